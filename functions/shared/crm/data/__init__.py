@@ -1,0 +1,1 @@
+"""Single-table DynamoDB entities (pynamodb): each entity owns its key format."""

@@ -1,0 +1,107 @@
+"""Lead, its unique contact points (email, phone) and its timeline events."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+
+from crm.data.table import CrmItem
+
+LIFECYCLE_PENDING = "LIFECYCLE#PENDING"
+
+
+def lead_pk(lead_id: str) -> str:
+    return f"LEAD#{lead_id}"
+
+
+class FirstTouch(MapAttribute):
+    """How the person first found us: kept as it was, whatever they do later."""
+
+    at = UnicodeAttribute()
+    source = UnicodeAttribute()
+    form_id = UnicodeAttribute(null=True)
+    page_url = UnicodeAttribute(null=True)
+    referrer = UnicodeAttribute(null=True)
+    utm = JSONAttribute(null=True)
+
+
+class Consent(MapAttribute):
+    given = BooleanAttribute()
+    wording = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+class LeadItem(CrmItem, discriminator="Lead"):
+    lead_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    company_size = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    timezone = UnicodeAttribute(null=True)
+    qualification = JSONAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+    best_time_to_contact = UnicodeAttribute(null=True)
+    first_touch = FirstTouch()
+    touch_count = NumberAttribute(default=1)
+    last_touch_at = UnicodeAttribute()
+    consent = Consent(null=True)
+    status = UnicodeAttribute(default="new")
+    owner_id = UnicodeAttribute()
+    assignment_reason = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    first_contact_due_at = UnicodeAttribute()
+    first_contact_at = UnicodeAttribute(null=True)
+    seconds_to_first_contact = NumberAttribute(null=True)
+    escalations = NumberAttribute(default=0)
+    previous_owner_ids = JSONAttribute(default=list)
+    call_task_id = UnicodeAttribute()
+    lifecycle_execution = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @classmethod
+    def key(cls, lead_id: str) -> tuple[str, str]:
+        return lead_pk(lead_id), "LEAD"
+
+    @staticmethod
+    def owner_keys(owner_id: str, created_at: str) -> dict[str, str]:
+        return {"GSI1PK": f"OWNER#{owner_id}#LEADS", "GSI1SK": created_at}
+
+
+class ContactPointItem(CrmItem, discriminator="ContactPoint"):
+    """One item per email or phone: written in the same transaction as the lead, so a person is one lead."""
+
+    lead_id = UnicodeAttribute()
+
+    @staticmethod
+    def email_pk(email: str) -> str:
+        return f"EMAIL#{email}"
+
+    @staticmethod
+    def phone_pk(phone: str) -> str:
+        return f"PHONE#{phone}"
+
+    @classmethod
+    def build(cls, pk: str, lead_id: str) -> ContactPointItem:
+        return cls(pk, "CONTACT_POINT", lead_id=lead_id)
+
+
+class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
+    """Something that happened to a record: a touch, an assignment, an activity, an escalation."""
+
+    event_type = UnicodeAttribute()
+    at = UnicodeAttribute()
+    data = JSONAttribute(default=dict)
+
+    @staticmethod
+    def sort_key(event_id: str) -> str:
+        return f"EVENT#{event_id}"

@@ -1,0 +1,49 @@
+"""Users of the CRM (reps, managers, admins), routing rules and the round-robin counter."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+
+from crm.data.table import CrmItem
+
+ROLES = ("rep", "manager", "admin")
+
+
+class UserItem(CrmItem, discriminator="User"):
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    role = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+
+    @classmethod
+    def build(cls, *, user_id: str, name: str, email: str, role: str, phone: str | None = None,
+              language: str = "en", timezone: str = "UTC", active: bool = True) -> UserItem:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        return cls(f"USER#{user_id}", "USER", user_id=user_id, name=name, email=email, phone=phone,
+                   language=language, timezone=timezone, role=role, active=active,
+                   GSI2PK=f"ROLE#{role}", GSI2SK=f"{'A' if active else 'I'}#{user_id}")
+
+
+class RoutingRuleItem(CrmItem, discriminator="RoutingRule"):
+    """A rule as data; `conditions` keys: countries, sources, languages, min/max_company_size."""
+
+    rule_id = UnicodeAttribute()
+    priority = NumberAttribute()
+    rep_ids = JSONAttribute()
+    conditions = JSONAttribute(default=dict)
+
+    PARTITION = "ROUTING"
+
+    @classmethod
+    def build(cls, rule_id: str, priority: int, rep_ids: list[str], conditions: dict) -> RoutingRuleItem:
+        return cls(cls.PARTITION, f"RULE#{priority:05d}#{rule_id}", rule_id=rule_id, priority=priority,
+                   rep_ids=rep_ids, conditions=conditions)
+
+
+class CounterItem(CrmItem, discriminator="Counter"):
+    value = NumberAttribute(default=0)

@@ -1,0 +1,55 @@
+"""The one CRM table: generic key and index attributes that every entity fills in its own way."""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class _Meta:
+    table_name = os.environ.get("TABLE_NAME", "crm")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    max_retry_attempts = 3
+
+
+class OwnerIndex(GlobalSecondaryIndex["CrmItem"]):
+    """GSI1: a person's records, sorted by date (a rep's leads by arrival, tasks by due time)."""
+
+    class Meta(_Meta):
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class StateIndex(GlobalSecondaryIndex["CrmItem"]):
+    """GSI2: sparse queues by state (leads whose lifecycle has not started yet, users by role)."""
+
+    class Meta(_Meta):
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class CrmItem(Model):
+    """Base of every entity; `kind` lets one query return leads, events and tasks as their own classes."""
+
+    class Meta(_Meta):
+        pass
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+
+    owner_index = OwnerIndex()
+    state_index = StateIndex()

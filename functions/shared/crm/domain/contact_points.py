@@ -1,0 +1,33 @@
+"""Email and phone normalization: the keys that make one person one lead."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalize_email(raw: str) -> str:
+    """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person."""
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email) or ".." in email:
+        raise ValueError("is not a valid email address")
+    return email
+
+
+def normalize_phone(raw: str, default_region: str) -> str:
+    """E.164, reading national numbers in the configured default region."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("is not a phone number") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_country(e164: str) -> str | None:
+    """The ISO 3166 country a phone number belongs to, if it can be told."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None

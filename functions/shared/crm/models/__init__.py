@@ -1,0 +1,1 @@
+"""Pydantic contracts for what enters and leaves the system."""

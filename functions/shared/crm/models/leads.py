@@ -1,0 +1,133 @@
+"""What a web form or API client may send as a lead, and how bad input is reported."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, \
+    field_validator, model_validator
+
+from crm.domain.company_size import CompanySize
+from crm.domain.contact_points import normalize_email, normalize_phone
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+LEAD_SOURCES = ("web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other")
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+class Utm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    utm_source: Short | None = None
+    utm_medium: Short | None = None
+    utm_campaign: Short | None = None
+    utm_term: Short | None = None
+    utm_content: Short | None = None
+
+
+class LeadSubmission(BaseModel):
+    """A lead as posted by a form: a name and one way to reach the person; everything else optional."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: str | None = None
+    phone: str | None = None
+    company: Short | None = None
+    role: Short | None = None
+    company_size: CompanySize | None = None
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] \
+        | None = None
+    language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                               pattern=r"^[a-z]{2}(-[a-z0-9]{2,8})?$")] | None = None
+    timezone: Short | None = None
+    budget: Short | None = None
+    authority: Short | None = None
+    need: Long | None = None
+    timing: Short | None = None
+    message: Long | None = None
+    best_time_to_contact: Short | None = None
+    source: Annotated[str, Field(pattern="^(" + "|".join(LEAD_SOURCES) + ")$")] = "web_page"
+    form_id: Slug | None = None
+    page_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    referrer: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    utm: Utm = Field(default_factory=Utm)
+    marketing_consent: bool = False
+    consent_text: Long | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_utm_and_blanks(cls, data: Any) -> Any:
+        """Forms send utm_* flat and empty strings for untouched inputs; fold both into the model's shape."""
+        if not isinstance(data, dict):
+            return data
+        cleaned = {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+        utm = dict(cleaned.get("utm") or {})
+        for key in UTM_FIELDS:
+            if key in cleaned:
+                utm[key] = cleaned.pop(key)
+        cleaned["utm"] = utm
+        if isinstance(cleaned.get("marketing_consent"), str):
+            cleaned["marketing_consent"] = cleaned["marketing_consent"].lower() in {"on", "true", "yes", "1"}
+        return cleaned
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalize_email(value) if value else None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        region = (info.context or {}).get("default_phone_region", "US")
+        return normalize_phone(value, region)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("is not a known time zone") from error
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> LeadSubmission:
+        if not self.email and not self.phone:
+            raise ValueError("give an email address or a phone number")
+        if self.marketing_consent and not self.consent_text:
+            raise ValueError("consent_text: the wording shown with the consent box is required with consent")
+        return self
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+_PYDANTIC_PREFIX = re.compile(r"^(Value error|Assertion failed), ")
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    """Pydantic's errors as (field, reason) pairs a person can read; model-wide errors name their field."""
+    found: list[FieldError] = []
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"] if part != "utm"]
+        message = _PYDANTIC_PREFIX.sub("", item["msg"])
+        if location:
+            field = location[0]
+        elif message.startswith("consent_text: "):
+            field, message = "consent_text", message.removeprefix("consent_text: ")
+        else:
+            field = "email"
+        found.append(FieldError(field=field, message=message))
+    return found

@@ -1,0 +1,44 @@
+"""Settings come from environment variables that template.yaml sets; validated once per process."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class Settings(BaseModel):
+    table_name: str = Field(alias="TABLE_NAME")
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
+    idempotency_window_seconds: int = Field(600, alias="IDEMPOTENCY_WINDOW_SECONDS", gt=0)
+    lead_lifecycle_arn: str = Field("", alias="LEAD_LIFECYCLE_ARN")
+    sender_address: str = Field(alias="SENDER_ADDRESS")
+    ses_configuration_set: str = Field("", alias="SES_CONFIGURATION_SET")
+    default_phone_region: str = Field("US", alias="DEFAULT_PHONE_REGION", min_length=2, max_length=2)
+    sla_minutes: int = Field(20, alias="SLA_MINUTES", gt=0)
+    sla_business_hours: str = Field("", alias="SLA_BUSINESS_HOURS")
+    sla_timezone: str = Field("UTC", alias="SLA_TIMEZONE")
+    max_escalations: int = Field(2, alias="MAX_ESCALATIONS", ge=0)
+    allowed_origins: tuple[str, ...] = Field((), alias="ALLOWED_ORIGINS")
+    thank_you_url: str = Field("", alias="THANK_YOU_URL")
+    board_url: str = Field("", alias="BOARD_URL")
+    max_body_bytes: int = Field(16_384, alias="MAX_BODY_BYTES", gt=0)
+    clock_speedup: float = Field(1.0, alias="CLOCK_SPEEDUP", ge=1.0)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip().rstrip("/") for origin in value.split(",") if origin.strip())
+        return value
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.model_validate(dict(os.environ))
