@@ -1,9 +1,25 @@
-"""Powertools logger, metrics and tracer, one of each per process."""
+"""Powertools logger and metrics, one of each per process; the tracer is made on first use.
+
+Importing the X-Ray SDK costs about half a second, so handlers that must start fast ask for the tracer
+inside the invocation, not at import.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from functools import cache
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger, Metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+
+
+@cache
+def tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer()

@@ -105,3 +105,27 @@ class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
     @staticmethod
     def sort_key(event_id: str) -> str:
         return f"EVENT#{event_id}"
+
+
+def get_lead(lead_id: str) -> LeadItem | None:
+    pk, sk = LeadItem.key(lead_id)
+    try:
+        return LeadItem.get(pk, sk, consistent_read=True)
+    except LeadItem.DoesNotExist:
+        return None
+
+
+def contact_point_owners(email: str | None, phone: str | None) -> dict[str, str]:
+    """Which lead owns this email and this phone (unique-item key -> lead id): one BatchGet."""
+    keys = []
+    if email:
+        keys.append((ContactPointItem.email_pk(email), "CONTACT_POINT"))
+    if phone:
+        keys.append((ContactPointItem.phone_pk(phone), "CONTACT_POINT"))
+    return {item.PK: item.lead_id for item in ContactPointItem.batch_get(keys, consistent_read=True)}
+
+
+def timeline(record_pk: str, limit: int = 100) -> list[TimelineEventItem]:
+    """Newest first."""
+    return list(TimelineEventItem.query(record_pk, TimelineEventItem.SK.startswith("EVENT#"),
+                                        scan_index_forward=False, limit=limit))

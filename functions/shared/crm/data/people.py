@@ -47,3 +47,25 @@ class RoutingRuleItem(CrmItem, discriminator="RoutingRule"):
 
 class CounterItem(CrmItem, discriminator="Counter"):
     value = NumberAttribute(default=0)
+
+
+def get_user(user_id: str) -> UserItem | None:
+    try:
+        return UserItem.get(f"USER#{user_id}", "USER")
+    except UserItem.DoesNotExist:
+        return None
+
+
+def active_users(role: str) -> list[UserItem]:
+    return list(UserItem.state_index.query(f"ROLE#{role}", UserItem.GSI2SK.startswith("A#")))
+
+
+def routing_rules() -> list[RoutingRuleItem]:
+    return list(RoutingRuleItem.query(RoutingRuleItem.PARTITION, RoutingRuleItem.SK.startswith("RULE#")))
+
+
+def take_round_robin_turn() -> int:
+    """An atomic counter: concurrent intakes each get their own turn."""
+    counter = CounterItem("COUNTER", "ROUND_ROBIN")
+    counter.update(actions=[CounterItem.value.add(1)])
+    return int(counter.value) - 1

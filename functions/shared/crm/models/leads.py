@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, \
-    field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from crm.domain.company_size import CompanySize
 from crm.domain.contact_points import normalize_email, normalize_phone
@@ -39,10 +47,10 @@ class LeadSubmission(BaseModel):
     company: Short | None = None
     role: Short | None = None
     company_size: CompanySize | None = None
-    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] \
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] \
         | None = None
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
-                                               pattern=r"^[a-z]{2}(-[a-z0-9]{2,8})?$")] | None = None
+                                               pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{2,8})?$")] | None = None
     timezone: Short | None = None
     budget: Short | None = None
     authority: Short | None = None

@@ -1,0 +1,168 @@
+"""POST /leads: web-form and JSON lead intake (L1, L2); OPTIONS /leads; GET /thank-you.
+
+Module import stays light (cold start): the domain, pynamodb and boto3 load on the first request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from crm.cors import cors_headers, origin_allowed
+from crm.http import (
+    BadRequestError,
+    Request,
+    field_error_body,
+    html_response,
+    json_response,
+    redirect,
+    respond,
+    service_unavailable,
+)
+from crm.observability import logger, metrics, tracer
+from crm.settings import get_settings
+
+HONEYPOT_FIELD = "website"
+THANK_YOU_PATH = "thank-you"
+
+
+@cache
+def _idempotent_intake() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from crm.clock import utcnow
+    from crm.models.leads import LeadSubmission
+    from crm.services.intake import submit_lead
+
+    settings = get_settings()
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
+    config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=settings.idempotency_window_seconds)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def intake(request: dict) -> dict:
+        submission = LeadSubmission.model_validate(request["fields"], context=request["context"])
+        result = submit_lead(submission, utcnow())
+        return {"lead_id": result.lead_id, "returning": result.returning}
+
+    return intake, config
+
+
+def _idempotency_key(request: Request) -> str:
+    """The client's Idempotency-Key, or the body itself: an identical resubmission is the same submission."""
+    given = request.headers.get("idempotency-key")
+    if given:
+        return f"key:{given}"
+    return "body:" + hashlib.sha256(request.content_type.encode() + b"\n" + request.body).hexdigest()
+
+
+def _success(request: Request, fields: dict, lead_id: str, returning: bool, cors: dict) -> dict:
+    if request.wants_html:
+        return redirect(_thank_you_location(fields.get("redirect_to")), cors)
+    return json_response(200 if returning else 201, {"id": lead_id, "returning": returning}, cors)
+
+
+def _thank_you_location(requested: object) -> str:
+    settings = get_settings()
+    if isinstance(requested, str) and requested:
+        parts = urlsplit(requested)
+        if parts.scheme in {"http", "https"} and f"{parts.scheme}://{parts.netloc}" in settings.allowed_origins:
+            return requested
+    return settings.thank_you_url or THANK_YOU_PATH
+
+
+def _invalid(request: Request, fields: dict, errors: list[dict[str, str]], cors: dict) -> dict:
+    if request.wants_html:
+        from crm.models.leads import FieldError
+        from crm.web_form import render_lead_form
+
+        values = {key: value for key, value in fields.items() if isinstance(value, str) and key != HONEYPOT_FIELD}
+        page = render_lead_form(values, [FieldError(**error) for error in errors], action=request.path)
+        return html_response(422, page, cors)
+    return json_response(422, field_error_body(errors), cors)
+
+
+def _validation_errors(fields: dict) -> list[dict[str, str]]:
+    from pydantic import ValidationError
+
+    from crm.models.leads import LeadSubmission, field_errors
+
+    try:
+        LeadSubmission.model_validate(fields, context=_validation_context())
+    except ValidationError as error:
+        return [item.model_dump() for item in field_errors(error)]
+    return []
+
+
+def _validation_context() -> dict:
+    return {"default_phone_region": get_settings().default_phone_region}
+
+
+def _post_lead(request: Request, cors: dict, context: object) -> dict:
+    settings = get_settings()
+    if len(request.body) > settings.max_body_bytes:
+        return json_response(413, field_error_body([{"field": "body", "message":
+                             f"is larger than {settings.max_body_bytes} bytes"}]), cors)
+    fields = request.fields()
+    if str(fields.get(HONEYPOT_FIELD) or "").strip():
+        logger.info("honeypot filled; answering as usual and storing nothing")
+        metrics.add_metric(name="LeadSpamDropped", unit=MetricUnit.Count, value=1)
+        from ulid import ULID
+
+        return _success(request, fields, str(ULID()), False, cors)
+    errors = _validation_errors(fields)
+    if errors:
+        return _invalid(request, fields, errors, cors)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    from crm.domain.assignment import NoActiveRepError
+    from crm.services.intake import DuplicateRaceError
+
+    try:
+        intake, config = _idempotent_intake()
+        config.register_lambda_context(context)
+        with tracer().provider.in_subsegment("## submit_lead"):
+            result = intake(request={"key": _idempotency_key(request), "fields": fields,
+                                                   "context": _validation_context()})
+    except IdempotencyAlreadyInProgressError:
+        return json_response(409, {"message": "This submission is already being processed."},
+                             {"Retry-After": "2", **cors})
+    except (BotoCoreError, ClientError, PynamoDBException, DuplicateRaceError, NoActiveRepError):
+        logger.exception("lead intake failed; nothing stored")
+        metrics.add_metric(name="LeadIntakeFailed", unit=MetricUnit.Count, value=1)
+        return service_unavailable(cors)
+    metrics.add_metric(name="LeadTouch" if result["returning"] else "LeadCreated", unit=MetricUnit.Count, value=1)
+    return _success(request, fields, result["lead_id"], result["returning"], cors)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict, context: object) -> dict:
+    request = Request.from_event(event)
+    settings = get_settings()
+    origin = request.headers.get("origin")
+    cors = cors_headers(origin, settings.allowed_origins)
+    if request.method == "GET":
+        from crm.web_form import render_thank_you
+
+        return html_response(200, render_thank_you())
+    if not origin_allowed(origin, settings.allowed_origins):
+        return json_response(403, field_error_body([{"field": "origin", "message":
+                             f"{origin} may not post leads; add it to AllowedOrigins"}]))
+    if request.method == "OPTIONS":
+        return respond(204, "", headers=cors)
+    try:
+        return _post_lead(request, cors, context)
+    except BadRequestError as error:
+        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]),
+                             cors)

@@ -1,0 +1,100 @@
+"""API Gateway proxy requests and responses, shared by the public ingress handlers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class BadRequestError(ValueError):
+    """A 4xx the caller can fix: status, the field and the reason."""
+
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.status, self.field, self.message = status, field, message
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    path_parameters: dict[str, str]
+    source_ip: str | None
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> Request:
+        raw = event.get("body") or ""
+        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
+        headers = {name.lower(): value for name, value in (event.get("headers") or {}).items() if value is not None}
+        identity = (event.get("requestContext") or {}).get("identity") or {}
+        return cls(method=event.get("httpMethod", "GET").upper(), path=event.get("path", "/"), headers=headers,
+                   body=body, path_parameters=event.get("pathParameters") or {}, source_ip=identity.get("sourceIp"))
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def wants_html(self) -> bool:
+        return self.content_type == FORM_TYPE
+
+    def json(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body or b"null")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadRequestError(400, "body", f"is not valid JSON ({error})") from error
+        if not isinstance(data, dict):
+            raise BadRequestError(400, "body", "must be a JSON object")
+        return data
+
+    def form(self) -> dict[str, str]:
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequestError(400, "body", "is not UTF-8 text") from error
+        return {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+    def fields(self) -> dict[str, Any]:
+        """The posted fields, from JSON or from an HTML form."""
+        if self.content_type == JSON_TYPE:
+            return self.json()
+        if self.content_type == FORM_TYPE:
+            return self.form()
+        raise BadRequestError(415, "content-type", f"must be {JSON_TYPE} or {FORM_TYPE}")
+
+
+def respond(status: int, body: str = "", content_type: str = JSON_TYPE,
+            headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})},
+            "body": body, "isBase64Encoded": False}
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return respond(status, json.dumps(payload, ensure_ascii=False), JSON_TYPE, headers)
+
+
+def html_response(status: int, html: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return respond(status, html, "text/html", headers)
+
+
+def redirect(location: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"statusCode": 303, "headers": {"Location": location, **(headers or {})}, "body": "",
+            "isBase64Encoded": False}
+
+
+def field_error_body(errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {"message": "The request has invalid fields.", "errors": errors}
+
+
+def service_unavailable(headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return json_response(503, {"message": "The CRM could not store this right now; nothing was saved. "
+                                          "Retry with the same Idempotency-Key."},
+                         {"Retry-After": "5", **(headers or {})})

@@ -1,0 +1,1 @@
+"""AWS services behind small functions, so the domain never touches boto3 directly."""

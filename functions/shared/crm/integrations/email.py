@@ -1,0 +1,46 @@
+"""Email through SES v2 as raw MIME: a text and an HTML part, our own headers, the configuration set."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Protocol
+
+from crm.integrations.aws import client
+from crm.settings import get_settings
+
+
+class EmailContent(Protocol):
+    subject: str
+    html: str
+    text: str
+
+
+def build_message(sender: str, to: str, content: EmailContent, *, to_name: str | None = None,
+                  headers: dict[str, str] | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((to_name, to)) if to_name else to
+    message["Subject"] = content.subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(content.text)
+    message.add_alternative(content.html, subtype="html")
+    return message
+
+
+def send_email(to: str, content: EmailContent, *, to_name: str | None = None,
+               headers: dict[str, str] | None = None) -> str:
+    """Send one email; returns the SES message id."""
+    settings = get_settings()
+    message = build_message(settings.sender_address, to, content, to_name=to_name, headers=headers)
+    request: dict = {
+        "FromEmailAddress": settings.sender_address,
+        "Destination": {"ToAddresses": [to]},
+        "Content": {"Raw": {"Data": message.as_bytes()}},
+    }
+    if settings.ses_configuration_set:
+        request["ConfigurationSetName"] = settings.ses_configuration_set
+    return client("sesv2").send_email(**request)["MessageId"]

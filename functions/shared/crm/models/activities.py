@@ -1,0 +1,28 @@
+"""An activity a rep logs on a lead: a call or an email counts as the first contact (L4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+CONTACT_TYPES = frozenset({"call", "email"})
+
+
+class ActivityInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: Literal["call", "email", "meeting", "note"]
+    by: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    direction: Literal["outbound", "inbound"] = "outbound"
+    outcome: Literal["answered", "no_answer", "voicemail", "sent", "replied"] | None = None
+    note: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    at: AwareDatetime | None = None
+
+    @property
+    def is_contact(self) -> bool:
+        return self.type in CONTACT_TYPES
+
+    def happened_at(self, now: datetime) -> datetime:
+        return min(self.at, now) if self.at else now

@@ -1,0 +1,1 @@
+"""Use cases: orchestrate domain rules, entities and integrations for one thing a user or workflow does."""

@@ -1,0 +1,227 @@
+"""Lead intake (L1, L2, L6): one person is one lead; a returning person adds a touch.
+
+A new lead, its unique email/phone items, its first touch, its assignment and the rep's first task are
+written in one transaction, so two simultaneous posts of the same person still make one lead and a
+failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+from ulid import ULID
+
+from crm.clock import to_iso
+from crm.data.leads import (
+    LIFECYCLE_PENDING,
+    Consent,
+    ContactPointItem,
+    FirstTouch,
+    LeadItem,
+    TimelineEventItem,
+    contact_point_owners,
+    get_lead,
+    lead_pk,
+)
+from crm.data.tasks import TaskItem
+from crm.domain.assignment import LeadFacts
+from crm.domain.contact_points import phone_country
+from crm.domain.sla import BusinessHours, first_contact_due
+from crm.integrations.workflows import start_lead_lifecycle
+from crm.models.leads import LeadSubmission
+from crm.observability import logger
+from crm.services.routing import assign_lead
+from crm.settings import get_settings
+
+CALL_TASK_TITLE = "Call new lead"
+_OPTIONAL_FIELDS = ("company", "role", "company_size", "country", "language", "timezone", "message",
+                    "best_time_to_contact")
+_QUALIFICATION_FIELDS = ("budget", "authority", "need", "timing")
+_ATTEMPTS = 6
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    lead_id: str
+    returning: bool
+
+
+class DuplicateRaceError(RuntimeError):
+    """Another request claimed this person's email or phone between our read and our write."""
+
+
+def submit_lead(submission: LeadSubmission, received_at: datetime) -> IntakeResult:
+    """Store a new lead and start its workflow, or add a touch to the person's existing lead."""
+    for attempt in range(_ATTEMPTS):
+        owners = contact_point_owners(submission.email, submission.phone)
+        email_owner = owners.get(ContactPointItem.email_pk(submission.email)) if submission.email else None
+        phone_owner = owners.get(ContactPointItem.phone_pk(submission.phone)) if submission.phone else None
+        existing_id = email_owner or phone_owner
+        try:
+            if existing_id:
+                add_touch(existing_id, submission, received_at, claimed=set(owners))
+                return IntakeResult(existing_id, returning=True)
+            return IntakeResult(_create_lead(submission, received_at), returning=False)
+        except DuplicateRaceError:
+            logger.info("lost a race for this person's lead; reading again", extra={"attempt": attempt})
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+    raise DuplicateRaceError("the person's contact points kept changing while we wrote")
+
+
+def _touch_data(submission: LeadSubmission) -> dict:
+    data = {
+        "source": submission.source,
+        "form_id": submission.form_id,
+        "page_url": submission.page_url,
+        "referrer": submission.referrer,
+        "utm": submission.utm.model_dump(exclude_none=True) or None,
+        "message": submission.message,
+        "email": submission.email,
+        "phone": submission.phone,
+        "name": submission.name,
+        "company": submission.company,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _event(pk: str, event_type: str, at: str, data: dict) -> TimelineEventItem:
+    return TimelineEventItem(pk, TimelineEventItem.sort_key(str(ULID())), event_type=event_type, at=at, data=data)
+
+
+def _qualification(submission: LeadSubmission) -> dict | None:
+    answers = {name: getattr(submission, name) for name in _QUALIFICATION_FIELDS if getattr(submission, name)}
+    return answers or None
+
+
+def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
+    settings = get_settings()
+    lead_id = str(ULID.from_datetime(received_at))
+    now = to_iso(received_at)
+    country = submission.country or (phone_country(submission.phone) if submission.phone else None)
+    assignment = assign_lead(LeadFacts(country=country, source=submission.source,
+                                       company_size=submission.company_size, language=submission.language))
+    hours = BusinessHours.parse(settings.sla_business_hours, settings.sla_timezone) \
+        if settings.sla_business_hours else None
+    due_at = to_iso(first_contact_due(received_at, settings.sla_minutes, hours))
+    pk = lead_pk(lead_id)
+    task_id = str(ULID())
+    lead = LeadItem(
+        *LeadItem.key(lead_id),
+        lead_id=lead_id,
+        name=submission.name,
+        email=submission.email,
+        phone=submission.phone,
+        country=country,
+        **{name: getattr(submission, name) for name in _OPTIONAL_FIELDS if name != "country"},
+        qualification=_qualification(submission),
+        first_touch=FirstTouch(at=now, source=submission.source, form_id=submission.form_id,
+                               page_url=submission.page_url, referrer=submission.referrer,
+                               utm=submission.utm.model_dump(exclude_none=True) or None),
+        touch_count=1,
+        last_touch_at=now,
+        consent=Consent(given=submission.marketing_consent, wording=submission.consent_text, at=now)
+        if submission.marketing_consent else None,
+        owner_id=assignment.rep_id,
+        assignment_reason=assignment.reason,
+        created_at=now,
+        first_contact_due_at=due_at,
+        call_task_id=task_id,
+        GSI2PK=LIFECYCLE_PENDING,
+        GSI2SK=now,
+        **LeadItem.owner_keys(assignment.rep_id, now),
+    )
+    task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=CALL_TASK_TITLE, owner_id=assignment.rep_id,
+                    due_at=due_at, related_type="lead", related_id=lead_id, created_at=now,
+                    **TaskItem.open_keys(assignment.rep_id, due_at))
+    contact_points = [ContactPointItem.build(ContactPointItem.email_pk(submission.email), lead_id)] \
+        if submission.email else []
+    if submission.phone:
+        contact_points.append(ContactPointItem.build(ContactPointItem.phone_pk(submission.phone), lead_id))
+    items: list = [
+        lead, task, *contact_points,
+        _event(pk, "touch", now, _touch_data(submission) | {"first": True}),
+        _event(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
+        _event(pk, "task_created", now, {"task_id": task_id, "title": CALL_TASK_TITLE, "due_at": due_at,
+                                         "owner_id": assignment.rep_id}),
+    ]
+    _write_new(items, contact_points)
+    try:
+        start_lead_lifecycle(lead_id)
+    except Exception:
+        logger.exception("could not start the lead's workflow; removing the lead so a retry starts clean",
+                         extra={"lead_id": lead_id})
+        _remove(items)
+        raise
+    logger.info("lead created", extra={"lead_id": lead_id, "owner_id": assignment.rep_id,
+                                       "assignment": assignment.reason})
+    return lead_id
+
+
+def _write_new(items: list, contact_points: list[ContactPointItem]) -> None:
+    with_condition = {id(item) for item in contact_points}
+    try:
+        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+            for item in items:
+                condition = ContactPointItem.PK.does_not_exist() if id(item) in with_condition else None
+                transaction.save(item, condition=condition)
+    except TransactWriteError as error:
+        if _condition_failed(error):
+            raise DuplicateRaceError() from error
+        raise
+
+
+def _remove(items: list) -> None:
+    """Compensate a failed workflow start; if even this fails the lead stays queued for the reconciler."""
+    try:
+        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+            for item in items:
+                transaction.delete(item)
+    except Exception:
+        logger.exception("compensation failed; the lifecycle reconciler will start the workflow")
+
+
+def _condition_failed(error: TransactWriteError) -> bool:
+    reasons = error.cancellation_reasons or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str]) -> None:
+    """A returning person: record how they came back, fill what we did not know, never overwrite."""
+    lead = get_lead(lead_id)
+    if lead is None:
+        raise DuplicateRaceError()
+    now = to_iso(received_at)
+    actions = [LeadItem.touch_count.add(1), LeadItem.last_touch_at.set(now)]
+    new_points = []
+    for field in ("email", "phone"):
+        value = getattr(submission, field)
+        point_pk = ContactPointItem.email_pk(value) if field == "email" else ContactPointItem.phone_pk(value or "")
+        if value and not getattr(lead, field) and point_pk not in claimed:
+            actions.append(getattr(LeadItem, field).set(value))
+            new_points.append(ContactPointItem.build(point_pk, lead_id))
+    for field in _OPTIONAL_FIELDS:
+        value = getattr(submission, field)
+        if value and not getattr(lead, field):
+            actions.append(getattr(LeadItem, field).set(value))
+    if submission.marketing_consent and not (lead.consent and lead.consent.given):
+        actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
+    answers = _qualification(submission)
+    if answers:
+        actions.append(LeadItem.qualification.set({**answers, **(lead.qualification or {})}))
+    try:
+        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+            transaction.update(lead, actions=actions)
+            transaction.save(_event(lead_pk(lead_id), "touch", now, _touch_data(submission)))
+            for point in new_points:
+                transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        if _condition_failed(error):
+            raise DuplicateRaceError() from error
+        raise
+    logger.info("touch added to returning lead", extra={"lead_id": lead_id})

@@ -1,0 +1,178 @@
+"""The steps of the lead lifecycle workflow (L3, L4): each re-reads the lead, so waking up is always current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+from ulid import ULID
+
+from crm.clock import compressed_wake_time, from_iso, to_iso
+from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_lead, lead_pk
+from crm.data.people import get_user
+from crm.data.tasks import TaskItem
+from crm.domain.assignment import LeadFacts, NoActiveRepError
+from crm.domain.sla import BusinessHours, first_contact_due
+from crm.integrations.workflows import start_lead_lifecycle
+from crm.observability import logger
+from crm.services.intake import CALL_TASK_TITLE
+from crm.services.notify import email_managers, email_user, lead_context, lead_url, local_time, sms_user
+from crm.services.routing import assign_lead
+from crm.settings import get_settings
+
+
+class LeadGoneError(LookupError):
+    """The workflow's lead no longer exists: a failure a person must look at."""
+
+
+def _lead(lead_id: str) -> LeadItem:
+    lead = get_lead(lead_id)
+    if lead is None:
+        raise LeadGoneError(f"lead {lead_id} does not exist")
+    return lead
+
+
+def _event(lead_id: str, event_type: str, now: datetime, data: dict) -> TimelineEventItem:
+    return TimelineEventItem(lead_pk(lead_id), TimelineEventItem.sort_key(str(ULID.from_datetime(now))),
+                             event_type=event_type, at=to_iso(now), data=data)
+
+
+def notify_assignee(lead_id: str, now: datetime) -> dict:
+    """Email (and SMS if they have a phone) to the lead's owner; the first time, mark the workflow as running."""
+    lead = _lead(lead_id)
+    rep = get_user(lead.owner_id)
+    if rep is None:
+        raise LookupError(f"the lead's owner {lead.owner_id} is not a user")
+    context = {
+        "rep": {"name": rep.name},
+        "lead": lead_context(lead),
+        "lead_url": lead_url(lead_id),
+        "due_at_display": local_time(lead.first_contact_due_at, rep.timezone),
+        "sla_minutes": get_settings().sla_minutes,
+    }
+    channels = {"email": email_user(rep, "new_lead_for_rep", context)}
+    sms_id = sms_user(rep, "new_lead_for_rep", context)
+    if sms_id:
+        channels["sms"] = sms_id
+    actions = [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()] if lead.GSI2PK == LIFECYCLE_PENDING else []
+    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+        if actions:
+            transaction.update(lead, actions=actions)
+        transaction.save(_event(lead_id, "rep_notified", now, {"owner_id": rep.user_id,
+                                                                "channels": sorted(channels)}))
+    return {"owner_id": rep.user_id, "channels": sorted(channels)}
+
+
+def plan_first_contact_check(lead_id: str, now: datetime) -> dict:
+    """When the workflow wakes: the deadline itself on AWS, sooner when the local clock runs fast."""
+    lead = _lead(lead_id)
+    due = from_iso(lead.first_contact_due_at)
+    wake = compressed_wake_time(now, due, get_settings().clock_speedup)
+    return {"due_at": lead.first_contact_due_at, "wake_at": to_iso(wake)}
+
+
+def review_first_contact(lead_id: str, now: datetime) -> dict:
+    """At the deadline: contacted, escalate, or (escalations used up) cold, and the managers are told."""
+    lead = _lead(lead_id)
+    if lead.first_contact_at:
+        return {"outcome": "contacted", "seconds_to_first_contact": lead.seconds_to_first_contact}
+    if lead.escalations < get_settings().max_escalations:
+        return {"outcome": "escalate"}
+    tried = [lead.owner_id, *lead.previous_owner_ids]
+    names = [user.name for user in (get_user(user_id) for user_id in tried) if user]
+    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+        transaction.update(lead, actions=[LeadItem.status.set("cold")])
+        transaction.save(_event(lead_id, "went_cold", now, {"reason": "no first contact", "reps_tried": tried}))
+    email_managers("lead_went_cold_for_manager",
+                   {"lead": lead_context(lead), "reps_tried": names, "lead_url": lead_url(lead_id)})
+    logger.warning("lead went cold without a first contact", extra={"lead_id": lead_id})
+    return {"outcome": "cold"}
+
+
+def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
+    """Tell the managers, then hand the lead to the next rep by rule with a fresh deadline and call task."""
+    settings = get_settings()
+    lead = _lead(lead_id)
+    previous_owner = lead.owner_id
+    tried = frozenset([previous_owner, *lead.previous_owner_ids])
+    facts = LeadFacts(country=lead.country, source=lead.first_touch.source, company_size=lead.company_size,
+                      language=lead.language)
+    try:
+        new_owner = assign_lead(facts, exclude=tried).rep_id
+    except NoActiveRepError:
+        new_owner = previous_owner
+    hours = BusinessHours.parse(settings.sla_business_hours, settings.sla_timezone) \
+        if settings.sla_business_hours else None
+    due_at = to_iso(first_contact_due(now, settings.sla_minutes, hours))
+    old_task = TaskItem.get(*TaskItem.key(lead.call_task_id))
+    task_id = str(ULID.from_datetime(now))
+    task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=CALL_TASK_TITLE, owner_id=new_owner,
+                    due_at=due_at, related_type="lead", related_id=lead_id, created_at=to_iso(now),
+                    **TaskItem.open_keys(new_owner, due_at))
+    escalation = int(lead.escalations) + 1
+    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+        transaction.update(lead, actions=[
+            LeadItem.owner_id.set(new_owner),
+            LeadItem.GSI1PK.set(LeadItem.owner_keys(new_owner, lead.created_at)["GSI1PK"]),
+            LeadItem.escalations.set(escalation),
+            LeadItem.previous_owner_ids.set([*lead.previous_owner_ids, previous_owner]),
+            LeadItem.first_contact_due_at.set(due_at),
+            LeadItem.call_task_id.set(task_id),
+            LeadItem.assignment_reason.set("escalation"),
+        ])
+        if old_task.status == "open":
+            transaction.update(old_task, actions=[TaskItem.status.set("missed"), TaskItem.GSI1PK.remove(),
+                                                  TaskItem.GSI1SK.remove()])
+        transaction.save(task)
+        transaction.save(_event(lead_id, "escalated", now, {
+            "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
+            "missed_due_at": lead.first_contact_due_at, "due_at": due_at, "task_id": task_id}))
+    previous, new = get_user(previous_owner), get_user(new_owner)
+    email_managers("missed_first_contact_for_manager", {
+        "lead": lead_context(lead),
+        "previous_rep": {"name": previous.name if previous else previous_owner},
+        "new_rep": {"name": new.name} if new and new_owner != previous_owner else None,
+        "due_at_display": local_time(lead.first_contact_due_at, "UTC"),
+        "received_at_display": local_time(lead.created_at, "UTC"),
+        "escalation_number": escalation,
+        "lead_url": lead_url(lead_id),
+    })
+    logger.warning("first contact missed; escalated", extra={"lead_id": lead_id, "escalation": escalation,
+                                                             "owner_id": new_owner})
+    return {"escalation": escalation, "owner_id": new_owner, "due_at": due_at}
+
+
+def report_workflow_failure(state: dict, now: datetime) -> dict:
+    """The catch-all of the workflow: the managers hear about it and the lead's timeline shows it."""
+    lead_id = state.get("lead_id")
+    error = state.get("error") or {}
+    lead = get_lead(lead_id) if lead_id else None
+    step = str(error.get("Error", "unknown"))
+    cause = str(error.get("Cause", ""))[:2000]
+    if lead:
+        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+            if lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
+                transaction.update(lead, actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()])
+            transaction.save(_event(lead.lead_id, "workflow_failed", now, {"error": step, "cause": cause}))
+    told = email_managers("workflow_failed_for_manager", {
+        "lead": {"id": lead.lead_id, "name": lead.name} if lead else None,
+        "step": "lead lifecycle",
+        "error": step,
+        "cause": cause,
+        "lead_url": lead_url(lead.lead_id) if lead else None,
+    })
+    logger.error("lead workflow failed", extra={"lead_id": lead_id, "error": step, "cause": cause})
+    return {"told": told}
+
+
+def start_pending_lifecycles(now: datetime, older_than_seconds: int = 120, limit: int = 100) -> dict:
+    """Leads whose workflow start was lost (a crash between write and start) get it started now."""
+    cutoff = to_iso(datetime.fromtimestamp(now.timestamp() - older_than_seconds, tz=now.tzinfo))
+    started = []
+    for lead in LeadItem.state_index.query(LIFECYCLE_PENDING, cutoff > LeadItem.GSI2SK, limit=limit):
+        start_lead_lifecycle(lead.lead_id)
+        started.append(lead.lead_id)
+    if started:
+        logger.warning("started workflows left pending", extra={"lead_ids": started})
+    return {"started": started}

@@ -1,0 +1,62 @@
+"""Task handlers of the lead lifecycle state machine, and its reconciler; each is a thin shell over a service."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from crm.clock import utcnow
+from crm.observability import logger, metrics, tracer
+from crm.services import lifecycle
+
+_tracer = tracer()
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def notify_assignee(event: dict, context: LambdaContext) -> dict:
+    return lifecycle.notify_assignee(event["lead_id"], utcnow())
+
+
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def plan_first_contact_check(event: dict, context: LambdaContext) -> dict:
+    return lifecycle.plan_first_contact_check(event["lead_id"], utcnow())
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def review_first_contact(event: dict, context: LambdaContext) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    outcome = lifecycle.review_first_contact(event["lead_id"], utcnow())
+    if outcome["outcome"] == "cold":
+        metrics.add_metric(name="LeadWentCold", unit=MetricUnit.Count, value=1)
+    return outcome
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def escalate_missed_contact(event: dict, context: LambdaContext) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics.add_metric(name="FirstContactMissed", unit=MetricUnit.Count, value=1)
+    return lifecycle.escalate_missed_contact(event["lead_id"], utcnow())
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def report_workflow_failure(event: dict, context: LambdaContext) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics.add_metric(name="LeadWorkflowFailed", unit=MetricUnit.Count, value=1)
+    return lifecycle.report_workflow_failure(event, utcnow())
+
+
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def start_pending_lifecycles(event: dict, context: LambdaContext) -> dict:
+    return lifecycle.start_pending_lifecycles(utcnow())

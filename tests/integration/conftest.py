@@ -1,0 +1,110 @@
+"""Handlers against DynamoDB Local, with moto in-process for Step Functions, SES and SNS."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from local.lambda_dispatch import LocalLambdaContext, load_handler
+from local.template import REPO_ROOT
+
+SENDER = "crm@example.com"
+ENVIRONMENT = {
+    "TABLE_NAME": "crm",
+    "IDEMPOTENCY_TABLE_NAME": "crm-idempotency",
+    "SENDER_ADDRESS": SENDER,
+    "SES_CONFIGURATION_SET": "crm-test",
+    "DEFAULT_PHONE_REGION": "HU",
+    "SLA_MINUTES": "20",
+    "ALLOWED_ORIGINS": "https://www.example.com",
+    "BOARD_URL": "https://crm.example.com",
+    "POWERTOOLS_SERVICE_NAME": "crm",
+    "POWERTOOLS_METRICS_NAMESPACE": "CRM",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+PASS_MACHINE = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+
+
+@dataclass
+class Crm:
+    """What a test needs to drive the handlers and look at their effects."""
+
+    lifecycle_arn: str
+
+    def invoke(self, function_dir: str, handler: str, event: Any) -> Any:  # noqa: ANN401
+        return load_handler(REPO_ROOT / "functions" / function_dir, handler)(
+            event, LocalLambdaContext(function_name=handler))
+
+    def emails(self) -> list:
+        from moto.ses.models import ses_backends
+
+        return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+
+    def sms(self) -> list[tuple[str, str]]:
+        from moto.sns.models import sns_backends
+
+        return list(sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sms_messages.values())
+
+    def executions(self) -> list[dict]:
+        return boto3.client("stepfunctions").list_executions(stateMachineArn=self.lifecycle_arn)["executions"]
+
+
+def _reset_caches() -> None:
+    from crm.integrations.aws import client
+    from crm.settings import get_settings
+
+    get_settings.cache_clear()
+    client.cache_clear()
+
+
+@pytest.fixture
+def crm(dynamodb_local: str, clean_tables: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Crm]:
+    for key, value in ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
+        boto3.client("sesv2").create_configuration_set(ConfigurationSetName="crm-test")
+        arn = boto3.client("stepfunctions").create_state_machine(
+            name="lead-lifecycle", definition=json.dumps(PASS_MACHINE),
+            roleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/sfn")["stateMachineArn"]
+        monkeypatch.setenv("LEAD_LIFECYCLE_ARN", arn)
+        _reset_caches()
+        seed_team()
+        yield Crm(lifecycle_arn=arn)
+    _reset_caches()
+
+
+def seed_team() -> None:
+    from crm.data.people import RoutingRuleItem, UserItem
+
+    UserItem.build(user_id="mgr-maria", name="Maria Manager", email="maria@example.com", role="manager").save()
+    UserItem.build(user_id="rep-anna", name="Anna Schmidt", email="anna@example.com", role="rep",
+                   phone="+4930901820", language="de", timezone="Europe/Berlin").save()
+    UserItem.build(user_id="rep-bela", name="Béla Kovács", email="bela@example.com", role="rep",
+                   phone="+36301234567", language="hu", timezone="Europe/Budapest").save()
+    UserItem.build(user_id="rep-chris", name="Chris Doe", email="chris@example.com", role="rep",
+                   language="en").save()
+    UserItem.build(user_id="rep-gone", name="Gone Rep", email="gone@example.com", role="rep", active=False).save()
+    RoutingRuleItem.build("dach", 10, ["rep-anna"], {"countries": ["DE", "AT", "CH"]}).save()
+    RoutingRuleItem.build("enterprise", 20, ["rep-gone", "rep-chris"], {"min_company_size": 201}).save()
+
+
+def api_event(body: str, content_type: str = "application/json", method: str = "POST", path: str = "/leads",
+              headers: dict[str, str] | None = None, path_parameters: dict[str, str] | None = None) -> dict:
+    return {
+        "httpMethod": method, "path": path, "resource": path, "body": body, "isBase64Encoded": False,
+        "headers": {"Content-Type": content_type, **(headers or {})},
+        "pathParameters": path_parameters,
+        "requestContext": {"requestId": "test", "stage": "v1", "identity": {"sourceIp": "203.0.113.9"}},
+    }
+
+
+PostLead = Callable[..., dict]

@@ -1,0 +1,225 @@
+"""Lead intake against DynamoDB Local: creation, dedupe, idempotency, validation, failure (L1, L2, L6)."""
+
+import json
+import threading
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+
+from tests.integration.conftest import api_event
+
+
+def post_json(crm, payload, **kwargs):
+    return crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload), **kwargs))
+
+
+def post_form(crm, fields, **kwargs):
+    return crm.invoke("lead_intake", "app.handler",
+                      api_event(urlencode(fields), "application/x-www-form-urlencoded", **kwargs))
+
+
+def lead_items(lead_id):
+    from crm.data.leads import lead_pk
+    from crm.data.table import CrmItem
+
+    return list(CrmItem.query(lead_pk(lead_id)))
+
+
+def count_items():
+    """Items a lead intake writes (the seeded team and rules are not counted)."""
+    from crm.data.table import CrmItem
+
+    return sum(1 for item in CrmItem.scan() if item.PK.split("#")[0] in {"LEAD", "EMAIL", "PHONE", "TASK"})
+
+
+def test_json_post_creates_lead_with_contact_points_touch_task_and_workflow(crm):
+    # Given a visitor from Germany, When they post JSON
+    response = post_json(crm, {"name": "Jonas Weber", "email": "Jonas@Example.de", "phone": "+49 30 901820",
+                               "company": "Weber GmbH", "source": "ebook", "utm_campaign": "spring"})
+    # Then the lead is created and assigned by the DACH rule with a "Call new lead" task
+    assert response["statusCode"] == 201
+    lead_id = json.loads(response["body"])["id"]
+    from crm.data.leads import get_lead
+    from crm.data.tasks import TaskItem
+
+    lead = get_lead(lead_id)
+    assert (lead.email, lead.phone, lead.country, lead.owner_id) == ("jonas@example.de", "+4930901820", "DE",
+                                                                       "rep-anna")
+    assert lead.first_touch.source == "ebook" and lead.first_touch.utm == {"utm_campaign": "spring"}
+    task = TaskItem.get(*TaskItem.key(lead.call_task_id))
+    assert (task.title, task.owner_id, task.due_at) == ("Call new lead", "rep-anna", lead.first_contact_due_at)
+    kinds = sorted(item.event_type for item in lead_items(lead_id) if item.SK.startswith("EVENT#"))
+    assert kinds == ["assigned", "task_created", "touch"]
+    # And one workflow execution named after the lead was started
+    assert [execution["name"] for execution in crm.executions()] == [f"lead-{lead_id}"]
+
+
+def test_form_post_redirects_to_thank_you_page(crm):
+    response = post_form(crm, {"name": "Ann Lee", "email": "ann@example.com", "website": ""})
+    assert response["statusCode"] == 303
+    assert response["headers"]["Location"] == "thank-you"
+    page = crm.invoke("lead_intake", "app.handler", api_event("", method="GET", path="/thank-you"))
+    assert page["statusCode"] == 200 and "<html" in page["body"].lower()
+
+
+def test_form_may_redirect_only_to_an_allowed_site(crm):
+    allowed = post_form(crm, {"name": "A", "email": "a@example.com",
+                              "redirect_to": "https://www.example.com/thanks"})
+    assert allowed["headers"]["Location"] == "https://www.example.com/thanks"
+    foreign = post_form(crm, {"name": "B", "email": "b@example.com", "redirect_to": "https://evil.example/x"})
+    assert foreign["headers"]["Location"] == "thank-you"
+
+
+def test_returning_person_adds_a_touch_and_keeps_the_first_source(crm):
+    first = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com", "source": "event"})["body"])
+    again = post_json(crm, {"name": "Ann Lee", "email": " ANN@example.com", "phone": "06 30 999 8877",
+                            "company": "Lee Kft", "source": "newsletter"})
+    assert again["statusCode"] == 200
+    assert json.loads(again["body"]) == {"id": first["id"], "returning": True}
+    from crm.data.leads import get_lead
+
+    lead = get_lead(first["id"])
+    assert lead.touch_count == 2 and lead.first_touch.source == "event"
+    assert lead.company == "Lee Kft" and lead.phone == "+36309998877" and lead.name == "Ann"
+    # the phone now finds the same person too
+    by_phone = post_json(crm, {"name": "Ann", "phone": "+36 30 999 8877"})
+    assert json.loads(by_phone["body"])["id"] == first["id"]
+    assert len(crm.executions()) == 1
+
+
+def test_simultaneous_posts_of_one_person_make_one_lead(crm):
+    answers = []
+
+    def post(index):
+        answers.append(post_json(crm, {"name": "Race", "email": "race@example.com", "message": f"try {index}"}))
+
+    threads = [threading.Thread(target=post, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = {json.loads(answer["body"])["id"] for answer in answers}
+    assert len(ids) == 1
+    assert sorted(answer["statusCode"] for answer in answers) == [200, 200, 200, 201]
+    from crm.data.leads import get_lead
+
+    assert get_lead(ids.pop()).touch_count == 4
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_answer_and_writes_nothing(crm):
+    headers = {"Idempotency-Key": "abc-123"}
+    first = post_json(crm, {"name": "Ann", "email": "ann@example.com"}, headers=headers)
+    before = count_items()
+    retry = post_json(crm, {"name": "Ann", "email": "ann@example.com"}, headers=headers)
+    assert (retry["statusCode"], retry["body"]) == (first["statusCode"], first["body"])
+    assert count_items() == before
+
+
+def test_identical_body_within_the_window_is_one_submission(crm):
+    payload = {"name": "Ann", "email": "ann@example.com"}
+    first = post_json(crm, payload)
+    second = post_json(crm, payload)
+    assert second["statusCode"] == 201 and second["body"] == first["body"]
+    from crm.data.leads import get_lead
+
+    assert get_lead(json.loads(first["body"])["id"]).touch_count == 1
+
+
+def test_bad_json_input_names_each_field_and_writes_nothing(crm):
+    response = post_json(crm, {"name": "", "email": "nope", "phone": "12", "company_size": "huge"})
+    assert response["statusCode"] == 422
+    fields = {error["field"] for error in json.loads(response["body"])["errors"]}
+    assert fields == {"name", "email", "phone", "company_size"}
+    assert count_items() == 0
+
+
+def test_bad_form_input_answers_the_form_page_with_messages_and_values(crm):
+    response = post_form(crm, {"name": "<b>Ann</b>", "email": "nope"})
+    assert response["statusCode"] == 422
+    assert response["headers"]["Content-Type"].startswith("text/html")
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in response["body"] and "valid email" in response["body"]
+    assert count_items() == 0
+
+
+def test_oversized_body_is_refused_with_413(crm):
+    response = post_json(crm, {"name": "Ann", "email": "a@example.com", "message": "x" * 20_000})
+    assert response["statusCode"] == 413
+    assert count_items() == 0
+
+
+def test_filled_honeypot_gets_the_normal_answer_and_stores_nothing(crm):
+    response = post_form(crm, {"name": "Bot", "email": "bot@example.com", "website": "http://spam"})
+    assert response["statusCode"] == 303
+    json_response = post_json(crm, {"name": "Bot", "email": "bot@example.com", "website": "x"})
+    assert json_response["statusCode"] == 201 and json.loads(json_response["body"])["id"]
+    assert count_items() == 0
+
+
+def test_foreign_origin_is_refused_and_allowed_origin_gets_cors(crm):
+    refused = post_json(crm, {"name": "A", "email": "a@example.com"}, headers={"Origin": "https://evil.example"})
+    assert refused["statusCode"] == 403
+    assert json.loads(refused["body"])["errors"][0]["field"] == "origin"
+    preflight = crm.invoke("lead_intake", "app.handler",
+                           api_event("", method="OPTIONS", headers={"Origin": "https://www.example.com"}))
+    assert preflight["statusCode"] == 204
+    assert preflight["headers"]["Access-Control-Allow-Origin"] == "https://www.example.com"
+    assert count_items() == 0
+
+
+def test_unsupported_content_type_is_415(crm):
+    response = crm.invoke("lead_intake", "app.handler", api_event("name=Ann", "text/plain"))
+    assert response["statusCode"] == 415
+
+
+def test_workflow_start_failure_answers_503_leaves_nothing_and_the_retry_succeeds(crm, monkeypatch):
+    # Given Step Functions is down
+    sfn = boto3.client("stepfunctions")
+    monkeypatch.setenv("LEAD_LIFECYCLE_ARN", crm.lifecycle_arn.replace("lead-lifecycle", "missing"))
+    from crm.settings import get_settings
+
+    get_settings.cache_clear()
+    headers = {"Idempotency-Key": "retry-me"}
+    failed = post_json(crm, {"name": "Ann", "email": "ann@example.com"}, headers=headers)
+    # Then the visitor is asked to retry and nothing is stored
+    assert failed["statusCode"] == 503 and failed["headers"]["Retry-After"]
+    assert count_items() == 0
+    # When the service is back, the same key goes through once
+    monkeypatch.setenv("LEAD_LIFECYCLE_ARN", crm.lifecycle_arn)
+    get_settings.cache_clear()
+    retried = post_json(crm, {"name": "Ann", "email": "ann@example.com"}, headers=headers)
+    assert retried["statusCode"] == 201
+    assert len(sfn.list_executions(stateMachineArn=crm.lifecycle_arn)["executions"]) == 1
+
+
+def test_storage_failure_answers_503(crm, monkeypatch):
+    from pynamodb.exceptions import TransactWriteError
+
+    import crm.services.intake as intake
+
+    def broken(*_args, **_kwargs):
+        raise TransactWriteError("DynamoDB unavailable")
+
+    monkeypatch.setattr(intake, "_write_new", broken)
+    response = post_json(crm, {"name": "Ann", "email": "ann@example.com"})
+    assert response["statusCode"] == 503
+    assert count_items() == 0
+
+
+@pytest.mark.parametrize("company_size", ["5000", "1000+"])
+def test_rule_skips_inactive_rep_for_large_companies(crm, company_size):
+    response = post_json(crm, {"name": "Big", "email": f"big{company_size}@example.com",
+                               "company_size": company_size})
+    from crm.data.leads import get_lead
+
+    lead = get_lead(json.loads(response["body"])["id"])
+    assert (lead.owner_id, lead.assignment_reason) == ("rep-chris", "rule:enterprise")
+
+
+def test_unmatched_leads_go_round_robin_among_active_reps(crm):
+    from crm.data.leads import get_lead
+
+    owners = [get_lead(json.loads(post_json(crm, {"name": f"P{index}", "email": f"p{index}@example.com"})["body"])
+                       ["id"]).owner_id for index in range(6)]
+    assert sorted(set(owners)) == ["rep-anna", "rep-bela", "rep-chris"]
+    assert owners[:3] != owners[3:] or len(set(owners[:3])) == 3

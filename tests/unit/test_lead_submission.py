@@ -1,0 +1,49 @@
+from pydantic import ValidationError
+
+from crm.models.leads import LeadSubmission, field_errors
+
+HU = {"default_phone_region": "HU"}
+
+
+def errors_of(data):
+    try:
+        LeadSubmission.model_validate(data, context=HU)
+    except ValidationError as error:
+        return {item.field: item.message for item in field_errors(error)}
+    return {}
+
+
+def test_a_name_and_an_email_are_enough():
+    lead = LeadSubmission.model_validate({"name": "Ann Lee", "email": "ANN@example.com"}, context=HU)
+    assert (lead.email, lead.phone, lead.source) == ("ann@example.com", None, "web_page")
+
+
+def test_form_fields_are_normalized():
+    lead = LeadSubmission.model_validate({
+        "name": " Ann ", "phone": "06 30 123 4567", "email": "", "company_size": "250", "country": "hu",
+        "utm_source": "google", "utm_campaign": "spring", "marketing_consent": "on", "consent_text": "Yes, email me",
+        "budget": "10k EUR", "unknown_field": "ignored",
+    }, context=HU)
+    assert lead.name == "Ann" and lead.phone == "+36301234567" and lead.email is None
+    assert lead.company_size == "201-1000" and lead.country == "HU"
+    assert lead.utm.utm_source == "google" and lead.utm.utm_campaign == "spring"
+    assert lead.marketing_consent is True and lead.budget == "10k EUR"
+
+
+def test_each_bad_field_is_named_with_its_reason():
+    errors = errors_of({"email": "not-an-email", "phone": "123", "company_size": "lots", "source": "tv",
+                        "timezone": "Mars/Base"})
+    assert set(errors) == {"name", "email", "phone", "company_size", "source", "timezone"}
+    assert "valid email" in errors["email"]
+
+
+def test_an_email_or_a_phone_is_required():
+    assert errors_of({"name": "Ann"}) == {"email": "give an email address or a phone number"}
+
+
+def test_consent_without_its_wording_is_refused():
+    assert "consent_text" in errors_of({"name": "Ann", "email": "a@x.com", "marketing_consent": True})
+
+
+def test_overlong_text_is_refused():
+    assert "message" in errors_of({"name": "Ann", "email": "a@x.com", "message": "x" * 5000})
