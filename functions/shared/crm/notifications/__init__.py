@@ -1,0 +1,5 @@
+"""Notifications to CRM users (reps and managers): emails and SMS rendered from jinja2 templates.
+
+`crm.notifications.render` holds the API (`render_email`, `render_sms`); it imports jinja2 on first use,
+so importing this package stays cheap for Lambda handlers that never send anything.
+"""

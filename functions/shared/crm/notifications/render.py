@@ -1,0 +1,244 @@
+"""Rendering notification emails (subject, HTML, text) and SMS in the reader's language.
+
+Templates live in `templates/<name>/` (`subject.txt.j2`, `body.html.j2`, `body.txt.j2`, and `sms.txt.j2`
+for those that have an SMS); the HTML parts extend one shared layout. Words come from `messages.py`
+through `t(key, **values)`, so a template is written once for every language.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+SUPPORTED_LANGUAGES = ("en", "de", "hu", "el", "fa")
+DEFAULT_LANGUAGE = "en"
+SMS_MAX_LENGTH = 320
+SUBJECT_NAME_MAX_LENGTH = 80
+
+EMAIL_TEMPLATES = (
+    "new_lead_for_rep",
+    "missed_first_contact_for_manager",
+    "lead_went_cold_for_manager",
+    "workflow_failed_for_manager",
+)
+SMS_TEMPLATES = ("new_lead_for_rep",)
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+LEAD_FIELDS = ("id", "name", "email", "phone", "company", "role", "company_size", "country", "source",
+               "message", "best_time_to_contact", "utm", "need", "budget", "authority", "timing")
+BANT_FIELDS = ("need", "budget", "authority", "timing")
+
+_FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate: keeps Latin names and numbers readable in RTL text
+_NOT_ISOLATED = frozenset({"url"})  # mail clients and phones must still see a bare link
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+Row = tuple[str, str, str]
+"""A details row: (label, value, kind); kind is text, ltr, email, phone, multiline."""
+
+
+@cache
+def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def resolve_language(language: str | None) -> str:
+    """"de-AT", "de_at" and "DE" are German; anything unknown (or nothing) is English."""
+    if not language:
+        return DEFAULT_LANGUAGE
+    normalized = language.strip().replace("_", "-").lower()
+    if normalized in SUPPORTED_LANGUAGES:
+        return normalized
+    base = normalized.split("-", 1)[0]
+    return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _clean(value: object) -> str | None:
+    """A displayable string, or None for nothing worth a row (None, blanks)."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
+
+
+class Translator:
+    """`t("key", **values)`: looks the key up in the template's section, then "common"; "section.key" is
+    explicit. A `count` value picks the `_one` / `_other` form. Values (but URLs) are isolated in RTL languages."""
+
+    def __init__(self, language: str, section: str) -> None:
+        self.language = language
+        self.section = section
+        self.rtl = language in RTL_LANGUAGES
+
+    def lookup(self, key: str, count: int | None = None) -> str:
+        catalogue = MESSAGES[self.language]
+        if count is not None:
+            key = f"{key}_one" if count == 1 else f"{key}_other"
+        section, _, name = key.rpartition(".")
+        for where in ([section] if section else [self.section, "common"]):
+            if name in catalogue.get(where, {}):
+                return catalogue[where][name]
+        raise KeyError(f"no message {key!r} for {self.language!r} in section {self.section!r}")
+
+    def isolate(self, value: object) -> str:
+        text = str(value)
+        return f"{_FSI}{text}{_PDI}" if self.rtl and text else text
+
+    def __call__(self, key: str, **values: object) -> str:
+        count = values.get("count")
+        message = self.lookup(key, count if isinstance(count, int) else None)
+        return message.format_map({name: str(value) if name in _NOT_ISOLATED else self.isolate(value)
+                                   for name, value in values.items()})
+
+
+def placeholders(message: str) -> frozenset[str]:
+    """The {names} a message uses (for checking that translations agree)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(message) if name)
+
+
+def _lead(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Every known lead field present (None when empty), so templates never hit an undefined one."""
+    raw = raw or {}
+    lead: dict[str, Any] = {field: _clean(raw.get(field)) for field in LEAD_FIELDS if field != "utm"}
+    utm = raw.get("utm") or {}
+    lead["utm"] = {key: text for key, value in utm.items() if (text := _clean(value))} \
+        if isinstance(utm, Mapping) else {}
+    return lead
+
+
+def _source_label(source: str, t: Translator) -> str:
+    try:
+        return t.lookup(f"sources.{source}")
+    except KeyError:
+        return source
+
+
+def lead_rows(lead: Mapping[str, Any], fields: Iterable[str], t: Translator) -> list[Row]:
+    """Label and value of each of `fields` that the lead has, in order; absent ones make no row."""
+    rows: list[Row] = []
+    for field in fields:
+        value = lead.get(field)
+        if not value:
+            continue
+        if field == "utm":
+            text = ", ".join(f"{key.removeprefix('utm_')}={item}" for key, item in value.items())
+            rows.append((t.lookup("fields.utm"), text, "ltr"))
+        elif field == "source":
+            rows.append((t.lookup("fields.source"), _source_label(value, t), "text"))
+        else:
+            kind = {"email": "email", "phone": "phone", "id": "ltr", "message": "multiline"}.get(field, "text")
+            rows.append((t.lookup("fields.lead_id" if field == "id" else f"fields.{field}"), value, kind))
+    return rows
+
+
+def _link(url: object) -> str | None:
+    text = _clean(url)
+    return text if text and text.lower().startswith(("https://", "http://")) else None
+
+
+def _variables(template: str, language: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    t = Translator(language, template)
+    recipient = context.get("rep") if template == "new_lead_for_rep" else context.get("manager")
+    raw_lead = context.get("lead")
+    lead = _lead(raw_lead) if raw_lead else None
+    if lead is not None and not lead["name"]:
+        lead["name"] = lead["email"] or lead["phone"] or lead["id"] or "?"
+    variables: dict[str, Any] = {
+        **context,
+        "t": t,
+        "lang": language,
+        "dir": "rtl" if t.rtl else "ltr",
+        "align": "right" if t.rtl else "left",
+        "end": "left" if t.rtl else "right",
+        "recipient_name": _clean((recipient or {}).get("name")),
+        "lead": lead,
+        "lead_url": _clean(context.get("lead_url")),
+        "lead_link": _link(context.get("lead_url")),
+        "subject_name": _shorten(_one_line(lead["name"]), SUBJECT_NAME_MAX_LENGTH) if lead else None,
+        "subject_company": _shorten(_one_line(lead["company"]), SUBJECT_NAME_MAX_LENGTH)
+        if lead and lead["company"] else None,
+        "lead_rows": lambda fields: lead_rows(lead or {}, fields, t),
+    }
+    if template == "missed_first_contact_for_manager":
+        variables["new_rep"] = context.get("new_rep") or None
+    elif template == "lead_went_cold_for_manager":
+        variables["reps_tried"] = [name for name in (_clean(rep) for rep in context.get("reps_tried") or [])
+                                   if name]
+    elif template == "workflow_failed_for_manager":
+        variables.update({key: _clean(context.get(key)) for key in ("step", "error", "cause")})
+        variables["step"] = variables["step"] or "?"
+    return variables
+
+
+def _check(template: str, known: tuple[str, ...], kind: str) -> None:
+    if template not in known:
+        raise ValueError(f"no {kind} template {template!r}; known: {', '.join(known)}")
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def render_email(template: str, language: str | None, context: dict) -> RenderedEmail:
+    """Subject, HTML and text of one notification email, in `language` (or its base, or English)."""
+    _check(template, EMAIL_TEMPLATES, "email")
+    environment = _environment()
+    variables = _variables(template, resolve_language(language), context)
+    subject = _one_line(environment.get_template(f"{template}/subject.txt.j2").render(variables))
+    html = environment.get_template(f"{template}/body.html.j2").render({**variables, "subject": subject})
+    text = environment.get_template(f"{template}/body.txt.j2").render({**variables, "subject": subject})
+    return RenderedEmail(subject=subject, html=html.strip() + "\n", text=_tidy_text(text))
+
+
+def render_sms(template: str, language: str | None, context: dict) -> str:
+    """One plain-text line of at most SMS_MAX_LENGTH characters; long lead data is shortened first."""
+    _check(template, SMS_TEMPLATES, "SMS")
+    sms = _environment().get_template(f"{template}/sms.txt.j2")
+    variables = _variables(template, resolve_language(language), context)
+    text = ""
+    for limit in (60, 30, 15):
+        text = _one_line(sms.render({**variables, "shorten": _shortener(limit)}))
+        if len(text) <= SMS_MAX_LENGTH:
+            return text
+    return _shorten(text, SMS_MAX_LENGTH)
+
+
+def _shortener(limit: int) -> Callable[[object], str]:
+    def shorten(value: object) -> str:
+        return _shorten(_one_line(str(value)), limit)
+
+    return shorten

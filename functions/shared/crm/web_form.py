@@ -1,0 +1,111 @@
+"""The public lead form (L1) as HTML: the same page is the static form and the answer to an invalid post.
+
+`static_site/form.html` is exactly `render_lead_form({}, [])` (a unit test keeps them equal), so the page a
+visitor first sees and the page the intake handler sends back with the messages never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crm.domain.company_size import BANDS
+from crm.models.leads import UTM_FIELDS, FieldError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+DEFAULT_FORM_ID = "website-contact"
+DEFAULT_SOURCE = "web_page"
+HONEYPOT_FIELD = "website"
+"""A field people never see; the intake handler treats a filled one as a bot."""
+
+CONSENT_TEXT = (
+    "Yes, you may email me news, offers and invitations. I can unsubscribe at any time with the link in "
+    "every email."
+)
+"""Shown next to the marketing consent box and posted verbatim as `consent_text`, as the record of consent."""
+
+LABELS: dict[str, str] = {
+    "name": "Name",
+    "email": "Email",
+    "phone": "Phone",
+    "company": "Company",
+    "role": "Role or position",
+    "company_size": "Company size",
+    "country": "Country",
+    "message": "How can we help?",
+    "best_time_to_contact": "Best time to contact you",
+    "budget": "Budget",
+    "authority": "Your part in the decision",
+    "need": "The problem to solve",
+    "timing": "Timing",
+    "marketing_consent": "Marketing email",
+}
+"""Every visible field, by the name it is posted under, with the label a person sees."""
+
+ERROR_TARGETS: dict[str, str] = {"consent_text": "marketing_consent"}
+"""Errors reported on a hidden input that belong to a visible one."""
+
+BANT_FIELDS = ("budget", "authority", "need", "timing")
+HIDDEN_FIELDS = ("page_url", "referrer", *UTM_FIELDS)
+
+
+@cache
+def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _errors_by_field(errors: Sequence[FieldError]) -> tuple[dict[str, list[str]], list[tuple[str | None, str]]]:
+    """Messages grouped under the visible field they belong to, and the summary lines (anchor, text)."""
+    by_field: dict[str, list[str]] = {}
+    summary: list[tuple[str | None, str]] = []
+    for error in errors:
+        field = ERROR_TARGETS.get(error.field, error.field)
+        if field in LABELS:
+            by_field.setdefault(field, []).append(error.message)
+            summary.append((field, f"{LABELS[field]}: {error.message}"))
+        elif field == HONEYPOT_FIELD:
+            continue
+        else:
+            summary.append((None, f"{field.replace('_', ' ').capitalize()}: {error.message}"))
+    return by_field, summary
+
+
+def render_lead_form(values: Mapping[str, str], errors: Sequence[FieldError], action: str = "/leads") -> str:
+    """The lead form, filled with what was posted and each error shown next to its field and in a summary."""
+    by_field, summary = _errors_by_field(errors)
+    kept = {key: str(value) for key, value in values.items() if key != HONEYPOT_FIELD and value is not None}
+    return _environment().get_template("lead_form.html.j2").render(
+        action=action,
+        values=kept,
+        errors=by_field,
+        summary=summary,
+        labels=LABELS,
+        company_sizes=[label for *_range, label in BANDS],
+        consent_text=CONSENT_TEXT,
+        consent_given=kept.get("marketing_consent", "").strip().lower() in {"on", "true", "yes", "1"},
+        source=kept.get("source") or DEFAULT_SOURCE,
+        form_id=kept.get("form_id") or DEFAULT_FORM_ID,
+        hidden_fields=HIDDEN_FIELDS,
+        bant_open=any(kept.get(field) or field in by_field for field in BANT_FIELDS),
+        honeypot=HONEYPOT_FIELD,
+    )
+
+
+def render_thank_you() -> str:
+    """The built-in page a plain HTML form post lands on when no ThankYouUrl is configured."""
+    return _environment().get_template("thank_you.html.j2").render()

@@ -1,0 +1,219 @@
+"""template.yaml: lints clean, transforms with SAM, keeps data safe, and every function is wired to real code."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cfn import ROOT, TEMPLATE, functions_of, state_machines_of
+
+PARAMETERS = {"SenderAddress": "crm@example.com"}
+PSEUDO = {"AWS::Region": "eu-central-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
+          "AWS::StackName": "crm-test",
+          "AWS::StackId": "arn:aws:cloudformation:eu-central-1:123456789012:stack/crm-test/1",
+          "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": []}
+DYNAMODB_POLICIES = {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "DynamoDBWritePolicy"}
+
+
+def test_cfn_lint_reports_nothing():
+    from cfnlint.api import lint_file
+
+    matches = lint_file(TEMPLATE)
+    assert not matches, "\n".join(str(match) for match in matches)
+
+
+class OfflinePolicyLoader:
+    """SAM's ManagedPolicyLoader asks IAM for AWS managed policy ARNs; these checks never leave the machine."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def load(self) -> dict[str, str]:
+        return {name: f"arn:aws:iam::aws:policy/{name}" for name in self.names}
+
+
+def _managed_policy_names(template: dict[str, Any]) -> set[str]:
+    names = set()
+    for properties in functions_of(template).values():
+        names |= {policy for policy in properties.get("Policies", []) if isinstance(policy, str)}
+    for properties in state_machines_of(template).values():
+        names |= {policy for policy in properties.get("Policies", []) if isinstance(policy, str)}
+    return names
+
+
+def _as_packaged(template: dict[str, Any]) -> dict[str, Any]:
+    """What `sam package` hands to CloudFormation: local code folders become S3 objects, ASL files are inlined."""
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
+                properties[key] = f"s3://crm-artifacts/{logical_id}.zip"
+        if isinstance(properties.get("DefinitionUri"), str):
+            properties["Definition"] = json.loads((ROOT / properties.pop("DefinitionUri")).read_text())
+    return template
+
+
+@pytest.fixture
+def transformed(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    from samtranslator.translator.transform import transform
+
+    # SAM reads the region from a boto3 session (environment only, no call); no credentials are needed.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", PSEUDO["AWS::Region"])
+    loader = OfflinePolicyLoader(_managed_policy_names(template))
+    return transform(_as_packaged(template), {**PARAMETERS, **PSEUDO}, loader)
+
+
+def test_sam_transforms_the_template(transformed: dict[str, Any]):
+    resources = transformed["Resources"]
+    assert "Transform" not in transformed
+    types = {resource["Type"] for resource in resources.values()}
+    assert not {kind for kind in types if kind.startswith("AWS::Serverless::")}, types
+    assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::ApiGateway::RestApi",
+            "AWS::Lambda::LayerVersion"} <= types
+
+
+def test_every_function_gets_its_own_role(transformed: dict[str, Any], template: dict[str, Any]):
+    resources = transformed["Resources"]
+    for logical_id in functions_of(template):
+        function = resources[logical_id]
+        assert function["Type"] == "AWS::Lambda::Function"
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert resources[role]["Type"] == "AWS::IAM::Role"
+
+
+def test_crm_table_is_protected(template: dict[str, Any]):
+    table = template["Resources"]["CrmTable"]
+    properties = table["Properties"]
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == "Retain"
+    assert table.get("UpdateReplacePolicy") == "Retain"
+    assert properties.get("BillingMode") == "PAY_PER_REQUEST"
+
+
+def test_idempotency_table_expires_records(template: dict[str, Any]):
+    properties = template["Resources"]["IdempotencyTable"]["Properties"]
+    ttl = properties["TimeToLiveSpecification"]
+    assert ttl["Enabled"] is True
+    assert ttl["AttributeName"] == "expiration", "the attribute aws-lambda-powertools idempotency writes"
+    assert [key["AttributeName"] for key in properties["KeySchema"]] == ["id"]
+
+
+def _top_level_names(module: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+    return names
+
+
+def _handler_source(properties: dict[str, Any]) -> tuple[Path, str]:
+    module_path, _, function_name = properties["Handler"].rpartition(".")
+    return ROOT / properties["CodeUri"] / (module_path.replace(".", "/") + ".py"), function_name
+
+
+def _function_ids() -> list[str]:
+    from .cfn import load_template
+
+    return sorted(functions_of(load_template()))
+
+
+@pytest.mark.parametrize("logical_id", _function_ids())
+def test_handler_exists(template: dict[str, Any], logical_id: str):
+    properties = functions_of(template)[logical_id]
+    source, function_name = _handler_source(properties)
+    assert source.is_file(), f"{logical_id}: {source.relative_to(ROOT)} does not exist"
+    module = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    assert function_name in _top_level_names(module), \
+        f"{logical_id}: {source.relative_to(ROOT)} defines no top-level {function_name!r}"
+
+
+def _policy_templates(properties: dict[str, Any]) -> list[tuple[str, Any]]:
+    found = []
+    for policy in properties.get("Policies", []):
+        if isinstance(policy, dict):
+            found.extend(policy.items())
+    return found
+
+
+def _table_policies(properties: dict[str, Any], table: str) -> set[str]:
+    return {name for name, argument in _policy_templates(properties)
+            if name in DYNAMODB_POLICIES and argument.get("TableName") == {"Ref": table}}
+
+
+def _uses_idempotency(source: Path) -> bool:
+    module = ast.parse(source.read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+        "aws_lambda_powertools.utilities.idempotency") for node in ast.walk(module))
+
+
+@pytest.mark.parametrize("logical_id", _function_ids())
+def test_function_policies_match_what_it_is_given(template: dict[str, Any], logical_id: str):
+    properties = functions_of(template)[logical_id]
+    variables = properties["Environment"]["Variables"]
+    templates = _policy_templates(properties)
+
+    if variables.get("TABLE_NAME") == {"Ref": "CrmTable"}:
+        assert _table_policies(properties, "CrmTable"), f"{logical_id} is given the CRM table but no access to it"
+
+    lifecycle = variables.get("LEAD_LIFECYCLE_ARN")
+    if lifecycle is not None:
+        machine = lifecycle["Ref"]
+        granted = [argument for name, argument in templates if name == "StepFunctionsExecutionPolicy"]
+        assert {"StateMachineName": {"Fn::GetAtt": [machine, "Name"]}} in granted, \
+            f"{logical_id} gets LEAD_LIFECYCLE_ARN but may not start {machine}"
+
+    source, _ = _handler_source(properties)
+    if source.is_file() and _uses_idempotency(source):
+        assert "DynamoDBCrudPolicy" in _table_policies(properties, "IdempotencyTable"), \
+            f"{logical_id} uses powertools idempotency but cannot write the idempotency table"
+
+    for name, _argument in templates:
+        if name == "Statement":
+            continue
+        assert name.endswith("Policy"), f"{logical_id}: unknown policy template {name}"
+
+
+def _statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
+    return [statement for name, argument in _policy_templates(properties) if name == "Statement"
+            for statement in (argument if isinstance(argument, list) else [argument])]
+
+
+@pytest.mark.parametrize("logical_id", _function_ids())
+def test_inline_statements_are_scoped(template: dict[str, Any], logical_id: str):
+    for statement in _statements(functions_of(template)[logical_id]):
+        assert statement["Effect"] == "Allow"
+        assert "Resource" in statement or "NotResource" in statement
+        assert statement.get("Resource") != "*", f"{logical_id}: unscoped {statement['Action']}"
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert not [action for action in actions if action.endswith(":*") or action == "*"]
+        if any(action.startswith("ses:Send") for action in actions):
+            assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "SenderAddress"}
+        if "sns:Publish" in actions:
+            # SMS goes to phone numbers, not topics: allow publishing to anything that is not a topic.
+            assert "NotResource" in statement
+
+
+def test_public_lead_route_is_throttled(template: dict[str, Any]):
+    settings = template["Resources"]["LeadApi"]["Properties"]["MethodSettings"]
+    posted = [setting for setting in settings
+              if setting["ResourcePath"] == "/leads" and setting["HttpMethod"] == "POST"]
+    assert posted and posted[0]["ThrottlingRateLimit"] > 0 and posted[0]["ThrottlingBurstLimit"] > 0
+
+
+def test_no_function_reaches_into_another_functions_folder(template: dict[str, Any]):
+    """Handlers import only from the shared layer: no CodeUri points inside the layer's folder."""
+    layer = Path(template["Resources"]["SharedLayer"]["Properties"]["ContentUri"])
+    for logical_id, properties in functions_of(template).items():
+        code = Path(properties["CodeUri"])
+        assert layer not in (code, *code.parents), f"{logical_id} is built from the shared layer's folder"
