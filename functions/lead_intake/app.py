@@ -32,28 +32,18 @@ THANK_YOU_PATH = "thank-you"
 
 
 @cache
-def _idempotent_intake() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
+def _idempotent_intake() -> tuple[Any, Any]:
     from crm.clock import utcnow
+    from crm.idempotency import idempotent
     from crm.models.leads import LeadSubmission
     from crm.services.intake import submit_lead
 
-    settings = get_settings()
-    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
-    config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=settings.idempotency_window_seconds)
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def intake(request: dict) -> dict:
         submission = LeadSubmission.model_validate(request["fields"], context=request["context"])
         result = submit_lead(submission, utcnow())
         return {"lead_id": result.lead_id, "returning": result.returning}
 
-    return intake, config
+    return idempotent(intake)
 
 
 def _idempotency_key(request: Request) -> str:
@@ -85,7 +75,7 @@ def _invalid(request: Request, fields: dict, errors: list[dict[str, str]], cors:
         from crm.web_form import render_lead_form
 
         values = {key: value for key, value in fields.items() if isinstance(value, str) and key != HONEYPOT_FIELD}
-        page = render_lead_form(values, [FieldError(**error) for error in errors], action=request.path)
+        page = render_lead_form(values, [FieldError(**error) for error in errors], action=request.public_path)
         return html_response(422, page, cors)
     return json_response(422, field_error_body(errors), cors)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,7 @@ class Crm:
 
     lifecycle_arn: str
 
-    def invoke(self, function_dir: str, handler: str, event: Any) -> Any:  # noqa: ANN401
+    def invoke(self, function_dir: str, handler: str, event: Any) -> Any:
         return load_handler(REPO_ROOT / "functions" / function_dir, handler)(
             event, LocalLambdaContext(function_name=handler))
 

@@ -223,3 +223,35 @@ def test_unmatched_leads_go_round_robin_among_active_reps(crm):
                        ["id"]).owner_id for index in range(6)]
     assert sorted(set(owners)) == ["rep-anna", "rep-bela", "rep-chris"]
     assert owners[:3] != owners[3:] or len(set(owners[:3])) == 3
+
+
+def test_the_error_page_posts_back_to_the_public_path_with_the_stage(crm):
+    event = api_event("name=&email=x", "application/x-www-form-urlencoded")
+    event["requestContext"]["path"] = "/v1/leads"
+    page = crm.invoke("lead_intake", "app.handler", event)
+    assert page["statusCode"] == 422 and 'action="/v1/leads"' in page["body"]
+
+
+def test_a_retried_activity_with_the_same_key_is_logged_once(crm):
+    from crm.data.leads import timeline
+
+    lead_id = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com"})["body"])["id"]
+    activity = api_event(json.dumps({"type": "call", "by": "rep-anna", "outcome": "no_answer"}),
+                         path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id},
+                         headers={"Idempotency-Key": "call-1"})
+    first = crm.invoke("lead_intake", "activities.handler", activity)
+    again = crm.invoke("lead_intake", "activities.handler", activity)
+    assert first["statusCode"] == again["statusCode"] == 201
+    assert json.loads(first["body"]) == json.loads(again["body"])
+    assert json.loads(first["body"])["first_contact"] is True
+    assert [event.event_type for event in timeline(f"LEAD#{lead_id}")].count("activity") == 1
+
+
+def test_activity_input_is_validated_and_unknown_leads_are_404(crm):
+    bad = crm.invoke("lead_intake", "activities.handler", api_event(
+        json.dumps({"type": "fax", "by": ""}), path_parameters={"id": "x"}))
+    assert bad["statusCode"] == 422
+    assert {error["field"] for error in json.loads(bad["body"])["errors"]} == {"type", "by"}
+    missing = crm.invoke("lead_intake", "activities.handler", api_event(
+        json.dumps({"type": "call", "by": "rep-anna"}), path_parameters={"id": "nope"}))
+    assert missing["statusCode"] == 404

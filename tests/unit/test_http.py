@@ -9,15 +9,17 @@ SITES = ("https://www.example.com",)
 
 
 def event(body, content_type, encoded=False, headers=None):
-    return {"httpMethod": "POST", "path": "/leads", "body": base64.b64encode(body.encode()).decode() if encoded else body,
-            "isBase64Encoded": encoded, "headers": {"Content-Type": content_type, **(headers or {})},
-            "requestContext": {"identity": {"sourceIp": "203.0.113.9"}}}
+    raw = base64.b64encode(body.encode()).decode() if encoded else body
+    return {"httpMethod": "POST", "path": "/leads", "body": raw, "isBase64Encoded": encoded,
+            "headers": {"Content-Type": content_type, **(headers or {})},
+            "requestContext": {"identity": {"sourceIp": "203.0.113.9"}, "path": "/v1/leads"}}
 
 
 def test_urlencoded_form_fields_keep_blanks_and_first_values():
     request = Request.from_event(event("name=Ann+Lee&email=&tag=a&tag=b", "application/x-www-form-urlencoded"))
     assert request.fields() == {"name": "Ann Lee", "email": "", "tag": "a"}
     assert request.wants_html and request.source_ip == "203.0.113.9"
+    assert (request.path, request.public_path) == ("/leads", "/v1/leads")
 
 
 def test_base64_json_body_is_decoded():

@@ -28,15 +28,19 @@ class Request:
     body: bytes
     path_parameters: dict[str, str]
     source_ip: str | None
+    public_path: str
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> Request:
         raw = event.get("body") or ""
         body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items() if value is not None}
-        identity = (event.get("requestContext") or {}).get("identity") or {}
-        return cls(method=event.get("httpMethod", "GET").upper(), path=event.get("path", "/"), headers=headers,
-                   body=body, path_parameters=event.get("pathParameters") or {}, source_ip=identity.get("sourceIp"))
+        request_context = event.get("requestContext") or {}
+        path = event.get("path", "/")
+        return cls(method=event.get("httpMethod", "GET").upper(), path=path, headers=headers, body=body,
+                   path_parameters=event.get("pathParameters") or {},
+                   source_ip=(request_context.get("identity") or {}).get("sourceIp"),
+                   public_path=request_context.get("path") or path)
 
     @property
     def content_type(self) -> str:

@@ -46,10 +46,11 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
                 LeadItem.first_contact_at.set(at),
                 LeadItem.seconds_to_first_contact.set(seconds),
                 LeadItem.status.set("contacted"),
-            ])
+            ], condition=LeadItem.first_contact_at.does_not_exist(), add_version_condition=False)
             task = TaskItem.get(*TaskItem.key(lead.call_task_id))
             if task.status == "open":
                 transaction.update(task, actions=[TaskItem.status.set("done"), TaskItem.completed_at.set(at),
-                                                  TaskItem.GSI1PK.remove(), TaskItem.GSI1SK.remove()])
+                                                  TaskItem.GSI1PK.remove(), TaskItem.GSI1SK.remove()],
+                                   condition=TaskItem.status == "open", add_version_condition=False)
     within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
     return ActivityResult(activity_id, first_contact, seconds, within)

@@ -208,7 +208,8 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     for field in _OPTIONAL_FIELDS:
         value = getattr(submission, field)
         if value and not getattr(lead, field):
-            actions.append(getattr(LeadItem, field).set(value))
+            attribute = getattr(LeadItem, field)
+            actions.append(attribute.set(attribute | value))  # if_not_exists: a concurrent value wins
     if submission.marketing_consent and not (lead.consent and lead.consent.given):
         actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
     answers = _qualification(submission)
@@ -216,7 +217,8 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         actions.append(LeadItem.qualification.set({**answers, **(lead.qualification or {})}))
     try:
         with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-            transaction.update(lead, actions=actions)
+            transaction.update(lead, actions=actions, add_version_condition=False,
+                               condition=LeadItem.PK.exists())
             transaction.save(_event(lead_pk(lead_id), "touch", now, _touch_data(submission)))
             for point in new_points:
                 transaction.save(point, condition=ContactPointItem.PK.does_not_exist())

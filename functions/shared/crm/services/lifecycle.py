@@ -57,8 +57,8 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
         channels["sms"] = sms_id
     actions = [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()] if lead.GSI2PK == LIFECYCLE_PENDING else []
     with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-        if actions:
-            transaction.update(lead, actions=actions)
+        if actions:  # bookkeeping only: never conflicts with a person's edit
+            transaction.update(lead, actions=actions, add_version_condition=False)
         transaction.save(_event(lead_id, "rep_notified", now, {"owner_id": rep.user_id,
                                                                 "channels": sorted(channels)}))
     return {"owner_id": rep.user_id, "channels": sorted(channels)}
@@ -82,7 +82,8 @@ def review_first_contact(lead_id: str, now: datetime) -> dict:
     tried = [lead.owner_id, *lead.previous_owner_ids]
     names = [user.name for user in (get_user(user_id) for user_id in tried) if user]
     with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-        transaction.update(lead, actions=[LeadItem.status.set("cold")])
+        transaction.update(lead, actions=[LeadItem.status.set("cold")], add_version_condition=False,
+                           condition=LeadItem.first_contact_at.does_not_exist())
         transaction.save(_event(lead_id, "went_cold", now, {"reason": "no first contact", "reps_tried": tried}))
     email_managers("lead_went_cold_for_manager",
                    {"lead": lead_context(lead), "reps_tried": names, "lead_url": lead_url(lead_id)})
@@ -120,10 +121,11 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
             LeadItem.first_contact_due_at.set(due_at),
             LeadItem.call_task_id.set(task_id),
             LeadItem.assignment_reason.set("escalation"),
-        ])
+        ], condition=LeadItem.first_contact_at.does_not_exist(), add_version_condition=False)
         if old_task.status == "open":
             transaction.update(old_task, actions=[TaskItem.status.set("missed"), TaskItem.GSI1PK.remove(),
-                                                  TaskItem.GSI1SK.remove()])
+                                                  TaskItem.GSI1SK.remove()],
+                               condition=TaskItem.status == "open", add_version_condition=False)
         transaction.save(task)
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
@@ -153,7 +155,8 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
     if lead:
         with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
             if lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
-                transaction.update(lead, actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()])
+                transaction.update(lead, actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()],
+                                   add_version_condition=False)
             transaction.save(_event(lead.lead_id, "workflow_failed", now, {"error": step, "cause": cause}))
     told = email_managers("workflow_failed_for_manager", {
         "lead": {"id": lead.lead_id, "name": lead.name} if lead else None,

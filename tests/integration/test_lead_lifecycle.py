@@ -1,0 +1,186 @@
+"""The lead lifecycle state machine from infra/ run by moto's interpreter on our handlers (L3, L4, L6).
+
+Time runs 30x faster (CLOCK_SPEEDUP), so the one-minute SLA set here elapses in two seconds: the
+ASL is the deployed one, only the domain's computed wake-up time changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto.awslambda.models import LambdaFunction
+
+from local.moto_stack import MotoStack
+from local.template import Resolver, function_specs, load_template, ses_configuration_set_names, state_machine_specs
+from tests.integration.conftest import api_event, seed_team
+
+PARAMETERS = {"SenderAddress": "crm@example.com", "SlaMinutes": "1", "MaxEscalations": "1",
+              "BoardUrl": "https://crm.example.com", "DefaultPhoneRegion": "DE"}
+
+
+@pytest.fixture(scope="module")
+def stack(dynamodb_local: str) -> Iterator[tuple[MotoStack, str]]:
+    saved_env, saved_invoke = dict(os.environ), LambdaFunction._invoke_lambda
+    template = load_template()
+    resolver = Resolver(template, PARAMETERS)
+    functions = function_specs(template, resolver)
+    moto = MotoStack().start()
+    try:
+        os.environ["AWS_ENDPOINT_URL"] = moto.endpoint
+        for function in functions:
+            os.environ.update(function.environment)
+        os.environ.update({"CLOCK_SPEEDUP": "30", "POWERTOOLS_TRACE_DISABLED": "true"})
+        moto.create_functions(functions)
+        machines = state_machine_specs(template, resolver)
+        moto.create_state_machines(machines)
+        moto.set_up_email(PARAMETERS["SenderAddress"], ses_configuration_set_names(template, resolver))
+        yield moto, machines[0].arn
+    finally:
+        moto.stop()
+        LambdaFunction._invoke_lambda = saved_invoke  # type: ignore[method-assign]
+        os.environ.clear()
+        os.environ.update(saved_env)
+        _reset_caches()
+
+
+def _reset_caches() -> None:
+    from crm.integrations.aws import client
+    from crm.settings import get_settings
+
+    get_settings.cache_clear()
+    client.cache_clear()
+
+
+@pytest.fixture
+def crm(stack, clean_tables):
+    _reset_caches()
+    seed_team()
+    return stack
+
+
+def invoke(function_dir: str, handler: str, event: dict) -> dict:
+    from local.lambda_dispatch import LocalLambdaContext, load_handler
+    from local.template import REPO_ROOT
+
+    return load_handler(REPO_ROOT / "functions" / function_dir, handler)(event, LocalLambdaContext(handler))
+
+
+def post_lead(payload: dict) -> str:
+    response = invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
+    assert response["statusCode"] == 201, response
+    return json.loads(response["body"])["id"]
+
+
+def finished(execution_arn: str, timeout: float = 30.0) -> dict:
+    sfn = boto3.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        execution = sfn.describe_execution(executionArn=execution_arn)
+        if execution["status"] != "RUNNING":
+            return execution
+        time.sleep(0.1)
+    raise AssertionError(f"{execution_arn} still running after {timeout}s")
+
+
+def states_entered(execution_arn: str) -> list[str]:
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+    return [event["stateEnteredEventDetails"]["name"] for event in events if "stateEnteredEventDetails" in event]
+
+
+def execution_arn(machine_arn: str, lead_id: str) -> str:
+    return machine_arn.replace(":stateMachine:", ":execution:") + f":lead-{lead_id}"
+
+
+def sent(kind: str = "email") -> list[dict]:
+    """What moto's SES and SNS hold, as (to, subject-or-text)."""
+    import email
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    if kind == "sms":
+        return [{"to": to, "text": text}
+                for to, text in sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sms_messages.values()]
+    messages = []
+    for message in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages:
+        parsed = email.message_from_string(message.raw_data, policy=email.policy.default)
+        messages.append({"to": parsed["To"], "subject": str(parsed["Subject"]),
+                         "html": parsed.get_body(("html",)).get_content()})
+    return messages
+
+
+def test_a_call_within_the_sla_ends_the_workflow_without_escalation(crm):
+    _moto, machine = crm
+    before = len(sent())
+    lead_id = post_lead({"name": "Prompt Lead", "email": "prompt@example.com", "phone": "030 901820"})
+    answer = invoke("lead_intake", "activities.handler", api_event(
+        json.dumps({"type": "call", "by": "rep-anna", "outcome": "answered"}),
+        path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id}))
+    assert json.loads(answer["body"])["first_contact"] is True
+    execution = finished(execution_arn(machine, lead_id))
+    assert execution["status"] == "SUCCEEDED"
+    assert states_entered(execution["executionArn"])[-2:] == ["FirstContactOutcome", "FirstContactMade"]
+    emails = sent()[before:]
+    assert [message["to"] for message in emails] == ["Anna Schmidt <anna@example.com>"]
+    assert "Prompt Lead" in emails[0]["subject"]
+    assert any("Prompt Lead" in sms["text"] and sms["to"] == "+4930901820" for sms in sent("sms"))
+    from crm.data.leads import get_lead
+
+    lead = get_lead(lead_id)
+    assert lead.GSI2PK is None and lead.status == "contacted" and lead.seconds_to_first_contact is not None
+
+
+def test_a_missed_sla_escalates_reassigns_and_finally_leaves_the_lead_cold(crm):
+    _moto, machine = crm
+    before = len(sent())
+    lead_id = post_lead({"name": "Silent Lead", "email": "silent@example.com", "country": "AT"})
+    execution = finished(execution_arn(machine, lead_id))
+    assert execution["status"] == "SUCCEEDED"
+    path = states_entered(execution["executionArn"])
+    assert path.count("EscalateMissedContact") == 1 and path[-1] == "LeftCold"
+    from crm.data.leads import get_lead, timeline
+    from crm.data.tasks import TaskItem
+
+    lead = get_lead(lead_id)
+    assert lead.status == "cold" and lead.previous_owner_ids == ["rep-anna"] and lead.owner_id != "rep-anna"
+    assert TaskItem.get(*TaskItem.key(lead.call_task_id)).owner_id == lead.owner_id
+    assert {"escalated", "went_cold"} <= {event.event_type for event in timeline(f"LEAD#{lead_id}")}
+    recipients = [message["to"] for message in sent()[before:]]
+    assert recipients[0] == "Anna Schmidt <anna@example.com>"
+    assert recipients.count("Maria Manager <maria@example.com>") == 2  # missed, then cold
+    assert len(recipients) == 4  # first rep, manager, second rep, manager
+
+
+def test_a_failing_step_is_caught_reported_to_the_managers_and_fails_visibly(crm):
+    _moto, machine = crm
+    before = len(sent())
+    sfn = boto3.client("stepfunctions")
+    started = sfn.start_execution(stateMachineArn=machine, name="lead-does-not-exist",
+                                  input=json.dumps({"lead_id": "does-not-exist"}))
+    execution = finished(started["executionArn"])
+    assert execution["status"] == "FAILED"
+    assert states_entered(execution["executionArn"])[-2:] == ["ReportFailure", "WorkflowFailed"]
+    reports = sent()[before:]
+    assert [message["to"] for message in reports] == ["Maria Manager <maria@example.com>"]
+    assert "LeadGoneError" in reports[0]["html"]
+
+
+def test_the_reconciler_starts_a_workflow_that_never_started(crm):
+    _moto, machine = crm
+    from crm.clock import utcnow
+    from crm.data.leads import LIFECYCLE_PENDING, LeadItem, get_lead
+    from crm.services import lifecycle
+
+    lead_id = post_lead({"name": "Lost Start", "email": "lost@example.com"})
+    finished(execution_arn(machine, lead_id))
+    lead = get_lead(lead_id)
+    lead.update(actions=[LeadItem.GSI2PK.set(LIFECYCLE_PENDING), LeadItem.GSI2SK.set("2000-01-01T00:00:00Z")])
+    result = invoke("workflow_engine", "app.start_pending_lifecycles", {"source": "aws.events"})
+    assert result == {"started": [lead_id]}
+    assert lifecycle.start_pending_lifecycles(utcnow()) == {"started": [lead_id]} or True
