@@ -85,7 +85,7 @@ def test_leads_survive_a_restart(tmp_path):
     assert first.process.returncode is not None
     second = start_stack(tmp_path, data_dir)
     try:
-        again = post_json(second, {"name": "Kept Lead", "email": email})
+        again = post_json(second, {"name": "Kept Lead", "email": email, "message": "back after the restart"})
         assert again.json() == {"id": lead_id, "returning": True}
     finally:
         stop_stack(second)

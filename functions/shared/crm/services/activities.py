@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import from_iso, to_iso
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.tasks import TaskItem
+from crm.data.transactions import write_transaction
 from crm.domain.sla import seconds_between
 from crm.models.activities import ActivityInput
 
@@ -39,7 +39,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
                               at=at, data=activity.model_dump(mode="json", exclude_none=True, exclude={"at"}))
     first_contact = activity.is_contact and lead.first_contact_at is None
     seconds = seconds_between(from_iso(lead.created_at), happened) if first_contact else None
-    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+    def writes(transaction: TransactWrite) -> None:
         transaction.save(event)
         if first_contact:
             transaction.update(lead, actions=[
@@ -52,5 +52,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
                 transaction.update(task, actions=[TaskItem.status.set("done"), TaskItem.completed_at.set(at),
                                                   TaskItem.GSI1PK.remove(), TaskItem.GSI1SK.remove()],
                                    condition=TaskItem.status == "open", add_version_condition=False)
+
+    write_transaction(writes)
     within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
     return ActivityResult(activity_id, first_contact, seconds, within)

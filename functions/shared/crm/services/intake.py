@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -30,6 +29,7 @@ from crm.data.leads import (
     lead_pk,
 )
 from crm.data.tasks import TaskItem
+from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import LeadFacts
 from crm.domain.contact_points import phone_country
 from crm.domain.sla import BusinessHours, first_contact_due
@@ -165,30 +165,30 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
 
 def _write_new(items: list, contact_points: list[ContactPointItem]) -> None:
     with_condition = {id(item) for item in contact_points}
+
+    def writes(transaction: TransactWrite) -> None:
+        for item in items:
+            condition = ContactPointItem.PK.does_not_exist() if id(item) in with_condition else None
+            transaction.save(item, condition=condition)
+
     try:
-        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-            for item in items:
-                condition = ContactPointItem.PK.does_not_exist() if id(item) in with_condition else None
-                transaction.save(item, condition=condition)
+        write_transaction(writes)
     except TransactWriteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise DuplicateRaceError() from error
         raise
 
 
 def _remove(items: list) -> None:
     """Compensate a failed workflow start; if even this fails the lead stays queued for the reconciler."""
+    def writes(transaction: TransactWrite) -> None:
+        for item in items:
+            transaction.delete(item)
+
     try:
-        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-            for item in items:
-                transaction.delete(item)
+        write_transaction(writes)
     except Exception:
         logger.exception("compensation failed; the lifecycle reconciler will start the workflow")
-
-
-def _condition_failed(error: TransactWriteError) -> bool:
-    reasons = error.cancellation_reasons or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
 def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str]) -> None:
@@ -215,15 +215,17 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     answers = _qualification(submission)
     if answers:
         actions.append(LeadItem.qualification.set({**answers, **(lead.qualification or {})}))
+    def writes(transaction: TransactWrite) -> None:
+        transaction.update(lead, actions=actions, add_version_condition=False,
+                           condition=LeadItem.PK.exists())
+        transaction.save(_event(lead_pk(lead_id), "touch", now, _touch_data(submission)))
+        for point in new_points:
+            transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
+
     try:
-        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
-            transaction.update(lead, actions=actions, add_version_condition=False,
-                               condition=LeadItem.PK.exists())
-            transaction.save(_event(lead_pk(lead_id), "touch", now, _touch_data(submission)))
-            for point in new_points:
-                transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
+        write_transaction(writes)
     except TransactWriteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise DuplicateRaceError() from error
         raise
     logger.info("touch added to returning lead", extra={"lead_id": lead_id})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
@@ -12,6 +11,7 @@ from crm.clock import compressed_wake_time, from_iso, to_iso
 from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import get_user
 from crm.data.tasks import TaskItem
+from crm.data.transactions import write_transaction
 from crm.domain.assignment import LeadFacts, NoActiveRepError
 from crm.domain.sla import BusinessHours, first_contact_due
 from crm.integrations.workflows import start_lead_lifecycle
@@ -56,11 +56,13 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
     if sms_id:
         channels["sms"] = sms_id
     actions = [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()] if lead.GSI2PK == LIFECYCLE_PENDING else []
-    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+    def writes(transaction: TransactWrite) -> None:
         if actions:  # bookkeeping only: never conflicts with a person's edit
             transaction.update(lead, actions=actions, add_version_condition=False)
         transaction.save(_event(lead_id, "rep_notified", now, {"owner_id": rep.user_id,
                                                                 "channels": sorted(channels)}))
+
+    write_transaction(writes)
     return {"owner_id": rep.user_id, "channels": sorted(channels)}
 
 
@@ -81,10 +83,12 @@ def review_first_contact(lead_id: str, now: datetime) -> dict:
         return {"outcome": "escalate"}
     tried = [lead.owner_id, *lead.previous_owner_ids]
     names = [user.name for user in (get_user(user_id) for user_id in tried) if user]
-    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+    def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=[LeadItem.status.set("cold")], add_version_condition=False,
                            condition=LeadItem.first_contact_at.does_not_exist())
         transaction.save(_event(lead_id, "went_cold", now, {"reason": "no first contact", "reps_tried": tried}))
+
+    write_transaction(writes)
     email_managers("lead_went_cold_for_manager",
                    {"lead": lead_context(lead), "reps_tried": names, "lead_url": lead_url(lead_id)})
     logger.warning("lead went cold without a first contact", extra={"lead_id": lead_id})
@@ -112,7 +116,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
                     due_at=due_at, related_type="lead", related_id=lead_id, created_at=to_iso(now),
                     **TaskItem.open_keys(new_owner, due_at))
     escalation = int(lead.escalations) + 1
-    with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+    def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=[
             LeadItem.owner_id.set(new_owner),
             LeadItem.GSI1PK.set(LeadItem.owner_keys(new_owner, lead.created_at)["GSI1PK"]),
@@ -130,6 +134,8 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
             "missed_due_at": lead.first_contact_due_at, "due_at": due_at, "task_id": task_id}))
+
+    write_transaction(writes)
     previous, new = get_user(previous_owner), get_user(new_owner)
     email_managers("missed_first_contact_for_manager", {
         "lead": lead_context(lead),
@@ -153,11 +159,13 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
     step = str(error.get("Error", "unknown"))
     cause = str(error.get("Cause", ""))[:2000]
     if lead:
-        with TransactWrite(connection=Connection(region=LeadItem.Meta.region)) as transaction:
+        def writes(transaction: TransactWrite) -> None:
             if lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
                 transaction.update(lead, actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()],
                                    add_version_condition=False)
             transaction.save(_event(lead.lead_id, "workflow_failed", now, {"error": step, "cause": cause}))
+
+        write_transaction(writes)
     told = email_managers("workflow_failed_for_manager", {
         "lead": {"id": lead.lead_id, "name": lead.name} if lead else None,
         "step": "lead lifecycle",

@@ -1,0 +1,152 @@
+"""`python -m local`: the whole CRM on 127.0.0.1 (DynamoDB Local, moto, our handlers, one HTTP port)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping, MutableMapping
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+import boto3
+
+from local.demo_data import DEMO_USERS, seed_demo_data
+from local.dynamodb_local import DynamoDBLocal
+from local.http_server import start_http_server
+from local.lambda_dispatch import add_shared_code_to_path, invoke_function
+from local.moto_stack import MotoStack
+from local.provision import create_tables
+from local.scheduler import Scheduler
+from local.template import (
+    REGION,
+    REPO_ROOT,
+    FunctionSpec,
+    Resolver,
+    function_specs,
+    load_template,
+    ses_configuration_set_names,
+    state_machine_specs,
+)
+
+DEFAULT_DATA_DIR = REPO_ROOT / ".local" / "data" / "dynamodb"
+PARAMETER_ENV_PREFIX = "CRM_PARAM_"
+DEFAULT_CLOCK_SPEEDUP = "60"
+
+_log = logging.getLogger("local")
+
+
+def local_parameters(port: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """Values for the template's parameters: local defaults, then CRM_PARAM_<Name> from the environment."""
+    base_url = f"http://127.0.0.1:{port}"
+    parameters = {
+        "SenderAddress": "crm@example.com",
+        "BoardUrl": base_url,
+        "AllowedOrigins": f"{base_url},http://localhost:{port}",
+    }
+    parameters.update({key.removeprefix(PARAMETER_ENV_PREFIX): value for key, value in environ.items()
+                       if key.startswith(PARAMETER_ENV_PREFIX)})
+    return parameters
+
+
+def merged_environment(functions: list[FunctionSpec]) -> dict[str, str]:
+    """One process runs every handler, so one environment must satisfy them all; conflicts are fatal."""
+    merged: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for function in functions:
+        for key, value in function.environment.items():
+            if key in merged and merged[key] != value:
+                raise SystemExit(f"{function.logical_id} sets {key}={value!r} but {owners[key]} sets "
+                                 f"{merged[key]!r}: the local stack runs all handlers in one process")
+            merged[key], owners[key] = value, function.logical_id
+    return merged
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--in-memory", action="store_true",
+                        help="keep DynamoDB data in memory (lost on exit) instead of the data folder")
+    return parser.parse_args(argv)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGINT unwind like Ctrl-C, so every process started so far is stopped."""
+    raise KeyboardInterrupt
+
+
+def _print_banner(base_url: str, data: str, seeded: bool) -> None:
+    print(f"\nCRM running at {base_url}\n  outbox:  {base_url}/outbox\n  data:    {data}", flush=True)
+    print(f"  demo users ({'created now' if seeded else 'from earlier runs'}):")
+    for user in DEMO_USERS:
+        print(f"    {user.role:<8} {user.name:<15} {user.email:<22} {user.phone}  {user.language}")
+    print("Ctrl-C stops everything.", flush=True)
+
+
+def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
+    port = int(environ.get("PORT", "8000"))
+    template = load_template()
+    resolver = Resolver(template, local_parameters(port, environ))
+    functions = function_specs(template, resolver)
+    state_machines = state_machine_specs(template, resolver)
+    function_environment = merged_environment(functions)
+    data_dir = None if args.in_memory else Path(environ.get("CRM_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+
+    environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                    "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
+    environ.pop("AWS_SESSION_TOKEN", None)
+    environ.pop("AWS_PROFILE", None)
+
+    with ExitStack() as running:
+        ready = threading.Event()
+        server = start_http_server(port, functions, invoke_function, ready)
+        running.callback(server.server_close)
+        running.callback(server.shutdown)
+
+        database = DynamoDBLocal(data_dir=data_dir)
+        running.callback(database.stop)
+        database.start()
+        environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
+        created = create_tables(template, resolver, boto3.client("dynamodb", endpoint_url=database.endpoint))
+        _log.info("DynamoDB Local on %s; tables created: %s", database.endpoint, created or "none (kept)")
+
+        moto = MotoStack()
+        running.callback(moto.stop)
+        moto.start()
+        environ["AWS_ENDPOINT_URL"] = moto.endpoint
+        environ.update(function_environment)
+        environ["CLOCK_SPEEDUP"] = environ.get("CLOCK_SPEEDUP") or DEFAULT_CLOCK_SPEEDUP
+        moto.create_functions(functions)
+        moto.create_state_machines(state_machines)
+        moto.set_up_email(resolver.parameters["SenderAddress"], ses_configuration_set_names(template, resolver))
+
+        add_shared_code_to_path()
+        seeded = seed_demo_data()
+        scheduler = Scheduler(functions, invoke_function).start()
+        running.callback(scheduler.stop)
+
+        ready.set()
+        _print_banner(f"http://127.0.0.1:{port}", str(data_dir or "in memory"), bool(seeded))
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("Stopping the local stack...", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background, where SIGINT is ignored
+    try:
+        run(_parse_args(argv), os.environ)
+    except KeyboardInterrupt:
+        print("Stopped during start-up.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""One loopback HTTP port for everything: the static site, the template's API routes, the outbox.
+
+API routes get the API Gateway REST (v1) proxy event that AWS would build from the same request,
+so handlers cannot tell the difference.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from local.outbox import outbox_messages, render_outbox_page
+from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec
+
+STATIC_ROOT = REPO_ROOT / "static_site"
+STAGE = "v1"
+
+_log = logging.getLogger(__name__)
+
+Invoker = Callable[[FunctionSpec, Any], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    resource: str
+    pattern: re.Pattern[str]
+    function: FunctionSpec
+
+    @classmethod
+    def of(cls, method: str, resource: str, function: FunctionSpec) -> Route:
+        regex = "".join(_piece_regex(piece) for piece in re.split(r"(\{[^}]+\})", resource) if piece)
+        return cls(method, resource, re.compile(f"^{regex}/?$"), function)
+
+
+def _piece_regex(piece: str) -> str:
+    """{id} matches one path segment, {proxy+} the rest of the path, anything else itself."""
+    if not piece.startswith("{"):
+        return re.escape(piece)
+    name = piece.strip("{}+")
+    return f"(?P<{name}>.+)" if piece.endswith("+}") else f"(?P<{name}>[^/]+)"
+
+
+def routes_of(functions: list[FunctionSpec]) -> list[Route]:
+    """Every Api event of the template; literal paths before parameterised ones, as API Gateway matches."""
+    routes = [Route.of(route.method, route.path, function)
+              for function in functions for route in function.api_routes]
+    return sorted(routes, key=lambda route: (route.resource.count("{"), -len(route.resource)))
+
+
+def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_parameters: dict[str, str],
+                body: bytes) -> dict[str, Any]:
+    query = parse_qs(urlsplit(handler.path).query, keep_blank_values=True)
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in handler.headers.items():
+        multi_headers.setdefault(name, []).append(value)
+    try:
+        text: str | None = body.decode("utf-8") if body else None
+        encoded = False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode("ascii"), True
+    now = time.time()
+    return {
+        "resource": route.resource,
+        "path": path,
+        "httpMethod": handler.command,
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {key: values[-1] for key, values in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "domainName": handler.headers.get("Host", "127.0.0.1"),
+            "httpMethod": handler.command,
+            "identity": {"sourceIp": handler.client_address[0], "userAgent": handler.headers.get("User-Agent")},
+            "path": f"/{STAGE}{path}",
+            "protocol": handler.request_version,
+            "requestId": str(uuid.uuid4()),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "requestTimeEpoch": int(now * 1000),
+            "resourceId": "local",
+            "resourcePath": route.resource,
+            "stage": STAGE,
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+class LocalStackServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, functions: list[FunctionSpec], invoke: Invoker,
+                 ready: threading.Event, static_root: Path = STATIC_ROOT) -> None:
+        super().__init__(("127.0.0.1", port), _RequestHandler)
+        self.routes = routes_of(functions)
+        self.invoke = invoke
+        self.ready = ready
+        self.static_root = static_root.resolve()
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: LocalStackServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _log.info("%s %s", self.address_string(), format % args)
+
+    def _handle(self) -> None:
+        path = urlsplit(self.path).path
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        matches = [(route, match) for route in self.server.routes if (match := route.pattern.match(path))]
+        for route, match in matches:
+            if route.method in (self.command, "ANY"):
+                self._invoke(route, path, match.groupdict(), body)
+                return
+        if self.command in ("GET", "HEAD") and (self._serve_builtin(path) or self._serve_static(path)):
+            return
+        if matches:
+            allowed = ", ".join(sorted({route.method for route, _ in matches}))
+            self._send_json(HTTPStatus.METHOD_NOT_ALLOWED, {"message": f"{self.command} not allowed on {path}"},
+                            {"Allow": allowed})
+            return
+        self._send_json(HTTPStatus.NOT_FOUND, {"message": f"no route for {self.command} {path}"})
+
+    def _invoke(self, route: Route, path: str, path_parameters: dict[str, str], body: bytes) -> None:
+        event = proxy_event(self, route, path, path_parameters, body)
+        try:
+            response = self.server.invoke(route.function, event)
+        except Exception:
+            _log.exception("%s failed on %s %s", route.function.logical_id, self.command, path)
+            self._send_json(HTTPStatus.BAD_GATEWAY, {"message": "Internal server error"})
+            return
+        self._send_proxy_response(response)
+
+    def _serve_builtin(self, path: str) -> bool:
+        if path == "/healthz":
+            ready = self.server.ready.is_set()
+            self._send_json(HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE,
+                            {"status": "ok" if ready else "starting"})
+        elif path == "/outbox.json":
+            self._send_json(HTTPStatus.OK, outbox_messages())
+        elif path in ("/outbox", "/outbox/"):
+            self._send(HTTPStatus.OK, render_outbox_page(outbox_messages()).encode(), "text/html; charset=utf-8")
+        else:
+            return False
+        return True
+
+    def _serve_static(self, path: str) -> bool:
+        root = self.server.static_root
+        target = (root / path.lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(root) or not target.is_file():
+            return False
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+            content_type += "; charset=utf-8"
+        self._send(HTTPStatus.OK, target.read_bytes(), content_type)
+        return True
+
+    def _send_proxy_response(self, response: Any) -> None:
+        if not isinstance(response, dict) or "statusCode" not in response:
+            _log.error("handler returned no API Gateway proxy response: %r", response)
+            self._send_json(HTTPStatus.BAD_GATEWAY, {"message": "Internal server error"})
+            return
+        raw = response.get("body") or ""
+        body = base64.b64decode(raw) if response.get("isBase64Encoded") else str(raw).encode("utf-8")
+        self.send_response(int(response["statusCode"]))
+        headers = {name.lower(): [str(value)] for name, value in (response.get("headers") or {}).items()}
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            headers.setdefault(name.lower(), []).extend(str(value) for value in values)
+        headers.pop("content-length", None)
+        for name, values in headers.items():
+            for value in dict.fromkeys(values):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_json(self, status: HTTPStatus, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload, default=str).encode(), "application/json", headers)
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def start_http_server(port: int, functions: list[FunctionSpec], invoke: Invoker,
+                      ready: threading.Event) -> LocalStackServer:
+    """Serves in a daemon thread; /healthz answers 503 until `ready` is set."""
+    server = LocalStackServer(port, functions, invoke, ready)
+    threading.Thread(target=server.serve_forever, name="local-http", daemon=True).start()
+    return server

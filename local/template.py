@@ -1,0 +1,343 @@
+"""Read template.yaml and resolve its intrinsics for the local stack, so nothing is declared twice.
+
+Local physical names are deterministic:
+- DynamoDB table: its TableName if set, else the logical id without a trailing "Table", in kebab case,
+  prefixed with "crm-" unless it already starts with "crm" (CrmTable -> "crm",
+  IdempotencyTable -> "crm-idempotency");
+- function: its FunctionName if set, else the logical id (Ref gives the name, GetAtt .Arn the ARN);
+- state machine: its Name if set, else the logical id (Ref gives the ARN, GetAtt .Name the name);
+- SES configuration set: its resolved Name;
+- anything else: the logical id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+STACK_NAME = "crm-local"
+PARTITION = "aws"
+
+FUNCTION_TYPE = "AWS::Serverless::Function"
+STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
+TABLE_TYPE = "AWS::DynamoDB::Table"
+SES_CONFIGURATION_SET_TYPE = "AWS::SES::ConfigurationSet"
+
+_PSEUDO_PARAMETERS = {
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::StackName": STACK_NAME,
+    "AWS::Partition": PARTITION,
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NoValue": None,
+}
+_SUB_PLACEHOLDER = re.compile(r"\$\{(!?)([^}]+)\}")
+_DEFINITION_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+class TemplateLoader(yaml.SafeLoader):
+    """SafeLoader that reads CloudFormation short tags (!Ref, !GetAtt, !Sub ...) as their long form."""
+
+
+def _construct_tag(loader: TemplateLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+TemplateLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=TemplateLoader)
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+
+
+def function_arn(name: str) -> str:
+    return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+
+
+def state_machine_arn(name: str) -> str:
+    return f"arn:{PARTITION}:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+
+
+class UnresolvableError(ValueError):
+    """An intrinsic the local stack cannot give a value to; raised rather than guessed."""
+
+
+@dataclass
+class Resolver:
+    """Evaluates intrinsic functions with local parameter values and physical names."""
+
+    template: dict[str, Any]
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        declared = self.template.get("Parameters", {})
+        unknown = set(self.overrides) - set(declared)
+        if unknown:
+            raise UnresolvableError(f"unknown template parameters: {sorted(unknown)}")
+        self.parameters = {name: spec["Default"] for name, spec in declared.items() if "Default" in spec}
+        self.parameters.update(self.overrides)
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return self.template.get("Resources", {})
+
+    def physical_name(self, logical_id: str) -> str:
+        resource = self._resource(logical_id)
+        properties = resource.get("Properties", {})
+        kind = resource["Type"]
+        if kind == TABLE_TYPE:
+            if "TableName" in properties:
+                return str(self.resolve(properties["TableName"]))
+            base = _kebab(logical_id.removesuffix("Table"))
+            return base if base.startswith("crm") else f"crm-{base}"
+        name_property = {FUNCTION_TYPE: "FunctionName", STATE_MACHINE_TYPE: "Name"}.get(kind, "Name")
+        if name_property in properties:
+            return str(self.resolve(properties[name_property]))
+        return logical_id
+
+    def ref(self, name: str) -> Any:
+        if name in _PSEUDO_PARAMETERS:
+            return _PSEUDO_PARAMETERS[name]
+        if name in self.template.get("Parameters", {}):
+            if name not in self.parameters:
+                raise UnresolvableError(f"parameter {name} has no Default and no local value")
+            return self.parameters[name]
+        if self._resource(name)["Type"] == STATE_MACHINE_TYPE:
+            return state_machine_arn(self.physical_name(name))
+        return self.physical_name(name)
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        kind = self._resource(logical_id)["Type"]
+        name = self.physical_name(logical_id)
+        if attribute == "Name":
+            return name
+        if attribute == "Arn" and kind == FUNCTION_TYPE:
+            return function_arn(name)
+        if attribute == "Arn" and kind == STATE_MACHINE_TYPE:
+            return state_machine_arn(name)
+        if attribute == "Arn" and kind == TABLE_TYPE:
+            return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+        raise UnresolvableError(f"no local value for {logical_id}.{attribute} ({kind})")
+
+    def condition(self, name: str) -> bool:
+        conditions = self.template.get("Conditions", {})
+        if name not in conditions:
+            raise UnresolvableError(f"unknown condition {name}")
+        return bool(self.resolve(conditions[name]))
+
+    def resolve(self, value: Any) -> Any:
+        """Returns `value` with every intrinsic evaluated (recursively)."""
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            if key == "Ref":
+                return self.ref(argument)
+            if key == "Condition" and isinstance(argument, str):
+                return self.condition(argument)
+            if key.startswith("Fn::"):
+                return self._function(key.removeprefix("Fn::"), argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _function(self, name: str, argument: Any) -> Any:
+        if name == "GetAtt":
+            logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+            return self.get_att(logical_id, attribute)
+        if name == "Sub":
+            return self._sub(argument)
+        if name == "If":
+            condition, when_true, when_false = argument
+            return self.resolve(when_true if self.condition(condition) else when_false)
+        if name == "Equals":
+            left, right = self.resolve(argument)
+            return str(left) == str(right)
+        if name == "Not":
+            return not self.resolve(argument[0])
+        if name == "And":
+            return all(self.resolve(argument))
+        if name == "Or":
+            return any(self.resolve(argument))
+        if name == "Join":
+            separator, items = self.resolve(argument)
+            return separator.join(str(item) for item in items)
+        if name == "Select":
+            index, items = self.resolve(argument)
+            return items[int(index)]
+        if name == "Split":
+            separator, text = self.resolve(argument)
+            return text.split(separator)
+        raise UnresolvableError(f"Fn::{name} is not supported by the local stack")
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        resolved_variables = {key: self.resolve(item) for key, item in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            literal, expression = match.groups()
+            if literal:
+                return "${" + expression + "}"
+            if expression in resolved_variables:
+                return str(resolved_variables[expression])
+            if "." in expression and not expression.startswith("AWS::"):
+                return str(self.get_att(*expression.split(".", 1)))
+            return str(self.ref(expression))
+
+        return _SUB_PLACEHOLDER.sub(replace, text)
+
+    def _resource(self, logical_id: str) -> dict[str, Any]:
+        if logical_id not in self.resources:
+            raise UnresolvableError(f"unknown resource {logical_id}")
+        return self.resources[logical_id]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    expression: str
+    input: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    name: str
+    arn: str
+    code_uri: str
+    handler: str
+    timeout: int
+    memory_size: int
+    environment: dict[str, str]
+    api_routes: tuple[ApiRoute, ...]
+    schedules: tuple[ScheduleSpec, ...]
+
+    @property
+    def code_dir(self) -> Path:
+        return REPO_ROOT / self.code_uri
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    logical_id: str
+    name: str
+    arn: str
+    definition_uri: str
+    substitutions: dict[str, str]
+
+    def definition(self) -> str:
+        """The ASL text with every ${Name} placeholder replaced by its DefinitionSubstitutions value."""
+        text = (REPO_ROOT / self.definition_uri).read_text(encoding="utf-8")
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.substitutions:
+                raise UnresolvableError(f"{self.definition_uri}: no DefinitionSubstitutions for ${{{name}}}")
+            return self.substitutions[name]
+
+        return _DEFINITION_PLACEHOLDER.sub(replace, text)
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {key: res for key, res in template.get("Resources", {}).items() if res.get("Type") == kind}
+
+
+def function_specs(template: dict[str, Any], resolver: Resolver) -> list[FunctionSpec]:
+    globals_ = template.get("Globals", {}).get("Function", {})
+    global_env = globals_.get("Environment", {}).get("Variables", {})
+    specs = []
+    for logical_id, resource in _resources_of(template, FUNCTION_TYPE).items():
+        properties = resource.get("Properties", {})
+        own_env = properties.get("Environment", {}).get("Variables", {})
+        merged = {**global_env, **own_env}
+        environment = {key: _env_value(resolver.resolve(value)) for key, value in merged.items()}
+        routes, schedules = [], []
+        for event_name, event in properties.get("Events", {}).items():
+            event_properties = event.get("Properties", {})
+            if event["Type"] == "Api":
+                routes.append(ApiRoute(event_properties["Method"].upper(), event_properties["Path"]))
+            elif event["Type"] in ("Schedule", "ScheduleV2"):
+                if resolver.resolve(event_properties.get("Enabled", True)) is False:
+                    continue
+                expression = event_properties.get("Schedule") or event_properties["ScheduleExpression"]
+                payload = event_properties.get("Input")
+                schedules.append(ScheduleSpec(event_name, str(resolver.resolve(expression)),
+                                              None if payload is None else str(resolver.resolve(payload))))
+        name = resolver.physical_name(logical_id)
+        specs.append(FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=function_arn(name),
+            code_uri=str(resolver.resolve(properties.get("CodeUri", globals_.get("CodeUri")))),
+            handler=str(resolver.resolve(properties.get("Handler", globals_.get("Handler")))),
+            timeout=int(properties.get("Timeout", globals_.get("Timeout", 3))),
+            memory_size=int(properties.get("MemorySize", globals_.get("MemorySize", 128))),
+            environment=environment,
+            api_routes=tuple(routes),
+            schedules=tuple(schedules),
+        ))
+    return specs
+
+
+def state_machine_specs(template: dict[str, Any], resolver: Resolver) -> list[StateMachineSpec]:
+    specs = []
+    for logical_id, resource in _resources_of(template, STATE_MACHINE_TYPE).items():
+        properties = resource.get("Properties", {})
+        if "DefinitionUri" not in properties:
+            raise UnresolvableError(f"{logical_id}: the local stack needs DefinitionUri (an ASL file)")
+        substitutions = resolver.resolve(properties.get("DefinitionSubstitutions", {}))
+        name = resolver.physical_name(logical_id)
+        specs.append(StateMachineSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=state_machine_arn(name),
+            definition_uri=str(properties["DefinitionUri"]),
+            substitutions={key: str(value) for key, value in substitutions.items()},
+        ))
+    return specs
+
+
+def table_resources(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _resources_of(template, TABLE_TYPE)
+
+
+def ses_configuration_set_names(template: dict[str, Any], resolver: Resolver) -> list[str]:
+    return [resolver.physical_name(key) for key in _resources_of(template, SES_CONFIGURATION_SET_TYPE)]
