@@ -1,13 +1,14 @@
 """POST /leads: web-form and JSON lead intake (L1, L2); OPTIONS /leads; GET /thank-you.
 
-Module import stays light (cold start): the domain, pynamodb and boto3 load on the first request.
+Module import stays light (cold start): settings (pydantic), the domain, pynamodb and boto3 load on the
+first request.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -25,7 +26,9 @@ from crm.http import (
     service_unavailable,
 )
 from crm.observability import logger, metrics, tracer
-from crm.settings import get_settings
+
+if TYPE_CHECKING:
+    from crm.settings import Settings
 
 HONEYPOT_FIELD = "website"
 THANK_YOU_PATH = "thank-you"
@@ -54,14 +57,13 @@ def _idempotency_key(request: Request) -> str:
     return "body:" + hashlib.sha256(request.content_type.encode() + b"\n" + request.body).hexdigest()
 
 
-def _success(request: Request, fields: dict, lead_id: str, returning: bool, cors: dict) -> dict:
+def _success(request: Request, fields: dict, lead_id: str, returning: bool, cors: dict, settings: Settings) -> dict:
     if request.wants_html:
-        return redirect(_thank_you_location(fields.get("redirect_to")), cors)
+        return redirect(_thank_you_location(fields.get("redirect_to"), settings), cors)
     return json_response(200 if returning else 201, {"id": lead_id, "returning": returning}, cors)
 
 
-def _thank_you_location(requested: object) -> str:
-    settings = get_settings()
+def _thank_you_location(requested: object, settings: Settings) -> str:
     if isinstance(requested, str) and requested:
         parts = urlsplit(requested)
         if parts.scheme in {"http", "https"} and f"{parts.scheme}://{parts.netloc}" in settings.allowed_origins:
@@ -80,24 +82,23 @@ def _invalid(request: Request, fields: dict, errors: list[dict[str, str]], cors:
     return json_response(422, field_error_body(errors), cors)
 
 
-def _validation_errors(fields: dict) -> list[dict[str, str]]:
+def _validation_errors(fields: dict, settings: Settings) -> list[dict[str, str]]:
     from pydantic import ValidationError
 
     from crm.models.leads import LeadSubmission, field_errors
 
     try:
-        LeadSubmission.model_validate(fields, context=_validation_context())
+        LeadSubmission.model_validate(fields, context=_validation_context(settings))
     except ValidationError as error:
         return [item.model_dump() for item in field_errors(error)]
     return []
 
 
-def _validation_context() -> dict:
-    return {"default_phone_region": get_settings().default_phone_region}
+def _validation_context(settings: Settings) -> dict:
+    return {"default_phone_region": settings.default_phone_region}
 
 
-def _post_lead(request: Request, cors: dict, context: object) -> dict:
-    settings = get_settings()
+def _post_lead(request: Request, cors: dict, context: object, settings: Settings) -> dict:
     if len(request.body) > settings.max_body_bytes:
         return json_response(413, field_error_body([{"field": "body", "message":
                              f"is larger than {settings.max_body_bytes} bytes"}]), cors)
@@ -107,8 +108,8 @@ def _post_lead(request: Request, cors: dict, context: object) -> dict:
         metrics.add_metric(name="LeadSpamDropped", unit=MetricUnit.Count, value=1)
         from ulid import ULID
 
-        return _success(request, fields, str(ULID()), False, cors)
-    errors = _validation_errors(fields)
+        return _success(request, fields, str(ULID()), False, cors, settings)
+    errors = _validation_errors(fields, settings)
     if errors:
         return _invalid(request, fields, errors, cors)
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
@@ -123,7 +124,7 @@ def _post_lead(request: Request, cors: dict, context: object) -> dict:
         config.register_lambda_context(context)
         with tracer().provider.in_subsegment("## submit_lead"):
             result = intake(request={"key": _idempotency_key(request), "fields": fields,
-                                                   "context": _validation_context()})
+                                     "context": _validation_context(settings)})
     except IdempotencyAlreadyInProgressError:
         return json_response(409, {"message": "This submission is already being processed."},
                              {"Retry-After": "2", **cors})
@@ -132,12 +133,14 @@ def _post_lead(request: Request, cors: dict, context: object) -> dict:
         metrics.add_metric(name="LeadIntakeFailed", unit=MetricUnit.Count, value=1)
         return service_unavailable(cors)
     metrics.add_metric(name="LeadTouch" if result["returning"] else "LeadCreated", unit=MetricUnit.Count, value=1)
-    return _success(request, fields, result["lead_id"], result["returning"], cors)
+    return _success(request, fields, result["lead_id"], result["returning"], cors, settings)
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict, context: object) -> dict:
+    from crm.settings import get_settings
+
     request = Request.from_event(event)
     settings = get_settings()
     origin = request.headers.get("origin")
@@ -152,7 +155,7 @@ def handler(event: dict, context: object) -> dict:
     if request.method == "OPTIONS":
         return respond(204, "", headers=cors)
     try:
-        return _post_lead(request, cors, context)
+        return _post_lead(request, cors, context, settings)
     except BadRequestError as error:
         return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]),
                              cors)

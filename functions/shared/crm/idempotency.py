@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crm.settings import get_settings
-
 
 def idempotent(function: Callable[[dict], dict]) -> tuple[Callable[..., dict], Any]:
     """Wrap `function(request)`; `request["key"]` identifies the submission. Returns (wrapped, config).
@@ -19,6 +17,8 @@ def idempotent(function: Callable[[dict], dict]) -> tuple[Callable[..., dict], A
         IdempotencyConfig,
         idempotent_function,
     )
+
+    from crm.settings import get_settings
 
     settings = get_settings()
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
