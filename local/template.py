@@ -56,14 +56,19 @@ def _construct_tag(loader: TemplateLoader, tag_suffix: str, node: yaml.Node) -> 
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
+    if tag_suffix in {"Ref", "Condition"}:
+        return {tag_suffix: value}
     if tag_suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {f"Fn::{tag_suffix}": value}
 
 
 TemplateLoader.add_multi_constructor("!", _construct_tag)
+# CloudFormation reads 2010-09-09 as text, not as a date.
+TemplateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:

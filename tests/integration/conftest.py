@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,4 +107,12 @@ def api_event(body: str, content_type: str = "application/json", method: str = "
     }
 
 
-PostLead = Callable[..., dict]
+def finished_execution(stepfunctions: Any, execution_arn: str, timeout: float = 30.0) -> dict:
+    """Describe the execution once it is no longer RUNNING."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        execution = stepfunctions.describe_execution(executionArn=execution_arn)
+        if execution["status"] != "RUNNING":
+            return execution
+        time.sleep(0.05)
+    raise AssertionError(f"{execution_arn} still RUNNING after {timeout} s")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator
 
 import boto3
@@ -17,7 +16,7 @@ from moto.awslambda.models import LambdaFunction
 
 from local.moto_stack import MotoStack
 from local.template import Resolver, function_specs, load_template, ses_configuration_set_names, state_machine_specs
-from tests.integration.conftest import api_event, seed_team
+from tests.integration.conftest import api_event, finished_execution, seed_team
 
 PARAMETERS = {"SenderAddress": "crm@example.com", "SlaMinutes": "1", "MaxEscalations": "1",
               "BoardUrl": "https://crm.example.com", "DefaultPhoneRegion": "DE"}
@@ -76,15 +75,8 @@ def post_lead(payload: dict) -> str:
     return json.loads(response["body"])["id"]
 
 
-def finished(execution_arn: str, timeout: float = 30.0) -> dict:
-    sfn = boto3.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        execution = sfn.describe_execution(executionArn=execution_arn)
-        if execution["status"] != "RUNNING":
-            return execution
-        time.sleep(0.1)
-    raise AssertionError(f"{execution_arn} still running after {timeout}s")
+def finished(execution_arn: str) -> dict:
+    return finished_execution(boto3.client("stepfunctions"), execution_arn)
 
 
 def states_entered(execution_arn: str) -> list[str]:

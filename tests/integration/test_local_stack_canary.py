@@ -20,6 +20,7 @@ from moto.awslambda.models import LambdaFunction
 from local.lambda_dispatch import load_handler
 from local.moto_stack import LOCAL_ROLE_ARN, MotoStack
 from local.template import FunctionSpec, function_arn
+from tests.integration.conftest import finished_execution
 
 CANARY_DIR = Path(__file__).parent / "canary_handlers"
 
@@ -89,17 +90,6 @@ def _run(stack: MotoStack, definition: dict, payload: dict) -> str:
                                          input=json.dumps(payload))["executionArn"]
 
 
-def _wait_for_end(stack: MotoStack, execution_arn: str, timeout: float = 10.0) -> dict:
-    stepfunctions = stack.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        execution = stepfunctions.describe_execution(executionArn=execution_arn)
-        if execution["status"] != "RUNNING":
-            return execution
-        time.sleep(0.05)
-    raise AssertionError(f"{execution_arn} still RUNNING after {timeout} s")
-
-
 def test_lambda_task_timestamp_wait_and_task_token(moto_stack: MotoStack) -> None:
     started = time.monotonic()
     execution_arn = _run(moto_stack, HAPPY_PATH, {"value": 21})
@@ -108,7 +98,7 @@ def test_lambda_task_timestamp_wait_and_task_token(moto_stack: MotoStack) -> Non
     assert time.monotonic() - started >= 0.9, "the TimestampPath wait did not wait"
     moto_stack.client("stepfunctions").send_task_success(taskToken=token, output=json.dumps({"approved": True}))
 
-    execution = _wait_for_end(moto_stack, execution_arn)
+    execution = finished_execution(moto_stack.client("stepfunctions"), execution_arn)
     assert execution["status"] == "SUCCEEDED", execution
     output = json.loads(execution["output"])
     assert output["value"] == 21
@@ -119,7 +109,7 @@ def test_lambda_task_timestamp_wait_and_task_token(moto_stack: MotoStack) -> Non
 
 
 def test_handler_exception_is_caught_by_its_class_name(moto_stack: MotoStack) -> None:
-    execution = _wait_for_end(moto_stack, _run(moto_stack, CATCH_PATH, {"value": 7}))
+    execution = finished_execution(moto_stack.client("stepfunctions"), _run(moto_stack, CATCH_PATH, {"value": 7}))
 
     assert execution["status"] == "SUCCEEDED", execution
     error = json.loads(execution["output"])["error"]

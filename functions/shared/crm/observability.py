@@ -6,6 +6,7 @@ inside the invocation, not at import.
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 logger = Logger()
 metrics = Metrics()
+# Handlers flush metrics on every invocation; a request that had nothing to count (a preflight, a
+# validation error) is normal, not something to warn about in every log.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,6 +172,11 @@ def _write_new(items: list, contact_points: list[ContactPointItem]) -> None:
             condition = ContactPointItem.PK.does_not_exist() if id(item) in with_condition else None
             transaction.save(item, condition=condition)
 
+    _write_claiming_contact_points(writes)
+
+
+def _write_claiming_contact_points(writes: Callable[[TransactWrite], None]) -> None:
+    """A transaction that claims an email or phone: losing that claim means someone else was faster."""
     try:
         write_transaction(writes)
     except TransactWriteError as error:
@@ -215,6 +221,7 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     answers = _qualification(submission)
     if answers:
         actions.append(LeadItem.qualification.set({**answers, **(lead.qualification or {})}))
+
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=actions, add_version_condition=False,
                            condition=LeadItem.PK.exists())
@@ -222,10 +229,5 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         for point in new_points:
             transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
 
-    try:
-        write_transaction(writes)
-    except TransactWriteError as error:
-        if condition_failed(error):
-            raise DuplicateRaceError() from error
-        raise
+    _write_claiming_contact_points(writes)
     logger.info("touch added to returning lead", extra={"lead_id": lead_id})
