@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Protocol
@@ -16,9 +17,14 @@ class EmailContent(Protocol):
     text: str
 
 
+# Python's folding of long non-ASCII headers drops the space between encoded words ("GmbH) – x" reads
+# "GmbH)– x"); RFC 5322 allows 998-character lines, so headers are kept on one line instead.
+_POLICY = policy.default.clone(max_line_length=998)
+
+
 def build_message(sender: str, to: str, content: EmailContent, *, to_name: str | None = None,
                   headers: dict[str, str] | None = None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = formataddr((to_name, to)) if to_name else to
     message["Subject"] = content.subject
