@@ -32,8 +32,9 @@ def build_message(sender: str, to: str, content: EmailContent, *, to_name: str |
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(content.text)
-    message.add_alternative(content.html, subtype="html")
+    # quoted-printable keeps every line 7-bit, whatever the language: safe through any relay or parser
+    message.set_content(content.text, cte="quoted-printable")
+    message.add_alternative(content.html, subtype="html", cte="quoted-printable")
     return message
 
 
