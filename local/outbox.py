@@ -54,7 +54,17 @@ def _part(message: EmailMessage, subtype: str) -> str | None:
     return str(part.get_content())
 
 
+_parsed_emails: dict[str, dict[str, Any]] = {}
+
+
 def _raw_email(message: RawMessage) -> dict[str, Any]:
+    """Parsed once per message: the outbox is polled, and re-parsing every MIME message made it slow."""
+    if message.id not in _parsed_emails:
+        _parsed_emails[message.id] = _parse_raw_email(message)
+    return _parsed_emails[message.id]
+
+
+def _parse_raw_email(message: RawMessage) -> dict[str, Any]:
     parsed = cast(EmailMessage, email.message_from_string(message.raw_data, policy=email.policy.default))
     date = parsed["Date"]
     try:

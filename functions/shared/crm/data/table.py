@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -53,3 +54,14 @@ class CrmItem(Model):
 
     owner_index = OwnerIndex()
     state_index = StateIndex()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """Every entity lives in the one table, so one connection serves them all.
+
+        pynamodb would give each entity class its own botocore session and client, and making one costs
+        ~200 ms of a cold start.
+        """
+        if cls is CrmItem:
+            return super()._get_connection()
+        return CrmItem._get_connection()
