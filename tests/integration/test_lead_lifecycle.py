@@ -163,16 +163,32 @@ def test_a_failing_step_is_caught_reported_to_the_managers_and_fails_visibly(crm
     assert "LeadGoneError" in reports[0]["html"]
 
 
-def test_the_reconciler_starts_a_workflow_that_never_started(crm):
+def test_the_reconciler_starts_a_workflow_that_never_started(crm, monkeypatch):
     _moto, machine = crm
+    import crm.services.intake as intake
     from crm.clock import utcnow
     from crm.data.leads import LIFECYCLE_PENDING, LeadItem, get_lead
     from crm.services import lifecycle
 
+    # Given a lead stored while its workflow start was lost (the process died in between)
+    monkeypatch.setattr(intake, "start_lead_lifecycle", lambda lead_id: None)
     lead_id = post_lead({"name": "Lost Start", "email": "lost@example.com"})
-    finished(execution_arn(machine, lead_id))
+    monkeypatch.undo()
+    sfn = boto3.client("stepfunctions")
+
+    def executions_of_lead():
+        return [execution for execution in sfn.list_executions(stateMachineArn=machine)["executions"]
+                if execution["name"] == f"lead-{lead_id}"]
+
+    assert not executions_of_lead()
     lead = get_lead(lead_id)
-    lead.update(actions=[LeadItem.GSI2PK.set(LIFECYCLE_PENDING), LeadItem.GSI2SK.set("2000-01-01T00:00:00Z")])
+    assert lead.GSI2PK == LIFECYCLE_PENDING
+    lead.update(actions=[LeadItem.GSI2SK.set("2000-01-01T00:00:00Z")], add_version_condition=False)
+    # When the scheduled reconciler runs
     result = invoke("workflow_engine", "app.start_pending_lifecycles", {"source": "aws.events"})
+    # Then the lead's workflow runs, and the lead leaves the queue
     assert result == {"started": [lead_id]}
-    assert lifecycle.start_pending_lifecycles(utcnow()) == {"started": [lead_id]} or True
+    assert len(executions_of_lead()) == 1
+    assert get_lead(lead_id).GSI2PK is None
+    assert lifecycle.start_pending_lifecycles(utcnow()) == {"started": []}
+    assert finished(execution_arn(machine, lead_id))["status"] == "SUCCEEDED"

@@ -12,8 +12,8 @@ def parse(message):
 
 
 def test_a_long_non_ascii_subject_reads_back_exactly():
-    message = build_message("crm@example.com", "bela@example.com",
-                            SimpleNamespace(subject=SUBJECT, html="<p>Szia</p>", text="Szia, Béla! Új érdeklődő"), to_name="Béla Kovács")
+    content = SimpleNamespace(subject=SUBJECT, html="<p>Szia</p>", text="Szia, Béla! Új érdeklődő")
+    message = build_message("crm@example.com", "bela@example.com", content, to_name="Béla Kovács")
     assert message.as_bytes().isascii()
     parsed = email.message_from_string(message.as_bytes().decode("ascii"), policy=policy.default)
     assert str(parsed["Subject"]) == SUBJECT

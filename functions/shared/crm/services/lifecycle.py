@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -178,11 +178,17 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
 
 
 def start_pending_lifecycles(now: datetime, older_than_seconds: int = 120, limit: int = 100) -> dict:
-    """Leads whose workflow start was lost (a crash between write and start) get it started now."""
-    cutoff = to_iso(datetime.fromtimestamp(now.timestamp() - older_than_seconds, tz=now.tzinfo))
+    """Leads whose workflow start was lost (a crash between write and start) get it started now.
+
+    Once the start went through (or the execution already existed), the lead leaves the pending queue:
+    from then on its workflow is responsible for it.
+    """
+    cutoff = to_iso(now - timedelta(seconds=older_than_seconds))
     started = []
     for lead in LeadItem.state_index.query(LIFECYCLE_PENDING, cutoff > LeadItem.GSI2SK, limit=limit):
         start_lead_lifecycle(lead.lead_id)
+        lead.update(actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()], add_version_condition=False,
+                    condition=LeadItem.GSI2PK == LIFECYCLE_PENDING)
         started.append(lead.lead_id)
     if started:
         logger.warning("started workflows left pending", extra={"lead_ids": started})
