@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 
@@ -74,15 +75,23 @@ def test_a_missed_sla_escalates_to_the_manager_and_a_logged_call_does_not(stack)
                 and "Prompt Lead" in message["subject"]]
 
 
+def java_processes_using(data_dir) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", f"DynamoDBLocal.jar.*{data_dir}"], capture_output=True, text=True)
+    return found.stdout.split()
+
+
 def test_leads_survive_a_restart(tmp_path):
     data_dir = tmp_path / "data"
     email = unique_email("keep")
     first = start_stack(tmp_path, data_dir)
     try:
         lead_id = post_json(first, {"name": "Kept Lead", "email": email}).json()["id"]
+        assert java_processes_using(data_dir)
     finally:
         stop_stack(first)
     assert first.process.returncode is not None
+    # Ctrl-C stopped every process the runner started, DynamoDB Local's java included
+    assert not java_processes_using(data_dir)
     second = start_stack(tmp_path, data_dir)
     try:
         again = post_json(second, {"name": "Kept Lead", "email": email, "message": "back after the restart"})
