@@ -50,7 +50,7 @@ def test_json_post_creates_lead_with_contact_points_touch_task_and_workflow(crm)
     task = TaskItem.get(*TaskItem.key(lead.call_task_id))
     assert (task.title, task.owner_id, task.due_at) == ("Call new lead", "rep-anna", lead.first_contact_due_at)
     kinds = sorted(item.event_type for item in lead_items(lead_id) if item.SK.startswith("EVENT#"))
-    assert kinds == ["assigned", "task_created", "touch"]
+    assert kinds == ["assigned", "scored", "task_created", "touch"]
     # And one workflow execution named after the lead was started
     assert [execution["name"] for execution in crm.executions()] == [f"lead-{lead_id}"]
 
@@ -255,3 +255,40 @@ def test_activity_input_is_validated_and_unknown_leads_are_404(crm):
     missing = crm.invoke("lead_intake", "activities.handler", api_event(
         json.dumps({"type": "call", "by": "rep-anna"}), path_parameters={"id": "nope"}))
     assert missing["statusCode"] == 404
+
+
+HOT_LEAD = {"name": "Hot Lead", "email": "hot@example.com", "company": "Big Kft", "role": "CEO",
+            "company_size": "51-200",
+            "budget": "Yes, 20k EUR approved", "authority": "Yes, I decide", "need": "A CRM for our 8 sales reps",
+            "timing": "This month", "referred_by": "Anna from Weber GmbH"}
+
+
+def test_a_new_lead_is_scored_with_its_explanation_kept(crm):
+    from crm.data.leads import get_lead, timeline
+
+    lead_id = json.loads(post_json(crm, HOT_LEAD)["body"])["id"]
+    lead = get_lead(lead_id)
+    assert (lead.temperature, lead.cycle) == ("hot", "expected_buyer") and lead.score >= 70
+    assert sum(part["points"] for part in lead.score_parts) == lead.score
+    scored = [event for event in timeline(f"LEAD#{lead_id}") if event.event_type == "scored"]
+    assert len(scored) == 1 and scored[0].data["parts"] == lead.score_parts
+
+
+def test_a_lead_with_nothing_to_go_on_is_no_prospect(crm):
+    from crm.data.leads import get_lead
+
+    lead = get_lead(json.loads(post_json(crm, {"name": "Quiet", "email": "quiet@example.com"})["body"])["id"])
+    assert (lead.score, lead.temperature, lead.cycle) == (0, "cold", "no_prospect")
+
+
+def test_a_returning_person_with_new_answers_is_rescored_and_the_history_grows(crm):
+    from crm.data.leads import get_lead, timeline
+
+    lead_id = json.loads(post_json(crm, {"name": "Grow", "email": "grow@example.com"})["body"])["id"]
+    post_json(crm, {"name": "Grow", "email": "grow@example.com", "source": "newsletter"})  # nothing new to score
+    assert [event.event_type for event in timeline(f"LEAD#{lead_id}")].count("scored") == 1
+    post_json(crm, {**HOT_LEAD, "name": "Grow", "email": "grow@example.com"})
+    lead = get_lead(lead_id)
+    assert (lead.temperature, lead.cycle) == ("hot", "expected_buyer")
+    history = [event.data["temperature"] for event in timeline(f"LEAD#{lead_id}") if event.event_type == "scored"]
+    assert history == ["hot", "cold"]  # newest first

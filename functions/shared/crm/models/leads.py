@@ -46,6 +46,7 @@ class LeadSubmission(BaseModel):
     phone: str | None = None
     company: Short | None = None
     role: Short | None = None
+    industry: Short | None = None
     company_size: CompanySize | None = None
     country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] \
         | None = None
@@ -58,6 +59,8 @@ class LeadSubmission(BaseModel):
     timing: Short | None = None
     message: Long | None = None
     best_time_to_contact: Short | None = None
+    referred_by: Short | None = None
+    recent_company_change: Short | None = None
     source: Annotated[str, Field(pattern="^(" + "|".join(LEAD_SOURCES) + ")$")] = "web_page"
     form_id: Slug | None = None
     page_url: Annotated[str, StringConstraints(max_length=2000)] | None = None

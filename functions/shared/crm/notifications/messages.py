@@ -23,6 +23,7 @@ EN: Catalogue = {
         "within_minutes_other": "within {count} minutes",
     },
     "fields": {
+        "rating": "Rating",
         "lead_id": "Lead ID",
         "name": "Name",
         "email": "Email",
@@ -39,6 +40,11 @@ EN: Catalogue = {
         "budget": "Budget",
         "authority": "Authority",
         "timing": "Timing",
+    },
+    "temperatures": {
+        "hot": "Hot",
+        "warm": "Warm",
+        "cold": "Cold",
     },
     "sources": {
         "web_page": "Web page",
@@ -110,6 +116,7 @@ DE: Catalogue = {
         "within_minutes_other": "innerhalb von {count} Minuten",
     },
     "fields": {
+        "rating": "Einstufung",
         "lead_id": "Lead-ID",
         "name": "Name",
         "email": "E-Mail",
@@ -126,6 +133,11 @@ DE: Catalogue = {
         "budget": "Budget",
         "authority": "Entscheidungsbefugnis",
         "timing": "Zeitrahmen",
+    },
+    "temperatures": {
+        "hot": "Heiß",
+        "warm": "Warm",
+        "cold": "Kalt",
     },
     "sources": {
         "web_page": "Webseite",
@@ -199,6 +211,7 @@ HU: Catalogue = {
         "within_minutes_other": "{count} percen belül",
     },
     "fields": {
+        "rating": "Minősítés",
         "lead_id": "Azonosító",
         "name": "Név",
         "email": "E-mail",
@@ -215,6 +228,11 @@ HU: Catalogue = {
         "budget": "Költségkeret",
         "authority": "Döntési jogkör",
         "timing": "Időzítés",
+    },
+    "temperatures": {
+        "hot": "Forró",
+        "warm": "Langyos",
+        "cold": "Hideg",
     },
     "sources": {
         "web_page": "Weboldal",
@@ -287,6 +305,7 @@ EL: Catalogue = {
         "within_minutes_other": "μέσα σε {count} λεπτά",
     },
     "fields": {
+        "rating": "Αξιολόγηση",
         "lead_id": "Κωδικός",
         "name": "Όνομα",
         "email": "Email",
@@ -303,6 +322,11 @@ EL: Catalogue = {
         "budget": "Προϋπολογισμός",
         "authority": "Αρμοδιότητα απόφασης",
         "timing": "Χρονοδιάγραμμα",
+    },
+    "temperatures": {
+        "hot": "Θερμός",
+        "warm": "Χλιαρός",
+        "cold": "Ψυχρός",
     },
     "sources": {
         "web_page": "Ιστοσελίδα",
@@ -378,6 +402,7 @@ FA: Catalogue = {
         "within_minutes_other": "ظرف {count} دقیقه",
     },
     "fields": {
+        "rating": "رتبه‌بندی",
         "lead_id": "شناسه",
         "name": "نام",
         "email": "ایمیل",
@@ -394,6 +419,11 @@ FA: Catalogue = {
         "budget": "بودجه",
         "authority": "اختیار تصمیم‌گیری",
         "timing": "زمان‌بندی",
+    },
+    "temperatures": {
+        "hot": "داغ",
+        "warm": "گرم",
+        "cold": "سرد",
     },
     "sources": {
         "web_page": "صفحهٔ وب",

@@ -36,7 +36,8 @@ SMS_TEMPLATES = ("new_lead_for_rep",)
 TEMPLATES = Path(__file__).parent / "templates"
 
 LEAD_FIELDS = ("id", "name", "email", "phone", "company", "role", "company_size", "country", "source",
-               "message", "best_time_to_contact", "utm", "need", "budget", "authority", "timing")
+               "message", "best_time_to_contact", "utm", "need", "budget", "authority", "timing", "temperature",
+               "score")
 BANT_FIELDS = ("need", "budget", "authority", "timing")
 
 _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate: keeps Latin names and numbers readable in RTL text
@@ -151,7 +152,13 @@ def lead_rows(lead: Mapping[str, Any], fields: Iterable[str], t: Translator) -> 
     rows: list[Row] = []
     for field in fields:
         value = lead.get(field)
-        if not value:
+        if not value and field != "rating":
+            continue
+        if field == "rating":
+            if lead.get("temperature") in {"hot", "warm", "cold"}:
+                score = f" · {lead['score']}/100" if lead.get("score") is not None else ""
+                temperature = t.lookup(f"temperatures.{lead['temperature']}")
+                rows.append((t.lookup("fields.rating"), temperature + score, "text"))
             continue
         if field == "utm":
             text = ", ".join(f"{key.removeprefix('utm_')}={item}" for key, item in value.items())

@@ -37,12 +37,19 @@ from crm.domain.sla import BusinessHours, first_contact_due
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.leads import LeadSubmission
 from crm.observability import logger
+from crm.services.qualification import (
+    apply_qualification,
+    qualification_actions,
+    qualification_changed,
+    qualify_lead,
+    scored_event_data,
+)
 from crm.services.routing import assign_lead
 from crm.settings import get_settings
 
 CALL_TASK_TITLE = "Call new lead"
-_OPTIONAL_FIELDS = ("company", "role", "company_size", "country", "language", "timezone", "message",
-                    "best_time_to_contact")
+_OPTIONAL_FIELDS = ("company", "role", "industry", "company_size", "country", "language", "timezone", "message",
+                    "best_time_to_contact", "referred_by", "recent_company_change")
 _QUALIFICATION_FIELDS = ("budget", "authority", "need", "timing")
 _ATTEMPTS = 6
 
@@ -137,6 +144,8 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
         GSI2SK=now,
         **LeadItem.owner_keys(assignment.rep_id, now),
     )
+    qualification = qualify_lead(lead)
+    apply_qualification(lead, qualification)
     task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=CALL_TASK_TITLE, owner_id=assignment.rep_id,
                     due_at=due_at, related_type="lead", related_id=lead_id, created_at=now,
                     **TaskItem.open_keys(assignment.rep_id, due_at))
@@ -147,6 +156,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
     items: list = [
         lead, task, *contact_points,
         _event(pk, "touch", now, _touch_data(submission) | {"first": True}),
+        _event(pk, "scored", now, scored_event_data(qualification)),
         _event(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
         _event(pk, "task_created", now, {"task_id": task_id, "title": CALL_TASK_TITLE, "due_at": due_at,
                                          "owner_id": assignment.rep_id}),
@@ -204,6 +214,8 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         raise DuplicateRaceError()
     now = to_iso(received_at)
     actions = [LeadItem.touch_count.add(1), LeadItem.last_touch_at.set(now)]
+    merged = LeadItem()
+    merged.deserialize(lead.serialize())
     new_points = []
     for field in ("email", "phone"):
         value = getattr(submission, field)
@@ -211,21 +223,30 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         if value and not getattr(lead, field) and point_pk not in claimed:
             actions.append(getattr(LeadItem, field).set(value))
             new_points.append(ContactPointItem.build(point_pk, lead_id))
+            setattr(merged, field, value)
     for field in _OPTIONAL_FIELDS:
         value = getattr(submission, field)
         if value and not getattr(lead, field):
             attribute = getattr(LeadItem, field)
             actions.append(attribute.set(attribute | value))  # if_not_exists: a concurrent value wins
+            setattr(merged, field, value)
     if submission.marketing_consent and not (lead.consent and lead.consent.given):
         actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
     answers = _qualification(submission)
     if answers:
-        actions.append(LeadItem.qualification.set({**answers, **(lead.qualification or {})}))
+        merged.qualification = {**answers, **(lead.qualification or {})}
+        actions.append(LeadItem.qualification.set(merged.qualification))
+    events = [_event(lead_pk(lead_id), "touch", now, _touch_data(submission))]
+    rescored = qualify_lead(merged)
+    if qualification_changed(lead, rescored):
+        actions += qualification_actions(rescored)
+        events.append(_event(lead_pk(lead_id), "scored", now, scored_event_data(rescored)))
 
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=actions, add_version_condition=False,
                            condition=LeadItem.PK.exists())
-        transaction.save(_event(lead_pk(lead_id), "touch", now, _touch_data(submission)))
+        for event in events:
+            transaction.save(event)
         for point in new_points:
             transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
 

@@ -34,6 +34,7 @@ def lead_context(lead: LeadItem) -> dict:
               "best_time_to_contact")
     context = {"id": lead.lead_id, **{name: getattr(lead, name) for name in fields}}
     context["source"] = lead.first_touch.source
+    context.update(temperature=lead.temperature, score=lead.score)
     context["utm"] = lead.first_touch.utm or {}
     context.update({name: (lead.qualification or {}).get(name) for name in ("budget", "authority", "need", "timing")})
     return context
