@@ -292,3 +292,18 @@ def test_a_returning_person_with_new_answers_is_rescored_and_the_history_grows(c
     assert (lead.temperature, lead.cycle) == ("hot", "expected_buyer")
     history = [event.data["temperature"] for event in timeline(f"LEAD#{lead_id}") if event.event_type == "scored"]
     assert history == ["hot", "cold"]  # newest first
+
+
+def test_with_no_active_rep_a_manager_takes_the_lead_and_with_nobody_it_is_503(crm):
+    from crm.data.leads import get_lead
+    from crm.data.people import UserItem, active_users
+
+    for rep in active_users("rep"):
+        UserItem.build(user_id=rep.user_id, name=rep.name, email=rep.email, role="rep", active=False).save()
+    taken = post_json(crm, {"name": "Orphan", "email": "orphan@example.com"})
+    lead = get_lead(json.loads(taken["body"])["id"])
+    assert (lead.owner_id, lead.assignment_reason) == ("mgr-maria", "no_active_rep")
+    UserItem.build(user_id="mgr-maria", name="Maria Manager", email="maria@example.com", role="manager",
+                   active=False).save()
+    nobody = post_json(crm, {"name": "Nobody", "email": "nobody@example.com"})
+    assert nobody["statusCode"] == 503

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from crm.data.people import RoutingRuleItem, active_users, routing_rules, take_round_robin_turn
-from crm.domain.assignment import Assignment, LeadFacts, RoutingRule, round_robin_pick, rule_assignment
+from crm.domain.assignment import (
+    Assignment,
+    LeadFacts,
+    NoActiveRepError,
+    RoutingRule,
+    round_robin_pick,
+    rule_assignment,
+)
 
 
 def _rule(item: RoutingRuleItem) -> RoutingRule:
@@ -21,6 +28,14 @@ def _rule(item: RoutingRuleItem) -> RoutingRule:
 
 
 def assign_lead(facts: LeadFacts, exclude: frozenset[str] = frozenset()) -> Assignment:
+    """A rep by rule or in turn; with no active rep at all, a manager takes the lead rather than losing it."""
     active = [user.user_id for user in active_users("rep")]
     by_rule = rule_assignment(facts, [_rule(item) for item in routing_rules()], active, exclude)
-    return by_rule or round_robin_pick(active, take_round_robin_turn(), exclude)
+    if by_rule:
+        return by_rule
+    if active:
+        return round_robin_pick(active, take_round_robin_turn(), exclude)
+    managers = sorted(user.user_id for user in active_users("manager"))
+    if not managers:
+        raise NoActiveRepError("there is no active rep or manager to assign the lead to")
+    return Assignment(managers[0], "no_active_rep")
