@@ -26,7 +26,9 @@ def _idempotent_log() -> tuple[Any, Any]:
     def log(request: dict) -> dict:
         result = log_activity(request["lead_id"], ActivityInput.model_validate(request["activity"]), utcnow())
         return {"id": result.activity_id, "first_contact": result.first_contact,
-                "seconds_to_first_contact": result.seconds_to_first_contact, "within_sla": result.within_sla}
+                "seconds_to_first_contact": result.seconds_to_first_contact, "within_sla": result.within_sla,
+                "status": result.status, "status_changed": result.status_changed,
+                "attempts_without_response": result.attempts_without_response}
 
     return idempotent(log)
 
@@ -67,4 +69,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         metrics.add_metric(name="FirstContactWithinSla" if result["within_sla"] else "FirstContactLate",
                            unit=MetricUnit.Count, value=1)
         logger.info("first contact", extra={"lead_id": lead_id, "seconds": result["seconds_to_first_contact"]})
+    if result["status_changed"] and result["status"] == "not_interested":
+        metrics.add_metric(name="LeadNotInterested", unit=MetricUnit.Count, value=1)
     return json_response(201, result)

@@ -307,3 +307,43 @@ def test_with_no_active_rep_a_manager_takes_the_lead_and_with_nobody_it_is_503(c
                    active=False).save()
     nobody = post_json(crm, {"name": "Nobody", "email": "nobody@example.com"})
     assert nobody["statusCode"] == 503
+
+
+def log_call(crm, lead_id, outcome, activity_type="call", direction="outbound"):
+    body = {"type": activity_type, "by": "rep-anna", "direction": direction, "outcome": outcome}
+    response = crm.invoke("lead_intake", "activities.handler", api_event(
+        json.dumps({key: value for key, value in body.items() if value}), path=f"/leads/{lead_id}/activities",
+        path_parameters={"id": lead_id}))
+    assert response["statusCode"] == 201, response
+    return json.loads(response["body"])
+
+
+def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stored(crm):
+    from crm.data.leads import get_lead, timeline
+
+    lead_id = json.loads(post_json(crm, {"name": "Silent", "email": "silent@example.com"})["body"])["id"]
+    answers = [log_call(crm, lead_id, outcome) for outcome in ("no_answer", "voicemail", "no_answer")]
+    answers.append(log_call(crm, lead_id, "sent", activity_type="email"))
+    assert [answer["status"] for answer in answers] == ["attempting"] * 4
+    fifth = log_call(crm, lead_id, "no_answer")
+    assert (fifth["status"], fifth["status_changed"], fifth["attempts_without_response"]) == (
+        "not_interested", True, 5)
+    lead = get_lead(lead_id)
+    assert lead.status == "not_interested" and lead.first_contact_at is not None
+    changes = [(event.data["from"], event.data["to"]) for event in timeline(f"LEAD#{lead_id}")
+               if event.event_type == "status_changed"]
+    assert changes == [("attempting", "not_interested"), ("new", "attempting")]
+
+
+def test_a_reply_resets_the_count_and_raises_the_score(crm):
+    from crm.data.leads import get_lead
+
+    lead_id = json.loads(post_json(crm, {"name": "Later", "email": "later@example.com"})["body"])["id"]
+    for _ in range(4):
+        log_call(crm, lead_id, "no_answer")
+    cold_score = get_lead(lead_id).score
+    reply = log_call(crm, lead_id, "replied", activity_type="email")
+    assert (reply["status"], reply["attempts_without_response"]) == ("contacted", 0)
+    lead = get_lead(lead_id)
+    assert lead.replies == 1 and lead.score > cold_score
+    assert log_call(crm, lead_id, "no_answer")["status"] == "contacted"

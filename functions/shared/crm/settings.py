@@ -25,6 +25,7 @@ class Settings(BaseModel):
     board_url: str = Field("", alias="BOARD_URL")
     max_body_bytes: int = Field(16_384, alias="MAX_BODY_BYTES", gt=0)
     clock_speedup: float = Field(1.0, alias="CLOCK_SPEEDUP", ge=1.0)
+    max_contact_attempts: int = Field(5, alias="MAX_CONTACT_ATTEMPTS", ge=1)
     score_warm: int = Field(40, alias="SCORE_WARM", ge=0, le=100)
     score_hot: int = Field(70, alias="SCORE_HOT", ge=0, le=100)
 

@@ -10,7 +10,8 @@ from crm.settings import get_settings
 
 
 def qualify_lead(lead: LeadItem) -> Qualification:
-    """Scored from what the lead told us and how they came; engagement signals join with nurture (L7)."""
+    """Scored from what the lead told us, how they came and how they answer; email opens and clicks join with
+    nurture (L7)."""
     answers = lead.qualification or {}
     settings = get_settings()
     signals = LeadSignals(
@@ -18,6 +19,8 @@ def qualify_lead(lead: LeadItem) -> Qualification:
         timing=answers.get("timing"), company_size=lead.company_size, role=lead.role, country=lead.country,
         industry=lead.industry, recent_company_change=bool(lead.recent_company_change),
         referred_by_customer=bool(lead.referred_by), source=lead.first_touch.source,
+        answered_calls=int(lead.answered_calls), replies=int(lead.replies),
+        unanswered_attempts=int(lead.attempts_without_response),
     )
     return qualify(signals, thresholds=Thresholds(warm=settings.score_warm, hot=settings.score_hot))
 
