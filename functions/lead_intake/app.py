@@ -28,6 +28,7 @@ from crm.http import (
 from crm.observability import logger, metrics, tracer
 
 if TYPE_CHECKING:
+    from crm.models.leads import LeadSubmission
     from crm.settings import Settings
 
 HONEYPOT_FIELD = "website"
@@ -38,11 +39,10 @@ THANK_YOU_PATH = "thank-you"
 def _idempotent_intake() -> tuple[Any, Any]:
     from crm.clock import utcnow
     from crm.idempotency import idempotent
-    from crm.models.leads import LeadSubmission
     from crm.services.intake import submit_lead
 
-    def intake(request: dict) -> dict:
-        submission = LeadSubmission.model_validate(request["fields"], context=request["context"])
+    def intake(request: dict, submission: LeadSubmission) -> dict:
+        """`request` carries only the idempotency key; the validated submission rides along."""
         result = submit_lead(submission, utcnow())
         return {"lead_id": result.lead_id, "returning": result.returning}
 
@@ -82,20 +82,17 @@ def _invalid(request: Request, fields: dict, errors: list[dict[str, str]], cors:
     return json_response(422, field_error_body(errors), cors)
 
 
-def _validation_errors(fields: dict, settings: Settings) -> list[dict[str, str]]:
+def _validate(fields: dict, settings: Settings) -> tuple[LeadSubmission | None, list[dict[str, str]]]:
+    """The submission, or the (field, reason) errors that refuse it."""
     from pydantic import ValidationError
 
     from crm.models.leads import LeadSubmission, field_errors
 
+    context = {"default_phone_region": settings.default_phone_region}
     try:
-        LeadSubmission.model_validate(fields, context=_validation_context(settings))
+        return LeadSubmission.model_validate(fields, context=context), []
     except ValidationError as error:
-        return [item.model_dump() for item in field_errors(error)]
-    return []
-
-
-def _validation_context(settings: Settings) -> dict:
-    return {"default_phone_region": settings.default_phone_region}
+        return None, [item.model_dump() for item in field_errors(error)]
 
 
 def _post_lead(request: Request, cors: dict, context: object, settings: Settings) -> dict:
@@ -109,8 +106,8 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
         from ulid import ULID
 
         return _success(request, fields, str(ULID()), False, cors, settings)
-    errors = _validation_errors(fields, settings)
-    if errors:
+    submission, errors = _validate(fields, settings)
+    if submission is None:
         return _invalid(request, fields, errors, cors)
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
     from botocore.exceptions import BotoCoreError, ClientError
@@ -123,8 +120,7 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
         intake, config = _idempotent_intake()
         config.register_lambda_context(context)
         with tracer().provider.in_subsegment("## submit_lead"):
-            result = intake(request={"key": _idempotency_key(request), "fields": fields,
-                                     "context": _validation_context(settings)})
+            result = intake(request={"key": _idempotency_key(request)}, submission=submission)
     except IdempotencyAlreadyInProgressError:
         return json_response(409, {"message": "This submission is already being processed."},
                              {"Retry-After": "2", **cors})
