@@ -10,6 +10,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.expressions.update import Action
+from ulid import ULID
 
 from crm.data.table import CrmItem
 
@@ -83,6 +85,11 @@ class LeadItem(CrmItem, discriminator="Lead"):
         return lead_pk(lead_id), "LEAD"
 
     @staticmethod
+    def leave_pending_queue() -> list[Action]:
+        """Update actions that take a lead out of the queue of leads whose workflow has not started."""
+        return [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()]
+
+    @staticmethod
     def owner_keys(owner_id: str, created_at: str) -> dict[str, str]:
         return {"GSI1PK": f"OWNER#{owner_id}#LEADS", "GSI1SK": created_at}
 
@@ -115,6 +122,11 @@ class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
     @staticmethod
     def sort_key(event_id: str) -> str:
         return f"EVENT#{event_id}"
+
+    @classmethod
+    def build(cls, record_pk: str, event_type: str, at: str, data: dict) -> TimelineEventItem:
+        """A new event on a record's timeline; ULID sort keys keep the timeline in time order."""
+        return cls(record_pk, cls.sort_key(str(ULID())), event_type=event_type, at=at, data=data)
 
 
 def get_lead(lead_id: str) -> LeadItem | None:

@@ -54,7 +54,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
                      activity.outcome, get_settings().max_contact_attempts)
     actions = [LeadItem.status.set(step.status), LeadItem.attempts_without_response.set(step.attempts_without_response)]
     if step.status != lead.status:
-        events.append(_event(pk, "status_changed", at, {"from": lead.status, "to": step.status,
+        events.append(TimelineEventItem.build(pk, "status_changed", at, {"from": lead.status, "to": step.status,
                                                         "attempts_without_response": step.attempts_without_response}))
     if activity.outcome == "answered" or (activity.type == "call" and activity.direction == "inbound"):
         lead.answered_calls = int(lead.answered_calls) + 1
@@ -67,7 +67,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
     rescored = qualify_lead(lead)
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)
-        events.append(_event(pk, "scored", at, scored_event_data(rescored)))
+        events.append(TimelineEventItem.build(pk, "scored", at, scored_event_data(rescored)))
 
     first_contact = activity.is_contact and lead.first_contact_at is None
     seconds = seconds_between(from_iso(lead.created_at), happened) if first_contact else None
@@ -91,7 +91,3 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
     within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
     return ActivityResult(activity_id, first_contact, seconds, within, step.status, step.status != previous_status,
                           step.attempts_without_response)
-
-
-def _event(pk: str, event_type: str, at: str, data: dict) -> TimelineEventItem:
-    return TimelineEventItem(pk, TimelineEventItem.sort_key(str(ULID())), event_type=event_type, at=at, data=data)

@@ -29,11 +29,10 @@ from crm.data.leads import (
     get_lead,
     lead_pk,
 )
-from crm.data.tasks import TaskItem
+from crm.data.tasks import call_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import LeadFacts
 from crm.domain.contact_points import phone_country
-from crm.domain.sla import BusinessHours, first_contact_due
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.leads import LeadSubmission
 from crm.observability import logger
@@ -45,9 +44,8 @@ from crm.services.qualification import (
     scored_event_data,
 )
 from crm.services.routing import assign_lead
-from crm.settings import get_settings
+from crm.services.sla import first_contact_deadline
 
-CALL_TASK_TITLE = "Call new lead"
 _OPTIONAL_FIELDS = ("company", "role", "industry", "company_size", "country", "language", "timezone", "message",
                     "best_time_to_contact", "referred_by", "recent_company_change")
 _QUALIFICATION_FIELDS = ("budget", "authority", "need", "timing")
@@ -98,27 +96,20 @@ def _touch_data(submission: LeadSubmission) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _event(pk: str, event_type: str, at: str, data: dict) -> TimelineEventItem:
-    return TimelineEventItem(pk, TimelineEventItem.sort_key(str(ULID())), event_type=event_type, at=at, data=data)
-
-
 def _qualification(submission: LeadSubmission) -> dict | None:
     answers = {name: getattr(submission, name) for name in _QUALIFICATION_FIELDS if getattr(submission, name)}
     return answers or None
 
 
 def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
-    settings = get_settings()
     lead_id = str(ULID.from_datetime(received_at))
     now = to_iso(received_at)
     country = submission.country or (phone_country(submission.phone) if submission.phone else None)
     assignment = assign_lead(LeadFacts(country=country, source=submission.source,
                                        company_size=submission.company_size, language=submission.language))
-    hours = BusinessHours.parse(settings.sla_business_hours, settings.sla_timezone) \
-        if settings.sla_business_hours else None
-    due_at = to_iso(first_contact_due(received_at, settings.sla_minutes, hours))
+    due_at = first_contact_deadline(received_at)
     pk = lead_pk(lead_id)
-    task_id = str(ULID())
+    task = call_task(lead_id, assignment.rep_id, due_at, now)
     lead = LeadItem(
         *LeadItem.key(lead_id),
         lead_id=lead_id,
@@ -139,27 +130,24 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
         assignment_reason=assignment.reason,
         created_at=now,
         first_contact_due_at=due_at,
-        call_task_id=task_id,
+        call_task_id=task.task_id,
         GSI2PK=LIFECYCLE_PENDING,
         GSI2SK=now,
         **LeadItem.owner_keys(assignment.rep_id, now),
     )
     qualification = qualify_lead(lead)
     apply_qualification(lead, qualification)
-    task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=CALL_TASK_TITLE, owner_id=assignment.rep_id,
-                    due_at=due_at, related_type="lead", related_id=lead_id, created_at=now,
-                    **TaskItem.open_keys(assignment.rep_id, due_at))
     contact_points = [ContactPointItem.build(ContactPointItem.email_pk(submission.email), lead_id)] \
         if submission.email else []
     if submission.phone:
         contact_points.append(ContactPointItem.build(ContactPointItem.phone_pk(submission.phone), lead_id))
     items: list = [
         lead, task, *contact_points,
-        _event(pk, "touch", now, _touch_data(submission) | {"first": True}),
-        _event(pk, "scored", now, scored_event_data(qualification)),
-        _event(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
-        _event(pk, "task_created", now, {"task_id": task_id, "title": CALL_TASK_TITLE, "due_at": due_at,
-                                         "owner_id": assignment.rep_id}),
+        TimelineEventItem.build(pk, "touch", now, _touch_data(submission) | {"first": True}),
+        TimelineEventItem.build(pk, "scored", now, scored_event_data(qualification)),
+        TimelineEventItem.build(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
+        TimelineEventItem.build(pk, "task_created", now, {"task_id": task.task_id, "title": task.title,
+                                                          "due_at": due_at, "owner_id": assignment.rep_id}),
     ]
     _write_new(items, contact_points)
     try:
@@ -236,11 +224,11 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     if answers:
         merged.qualification = {**answers, **(lead.qualification or {})}
         actions.append(LeadItem.qualification.set(merged.qualification))
-    events = [_event(lead_pk(lead_id), "touch", now, _touch_data(submission))]
+    events = [TimelineEventItem.build(lead_pk(lead_id), "touch", now, _touch_data(submission))]
     rescored = qualify_lead(merged)
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)
-        events.append(_event(lead_pk(lead_id), "scored", now, scored_event_data(rescored)))
+        events.append(TimelineEventItem.build(lead_pk(lead_id), "scored", now, scored_event_data(rescored)))
 
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=actions, add_version_condition=False,

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.transactions import TransactWrite
-from ulid import ULID
 
 from crm.clock import compressed_wake_time, from_iso, to_iso
 from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import get_user
-from crm.data.tasks import TaskItem
+from crm.data.tasks import TaskItem, call_task
 from crm.data.transactions import write_transaction
 from crm.domain.assignment import LeadFacts, NoActiveRepError
-from crm.domain.sla import BusinessHours, first_contact_due
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.observability import logger
-from crm.services.intake import CALL_TASK_TITLE
 from crm.services.notify import email_managers, email_user, lead_context, lead_url, local_time, sms_user
 from crm.services.routing import assign_lead
+from crm.services.sla import first_contact_deadline
 from crm.settings import get_settings
 
 
@@ -34,8 +32,7 @@ def _lead(lead_id: str) -> LeadItem:
 
 
 def _event(lead_id: str, event_type: str, now: datetime, data: dict) -> TimelineEventItem:
-    return TimelineEventItem(lead_pk(lead_id), TimelineEventItem.sort_key(str(ULID.from_datetime(now))),
-                             event_type=event_type, at=to_iso(now), data=data)
+    return TimelineEventItem.build(lead_pk(lead_id), event_type, to_iso(now), data)
 
 
 def notify_assignee(lead_id: str, now: datetime) -> dict:
@@ -55,7 +52,7 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
     sms_id = sms_user(rep, "new_lead_for_rep", context)
     if sms_id:
         channels["sms"] = sms_id
-    actions = [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()] if lead.GSI2PK == LIFECYCLE_PENDING else []
+    actions = LeadItem.leave_pending_queue() if lead.GSI2PK == LIFECYCLE_PENDING else []
     def writes(transaction: TransactWrite) -> None:
         if actions:  # bookkeeping only: never conflicts with a person's edit
             transaction.update(lead, actions=actions, add_version_condition=False)
@@ -97,7 +94,6 @@ def review_first_contact(lead_id: str, now: datetime) -> dict:
 
 def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
     """Tell the managers, then hand the lead to the next rep by rule with a fresh deadline and call task."""
-    settings = get_settings()
     lead = _lead(lead_id)
     previous_owner = lead.owner_id
     tried = frozenset([previous_owner, *lead.previous_owner_ids])
@@ -107,14 +103,9 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
         new_owner = assign_lead(facts, exclude=tried).rep_id
     except NoActiveRepError:
         new_owner = previous_owner
-    hours = BusinessHours.parse(settings.sla_business_hours, settings.sla_timezone) \
-        if settings.sla_business_hours else None
-    due_at = to_iso(first_contact_due(now, settings.sla_minutes, hours))
+    due_at = first_contact_deadline(now)
     old_task = TaskItem.get(*TaskItem.key(lead.call_task_id))
-    task_id = str(ULID.from_datetime(now))
-    task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=CALL_TASK_TITLE, owner_id=new_owner,
-                    due_at=due_at, related_type="lead", related_id=lead_id, created_at=to_iso(now),
-                    **TaskItem.open_keys(new_owner, due_at))
+    task = call_task(lead_id, new_owner, due_at, to_iso(now))
     escalation = int(lead.escalations) + 1
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=[
@@ -123,7 +114,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
             LeadItem.escalations.set(escalation),
             LeadItem.previous_owner_ids.set([*lead.previous_owner_ids, previous_owner]),
             LeadItem.first_contact_due_at.set(due_at),
-            LeadItem.call_task_id.set(task_id),
+            LeadItem.call_task_id.set(task.task_id),
             LeadItem.assignment_reason.set("escalation"),
         ], condition=LeadItem.first_contact_at.does_not_exist(), add_version_condition=False)
         if old_task.status == "open":
@@ -133,7 +124,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
         transaction.save(task)
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
-            "missed_due_at": lead.first_contact_due_at, "due_at": due_at, "task_id": task_id}))
+            "missed_due_at": lead.first_contact_due_at, "due_at": due_at, "task_id": task.task_id}))
 
     write_transaction(writes)
     previous, new = get_user(previous_owner), get_user(new_owner)
@@ -161,7 +152,7 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
     if lead:
         def writes(transaction: TransactWrite) -> None:
             if lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
-                transaction.update(lead, actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()],
+                transaction.update(lead, actions=LeadItem.leave_pending_queue(),
                                    add_version_condition=False)
             transaction.save(_event(lead.lead_id, "workflow_failed", now, {"error": step, "cause": cause}))
 
@@ -187,7 +178,7 @@ def start_pending_lifecycles(now: datetime, older_than_seconds: int = 120, limit
     started = []
     for lead in LeadItem.state_index.query(LIFECYCLE_PENDING, cutoff > LeadItem.GSI2SK, limit=limit):
         start_lead_lifecycle(lead.lead_id)
-        lead.update(actions=[LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()], add_version_condition=False,
+        lead.update(actions=LeadItem.leave_pending_queue(), add_version_condition=False,
                     condition=LeadItem.GSI2PK == LIFECYCLE_PENDING)
         started.append(lead.lead_id)
     if started:
