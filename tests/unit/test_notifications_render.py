@@ -1,4 +1,5 @@
-"""Notification emails and SMS: every template in every language, escaping, RTL, fallbacks, the catalogue."""
+"""Notification emails and SMS to CRM users: every template in every language, escaping, RTL, fallbacks, the
+catalogue. Emails to leads have their own checks in test_lead_emails.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from crm.notifications.messages import MESSAGES
 from crm.notifications.render import (
     EMAIL_TEMPLATES,
     SMS_MAX_LENGTH,
+    STAFF_EMAIL_TEMPLATES,
     SUPPORTED_LANGUAGES,
     RenderedEmail,
     placeholders,
@@ -53,6 +55,11 @@ FULL: dict[str, dict] = {
         "manager": {"name": "Maria Papadopoulou"}, "lead": {"id": "01HXLEAD", "name": "Zsófia Nagy"},
         "step": "lead lifecycle", "error": "States.TaskFailed", "cause": "boom\nat line 3", "lead_url": LEAD_URL,
     },
+    "lead_engaged_for_rep": {
+        "rep": {"name": "Anna Kovács"}, "lead": FULL_LEAD, "score": 82, "lead_url": LEAD_URL,
+        "opened": ["The information you asked for", "Part 2 of 4: something useful for this week"],
+        "clicked": ["https://www.example.com/pricing"], "due_at_display": "2024-05-09 11:00 (Europe/Budapest)",
+    },
 }
 
 MINIMAL: dict[str, dict] = {
@@ -72,6 +79,10 @@ MINIMAL: dict[str, dict] = {
     "workflow_failed_for_manager": {
         "manager": {"name": "Maria Papadopoulou"}, "lead": None, "step": "lead lifecycle", "error": "",
         "cause": "", "lead_url": None,
+    },
+    "lead_engaged_for_rep": {
+        "rep": {"name": "Anna Kovács"}, "lead": {"name": "Zsófia Nagy"}, "score": None, "lead_url": LEAD_URL,
+        "opened": [], "clicked": [], "due_at_display": "2024-05-09 11:00 (Europe/Budapest)",
     },
 }
 
@@ -130,7 +141,7 @@ def flat_keys(language: str) -> set[str]:
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+@pytest.mark.parametrize("template", STAFF_EMAIL_TEMPLATES)
 @pytest.mark.parametrize("contexts", [FULL, MINIMAL, EMPTY_FIELDS], ids=["full", "minimal", "empty-fields"])
 def test_every_email_renders_in_every_language(template: str, language: str, contexts: dict) -> None:
     email = render_email(template, language, contexts[template])
@@ -147,7 +158,7 @@ def test_every_email_renders_in_every_language(template: str, language: str, con
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+@pytest.mark.parametrize("template", STAFF_EMAIL_TEMPLATES)
 def test_languages_use_their_own_words(template: str, language: str) -> None:
     email = render_email(template, language, FULL[template])
     heading = MESSAGES[language][template]["heading"]
@@ -171,7 +182,8 @@ def test_a_one_minute_deadline_is_singular() -> None:
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-@pytest.mark.parametrize("template", [name for name in EMAIL_TEMPLATES if name != "workflow_failed_for_manager"])
+@pytest.mark.parametrize("template", [name for name in STAFF_EMAIL_TEMPLATES
+                                      if name != "workflow_failed_for_manager"])
 def test_the_subject_contains_the_leads_name(template: str, language: str) -> None:
     for contexts in (FULL, MINIMAL):
         assert "Zsófia Nagy" in visible(render_email(template, language, contexts[template]).subject)
@@ -241,7 +253,7 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+@pytest.mark.parametrize("template", STAFF_EMAIL_TEMPLATES)
 def test_html_escapes_lead_supplied_text(template: str, language: str) -> None:
     lead = {**FULL_LEAD, "name": HOSTILE, "company": "<b>Acme</b> & Sons", "message": "<img src=x onerror=y>",
             "email": '"><script>x</script>@example.com', "utm": {"utm_source": "<i>ad</i>"}}
@@ -268,7 +280,7 @@ def test_text_and_sms_are_not_html_escaped() -> None:
 # --- languages and direction --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+@pytest.mark.parametrize("template", STAFF_EMAIL_TEMPLATES)
 def test_persian_is_right_to_left(template: str) -> None:
     email = render_email(template, "fa", FULL[template])
     attrs = structure(email.html).html_attrs
@@ -299,7 +311,7 @@ def test_regional_and_unknown_languages_fall_back(asked: str | None, used: str) 
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+@pytest.mark.parametrize("template", STAFF_EMAIL_TEMPLATES)
 def test_missing_optional_fields_leave_no_empty_rows(template: str, language: str) -> None:
     for contexts in (MINIMAL, EMPTY_FIELDS):
         email = render_email(template, language, contexts[template])

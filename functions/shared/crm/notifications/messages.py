@@ -1,6 +1,7 @@
 """The UI strings of the notifications, one catalogue per language.
 
-`MESSAGES[language][section][key]`: a section is "common", "fields", "sources" or a template's name.
+`MESSAGES[language][section][key]`: a section is "common" (what CRM users read), "lead_common" (what every
+email and SMS to a lead shares), "fields", "temperatures", "sources" or a template's name.
 Placeholders use `str.format` syntax ({name}); every translation of a key must use the same placeholders.
 A key ending in `_one` / `_other` is a plural pair, chosen by the `count` value.
 Never put a placeholder where the language would need to inflect it (Hungarian suffixes, Greek cases):
@@ -56,6 +57,20 @@ EN: Catalogue = {
         "import": "Import",
         "other": "Other",
     },
+    "lead_common": {
+        "greeting": "Hello {name},",
+        "greeting_anonymous": "Hello,",
+        "sign_off": "Best regards,",
+        "reply": "If you have any questions, just reply to this email — I read every reply myself.",
+        "why": "You are receiving this email because you got in touch with us.",
+        "unsubscribe": "Unsubscribe",
+        "unsubscribe_link": "Unsubscribe: {url}",
+        "sms_hello": "Hello {name}, this is {rep}.",
+        "sms_hello_anonymous": "Hello, this is {rep}.",
+        "sms_call_me": "You can reach me on {phone}.",
+        "sms_email_me": "You can reach me at {email}.",
+        "sms_opt_out": "Reply STOP to opt out.",
+    },
     "new_lead_for_rep": {
         "subject": "New lead: {name} — call {within}",
         "subject_company": "New lead: {name} ({company}) — call {within}",
@@ -101,6 +116,94 @@ EN: Catalogue = {
         "step_label": "Step",
         "error_label": "Error",
         "cause_label": "Details",
+    },
+    "lead_engaged_for_rep": {
+        "subject": "Hot lead: {name} is engaging with your emails",
+        "heading": "A nurtured lead has become a hot lead",
+        "intro": "{name} has been opening your emails and clicking their links, and is now an expected buyer.",
+        "deadline": "Please call by {due}.",
+        "why": "Interest is at its peak right now: a call while they are still reading makes the difference.",
+        "opened": "Emails opened",
+        "clicked": "Links clicked",
+        "sms": "Hot lead {lead}, {contact}: engaging with your emails. Call by {due}. {url}",
+        "sms_no_contact": "Hot lead {lead}: engaging with your emails. Call by {due}. {url}",
+    },
+    "nurture_info_pack": {
+        "subject": "The information you asked for",
+        "preheader": "Everything in one place, and a call from me in the next few days.",
+        "intro": "Thank you for your interest in our services and for getting in touch.",
+        "pack": "I’ve put the most important information together for you in one place:",
+        "pack_company": "I’ve put the most important information together for you and your team at {company} "
+                        "in one place:",
+        "cta": "See the information",
+        "call": "I’ll call you in the next few days to hear what you need and to answer your questions. "
+                "If a particular time suits you best, just reply to this email.",
+    },
+    "nurture_weekly": {
+        "subject": "Part {number} of {of}: something useful for this week",
+        "preheader": "A five-minute read, picked for you.",
+        "intro": "As promised, here is this week’s short email with something useful for you.",
+        "read": "This week I’ve picked something worth five minutes of your time:",
+        "read_company": "This week I’ve picked something for you and your team at {company}, "
+                        "worth five minutes of your time:",
+        "cta": "Read it now",
+        "series": "This is part {number} of {of} of a short series I’m sending you in the first month after "
+                  "your enquiry; after that, you’ll hear from us once a month.",
+    },
+    "nurture_newsletter": {
+        "subject": "Our news this month",
+        "preheader": "What’s new, and ideas you can use straight away.",
+        "intro": "Here is our monthly newsletter: what’s new with us, and practical ideas you can use "
+                 "straight away.",
+        "intro_company": "Here is our monthly newsletter: what’s new with us, and practical ideas that you and "
+                         "your team at {company} can use straight away.",
+        "read": "You will find this month’s news here:",
+        "cta": "Read this month’s news",
+        "cadence": "You receive this newsletter once a month.",
+    },
+    "nurture_big_bang": {
+        "subject": "Should I close your file?",
+        "preheader": "One quick question, and then I’ll leave you in peace.",
+        "intro": "I’ve written to you a few times over the past months and haven’t heard back — "
+                 "and that’s perfectly fine.",
+        "honest": "I don’t want to fill your inbox with emails you don’t need. If the topic is no longer "
+                  "relevant, you don’t need to do anything: I’ll close your file and stop writing.",
+        "still": "But if it’s still on your mind, one click is enough to keep your file open:",
+        "still_company": "But if it’s still on the agenda at {company}, one click is enough to keep your file open:",
+        "cta": "Yes, I’m still interested",
+        "thanks": "Either way, thank you for your time.",
+    },
+    "lead_status_attempting": {
+        "subject": "I tried to reach you",
+        "preheader": "When would be a good time for a short call?",
+        "intro": "I tried to reach you about your enquiry, but unfortunately we didn’t manage to connect.",
+        "intro_company": "I tried to reach you about your enquiry for {company}, but unfortunately we didn’t "
+                         "manage to connect.",
+        "ask": "When would be a good time for a short call? Just reply to this email with a time that suits you.",
+        "call_me": "Or call me directly: {phone}",
+        "sms": "I tried to reach you about your enquiry.",
+    },
+    "lead_status_contacted": {
+        "subject": "Thank you for our conversation",
+        "preheader": "A short note on what happens next.",
+        "intro": "Thank you for your time and for our conversation.",
+        "next": "Next, I’ll go through what we discussed and get back to you shortly with the next steps.",
+        "next_company": "Next, I’ll go through what we discussed for {company} and get back to you shortly with "
+                        "the next steps.",
+        "more": "In the meantime, you can find out more about us here:",
+        "cta": "Visit our website",
+        "sms": "Thank you for our conversation; I'll be in touch soon about the next steps.",
+    },
+    "lead_status_not_interested": {
+        "subject": "I won’t disturb you again",
+        "preheader": "Thank you for your time; my door stays open.",
+        "intro": "It seems the timing isn’t right for you at the moment — and that’s perfectly fine.",
+        "promise": "I won’t contact you about this again.",
+        "door": "If anything changes, just reply to this email; I’ll be glad to help.",
+        "door_company": "If anything changes at {company}, just reply to this email; I’ll be glad to help.",
+        "thanks": "Thank you for your time.",
+        "sms": "It seems the timing isn't right for you now, so I won't contact you again. "
+               "If anything changes, I'm here to help.",
     },
 }
 
@@ -148,6 +251,20 @@ DE: Catalogue = {
         "referral": "Empfehlung",
         "import": "Import",
         "other": "Sonstiges",
+    },
+    "lead_common": {
+        "greeting": "Guten Tag {name},",
+        "greeting_anonymous": "Guten Tag,",
+        "sign_off": "Beste Grüße",
+        "reply": "Wenn Sie Fragen haben, antworten Sie einfach auf diese E-Mail – ich lese jede Antwort selbst.",
+        "why": "Sie erhalten diese E-Mail, weil Sie mit uns Kontakt aufgenommen haben.",
+        "unsubscribe": "Abmelden",
+        "unsubscribe_link": "Abmelden: {url}",
+        "sms_hello": "Guten Tag {name}, hier ist {rep}.",
+        "sms_hello_anonymous": "Guten Tag, hier ist {rep}.",
+        "sms_call_me": "Sie erreichen mich unter {phone}.",
+        "sms_email_me": "Sie erreichen mich unter {email}.",
+        "sms_opt_out": "Zum Abmelden mit STOP antworten.",
     },
     "new_lead_for_rep": {
         "subject": "Neuer Lead: {name} – bitte {within} anrufen",
@@ -197,6 +314,99 @@ DE: Catalogue = {
         "error_label": "Fehler",
         "cause_label": "Details",
     },
+    "lead_engaged_for_rep": {
+        "subject": "Heißer Lead: {name} liest Ihre E-Mails",
+        "heading": "Ein Lead aus dem Nurturing ist jetzt heiß",
+        "intro": "{name} öffnet Ihre E-Mails, klickt auf die Links und gilt jetzt als kaufbereit.",
+        "deadline": "Bitte rufen Sie bis {due} an.",
+        "why": "Das Interesse ist gerade jetzt am größten: Ein Anruf, solange Ihre E-Mails noch frisch sind, "
+               "macht den Unterschied.",
+        "opened": "Geöffnete E-Mails",
+        "clicked": "Angeklickte Links",
+        "sms": "Heißer Lead {lead}, {contact}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
+        "sms_no_contact": "Heißer Lead {lead}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
+    },
+    "nurture_info_pack": {
+        "subject": "Die gewünschten Informationen",
+        "preheader": "Alles Wichtige an einem Ort – und in den nächsten Tagen rufe ich Sie an.",
+        "intro": "vielen Dank für Ihr Interesse an unseren Leistungen und für Ihre Anfrage.",
+        "pack": "Die wichtigsten Informationen habe ich Ihnen hier zusammengestellt:",
+        "pack_company": "Die wichtigsten Informationen für Sie und Ihr Team bei {company} habe ich hier "
+                        "zusammengestellt:",
+        "cta": "Zu den Informationen",
+        "call": "In den nächsten Tagen rufe ich Sie an, um zu hören, was Sie brauchen, und Ihre Fragen zu "
+                "beantworten. Wenn Ihnen ein bestimmter Zeitpunkt am besten passt, antworten Sie einfach auf "
+                "diese E-Mail.",
+    },
+    "nurture_weekly": {
+        "subject": "Teil {number} von {of}: etwas Nützliches für diese Woche",
+        "preheader": "Fünf Minuten Lektüre, für Sie ausgewählt.",
+        "intro": "wie versprochen kommt hier meine kurze E-Mail dieser Woche mit etwas Nützlichem für Sie.",
+        "read": "Diese Woche habe ich etwas ausgesucht, das fünf Minuten Ihrer Zeit wert ist:",
+        "read_company": "Diese Woche habe ich für Sie und Ihr Team bei {company} etwas ausgesucht, das fünf "
+                        "Minuten Ihrer Zeit wert ist:",
+        "cta": "Jetzt lesen",
+        "series": "Dies ist Teil {number} von {of} einer kurzen Reihe, die ich Ihnen im ersten Monat nach Ihrer "
+                  "Anfrage schicke; danach hören Sie einmal im Monat von uns.",
+    },
+    "nurture_newsletter": {
+        "subject": "Unsere Neuigkeiten des Monats",
+        "preheader": "Was es Neues gibt – und Ideen, die Sie sofort umsetzen können.",
+        "intro": "hier ist unser monatlicher Newsletter: Neues von uns und praktische Ideen, die Sie sofort "
+                 "umsetzen können.",
+        "intro_company": "hier ist unser monatlicher Newsletter: Neues von uns und praktische Ideen, die Sie und "
+                         "Ihr Team bei {company} sofort umsetzen können.",
+        "read": "Die Neuigkeiten dieses Monats finden Sie hier:",
+        "cta": "Zu den Neuigkeiten",
+        "cadence": "Diesen Newsletter erhalten Sie einmal im Monat.",
+    },
+    "nurture_big_bang": {
+        "subject": "Soll ich Ihre Anfrage schließen?",
+        "preheader": "Eine kurze Frage – danach lasse ich Sie in Ruhe.",
+        "intro": "ich habe Ihnen in den letzten Monaten einige Male geschrieben und nichts von Ihnen gehört – "
+                 "und das ist völlig in Ordnung.",
+        "honest": "Ich möchte Ihr Postfach nicht mit E-Mails füllen, die Sie nicht brauchen. Ist das Thema für "
+                  "Sie nicht mehr aktuell, müssen Sie nichts tun: Ich schließe Ihre Anfrage und schreibe Ihnen "
+                  "nicht mehr.",
+        "still": "Ist es für Sie aber noch ein Thema, genügt ein Klick, und Ihre Anfrage bleibt offen:",
+        "still_company": "Ist es bei {company} aber noch ein Thema, genügt ein Klick, und Ihre Anfrage bleibt offen:",
+        "cta": "Ja, ich habe weiterhin Interesse",
+        "thanks": "So oder so – vielen Dank für Ihre Zeit.",
+    },
+    "lead_status_attempting": {
+        "subject": "Ich habe versucht, Sie zu erreichen",
+        "preheader": "Wann passt Ihnen ein kurzes Telefonat?",
+        "intro": "ich habe versucht, Sie wegen Ihrer Anfrage zu erreichen, leider ohne Erfolg.",
+        "intro_company": "ich habe versucht, Sie wegen Ihrer Anfrage für {company} zu erreichen, leider ohne Erfolg.",
+        "ask": "Wann passt Ihnen ein kurzes Telefonat? Antworten Sie einfach auf diese E-Mail und nennen Sie mir "
+               "einen günstigen Zeitpunkt.",
+        "call_me": "Oder rufen Sie mich direkt an: {phone}",
+        "sms": "Ich habe versucht, Sie wegen Ihrer Anfrage zu erreichen.",
+    },
+    "lead_status_contacted": {
+        "subject": "Vielen Dank für unser Gespräch",
+        "preheader": "Kurz zusammengefasst, wie es weitergeht.",
+        "intro": "vielen Dank für Ihre Zeit und unser Gespräch.",
+        "next": "Als Nächstes gehe ich durch, was wir besprochen haben, und melde mich in Kürze mit den nächsten "
+                "Schritten bei Ihnen.",
+        "next_company": "Als Nächstes gehe ich durch, was wir besprochen haben, und melde mich in Kürze mit den "
+                        "nächsten Schritten für {company} bei Ihnen.",
+        "more": "Bis dahin finden Sie hier mehr über uns:",
+        "cta": "Zu unserer Website",
+        "sms": "Vielen Dank für unser Gespräch; ich melde mich bald mit den nächsten Schritten.",
+    },
+    "lead_status_not_interested": {
+        "subject": "Ich werde Sie nicht weiter stören",
+        "preheader": "Danke für Ihre Zeit – meine Tür bleibt offen.",
+        "intro": "es scheint, dass der Zeitpunkt für Sie gerade nicht passt – und das ist völlig in Ordnung.",
+        "promise": "Ich werde mich deswegen nicht mehr bei Ihnen melden.",
+        "door": "Sollte sich etwas ändern, antworten Sie einfach auf diese E-Mail – ich helfe Ihnen gern.",
+        "door_company": "Sollte sich bei {company} etwas ändern, antworten Sie einfach auf diese E-Mail – "
+                        "ich helfe Ihnen gern.",
+        "thanks": "Vielen Dank für Ihre Zeit.",
+        "sms": "Der Zeitpunkt scheint gerade nicht zu passen, daher melde ich mich nicht mehr. "
+               "Wenn sich etwas ändert, bin ich gern für Sie da.",
+    },
 }
 
 HU: Catalogue = {
@@ -243,6 +453,20 @@ HU: Catalogue = {
         "referral": "Ajánlás",
         "import": "Importálás",
         "other": "Egyéb",
+    },
+    "lead_common": {
+        "greeting": "Kedves {name}!",
+        "greeting_anonymous": "Kedves Érdeklődő!",
+        "sign_off": "Üdvözlettel:",
+        "reply": "Ha kérdése van, egyszerűen válaszoljon erre a levélre – minden választ személyesen olvasok el.",
+        "why": "Azért kapja ezt a levelet, mert felvette velünk a kapcsolatot.",
+        "unsubscribe": "Leiratkozás",
+        "unsubscribe_link": "Leiratkozás: {url}",
+        "sms_hello": "Kedves {name}! {rep} vagyok.",
+        "sms_hello_anonymous": "Jó napot kívánok! {rep} vagyok.",
+        "sms_call_me": "Ezen a számon érhet el: {phone}.",
+        "sms_email_me": "Ezen a címen érhet el: {email}.",
+        "sms_opt_out": "Leiratkozáshoz válaszoljon STOP üzenettel.",
     },
     "new_lead_for_rep": {
         "subject": "Új érdeklődő: {name} – hívd {within}",
@@ -291,6 +515,96 @@ HU: Catalogue = {
         "error_label": "Hiba",
         "cause_label": "Részletek",
     },
+    "lead_engaged_for_rep": {
+        "subject": "Forró érdeklődő: {name} olvassa a leveleidet",
+        "heading": "Egy gondozott érdeklődő forróvá vált",
+        "intro": "Ez az érdeklődő megnyitja a leveleidet és rákattint a linkekre, ezért mostantól várható "
+                 "vásárlóként szerepel: {name}.",
+        "deadline": "Kérlek, eddig hívd fel: {due}.",
+        "why": "Az érdeklődése most a legnagyobb: egy hívás, amíg még a leveleidet olvassa, sokat számít.",
+        "opened": "Megnyitott levelek",
+        "clicked": "Kattintott linkek",
+        "sms": "Forró érdeklődő: {lead}, {contact}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
+        "sms_no_contact": "Forró érdeklődő: {lead}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
+    },
+    "nurture_info_pack": {
+        "subject": "A kért információk",
+        "preheader": "Minden fontos egy helyen – és a következő napokban fel is hívom.",
+        "intro": "Köszönöm, hogy érdeklődik szolgáltatásaink iránt, és felvette velünk a kapcsolatot.",
+        "pack": "A legfontosabb tudnivalókat egy helyen gyűjtöttem össze Önnek:",
+        "pack_company": "A legfontosabb tudnivalókat egy helyen gyűjtöttem össze Önnek és csapatának ({company}):",
+        "cta": "Megnézem az információkat",
+        "call": "A következő napokban felhívom, hogy megtudjam, mire van szüksége, és válaszoljak a kérdéseire. "
+                "Ha egy bizonyos időpont Önnek a legalkalmasabb, egyszerűen írja meg válaszlevélben.",
+    },
+    "nurture_weekly": {
+        "subject": "Hasznos olvasnivaló erre a hétre ({number}/{of})",
+        "preheader": "Öt perc olvasnivaló, Önnek válogatva.",
+        "intro": "Ahogy ígértem, küldöm a heti rövid levelet, benne valami hasznossal Önnek.",
+        "read": "Erre a hétre olyasmit választottam, ami megér öt percet az idejéből:",
+        "read_company": "Erre a hétre olyasmit választottam Önnek és csapatának ({company}), ami megér öt percet "
+                        "az idejéből:",
+        "cta": "Elolvasom",
+        "series": "Ez a levél egy rövid, összesen {of} részes sorozat {number}. része, amelyet a megkeresését "
+                  "követő első hónapban küldök Önnek; utána havonta egyszer jelentkezünk.",
+    },
+    "nurture_newsletter": {
+        "subject": "Havi hírlevelünk",
+        "preheader": "Újdonságok és azonnal hasznosítható ötletek.",
+        "intro": "Itt a havi hírlevelünk: újdonságok rólunk, és gyakorlati ötletek, amelyeket azonnal "
+                 "hasznosíthat.",
+        "intro_company": "Itt a havi hírlevelünk: újdonságok rólunk, és gyakorlati ötletek, amelyeket Ön és "
+                         "csapata ({company}) azonnal hasznosíthat.",
+        "read": "A hónap híreit itt találja:",
+        "cta": "Elolvasom a híreket",
+        "cadence": "Ezt a hírlevelet havonta egyszer kapja meg.",
+    },
+    "nurture_big_bang": {
+        "subject": "Lezárjam a megkeresését?",
+        "preheader": "Egy gyors kérdés, és utána nem zavarom tovább.",
+        "intro": "Az elmúlt hónapokban többször írtam Önnek, de nem kaptam választ – és ez teljesen rendben van.",
+        "honest": "Nem szeretném felesleges levelekkel teletömni a postafiókját. Ha a téma már nem aktuális, "
+                  "nincs teendője: lezárom a megkeresését, és nem írok többet.",
+        "still": "Ha viszont még foglalkoztatja a téma, egy kattintás elég, és nyitva tartom a megkeresését:",
+        "still_company": "Ha viszont az Önök cégénél ({company}) még napirenden van a téma, egy kattintás elég, "
+                         "és nyitva tartom a megkeresését:",
+        "cta": "Igen, továbbra is érdekel",
+        "thanks": "Akárhogy dönt, köszönöm a figyelmét.",
+    },
+    "lead_status_attempting": {
+        "subject": "Próbáltam elérni Önt",
+        "preheader": "Mikor lenne alkalmas egy rövid beszélgetés?",
+        "intro": "Próbáltam elérni Önt a megkeresésével kapcsolatban, de sajnos nem sikerült.",
+        "intro_company": "Próbáltam elérni Önt a cége ({company}) nevében küldött megkeresésével kapcsolatban, "
+                         "de sajnos nem sikerült.",
+        "ask": "Mikor lenne alkalmas egy rövid telefonbeszélgetés? Egyszerűen válaszoljon erre a levélre egy Önnek "
+               "megfelelő időponttal.",
+        "call_me": "Vagy hívjon közvetlenül: {phone}",
+        "sms": "Próbáltam elérni Önt a megkeresésével kapcsolatban.",
+    },
+    "lead_status_contacted": {
+        "subject": "Köszönöm a beszélgetést",
+        "preheader": "Röviden arról, hogyan tovább.",
+        "intro": "Köszönöm az idejét és a beszélgetést.",
+        "next": "Következő lépésként átnézem, amit megbeszéltünk, és hamarosan jelentkezem a további teendőkkel.",
+        "next_company": "Következő lépésként átnézem, amit megbeszéltünk, és hamarosan jelentkezem a javaslatommal "
+                        "arról, hogyan tovább az Önök cégénél ({company}).",
+        "more": "Addig is itt többet megtudhat rólunk:",
+        "cta": "Megnézem a weboldalt",
+        "sms": "Köszönöm a beszélgetést; hamarosan jelentkezem a következő lépésekkel.",
+    },
+    "lead_status_not_interested": {
+        "subject": "Nem zavarom tovább",
+        "preheader": "Köszönöm az idejét – bármikor kereshet.",
+        "intro": "Úgy tűnik, most nem ez a megfelelő időszak Önnek – és ez teljesen rendben van.",
+        "promise": "Ezzel kapcsolatban többet nem keresem.",
+        "door": "Ha változik a helyzet, egyszerűen válaszoljon erre a levélre – szívesen segítek.",
+        "door_company": "Ha az Önök cégénél ({company}) változik a helyzet, egyszerűen válaszoljon erre a levélre – "
+                        "szívesen segítek.",
+        "thanks": "Köszönöm az idejét.",
+        "sms": "Úgy tűnik, most nem ez a megfelelő időszak, ezért többet nem keresem. Ha változik a helyzet, "
+               "szívesen segítek.",
+    },
 }
 
 EL: Catalogue = {
@@ -337,6 +651,20 @@ EL: Catalogue = {
         "referral": "Σύσταση",
         "import": "Εισαγωγή",
         "other": "Άλλο",
+    },
+    "lead_common": {
+        "greeting": "Γεια σας {name},",
+        "greeting_anonymous": "Γεια σας,",
+        "sign_off": "Με εκτίμηση,",
+        "reply": "Αν έχετε οποιαδήποτε ερώτηση, απαντήστε απλώς σε αυτό το email· διαβάζω προσωπικά κάθε απάντηση.",
+        "why": "Λαμβάνετε αυτό το email επειδή επικοινωνήσατε μαζί μας.",
+        "unsubscribe": "Κατάργηση εγγραφής",
+        "unsubscribe_link": "Κατάργηση εγγραφής: {url}",
+        "sms_hello": "Γεια σας {name}, σας γράφει {rep}.",
+        "sms_hello_anonymous": "Γεια σας, σας γράφει {rep}.",
+        "sms_call_me": "Μπορείτε να με βρείτε στο {phone}.",
+        "sms_email_me": "Μπορείτε να μου γράψετε στο {email}.",
+        "sms_opt_out": "Για διαγραφή απαντήστε STOP.",
     },
     "new_lead_for_rep": {
         "subject": "Νέος δυνητικός πελάτης: {name} — καλέστε {within}",
@@ -388,6 +716,99 @@ EL: Catalogue = {
         "error_label": "Σφάλμα",
         "cause_label": "Λεπτομέρειες",
     },
+    "lead_engaged_for_rep": {
+        "subject": "Θερμός δυνητικός πελάτης: {name} — διαβάζει τα email σας",
+        "heading": "Ένας δυνητικός πελάτης υπό καλλιέργεια έγινε θερμός",
+        "intro": "Ο δυνητικός πελάτης {name} ανοίγει τα email σας και κάνει κλικ στους συνδέσμους τους· "
+                 "πλέον θεωρείται πιθανός αγοραστής.",
+        "deadline": "Παρακαλούμε καλέστε έως {due}.",
+        "why": "Το ενδιαφέρον βρίσκεται τώρα στο αποκορύφωμά του: ένα τηλεφώνημα όσο ακόμη διαβάζει τα "
+               "email σας κάνει τη διαφορά.",
+        "opened": "Email που άνοιξε",
+        "clicked": "Σύνδεσμοι που επέλεξε",
+        "sms": "Θερμός δυνητικός πελάτης {lead}, {contact}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
+        "sms_no_contact": "Θερμός δυνητικός πελάτης {lead}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
+    },
+    "nurture_info_pack": {
+        "subject": "Οι πληροφορίες που ζητήσατε",
+        "preheader": "Όλα σε ένα σημείο — και θα σας τηλεφωνήσω τις επόμενες μέρες.",
+        "intro": "Σας ευχαριστώ για το ενδιαφέρον σας για τις υπηρεσίες μας και για την επικοινωνία σας.",
+        "pack": "Συγκέντρωσα για εσάς τις πιο σημαντικές πληροφορίες σε ένα σημείο:",
+        "pack_company": "Συγκέντρωσα σε ένα σημείο τις πιο σημαντικές πληροφορίες για εσάς και την ομάδα σας "
+                        "στην {company}:",
+        "cta": "Δείτε τις πληροφορίες",
+        "call": "Τις επόμενες μέρες θα σας τηλεφωνήσω για να ακούσω τι χρειάζεστε και να απαντήσω στις ερωτήσεις "
+                "σας. Αν σας βολεύει κάποια συγκεκριμένη ώρα, απαντήστε απλώς σε αυτό το email.",
+    },
+    "nurture_weekly": {
+        "subject": "Μέρος {number} από {of}: κάτι χρήσιμο για αυτή την εβδομάδα",
+        "preheader": "Πέντε λεπτά ανάγνωσης, επιλεγμένα για εσάς.",
+        "intro": "Όπως σας υποσχέθηκα, ιδού το σύντομο email της εβδομάδας με κάτι χρήσιμο για εσάς.",
+        "read": "Αυτή την εβδομάδα επέλεξα κάτι που αξίζει πέντε λεπτά από τον χρόνο σας:",
+        "read_company": "Αυτή την εβδομάδα επέλεξα για εσάς και την ομάδα σας στην {company} κάτι που αξίζει "
+                        "πέντε λεπτά από τον χρόνο σας:",
+        "cta": "Διαβάστε το τώρα",
+        "series": "Αυτό είναι το μέρος {number} από {of} μιας σύντομης σειράς email που σας στέλνω τον πρώτο "
+                  "μήνα μετά το αίτημά σας· στη συνέχεια θα έχετε νέα μας μία φορά τον μήνα.",
+    },
+    "nurture_newsletter": {
+        "subject": "Τα νέα μας αυτόν τον μήνα",
+        "preheader": "Τι νέο υπάρχει και ιδέες που μπορείτε να εφαρμόσετε αμέσως.",
+        "intro": "Ιδού το μηνιαίο ενημερωτικό μας δελτίο: τα νέα μας και πρακτικές ιδέες που μπορείτε να "
+                 "εφαρμόσετε αμέσως.",
+        "intro_company": "Ιδού το μηνιαίο ενημερωτικό μας δελτίο: τα νέα μας και πρακτικές ιδέες που εσείς και "
+                         "η ομάδα σας στην {company} μπορείτε να εφαρμόσετε αμέσως.",
+        "read": "Τα νέα του μήνα θα τα βρείτε εδώ:",
+        "cta": "Διαβάστε τα νέα του μήνα",
+        "cadence": "Λαμβάνετε αυτό το ενημερωτικό δελτίο μία φορά τον μήνα.",
+    },
+    "nurture_big_bang": {
+        "subject": "Να κλείσω τον φάκελό σας;",
+        "preheader": "Μια γρήγορη ερώτηση, και μετά δεν θα σας ενοχλήσω άλλο.",
+        "intro": "Τους τελευταίους μήνες σας έγραψα μερικές φορές και δεν έλαβα απάντηση — και αυτό είναι "
+                 "απολύτως εντάξει.",
+        "honest": "Δεν θέλω να γεμίζω το γραμματοκιβώτιό σας με email που δεν χρειάζεστε. Αν το θέμα δεν σας "
+                  "αφορά πια, δεν χρειάζεται να κάνετε τίποτα: θα κλείσω τον φάκελό σας και δεν θα σας ξαναγράψω.",
+        "still": "Αν όμως σας απασχολεί ακόμη, αρκεί ένα κλικ για να μείνει ο φάκελός σας ανοιχτός:",
+        "still_company": "Αν όμως το θέμα είναι ακόμη επίκαιρο για την {company}, αρκεί ένα κλικ για να μείνει "
+                         "ο φάκελός σας ανοιχτός:",
+        "cta": "Ναι, με ενδιαφέρει ακόμη",
+        "thanks": "Σε κάθε περίπτωση, σας ευχαριστώ για τον χρόνο σας.",
+    },
+    "lead_status_attempting": {
+        "subject": "Προσπάθησα να επικοινωνήσω μαζί σας",
+        "preheader": "Πότε σας βολεύει για ένα σύντομο τηλεφώνημα;",
+        "intro": "Προσπάθησα να επικοινωνήσω μαζί σας σχετικά με το αίτημά σας, αλλά δυστυχώς δεν σας βρήκα.",
+        "intro_company": "Προσπάθησα να επικοινωνήσω μαζί σας σχετικά με το αίτημά σας για την {company}, "
+                         "αλλά δυστυχώς δεν σας βρήκα.",
+        "ask": "Πότε σας βολεύει για ένα σύντομο τηλεφώνημα; Απαντήστε απλώς σε αυτό το email με μια ώρα που "
+               "σας εξυπηρετεί.",
+        "call_me": "Ή καλέστε με απευθείας: {phone}",
+        "sms": "Προσπάθησα να επικοινωνήσω μαζί σας σχετικά με το αίτημά σας.",
+    },
+    "lead_status_contacted": {
+        "subject": "Σας ευχαριστώ για τη συζήτησή μας",
+        "preheader": "Με λίγα λόγια, τα επόμενα βήματα.",
+        "intro": "Σας ευχαριστώ για τον χρόνο σας και για τη συζήτησή μας.",
+        "next": "Στη συνέχεια θα εξετάσω όσα συζητήσαμε και θα επανέλθω σύντομα με τα επόμενα βήματα.",
+        "next_company": "Στη συνέχεια θα εξετάσω όσα συζητήσαμε για την {company} και θα επανέλθω σύντομα με "
+                        "τα επόμενα βήματα.",
+        "more": "Μέχρι τότε, μπορείτε να μάθετε περισσότερα για εμάς εδώ:",
+        "cta": "Επισκεφθείτε την ιστοσελίδα μας",
+        "sms": "Σας ευχαριστώ για τη συζήτησή μας· θα επανέλθω σύντομα με τα επόμενα βήματα.",
+    },
+    "lead_status_not_interested": {
+        "subject": "Δεν θα σας ενοχλήσω ξανά",
+        "preheader": "Σας ευχαριστώ για τον χρόνο σας — η πόρτα μου μένει ανοιχτή.",
+        "intro": "Φαίνεται ότι αυτή την περίοδο δεν είναι η κατάλληλη στιγμή για εσάς — και αυτό είναι απολύτως "
+                 "εντάξει.",
+        "promise": "Δεν θα επικοινωνήσω ξανά μαζί σας για αυτό το θέμα.",
+        "door": "Αν αλλάξει κάτι, απαντήστε απλώς σε αυτό το email· θα χαρώ να βοηθήσω.",
+        "door_company": "Αν αλλάξει κάτι στην {company}, απαντήστε απλώς σε αυτό το email· θα χαρώ να βοηθήσω.",
+        "thanks": "Σας ευχαριστώ για τον χρόνο σας.",
+        "sms": "Φαίνεται ότι δεν είναι η κατάλληλη στιγμή, οπότε δεν θα σας ενοχλήσω ξανά. Αν αλλάξει κάτι, "
+               "είμαι εδώ για να βοηθήσω.",
+    },
 }
 
 FA: Catalogue = {
@@ -435,6 +856,20 @@ FA: Catalogue = {
         "import": "درون‌ریزی",
         "other": "سایر",
     },
+    "lead_common": {
+        "greeting": "{name} گرامی،",
+        "greeting_anonymous": "با سلام،",
+        "sign_off": "با احترام،",
+        "reply": "اگر پرسشی دارید، کافی است به همین ایمیل پاسخ دهید؛ همهٔ پاسخ‌ها را خودم می‌خوانم.",
+        "why": "این ایمیل را دریافت می‌کنید، چون با ما تماس گرفته بودید.",
+        "unsubscribe": "لغو اشتراک",
+        "unsubscribe_link": "لغو اشتراک: {url}",
+        "sms_hello": "سلام {name}، {rep} هستم.",
+        "sms_hello_anonymous": "سلام، {rep} هستم.",
+        "sms_call_me": "می‌توانید با شمارهٔ {phone} با من تماس بگیرید.",
+        "sms_email_me": "می‌توانید به نشانی {email} به من ایمیل بزنید.",
+        "sms_opt_out": "برای لغو دریافت پیامک، STOP را بفرستید.",
+    },
     "new_lead_for_rep": {
         "subject": "سرنخ جدید: {name} — {within} تماس بگیرید",
         "subject_company": "سرنخ جدید: {name} ({company}) — {within} تماس بگیرید",
@@ -481,6 +916,96 @@ FA: Catalogue = {
         "step_label": "مرحله",
         "error_label": "خطا",
         "cause_label": "جزئیات",
+    },
+    "lead_engaged_for_rep": {
+        "subject": "سرنخ داغ: {name} ایمیل‌های شما را می‌خواند",
+        "heading": "یک سرنخ در حال پرورش، داغ شده است",
+        "intro": "{name} ایمیل‌های شما را باز می‌کند و روی پیوندهایشان کلیک می‌کند و اکنون خریدار احتمالی "
+                 "به شمار می‌آید.",
+        "deadline": "لطفاً تا {due} تماس بگیرید.",
+        "why": "علاقهٔ او همین حالا در اوج است: تماسی در همان روزهایی که ایمیل‌هایتان را می‌خواند، "
+               "همه‌چیز را تغییر می‌دهد.",
+        "opened": "ایمیل‌های بازشده",
+        "clicked": "پیوندهای کلیک‌شده",
+        "sms": "سرنخ داغ {lead}، {contact}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
+        "sms_no_contact": "سرنخ داغ {lead}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
+    },
+    "nurture_info_pack": {
+        "subject": "اطلاعاتی که درخواست کرده بودید",
+        "preheader": "همه‌چیز در یک جا، و تا چند روز آینده با شما تماس می‌گیرم.",
+        "intro": "از علاقه‌تان به خدمات ما و از اینکه با ما تماس گرفتید سپاسگزارم.",
+        "pack": "مهم‌ترین اطلاعات را برایتان در یک جا گرد آورده‌ام:",
+        "pack_company": "مهم‌ترین اطلاعات را برای شما و همکارانتان در {company} در یک جا گرد آورده‌ام:",
+        "cta": "دیدن اطلاعات",
+        "call": "تا چند روز آینده با شما تماس می‌گیرم تا بشنوم به چه چیزی نیاز دارید و به پرسش‌هایتان پاسخ دهم. "
+                "اگر زمان خاصی برایتان مناسب‌تر است، کافی است به همین ایمیل پاسخ دهید.",
+    },
+    "nurture_weekly": {
+        "subject": "بخش {number} از {of}: مطلبی مفید برای این هفته",
+        "preheader": "پنج دقیقه خواندنی، برگزیده برای شما.",
+        "intro": "همان‌طور که قول داده بودم، ایمیل کوتاه این هفته را با مطلبی مفید برایتان می‌فرستم.",
+        "read": "این هفته مطلبی را برگزیده‌ام که ارزش پنج دقیقه از وقتتان را دارد:",
+        "read_company": "این هفته برای شما و همکارانتان در {company} مطلبی را برگزیده‌ام که ارزش پنج دقیقه از "
+                        "وقتتان را دارد:",
+        "cta": "همین حالا بخوانید",
+        "series": "این ایمیل بخش {number} از {of} مجموعهٔ کوتاهی است که در نخستین ماه پس از درخواستتان برایتان "
+                  "می‌فرستم؛ پس از آن، ماهی یک بار خبرنامهٔ ما را دریافت می‌کنید.",
+    },
+    "nurture_newsletter": {
+        "subject": "خبرهای این ماه ما",
+        "preheader": "تازه‌ها و ایده‌هایی که بی‌درنگ می‌توانید به کار ببرید.",
+        "intro": "این هم خبرنامهٔ ماهانهٔ ما: تازه‌ترین خبرها و ایده‌های کاربردی که بی‌درنگ می‌توانید "
+                 "به کار ببرید.",
+        "intro_company": "این هم خبرنامهٔ ماهانهٔ ما: تازه‌ترین خبرها و ایده‌های کاربردی که شما و همکارانتان "
+                         "در {company} بی‌درنگ می‌توانید به کار ببرید.",
+        "read": "خبرهای این ماه را اینجا می‌یابید:",
+        "cta": "خواندن خبرهای این ماه",
+        "cadence": "این خبرنامه را ماهی یک بار دریافت می‌کنید.",
+    },
+    "nurture_big_bang": {
+        "subject": "پرونده‌تان را ببندم؟",
+        "preheader": "یک پرسش کوتاه، و پس از آن دیگر مزاحمتان نمی‌شوم.",
+        "intro": "در ماه‌های گذشته چند بار برایتان نوشتم و پاسخی نگرفتم؛ و این هیچ اشکالی ندارد.",
+        "honest": "نمی‌خواهم صندوق ایمیلتان را با نامه‌هایی پر کنم که به کارتان نمی‌آیند. اگر این موضوع دیگر "
+                  "برایتان مطرح نیست، لازم نیست کاری بکنید: پرونده‌تان را می‌بندم و دیگر برایتان نمی‌نویسم.",
+        "still": "اما اگر هنوز به این موضوع فکر می‌کنید، یک کلیک کافی است تا پرونده‌تان باز بماند:",
+        "still_company": "اما اگر این موضوع هنوز در {company} مطرح است، یک کلیک کافی است تا پرونده‌تان "
+                         "باز بماند:",
+        "cta": "بله، هنوز علاقه‌مندم",
+        "thanks": "در هر حال، از وقتی که گذاشتید سپاسگزارم.",
+    },
+    "lead_status_attempting": {
+        "subject": "تلاش کردم با شما تماس بگیرم",
+        "preheader": "چه زمانی برای یک گفت‌وگوی کوتاه تلفنی مناسب است؟",
+        "intro": "دربارهٔ درخواستتان تلاش کردم با شما تماس بگیرم، اما متأسفانه موفق نشدم.",
+        "intro_company": "دربارهٔ درخواستتان برای {company} تلاش کردم با شما تماس بگیرم، اما متأسفانه موفق نشدم.",
+        "ask": "چه زمانی برای یک گفت‌وگوی کوتاه تلفنی مناسب است؟ کافی است در پاسخ به همین ایمیل، زمانی را که "
+               "برایتان مناسب است بنویسید.",
+        "call_me": "یا مستقیم با من تماس بگیرید: {phone}",
+        "sms": "دربارهٔ درخواستتان تلاش کردم با شما تماس بگیرم.",
+    },
+    "lead_status_contacted": {
+        "subject": "از گفت‌وگویمان سپاسگزارم",
+        "preheader": "خلاصه‌ای از گام‌های بعدی.",
+        "intro": "از وقتی که گذاشتید و از گفت‌وگویمان سپاسگزارم.",
+        "next": "اکنون آنچه را با هم گفتیم مرور می‌کنم و به‌زودی با گام‌های بعدی با شما در تماس خواهم بود.",
+        "next_company": "اکنون آنچه را با هم گفتیم مرور می‌کنم و به‌زودی با گام‌های بعدی برای {company} با شما "
+                        "در تماس خواهم بود.",
+        "more": "تا آن زمان، می‌توانید اینجا بیشتر با ما آشنا شوید:",
+        "cta": "دیدن وب‌سایت ما",
+        "sms": "از گفت‌وگویمان سپاسگزارم؛ به‌زودی دربارهٔ گام‌های بعدی با شما در تماس خواهم بود.",
+    },
+    "lead_status_not_interested": {
+        "subject": "دیگر مزاحمتان نمی‌شوم",
+        "preheader": "از وقتی که گذاشتید سپاسگزارم؛ درِ ما همیشه به روی شما باز است.",
+        "intro": "به نظر می‌رسد اکنون زمان مناسبی برای شما نیست؛ و این هیچ اشکالی ندارد.",
+        "promise": "دیگر در این باره با شما تماس نمی‌گیرم.",
+        "door": "اگر چیزی تغییر کرد، کافی است به همین ایمیل پاسخ دهید؛ با کمال میل کمک می‌کنم.",
+        "door_company": "اگر در {company} چیزی تغییر کرد، کافی است به همین ایمیل پاسخ دهید؛ با کمال میل کمک "
+                        "می‌کنم.",
+        "thanks": "از وقتی که گذاشتید سپاسگزارم.",
+        "sms": "به نظر می‌رسد اکنون زمان مناسبی نیست، پس دیگر تماس نمی‌گیرم. اگر چیزی تغییر کرد، با کمال میل "
+               "کمک می‌کنم.",
     },
 }
 

@@ -3,6 +3,10 @@
 Templates live in `templates/<name>/` (`subject.txt.j2`, `body.html.j2`, `body.txt.j2`, and `sms.txt.j2`
 for those that have an SMS); the HTML parts extend one shared layout. Words come from `messages.py`
 through `t(key, **values)`, so a template is written once for every language.
+
+Two audiences: CRM users (reps, managers) get work notifications; leads get personal emails and SMS from
+their rep (`LEAD_EMAIL_TEMPLATES`, `LEAD_SMS_TEMPLATES`), which always carry an unsubscribe link, the sender's
+postal address when configured, and (SMS) an opt-out hint.
 """
 
 from __future__ import annotations
@@ -25,13 +29,25 @@ DEFAULT_LANGUAGE = "en"
 SMS_MAX_LENGTH = 320
 SUBJECT_NAME_MAX_LENGTH = 80
 
-EMAIL_TEMPLATES = (
+STAFF_EMAIL_TEMPLATES = (
     "new_lead_for_rep",
     "missed_first_contact_for_manager",
     "lead_went_cold_for_manager",
     "workflow_failed_for_manager",
+    "lead_engaged_for_rep",
 )
-SMS_TEMPLATES = ("new_lead_for_rep",)
+LEAD_EMAIL_TEMPLATES = (
+    "nurture_info_pack",
+    "nurture_weekly",
+    "nurture_newsletter",
+    "nurture_big_bang",
+    "lead_status_attempting",
+    "lead_status_contacted",
+    "lead_status_not_interested",
+)
+EMAIL_TEMPLATES = STAFF_EMAIL_TEMPLATES + LEAD_EMAIL_TEMPLATES
+LEAD_SMS_TEMPLATES = ("lead_status_attempting", "lead_status_contacted", "lead_status_not_interested")
+SMS_TEMPLATES = ("new_lead_for_rep", "lead_engaged_for_rep", *LEAD_SMS_TEMPLATES)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -176,38 +192,89 @@ def _link(url: object) -> str | None:
     return text if text and text.lower().startswith(("https://", "http://")) else None
 
 
-def _variables(template: str, language: str, context: Mapping[str, Any]) -> dict[str, Any]:
-    t = Translator(language, template)
-    recipient = context.get("rep") if template == "new_lead_for_rep" else context.get("manager")
+def _short(value: str | None) -> str | None:
+    """One line of readable length: lead-typed text goes into subjects, greetings and SMS."""
+    return _shorten(_one_line(value), SUBJECT_NAME_MAX_LENGTH) if value else None
+
+
+def _items(values: Iterable[object] | None) -> list[str]:
+    """The displayable entries of a list, each once, in order."""
+    return list(dict.fromkeys(text for text in (_clean(value) for value in values or ()) if text))
+
+
+def _address(value: object) -> str | None:
+    """A postal address on one line ("Street 1, 1234 Town"), whatever line breaks it was configured with."""
+    return ", ".join(line.strip() for line in str(value or "").splitlines() if line.strip()) or None
+
+
+def _company_aware(t: Translator, company: str | None) -> Callable[..., str]:
+    """`tc(key, **values)`: the key's `_company` form, naming the lead's company, when we know it."""
+
+    def tc(key: str, **values: object) -> str:
+        return t(f"{key}_company", company=company, **values) if company else t(key, **values)
+
+    return tc
+
+
+def _lead_facing(context: Mapping[str, Any], t: Translator) -> dict[str, Any]:
+    """A lead reads these: greeted by name only when we know it, signed by their rep."""
+    lead = _lead(context.get("lead"))
+    rep = context.get("rep") or {}
+    return {
+        "lead": lead,
+        "recipient_name": _short(lead["name"]),
+        "tc": _company_aware(t, _short(lead["company"])),
+        "rep": {"name": _clean(rep.get("name")) or "", "email": _clean(rep.get("email")),
+                "phone": _clean(rep.get("phone"))},
+        "website_link": _link(context.get("website_url")),
+        "unsubscribe_link": _link(context.get("unsubscribe_url")),
+        "postal_address": _address(context.get("postal_address")),
+    }
+
+
+def _staff_facing(template: str, context: Mapping[str, Any], t: Translator) -> dict[str, Any]:
+    """A rep or manager reads these: the lead is always named, by name or else by how to reach it."""
+    recipient = context.get("rep") if template.endswith("_for_rep") else context.get("manager")
     raw_lead = context.get("lead")
     lead = _lead(raw_lead) if raw_lead else None
     if lead is not None and not lead["name"]:
         lead["name"] = lead["email"] or lead["phone"] or lead["id"] or "?"
     variables: dict[str, Any] = {
+        "recipient_name": _clean((recipient or {}).get("name")),
+        "lead": lead,
+        "lead_url": _clean(context.get("lead_url")),
+        "lead_link": _link(context.get("lead_url")),
+        "subject_name": _short(lead["name"]) if lead else None,
+        "subject_company": _short(lead["company"]) if lead else None,
+        "lead_rows": lambda fields: lead_rows(lead or {}, fields, t),
+    }
+    if template == "missed_first_contact_for_manager":
+        variables["new_rep"] = context.get("new_rep") or None
+    elif template == "lead_went_cold_for_manager":
+        variables["reps_tried"] = _items(context.get("reps_tried"))
+    elif template == "workflow_failed_for_manager":
+        variables.update({key: _clean(context.get(key)) for key in ("step", "error", "cause")})
+        variables["step"] = variables["step"] or "?"
+    elif template == "lead_engaged_for_rep" and lead is not None:
+        lead["temperature"] = "hot"  # that is what this email announces, whatever the lead item still says
+        lead["score"] = _clean(context.get("score")) or lead["score"]
+        variables.update(opened=_items(context.get("opened")), clicked=_items(context.get("clicked")))
+    return variables
+
+
+def _variables(template: str, language: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    t = Translator(language, template)
+    lead_facing = template in LEAD_EMAIL_TEMPLATES
+    audience = _lead_facing(context, t) if lead_facing else _staff_facing(template, context, t)
+    return {
         **context,
         "t": t,
         "lang": language,
         "dir": "rtl" if t.rtl else "ltr",
         "align": "right" if t.rtl else "left",
         "end": "left" if t.rtl else "right",
-        "recipient_name": _clean((recipient or {}).get("name")),
-        "lead": lead,
-        "lead_url": _clean(context.get("lead_url")),
-        "lead_link": _link(context.get("lead_url")),
-        "subject_name": _shorten(_one_line(lead["name"]), SUBJECT_NAME_MAX_LENGTH) if lead else None,
-        "subject_company": _shorten(_one_line(lead["company"]), SUBJECT_NAME_MAX_LENGTH)
-        if lead and lead["company"] else None,
-        "lead_rows": lambda fields: lead_rows(lead or {}, fields, t),
+        **audience,
     }
-    if template == "missed_first_contact_for_manager":
-        variables["new_rep"] = context.get("new_rep") or None
-    elif template == "lead_went_cold_for_manager":
-        variables["reps_tried"] = [name for name in (_clean(rep) for rep in context.get("reps_tried") or [])
-                                   if name]
-    elif template == "workflow_failed_for_manager":
-        variables.update({key: _clean(context.get(key)) for key in ("step", "error", "cause")})
-        variables["step"] = variables["step"] or "?"
-    return variables
 
 
 def _check(template: str, known: tuple[str, ...], kind: str) -> None:
@@ -221,10 +288,14 @@ def _tidy_text(text: str) -> str:
 
 
 def render_email(template: str, language: str | None, context: dict) -> RenderedEmail:
-    """Subject, HTML and text of one notification email, in `language` (or its base, or English)."""
+    """Subject, HTML and text of one notification email, in `language` (or its base, or English).
+
+    A lead-facing email without a working unsubscribe link is refused (ValueError): it must never be sent."""
     _check(template, EMAIL_TEMPLATES, "email")
     environment = _environment()
     variables = _variables(template, resolve_language(language), context)
+    if template in LEAD_EMAIL_TEMPLATES and not variables["unsubscribe_link"]:
+        raise ValueError(f"{template!r} goes to a lead and needs an http(s) unsubscribe_url")
     subject = _one_line(environment.get_template(f"{template}/subject.txt.j2").render(variables))
     html = environment.get_template(f"{template}/body.html.j2").render({**variables, "subject": subject})
     text = environment.get_template(f"{template}/body.txt.j2").render({**variables, "subject": subject})
@@ -232,16 +303,20 @@ def render_email(template: str, language: str | None, context: dict) -> Rendered
 
 
 def render_sms(template: str, language: str | None, context: dict) -> str:
-    """One plain-text line of at most SMS_MAX_LENGTH characters; long lead data is shortened first."""
+    """One plain-text line of at most SMS_MAX_LENGTH characters; long lead data is shortened first.
+    An SMS to a lead always ends with the opt-out hint, however much else had to be shortened."""
     _check(template, SMS_TEMPLATES, "SMS")
     sms = _environment().get_template(f"{template}/sms.txt.j2")
     variables = _variables(template, resolve_language(language), context)
-    text = ""
+    opt_out = variables["t"]("lead_common.sms_opt_out") if template in LEAD_SMS_TEMPLATES else ""
+    room = SMS_MAX_LENGTH - len(opt_out) - (1 if opt_out else 0)
     for limit in (60, 30, 15):
         text = _one_line(sms.render({**variables, "shorten": _shortener(limit)}))
-        if len(text) <= SMS_MAX_LENGTH:
-            return text
-    return _shorten(text, SMS_MAX_LENGTH)
+        if len(text) <= room:
+            break
+    else:
+        text = _shorten(text, room)
+    return f"{text} {opt_out}" if opt_out else text
 
 
 def _shortener(limit: int) -> Callable[[object], str]:
