@@ -13,6 +13,11 @@ from local.template import Resolver, load_template
 _LOCAL_AWS_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
 
+# On Lambda these are set before any import; powertools reads them when crm.observability is first imported,
+# which in a test session may happen in any test.
+for _name, _value in {"POWERTOOLS_SERVICE_NAME": "crm", "POWERTOOLS_METRICS_NAMESPACE": "CRM"}.items():
+    os.environ.setdefault(_name, _value)
+
 
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[str]:

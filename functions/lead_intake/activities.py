@@ -12,7 +12,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.http import BadRequestError, Request, field_error_body, json_response, service_unavailable
+from crm.http import (
+    BadRequestError,
+    Request,
+    field_error_body,
+    json_response,
+    service_unavailable,
+    still_in_progress,
+)
 from crm.idempotency import idempotent
 from crm.observability import logger, metrics
 
@@ -36,13 +43,14 @@ def _idempotent_log() -> tuple[Any, Any]:
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict, context: LambdaContext) -> dict:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
     from botocore.exceptions import BotoCoreError, ClientError
     from pydantic import ValidationError
     from pynamodb.exceptions import PynamoDBException
 
+    from crm.data.leads import LeadNotFoundError
     from crm.models.activities import ActivityInput
     from crm.models.leads import field_errors
-    from crm.services.activities import LeadNotFoundError
 
     request = Request.from_event(event)
     lead_id = request.path_parameters.get("id", "")
@@ -58,6 +66,8 @@ def handler(event: dict, context: LambdaContext) -> dict:
         config.register_lambda_context(context)
         result = log(request={"key": f"{lead_id}:{key}", "lead_id": lead_id,
                               "activity": activity.model_dump(mode="json")})
+    except IdempotencyAlreadyInProgressError:
+        return still_in_progress()
     except LeadNotFoundError:
         return json_response(404, {"message": f"lead {lead_id} not found"})
     except (BotoCoreError, ClientError, PynamoDBException):

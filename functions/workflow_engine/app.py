@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from crm.clock import utcnow
 from crm.observability import logger, metrics, tracer
-from crm.services import lifecycle
+from crm.services import lifecycle, nurture
 
 _tracer = tracer()
 
@@ -54,6 +54,33 @@ def report_workflow_failure(event: dict, context: LambdaContext) -> dict:
 
     metrics.add_metric(name="LeadWorkflowFailed", unit=MetricUnit.Count, value=1)
     return lifecycle.report_workflow_failure(event, utcnow())
+
+
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def choose_route(event: dict, context: LambdaContext) -> dict:
+    return nurture.choose_route(event["lead_id"])
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def nurture_step(event: dict, context: LambdaContext) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    result = nurture.nurture_step(event["lead_id"], utcnow())
+    if result["next"] == "done":
+        metrics.add_metric(name="NurtureEnded", unit=MetricUnit.Count, value=1)
+        logger.info("nurture ended", extra={"lead_id": event["lead_id"], "reason": result.get("reason")})
+    return result
+
+
+@logger.inject_lambda_context
+@_tracer.capture_lambda_handler
+def send_status_message(event: dict, context: LambdaContext) -> dict:
+    from crm.services.status_messages import send_status_message as send
+
+    return send(event, utcnow())
 
 
 @logger.inject_lambda_context

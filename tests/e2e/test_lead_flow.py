@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.integration.conftest import HOT_ANSWERS
 
 pytestmark = pytest.mark.e2e
 
@@ -37,9 +38,9 @@ def test_the_form_page_is_served_and_posting_it_redirects_to_thank_you(stack):
     assert thanks.status_code == 200
 
 
-def test_json_lead_notifies_its_rep_by_email_and_sms(stack):
-    response = post_json(stack, {"name": "Jonas Weber", "email": unique_email("jonas"), "phone": "+49 30 901820",
-                                 "company": "Weber GmbH"})
+def test_json_hot_lead_notifies_its_rep_by_email_and_sms(stack):
+    response = post_json(stack, {**HOT_ANSWERS, "name": "Jonas Weber", "email": unique_email("jonas"),
+                                 "phone": "+49 30 901820", "company": "Weber GmbH"})
     assert response.status_code == 201
     email = stack.wait_for(lambda message: to_rep(message, "Jonas Weber"))
     assert email["to"] and "Weber GmbH" in email["html"] and email["text"]
@@ -61,8 +62,8 @@ def test_bad_input_gets_field_errors(stack):
 
 
 def test_a_missed_sla_escalates_to_the_manager_and_a_logged_call_does_not(stack):
-    late = post_json(stack, {"name": "Late Lead", "email": unique_email("late")}).json()
-    prompt = post_json(stack, {"name": "Prompt Lead", "email": unique_email("prompt")}).json()
+    late = post_json(stack, {**HOT_ANSWERS, "name": "Late Lead", "email": unique_email("late")}).json()
+    prompt = post_json(stack, {**HOT_ANSWERS, "name": "Prompt Lead", "email": unique_email("prompt")}).json()
     activity = requests.post(f"{stack.url}/leads/{prompt['id']}/activities",
                              json={"type": "call", "by": "rep-anna", "outcome": "answered"}, timeout=10)
     assert activity.status_code == 201 and activity.json()["first_contact"] is True

@@ -6,6 +6,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -272,8 +273,10 @@ def _in_order(entered: list[str], expected: list[str]) -> bool:
     return all(name in remaining for name in expected)
 
 
-def _lifecycle_script(script: Script, outcomes: list[str], calls: list[str]) -> None:
+def _lifecycle_script(script: Script, outcomes: list[str], calls: list[str], route: str = "personal",
+                      nurture: list[dict[str, Any]] | None = None) -> None:
     pending = list(outcomes)
+    steps = list(nurture or [{"next": "done"}])
 
     def step(function: str, result: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         def run(event: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +291,8 @@ def _lifecycle_script(script: Script, outcomes: list[str], calls: list[str]) -> 
     step(by_state["ReviewFirstContact"], lambda _: {"outcome": pending.pop(0)})
     step(by_state["EscalateMissedContact"], lambda _: {"assigned_to": "rep-2"})
     step(by_state["ReportFailure"], lambda event: {"reported": event.get("error", {}).get("Error")})
+    step(by_state["ChooseRoute"], lambda _: {"route": route})
+    step(by_state["NurtureStep"], lambda _: steps.pop(0))
 
 
 @lifecycle_only
@@ -327,7 +332,46 @@ def test_lifecycle_leaves_a_lead_cold(stepfunctions: tuple[Any, Script]):
 
 
 @lifecycle_only
-@pytest.mark.parametrize("failing", ["NotifyAssignee", "PlanFirstContactCheck", "ReviewFirstContact",
+def test_lifecycle_nurtures_with_three_transitions_per_step(stepfunctions: tuple[Any, Script]):
+    client, script = stepfunctions
+    calls: list[str] = []
+    waits = [{"next": "wait", "wake_at": PAST, "step": number} for number in range(3)]
+    _lifecycle_script(script, [], calls, route="nurture", nurture=[*waits, {"next": "done", "reason": "finished"}])
+    described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1"})
+    assert described["status"] == "SUCCEEDED"
+    assert entered[-1] == "NurtureEnded"
+    assert "PlanFirstContactCheck" not in entered
+    starts = [index for index, name in enumerate(entered) if name == "NurtureStep"]
+    assert len(starts) == 4
+    assert {later - earlier for earlier, later in pairwise(starts)} == {3}
+    assert entered[starts[0] + 1: starts[1]] == ["NurtureChoice", "WaitForNurtureStep"]
+
+
+@lifecycle_only
+def test_lifecycle_leaves_a_no_prospect_alone(stepfunctions: tuple[Any, Script]):
+    client, script = stepfunctions
+    calls: list[str] = []
+    _lifecycle_script(script, [], calls, route="none")
+    described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1"})
+    assert described["status"] == "SUCCEEDED"
+    assert entered[-1] == "NoAutomation"
+    assert _task_functions(LIFECYCLE)["NurtureStep"] not in calls
+
+
+@lifecycle_only
+@pytest.mark.parametrize(("route", "nurture"), [("somewhere", None), ("nurture", [{"next": "wait"}]),
+                                                ("nurture", [{"next": "wait", "wake_at": "later"}])])
+def test_lifecycle_reports_an_unknown_route_or_plan(stepfunctions: tuple[Any, Script], route: str,
+                                                    nurture: list[dict[str, Any]] | None):
+    client, script = stepfunctions
+    _lifecycle_script(script, [], [], route=route, nurture=nurture)
+    described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1"})
+    assert described["status"] == "FAILED"
+    assert entered[-2:] == ["ReportFailure", "WorkflowFailed"]
+
+
+@lifecycle_only
+@pytest.mark.parametrize("failing", ["NotifyAssignee", "ChooseRoute", "PlanFirstContactCheck", "ReviewFirstContact",
                                      "EscalateMissedContact"])
 def test_lifecycle_reports_a_failed_step(stepfunctions: tuple[Any, Script], failing: str):
     client, script = stepfunctions
@@ -365,3 +409,28 @@ def test_lifecycle_reports_a_review_without_outcome(stepfunctions: tuple[Any, Sc
     described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1"})
     assert described["status"] == "FAILED"
     assert "ReportFailure" in entered
+
+
+STATUS_MESSAGE = "StatusMessageStateMachine"
+
+
+def test_status_message_waits_then_sends(stepfunctions: tuple[Any, Script]):
+    client, script = stepfunctions
+    sent: list[dict[str, Any]] = []
+    functions = _task_functions(STATUS_MESSAGE)
+    script[functions["SendStatusMessage"]] = lambda event: sent.append(event) or {"sent": ["email"]}
+    payload = {"lead_id": "lead-1", "status": "attempting", "template": "lead_status_attempting", "send_at": PAST}
+    described, entered = _run(client, _create(client, STATUS_MESSAGE), payload)
+    assert described["status"] == "SUCCEEDED"
+    assert entered == ["CheckSendAt", "WaitForSendAt", "SendStatusMessage", "Sent"]
+    assert sent == [payload]
+
+
+def test_status_message_without_a_time_is_reported(stepfunctions: tuple[Any, Script]):
+    client, script = stepfunctions
+    functions = _task_functions(STATUS_MESSAGE)
+    reported: list[str] = []
+    script[functions["ReportFailure"]] = lambda event: reported.append(event["error"]["Error"]) or {}
+    described, _ = _run(client, _create(client, STATUS_MESSAGE), {"lead_id": "lead-1", "send_at": "soon"})
+    assert described["status"] == "FAILED"
+    assert reported == ["InvalidInput"]

@@ -166,12 +166,15 @@ def test_function_policies_match_what_it_is_given(template: dict[str, Any], logi
     if variables.get("TABLE_NAME") == {"Ref": "CrmTable"}:
         assert _table_policies(properties, "CrmTable"), f"{logical_id} is given the CRM table but no access to it"
 
-    lifecycle = variables.get("LEAD_LIFECYCLE_ARN")
-    if lifecycle is not None:
-        machine = lifecycle["Ref"]
-        granted = [argument for name, argument in templates if name == "StepFunctionsExecutionPolicy"]
-        assert {"StateMachineName": {"Fn::GetAtt": [machine, "Name"]}} in granted, \
-            f"{logical_id} gets LEAD_LIFECYCLE_ARN but may not start {machine}"
+    granted = [argument for name, argument in templates if name == "StepFunctionsExecutionPolicy"]
+    stops = [statement for statement in _statements(properties) if statement["Action"] == "states:StopExecution"]
+    for variable in ("LEAD_LIFECYCLE_ARN", "STATUS_MESSAGE_ARN"):
+        if variable not in variables:
+            continue
+        machine = variables[variable]["Ref"]
+        may_start = {"StateMachineName": {"Fn::GetAtt": [machine, "Name"]}} in granted
+        may_stop = any(f"${{{machine}.Name}}" in statement["Resource"]["Fn::Sub"] for statement in stops)
+        assert may_start or may_stop, f"{logical_id} gets {variable} but may neither start nor stop {machine}"
 
     source, _ = _handler_source(properties)
     if source.is_file() and _uses_idempotency(source):

@@ -29,7 +29,13 @@ ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "crm",
     "POWERTOOLS_METRICS_NAMESPACE": "CRM",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "PUBLIC_LINKS_URL": "https://links.example.com/v1",
+    "SENDER_POSTAL_ADDRESS": "Example Ltd, 1 Main Street, Springfield",
 }
+HOT_ANSWERS = {"budget": "Yes, 20,000 EUR approved", "authority": "Yes, I decide", "timing": "this quarter",
+               "message": "Our spreadsheets no longer keep up with the leads", "company_size": "51-200",
+               "role": "CEO", "referred_by": "Acme GmbH"}
+"""Form answers that score a lead hot: an expected buyer on the personal route (SLA and escalation)."""
 PASS_MACHINE = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
 
 
@@ -38,6 +44,7 @@ class Crm:
     """What a test needs to drive the handlers and look at their effects."""
 
     lifecycle_arn: str
+    status_message_arn: str
 
     def invoke(self, function_dir: str, handler: str, event: Any) -> Any:
         return load_handler(REPO_ROOT / "functions" / function_dir, handler)(
@@ -53,16 +60,19 @@ class Crm:
 
         return list(sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sms_messages.values())
 
-    def executions(self) -> list[dict]:
-        return boto3.client("stepfunctions").list_executions(stateMachineArn=self.lifecycle_arn)["executions"]
+    def executions(self, machine_arn: str | None = None) -> list[dict]:
+        return boto3.client("stepfunctions").list_executions(
+            stateMachineArn=machine_arn or self.lifecycle_arn)["executions"]
 
 
 def _reset_caches() -> None:
     from crm.integrations.aws import client
+    from crm.services.qualification import forget_profile
     from crm.settings import get_settings
 
     get_settings.cache_clear()
     client.cache_clear()
+    forget_profile()
 
 
 @pytest.fixture
@@ -75,10 +85,14 @@ def crm(dynamodb_local: str, clean_tables: None, monkeypatch: pytest.MonkeyPatch
         arn = boto3.client("stepfunctions").create_state_machine(
             name="lead-lifecycle", definition=json.dumps(PASS_MACHINE),
             roleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/sfn")["stateMachineArn"]
+        status_arn = boto3.client("stepfunctions").create_state_machine(
+            name="status-message", definition=json.dumps(PASS_MACHINE),
+            roleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/sfn")["stateMachineArn"]
         monkeypatch.setenv("LEAD_LIFECYCLE_ARN", arn)
+        monkeypatch.setenv("STATUS_MESSAGE_ARN", status_arn)
         _reset_caches()
         seed_team()
-        yield Crm(lifecycle_arn=arn)
+        yield Crm(lifecycle_arn=arn, status_message_arn=status_arn)
     _reset_caches()
 
 

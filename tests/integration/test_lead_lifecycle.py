@@ -17,7 +17,7 @@ from moto.awslambda.models import LambdaFunction
 
 from local.moto_stack import MotoStack
 from local.template import Resolver, function_specs, load_template, ses_configuration_set_names, state_machine_specs
-from tests.integration.conftest import api_event, finished_execution, seed_team
+from tests.integration.conftest import HOT_ANSWERS, api_event, finished_execution, seed_team
 
 PARAMETERS = {"SenderAddress": "crm@example.com", "SlaMinutes": "1", "MaxEscalations": "1",
               "BoardUrl": "https://crm.example.com", "DefaultPhoneRegion": "DE"}
@@ -39,7 +39,7 @@ def stack(dynamodb_local: str) -> Iterator[tuple[MotoStack, str]]:
         machines = state_machine_specs(template, resolver)
         moto.create_state_machines(machines)
         moto.set_up_email(PARAMETERS["SenderAddress"], ses_configuration_set_names(template, resolver))
-        yield moto, machines[0].arn
+        yield moto, next(machine.arn for machine in machines if machine.logical_id == "LeadLifecycleStateMachine")
     finally:
         moto.stop()
         LambdaFunction._invoke_lambda = saved_invoke  # type: ignore[method-assign]
@@ -71,7 +71,8 @@ def invoke(function_dir: str, handler: str, event: dict) -> dict:
 
 
 def post_lead(payload: dict) -> str:
-    response = invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
+    """A hot lead: the personal route with its first-contact deadline."""
+    response = invoke("lead_intake", "app.handler", api_event(json.dumps({**HOT_ANSWERS, **payload})))
     assert response["statusCode"] == 201, response
     return json.loads(response["body"])["id"]
 
@@ -122,8 +123,8 @@ def test_a_call_within_the_sla_ends_the_workflow_without_escalation(crm):
     emails = sent()[before:]
     assert [message["to"] for message in emails] == ["Anna Schmidt <anna@example.com>"]
     assert "Prompt Lead" in emails[0]["subject"]
-    # the rating, in German (0 points, or 6 if the answered call was logged before the email went out)
-    assert "Einstufung" in emails[0]["html"] and re.search(r"Kalt · [06]/100", emails[0]["html"])
+    # the rating, in German: hot (more points if the answered call was logged before the email went out)
+    assert "Einstufung" in emails[0]["html"] and re.search(r"Heiß · \d+/100", emails[0]["html"])
     assert any("Prompt Lead" in sms["text"] and sms["to"] == "+4930901820" for sms in sent("sms"))
     from crm.data.leads import get_lead
 

@@ -27,3 +27,18 @@ def compressed_wake_time(now: datetime, due: datetime, speedup: float) -> dateti
     if due <= now:
         return now
     return now + timedelta(seconds=(due - now).total_seconds() / speedup)
+
+
+def compressed_since(origin: datetime, due: datetime, speedup: float) -> datetime:
+    """When to wake for `due` on a clock that has run `speedup` times faster since `origin` (a sequence's start).
+
+    Measured from the origin, so a months-long sequence takes its length / speedup locally, however many steps.
+    """
+    if speedup == 1 or due <= origin:
+        return due
+    return origin + timedelta(seconds=(due - origin).total_seconds() / speedup)
+
+
+def ceil_second(moment: datetime) -> datetime:
+    """Rounded up to the whole second: ISO timestamps here have seconds, and a wait must not end early."""
+    return moment.replace(microsecond=0) + timedelta(seconds=1) if moment.microsecond else moment

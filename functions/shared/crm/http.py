@@ -102,3 +102,9 @@ def service_unavailable(headers: dict[str, str] | None = None) -> dict[str, Any]
     return json_response(503, {"message": "The CRM could not store this right now; nothing was saved. "
                                           "Retry with the same Idempotency-Key."},
                          {"Retry-After": "5", **(headers or {})})
+
+
+def still_in_progress() -> dict[str, Any]:
+    """The same Idempotency-Key is being handled by another request right now: retry to get its answer."""
+    return json_response(409, {"message": "A request with this Idempotency-Key is still in progress; retry shortly "
+                                          "to get its result."}, {"Retry-After": "1"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -28,6 +29,15 @@ class Settings(BaseModel):
     max_contact_attempts: int = Field(5, alias="MAX_CONTACT_ATTEMPTS", ge=1)
     score_warm: int = Field(40, alias="SCORE_WARM", ge=0, le=100)
     score_hot: int = Field(70, alias="SCORE_HOT", ge=0, le=100)
+    status_message_arn: str = Field("", alias="STATUS_MESSAGE_ARN")
+    nurture_silence_limit: int = Field(11, alias="NURTURE_SILENCE_LIMIT", ge=1)
+    engagement_threshold: int = Field(6, alias="ENGAGEMENT_THRESHOLD", ge=1)
+    marketing_legal_basis: Literal["consent", "legitimate_interest"] = Field("consent",
+                                                                             alias="MARKETING_LEGAL_BASIS")
+    sender_postal_address: str = Field("", alias="SENDER_POSTAL_ADDRESS")
+    public_links_url: str = Field("", alias="PUBLIC_LINKS_URL")
+    send_window: str = Field("Mon-Fri 09:00-17:00", alias="SEND_WINDOW")
+    company_website: str = Field("https://www.example.com", alias="COMPANY_WEBSITE")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

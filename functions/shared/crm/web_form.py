@@ -109,3 +109,37 @@ def render_lead_form(values: Mapping[str, str], errors: Sequence[FieldError], ac
 def render_thank_you() -> str:
     """The built-in page a plain HTML form post lands on when no ThankYouUrl is configured."""
     return _environment().get_template("thank_you.html.j2").render()
+
+
+UNSUBSCRIBE_WORDS = {
+    "en": {"title": "Unsubscribe", "confirm": "Stop all emails from us to this address?", "button": "Unsubscribe",
+           "done_title": "You are unsubscribed", "done": "You will get no more emails from us. Write to us any time.",
+           "invalid_title": "This link does not work", "invalid": "Please use the link from one of our emails."},
+    "de": {"title": "Abmelden", "confirm": "Keine E-Mails mehr von uns an diese Adresse?", "button": "Abmelden",
+           "done_title": "Sie sind abgemeldet",
+           "done": "Sie erhalten keine E-Mails mehr von uns. Schreiben Sie uns jederzeit.",
+           "invalid_title": "Dieser Link funktioniert nicht",
+           "invalid": "Bitte verwenden Sie den Link aus einer unserer E-Mails."},
+    "hu": {"title": "Leiratkozás", "confirm": "Nem kér több e-mailt tőlünk erre a címre?", "button": "Leiratkozom",
+           "done_title": "Leiratkozott", "done": "Nem küldünk több e-mailt. Bármikor írhat nekünk.",
+           "invalid_title": "Ez a link nem működik", "invalid": "Kérjük, az egyik e-mailünkben lévő linket használja."},
+    "el": {"title": "Διαγραφή", "confirm": "Να σταματήσουν όλα τα email μας προς αυτή τη διεύθυνση;",
+           "button": "Διαγραφή", "done_title": "Η διαγραφή σας ολοκληρώθηκε",
+           "done": "Δεν θα λαμβάνετε πλέον email από εμάς. Γράψτε μας όποτε θέλετε.",
+           "invalid_title": "Αυτός ο σύνδεσμος δεν λειτουργεί",
+           "invalid": "Χρησιμοποιήστε τον σύνδεσμο από κάποιο email μας."},
+    "fa": {"title": "لغو اشتراک", "confirm": "ارسال همهٔ ایمیل‌های ما به این نشانی متوقف شود؟", "button": "لغو اشتراک",
+           "done_title": "اشتراک شما لغو شد",
+           "done": "دیگر ایمیلی از ما دریافت نمی‌کنید. هر زمان خواستید برای ما بنویسید.",
+           "invalid_title": "این پیوند کار نمی‌کند", "invalid": "لطفاً از پیوند یکی از ایمیل‌های ما استفاده کنید."},
+}
+
+
+def render_unsubscribe_page(state: str, language: str | None, action: str = "") -> str:
+    """state: confirm (a button that posts), done, or invalid; in the lead's language when we know it."""
+    from crm.notifications.render import resolve_language
+
+    lang = resolve_language(language)
+    return _environment().get_template("unsubscribe.html.j2").render(
+        state=state, words=UNSUBSCRIBE_WORDS[lang], language=lang, direction="rtl" if lang == "fa" else "ltr",
+        action=action)

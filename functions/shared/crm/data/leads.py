@@ -14,6 +14,7 @@ from pynamodb.expressions.update import Action
 from ulid import ULID
 
 from crm.data.table import CrmItem
+from crm.domain.automation import AutomationFacts
 
 LIFECYCLE_PENDING = "LIFECYCLE#PENDING"
 
@@ -37,6 +38,21 @@ class Consent(MapAttribute):
     given = BooleanAttribute()
     wording = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+
+
+class NurtureState(MapAttribute):
+    """Where the lead is in its nurture sequence; a DynamoDB map, so each counter is updated on its own."""
+
+    sequence = UnicodeAttribute()
+    started_at = UnicodeAttribute()
+    next_step = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
+    unopened = NumberAttribute(default=0)  # emails sent since the last open (seed 000's silence)
+    wake_at = UnicodeAttribute(null=True)
+    sending = NumberAttribute(null=True)  # the step being sent: a retry after a crash sends it again
+    big_bang_at = UnicodeAttribute(null=True)
+    ended = UnicodeAttribute(null=True)
+    ended_at = UnicodeAttribute(null=True)
 
 
 class LeadItem(CrmItem, discriminator="Lead"):
@@ -78,11 +94,34 @@ class LeadItem(CrmItem, discriminator="Lead"):
     previous_owner_ids = JSONAttribute(default=list)
     call_task_id = UnicodeAttribute()
     lifecycle_execution = UnicodeAttribute(null=True)
+    # nurture (L7): progress through the sequence, kept on the lead so every wake-up re-reads it
+    nurture = NurtureState(null=True)
+    opens = NumberAttribute(default=0)
+    clicks = NumberAttribute(default=0)
+    promoted_at = UnicodeAttribute(null=True)
+    # consent and deliverability
+    unsubscribe_token = UnicodeAttribute(null=True)
+    unsubscribed_at = UnicodeAttribute(null=True)
+    email_suppressed = UnicodeAttribute(null=True)  # why: "bounce" or "complaint"
+    sms_opt_out = BooleanAttribute(default=False)
+    # keeping and deleting (L9)
+    junk = JSONAttribute(null=True)  # {"reason", "by", "at"}
+    deletion_request = JSONAttribute(null=True)  # {"reason", "by", "at", "decision", ...}
+    erased_at = UnicodeAttribute(null=True)  # a tombstone: personal data gone, counts kept
+    # conversion (L10)
+    converted_at = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
+    deal_id = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @classmethod
     def key(cls, lead_id: str) -> tuple[str, str]:
         return lead_pk(lead_id), "LEAD"
+
+    def automation_facts(self) -> AutomationFacts:
+        return AutomationFacts(status=self.status, cycle=self.cycle, converted=bool(self.converted_at),
+                               erased=bool(self.erased_at), junk=bool(self.junk))
 
     @staticmethod
     def leave_pending_queue() -> list[Action]:
@@ -127,6 +166,10 @@ class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
     def build(cls, record_pk: str, event_type: str, at: str, data: dict) -> TimelineEventItem:
         """A new event on a record's timeline; ULID sort keys keep the timeline in time order."""
         return cls(record_pk, cls.sort_key(str(ULID())), event_type=event_type, at=at, data=data)
+
+
+class LeadNotFoundError(LookupError):
+    """No such lead (or only its tombstone, for writes about the person): a 404."""
 
 
 def get_lead(lead_id: str) -> LeadItem | None:

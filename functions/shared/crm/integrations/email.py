@@ -39,8 +39,8 @@ def build_message(sender: str, to: str, content: EmailContent, *, to_name: str |
 
 
 def send_email(to: str, content: EmailContent, *, to_name: str | None = None,
-               headers: dict[str, str] | None = None) -> str:
-    """Send one email; returns the SES message id."""
+               headers: dict[str, str] | None = None, tags: dict[str, str] | None = None) -> str:
+    """Send one email; returns the SES message id. Tags come back on the email's SES events."""
     settings = get_settings()
     message = build_message(settings.sender_address, to, content, to_name=to_name, headers=headers)
     request: dict = {
@@ -50,4 +50,6 @@ def send_email(to: str, content: EmailContent, *, to_name: str | None = None,
     }
     if settings.ses_configuration_set:
         request["ConfigurationSetName"] = settings.ses_configuration_set
+    if tags:
+        request["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
     return client("sesv2").send_email(**request)["MessageId"]

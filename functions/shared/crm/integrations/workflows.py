@@ -12,14 +12,49 @@ def lifecycle_execution_name(lead_id: str) -> str:
     return f"lead-{lead_id}"
 
 
-def start_lead_lifecycle(lead_id: str) -> str:
-    """Start the lead's workflow; if it already exists (a retried start) that one is the lead's workflow."""
+def lifecycle_execution_arn(lead_id: str) -> str:
+    return get_settings().lead_lifecycle_arn.replace(":stateMachine:", ":execution:") + \
+        f":{lifecycle_execution_name(lead_id)}"
+
+
+def start_lead_lifecycle(lead_id: str, run: str | None = None) -> str:
+    """Start the lead's workflow; if it already exists (a retried start) that one is the lead's workflow.
+
+    `run` names a later run, e.g. when a no-prospect lead engages again after its first workflow ended.
+    """
     sfn = client("stepfunctions")
-    name = lifecycle_execution_name(lead_id)
+    name = lifecycle_execution_name(lead_id) + (f"-{run}" if run else "")
     arn = get_settings().lead_lifecycle_arn
     try:
         return sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"lead_id": lead_id}))[
             "executionArn"
         ]
+    except sfn.exceptions.ExecutionAlreadyExists:
+        return arn.replace(":stateMachine:", ":execution:") + f":{name}"
+
+
+def stop_lead_lifecycle(lead_id: str, cause: str, execution_arn: str | None = None) -> bool:
+    """Stop the lead's workflow now (converted, deleted, junk, promoted ...); False if none was running.
+
+    Every workflow step also re-reads the lead on wake-up, so a stop that fails here only costs a wake-up.
+    """
+    sfn = client("stepfunctions")
+    try:
+        sfn.stop_execution(executionArn=execution_arn or lifecycle_execution_arn(lead_id),
+                           error="LeadAutomationStopped", cause=cause[:32768])
+    except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
+        return False
+    return True
+
+
+def start_status_message(lead_id: str, event_id: str, payload: dict) -> str:
+    """A status-change message (L11) waits in its own small workflow; named after the status event, so a retry
+    starts it once."""
+    sfn = client("stepfunctions")
+    arn = get_settings().status_message_arn
+    name = f"status-{event_id}"[:80]
+    try:
+        return sfn.start_execution(stateMachineArn=arn, name=name,
+                                   input=json.dumps({"lead_id": lead_id, **payload}))["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return arn.replace(":stateMachine:", ":execution:") + f":{name}"

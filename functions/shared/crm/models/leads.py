@@ -135,7 +135,7 @@ def field_errors(error: ValidationError) -> list[FieldError]:
         location = [str(part) for part in item["loc"] if part != "utm"]
         message = _PYDANTIC_PREFIX.sub("", item["msg"])
         if location:
-            field = location[0]
+            field = ".".join(location)
         elif message.startswith("consent_text: "):
             field, message = "consent_text", message.removeprefix("consent_text: ")
         else:

@@ -5,27 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import from_iso, to_iso
-from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
+from crm.data.leads import LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
 from crm.data.tasks import TaskItem
 from crm.data.transactions import write_transaction
-from crm.domain.follow_up import follow_up
+from crm.domain.automation import stop_reason
+from crm.domain.follow_up import FollowUp, follow_up
 from crm.domain.sla import seconds_between
+from crm.integrations.workflows import start_lead_lifecycle, stop_lead_lifecycle
 from crm.models.activities import ActivityInput
+from crm.observability import logger
 from crm.services.qualification import (
     qualification_actions,
     qualification_changed,
     qualify_lead,
     scored_event_data,
 )
+from crm.services.status_messages import schedule_status_messages
 from crm.settings import get_settings
-
-
-class LeadNotFoundError(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,35 @@ class ActivityResult:
     attempts_without_response: int
 
 
-def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> ActivityResult:
-    """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it."""
-    lead = get_lead(lead_id)
-    if lead is None:
-        raise LeadNotFoundError(lead_id)
-    happened = activity.happened_at(now)
-    at = to_iso(happened)
-    activity_id = str(ULID.from_datetime(happened))
-    pk = lead_pk(lead_id)
-    events = [TimelineEventItem(pk, TimelineEventItem.sort_key(activity_id), event_type="activity", at=at,
-                                data=activity.model_dump(mode="json", exclude_none=True, exclude={"at"}))]
-    step = follow_up(lead.status, int(lead.attempts_without_response), activity.type, activity.direction,
-                     activity.outcome, get_settings().max_contact_attempts)
+@dataclass(frozen=True)
+class FollowUpChanges:
+    """What one call or email changes on the lead: its status and attempt count (L8) and its score (L5)."""
+
+    actions: list[Action]
+    events: list[TimelineEventItem]
+    step: FollowUp
+    previous_status: str
+
+    @property
+    def status_event(self) -> TimelineEventItem | None:
+        return next((event for event in self.events if event.event_type == "status_changed"), None)
+
+
+def follow_up_changes(lead: LeadItem, activity_type: str, direction: str, outcome: str | None,
+                      at: str) -> FollowUpChanges:
+    """Applied to `lead` in memory too, so the caller sees the new status; written by the caller's transaction."""
+    pk = lead_pk(lead.lead_id)
+    step = follow_up(lead.status, int(lead.attempts_without_response), activity_type, direction, outcome,
+                     get_settings().max_contact_attempts)
     actions = [LeadItem.status.set(step.status), LeadItem.attempts_without_response.set(step.attempts_without_response)]
+    events = []
     if step.status != lead.status:
-        events.append(TimelineEventItem.build(pk, "status_changed", at, {"from": lead.status, "to": step.status,
-                                                        "attempts_without_response": step.attempts_without_response}))
-    if activity.outcome == "answered" or (activity.type == "call" and activity.direction == "inbound"):
+        events.append(TimelineEventItem.build(pk, "status_changed", at, {
+            "from": lead.status, "to": step.status, "attempts_without_response": step.attempts_without_response}))
+    if outcome == "answered" or (activity_type == "call" and direction == "inbound"):
         lead.answered_calls = int(lead.answered_calls) + 1
         actions.append(LeadItem.answered_calls.set(lead.answered_calls))
-    if activity.outcome == "replied" or (activity.type == "email" and activity.direction == "inbound"):
+    if outcome == "replied" or (activity_type == "email" and direction == "inbound"):
         lead.replies = int(lead.replies) + 1
         actions.append(LeadItem.replies.set(lead.replies))
     previous_status, lead.status = lead.status, step.status
@@ -68,6 +77,46 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)
         events.append(TimelineEventItem.build(pk, "scored", at, scored_event_data(rescored)))
+    return FollowUpChanges(actions, events, step, previous_status)
+
+
+def after_follow_up(lead: LeadItem, changes: FollowUpChanges, previous_cycle: str | None, now: datetime,
+                    *, from_workflow: bool = False) -> None:
+    """Once written: the new status's messages (L11); not interested stops automation (L8); a no-prospect lead
+    that engages gets automation again (L5)."""
+    status_event = changes.status_event
+    if status_event is not None:
+        schedule_status_messages(lead.lead_id, changes.step.status, status_event.SK.removeprefix("EVENT#"), now)
+    if from_workflow:
+        return
+    if changes.step.status == "not_interested":
+        stop_lead_lifecycle(lead.lead_id, "not interested", lead.lifecycle_execution)
+    elif previous_cycle == "no_prospect" and lead.cycle != "no_prospect" and not automation_stopped(lead):
+        arn = start_lead_lifecycle(lead.lead_id, run=str(ULID.from_datetime(now)))
+        lead.update(actions=[LeadItem.lifecycle_execution.set(arn)], add_version_condition=False)
+        logger.info("lead engaged again: automation restarted", extra={"lead_id": lead.lead_id, "cycle": lead.cycle})
+
+
+def automation_stopped(lead: LeadItem) -> str | None:
+    return stop_reason(lead.automation_facts())
+
+
+def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> ActivityResult:
+    """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it."""
+    lead = get_lead(lead_id)
+    if lead is None or lead.erased_at:  # an erased lead is a tombstone: nothing more is written about the person
+        raise LeadNotFoundError(lead_id)
+    happened = activity.happened_at(now)
+    at = to_iso(happened)
+    activity_id = str(ULID.from_datetime(happened))
+    pk = lead_pk(lead_id)
+    events = [TimelineEventItem(pk, TimelineEventItem.sort_key(activity_id), event_type="activity", at=at,
+                                data=activity.model_dump(mode="json", exclude_none=True, exclude={"at"}))]
+    previous_cycle = lead.cycle
+    changes = follow_up_changes(lead, activity.type, activity.direction, activity.outcome, at)
+    events += changes.events
+    actions = changes.actions
+    step, previous_status = changes.step, changes.previous_status
 
     first_contact = activity.is_contact and lead.first_contact_at is None
     seconds = seconds_between(from_iso(lead.created_at), happened) if first_contact else None
@@ -88,6 +137,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
                                condition=TaskItem.status == "open", add_version_condition=False)
 
     write_transaction(writes)
+    after_follow_up(lead, changes, previous_cycle, happened)
     within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
     return ActivityResult(activity_id, first_contact, seconds, within, step.status, step.status != previous_status,
                           step.attempts_without_response)

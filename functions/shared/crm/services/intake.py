@@ -198,7 +198,7 @@ def _remove(items: list) -> None:
 def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str]) -> None:
     """A returning person: record how they came back, fill what we did not know, never overwrite."""
     lead = get_lead(lead_id)
-    if lead is None:
+    if lead is None or lead.erased_at:  # erased meanwhile: its contact points are gone, the retry makes a new lead
         raise DuplicateRaceError()
     now = to_iso(received_at)
     actions = [LeadItem.touch_count.add(1), LeadItem.last_touch_at.set(now)]
@@ -220,6 +220,8 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
             setattr(merged, field, value)
     if submission.marketing_consent and not (lead.consent and lead.consent.given):
         actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
+    if submission.marketing_consent and lead.unsubscribed_at:  # consent given anew ends an earlier unsubscribe
+        actions.append(LeadItem.unsubscribed_at.remove())
     answers = _qualification(submission)
     if answers:
         merged.qualification = {**answers, **(lead.qualification or {})}
@@ -232,7 +234,7 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
 
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=actions, add_version_condition=False,
-                           condition=LeadItem.PK.exists())
+                           condition=LeadItem.PK.exists() & LeadItem.erased_at.does_not_exist())
         for event in events:
             transaction.save(event)
         for point in new_points:

@@ -36,7 +36,8 @@ def _event(lead_id: str, event_type: str, now: datetime, data: dict) -> Timeline
 
 
 def notify_assignee(lead_id: str, now: datetime) -> dict:
-    """Email (and SMS if they have a phone) to the lead's owner; the first time, mark the workflow as running."""
+    """Email (and for expected buyers an SMS, if they have a phone) to the lead's owner; the first time, mark the
+    workflow as running."""
     lead = _lead(lead_id)
     rep = get_user(lead.owner_id)
     if rep is None:
@@ -49,7 +50,8 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
         "sla_minutes": get_settings().sla_minutes,
     }
     channels = {"email": email_user(rep, "new_lead_for_rep", context)}
-    sms_id = sms_user(rep, "new_lead_for_rep", context)
+    # an SMS interrupts: for expected buyers, whose first call is due within the SLA; the rest wait in the inbox
+    sms_id = sms_user(rep, "new_lead_for_rep", context) if lead.cycle == "expected_buyer" else None
     if sms_id:
         channels["sms"] = sms_id
     actions = LeadItem.leave_pending_queue() if lead.GSI2PK == LIFECYCLE_PENDING else []

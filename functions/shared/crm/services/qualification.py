@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 from pynamodb.expressions.update import Action
 
+from crm.data.config import ideal_customer_profile
 from crm.data.leads import LeadItem
-from crm.domain.qualification import LeadSignals, Qualification, Thresholds, explain, qualify
+from crm.domain.qualification import IdealCustomerProfile, LeadSignals, Qualification, Thresholds, explain, qualify
 from crm.settings import get_settings
+
+PROFILE_CACHE_SECONDS = 60
+_profile_cache: tuple[float, IdealCustomerProfile] | None = None
+
+
+def current_profile() -> IdealCustomerProfile:
+    """The admin's ideal customer profile, re-read at most once a minute per process (intake is hot)."""
+    global _profile_cache
+    now = time.monotonic()
+    if _profile_cache is None or now - _profile_cache[0] > PROFILE_CACHE_SECONDS:
+        _profile_cache = (now, ideal_customer_profile())
+    return _profile_cache[1]
+
+
+def forget_profile() -> None:
+    """After an admin saves a new profile, this process scores with it at once."""
+    global _profile_cache
+    _profile_cache = None
 
 
 def qualify_lead(lead: LeadItem) -> Qualification:
-    """Scored from what the lead told us, how they came and how they answer; email opens and clicks join with
-    nurture (L7)."""
+    """Scored from what the lead told us, how they came, how they answer and what they open and click.
+
+    A lead promoted by its engagement (L7) stays an expected buyer whatever its points say.
+    """
     answers = lead.qualification or {}
     settings = get_settings()
     signals = LeadSignals(
@@ -20,9 +44,10 @@ def qualify_lead(lead: LeadItem) -> Qualification:
         industry=lead.industry, recent_company_change=bool(lead.recent_company_change),
         referred_by_customer=bool(lead.referred_by), source=lead.first_touch.source,
         answered_calls=int(lead.answered_calls), replies=int(lead.replies),
-        unanswered_attempts=int(lead.attempts_without_response),
+        unanswered_attempts=int(lead.attempts_without_response), opens=int(lead.opens), clicks=int(lead.clicks),
     )
-    return qualify(signals, thresholds=Thresholds(warm=settings.score_warm, hot=settings.score_hot))
+    result = qualify(signals, current_profile(), Thresholds(warm=settings.score_warm, hot=settings.score_hot))
+    return replace(result, cycle="expected_buyer") if lead.promoted_at else result
 
 
 def apply_qualification(lead: LeadItem, result: Qualification) -> None:

@@ -1,0 +1,141 @@
+"""Accounts (companies), their contacts and deals: what a lead becomes when it converts (L10).
+
+An account's name is unique once normalized: a name item `ACCOUNT_NAME#<normalized>` points at the account, so
+"the account of this company" is one GetItem, and two conversions creating the same company cannot both win.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+from ulid import ULID
+
+from crm.data.leads import FirstTouch
+from crm.data.table import CrmItem
+
+# the first stage of the default pipeline (D1); a deal created by conversion starts there
+FIRST_DEAL_STAGE = "Identified"
+
+
+def normalize_account_name(name: str) -> str:
+    """The key that makes 'Weber  GmbH' and 'weber gmbh' one company: NFKC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def account_pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def contact_pk(contact_id: str) -> str:
+    return f"CONTACT#{contact_id}"
+
+
+def deal_pk(deal_id: str) -> str:
+    return f"DEAL#{deal_id}"
+
+
+def _owner_keys(owner_id: str, collection: str, created_at: str) -> dict[str, str]:
+    """GSI1: a person's accounts, contacts or deals, oldest first."""
+    return {"GSI1PK": f"OWNER#{owner_id}#{collection}", "GSI1SK": created_at}
+
+
+class AccountItem(CrmItem, discriminator="Account"):
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    normalized_name = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    industry = UnicodeAttribute(null=True)
+    company_size = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)  # the lead whose conversion created it
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+    @classmethod
+    def key(cls, account_id: str) -> tuple[str, str]:
+        return account_pk(account_id), "ACCOUNT"
+
+    @classmethod
+    def build(cls, *, name: str, owner_id: str, created_at: str, **details: str | None) -> AccountItem:
+        account_id = str(ULID())
+        return cls(*cls.key(account_id), account_id=account_id, name=name,
+                   normalized_name=normalize_account_name(name), owner_id=owner_id, created_at=created_at,
+                   **details, **_owner_keys(owner_id, "ACCOUNTS", created_at))
+
+
+class AccountNameItem(CrmItem, discriminator="AccountName"):
+    """The unique company name: written with `PK does not exist`, in the transaction that creates the account."""
+
+    account_id = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, normalized_name: str) -> tuple[str, str]:
+        return f"ACCOUNT_NAME#{normalized_name}", "ACCOUNT_NAME"
+
+    @classmethod
+    def build(cls, account: AccountItem) -> AccountNameItem:
+        return cls(*cls.key(account.normalized_name), account_id=account.account_id)
+
+
+class ContactItem(CrmItem, discriminator="Contact"):
+    contact_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    timezone = UnicodeAttribute(null=True)
+    owner_id = UnicodeAttribute()
+    lead_id = UnicodeAttribute(null=True)  # the lead it came from: its timeline stays there
+    first_touch = FirstTouch(null=True)  # how the person first found us, copied from the lead
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+    @classmethod
+    def key(cls, contact_id: str) -> tuple[str, str]:
+        return contact_pk(contact_id), "CONTACT"
+
+    @classmethod
+    def build(cls, *, account_id: str, name: str, owner_id: str, created_at: str, first_touch: FirstTouch | None,
+              **details: str | None) -> ContactItem:
+        contact_id = str(ULID())
+        return cls(*cls.key(contact_id), contact_id=contact_id, account_id=account_id, name=name,
+                   owner_id=owner_id, created_at=created_at, first_touch=first_touch, **details,
+                   **_owner_keys(owner_id, "CONTACTS", created_at))
+
+
+class DealItem(CrmItem, discriminator="Deal"):
+    deal_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    stage = UnicodeAttribute()
+    amount = UnicodeAttribute()  # a Decimal as text, exact to the currency's minor unit
+    currency = UnicodeAttribute()  # ISO 4217
+    owner_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    lead_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+    @classmethod
+    def key(cls, deal_id: str) -> tuple[str, str]:
+        return deal_pk(deal_id), "DEAL"
+
+    @classmethod
+    def build(cls, *, title: str, amount: str, currency: str, owner_id: str, account_id: str, contact_id: str,
+              lead_id: str | None, created_at: str, stage: str = FIRST_DEAL_STAGE) -> DealItem:
+        deal_id = str(ULID())
+        return cls(*cls.key(deal_id), deal_id=deal_id, title=title, stage=stage, amount=amount,
+                   currency=currency, owner_id=owner_id, account_id=account_id, contact_id=contact_id,
+                   lead_id=lead_id, created_at=created_at, **_owner_keys(owner_id, "DEALS", created_at))
+
+
+def account_id_by_name(name: str) -> str | None:
+    """The account already holding this company name (after normalization), if any: one GetItem."""
+    try:
+        item = AccountNameItem.get(*AccountNameItem.key(normalize_account_name(name)), consistent_read=True)
+    except AccountNameItem.DoesNotExist:
+        return None
+    return item.account_id

@@ -1,0 +1,35 @@
+"""Who is calling an internal endpoint, and whether their role allows it.
+
+The internal API is IAM-authorized (a trusted caller such as the board); the caller names the acting user in
+the `X-Crm-User` header, which is checked against the stored users and their roles.
+"""
+
+from __future__ import annotations
+
+from crm.data.people import UserItem, get_user
+from crm.http import BadRequestError, Request
+
+ACTOR_HEADER = "x-crm-user"
+
+
+class ForbiddenError(PermissionError):
+    """403: the user exists but their role may not do this."""
+
+
+def acting_user(request: Request, roles: tuple[str, ...] = ("rep", "manager", "admin")) -> UserItem:
+    """The active user named by the request, with one of `roles`; 400 without one, 403 when not allowed."""
+    user_id = request.headers.get(ACTOR_HEADER, "").strip()
+    if not user_id:
+        raise BadRequestError(400, "X-Crm-User", "header is required: the id of the acting user")
+    user = get_user(user_id)
+    if user is None or not user.active:
+        raise BadRequestError(403, "X-Crm-User", f"{user_id!r} is not an active user")
+    if user.role not in roles:
+        raise ForbiddenError(f"{user_id} is a {user.role}; this needs one of {', '.join(roles)}")
+    return user
+
+
+def ensure_owner(actor: UserItem, owner_id: str) -> None:
+    """A rep sees and acts only on what they own; managers and admins on every rep's records (D3)."""
+    if actor.role == "rep" and owner_id != actor.user_id:
+        raise ForbiddenError(f"{actor.user_id} is a rep and works only on their own records, not {owner_id}'s")

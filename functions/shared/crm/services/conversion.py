@@ -1,0 +1,171 @@
+"""Converting a lead (L10): one transaction makes the account, the contact, the deal and the first task.
+
+The lead stays as the record of how the person came to us: it is marked converted and points at what it
+became, and the contact's timeline points back at it, so the lead's history moves with the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+from ulid import ULID
+
+from crm.clock import to_iso
+from crm.data.accounts import AccountItem, AccountNameItem, ContactItem, DealItem, account_id_by_name
+from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
+from crm.data.people import UserItem
+from crm.data.tasks import TaskItem
+from crm.data.transactions import condition_failed, write_transaction
+from crm.models.conversion import ConversionRequest
+from crm.observability import logger
+from crm.services.actors import ensure_owner
+
+# a lost race (the same company created, or the lead changed, at that moment) is settled by reading again
+_ATTEMPTS = 3
+
+
+class ConversionRefusedError(Exception):
+    """409: the lead cannot be converted (already converted, erased, junk); `details` say why and into what."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message, self.details = message, details or {}
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    lead_id: str
+    account_id: str
+    account_created: bool
+    contact_id: str
+    deal_id: str | None
+    task_id: str | None
+
+
+def convert_lead(lead_id: str, request: ConversionRequest, actor: UserItem, now: datetime) -> ConversionResult:
+    """Convert the lead once, then stop its automation (best effort: the workflow re-reads the lead anyway)."""
+    for attempt in range(_ATTEMPTS):
+        lead = _convertible_lead(lead_id, actor)
+        plan = _Plan.of(lead, request, actor, to_iso(now))
+        try:
+            write_transaction(plan.write)
+            break
+        except TransactWriteError as error:
+            if attempt == _ATTEMPTS - 1 or not condition_failed(error):
+                raise
+            logger.info("conversion lost a race; reading again", extra={"lead_id": lead_id})
+    _stop_automation(lead_id)
+    return plan.result
+
+
+def _convertible_lead(lead_id: str, actor: UserItem) -> LeadItem:
+    """The lead, if this actor may convert it now: 404 unknown, 403 a rep's colleague's lead, 409 not convertible."""
+    lead = get_lead(lead_id)
+    if lead is None:
+        raise LeadNotFoundError(lead_id)
+    ensure_owner(actor, lead.owner_id)
+    if lead.converted_at:
+        raise ConversionRefusedError(
+            f"lead {lead_id} was already converted at {lead.converted_at} into contact {lead.contact_id}",
+            {"converted_at": lead.converted_at, "account_id": lead.account_id, "contact_id": lead.contact_id,
+             "deal_id": lead.deal_id})
+    if lead.erased_at:
+        raise ConversionRefusedError(f"lead {lead_id} was erased at {lead.erased_at}; there is nobody to convert",
+                                     {"erased_at": lead.erased_at})
+    if lead.junk:
+        raise ConversionRefusedError(f"lead {lead_id} is marked as junk; take it out of junk to convert it",
+                                     {"junk": lead.junk})
+    return lead
+
+
+def _unchanged_since_read(lead: LeadItem) -> Condition:
+    """What `_convertible_lead` checked still holds when the transaction commits."""
+    return (LeadItem.converted_at.does_not_exist() & LeadItem.erased_at.does_not_exist()
+            & LeadItem.junk.does_not_exist() & (LeadItem.owner_id == lead.owner_id))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Every item one conversion writes, built from one read of the lead and of the company name."""
+
+    lead: LeadItem
+    new_account: AccountItem | None
+    account_id: str
+    contact: ContactItem
+    deal: DealItem | None
+    task: TaskItem | None
+    events: tuple[TimelineEventItem, ...]
+    at: str
+
+    @classmethod
+    def of(cls, lead: LeadItem, request: ConversionRequest, actor: UserItem, at: str) -> _Plan:
+        owner = lead.owner_id
+        account_name = request.account_name or lead.company or lead.name
+        account_id = account_id_by_name(account_name)
+        new_account = None
+        if account_id is None:
+            new_account = AccountItem.build(name=account_name, owner_id=owner, created_at=at, lead_id=lead.lead_id,
+                                            industry=lead.industry, company_size=lead.company_size,
+                                            country=lead.country)
+            account_id = new_account.account_id
+        contact = ContactItem.build(
+            account_id=account_id, name=lead.name, owner_id=owner, created_at=at, lead_id=lead.lead_id,
+            first_touch=FirstTouch(**lead.first_touch.as_dict()), email=lead.email, phone=lead.phone,
+            role=lead.role, language=lead.language, timezone=lead.timezone)
+        deal = None
+        if request.deal is not None:
+            deal = DealItem.build(title=request.deal.title or f"{account_name} deal", amount=str(request.deal.amount),
+                                  currency=request.deal.currency, owner_id=owner, account_id=account_id,
+                                  contact_id=contact.contact_id, lead_id=lead.lead_id, created_at=at)
+        task = None
+        if request.task is not None:
+            task_id, due_at = str(ULID()), to_iso(request.task.due_at)
+            related_type, related_id = ("deal", deal.deal_id) if deal else ("contact", contact.contact_id)
+            task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=request.task.title, owner_id=owner,
+                            due_at=due_at, related_type=related_type, related_id=related_id, created_at=at,
+                            **TaskItem.open_keys(owner, due_at))
+        made = {"account_id": account_id, "account_created": new_account is not None,
+                "contact_id": contact.contact_id, "deal_id": deal.deal_id if deal else None,
+                "task_id": task.task_id if task else None, "by": actor.user_id}
+        events = (TimelineEventItem.build(lead_pk(lead.lead_id), "converted", at, made),
+                  TimelineEventItem.build(contact.PK, "converted_from_lead", at, {"lead_id": lead.lead_id, **made}))
+        return cls(lead, new_account, account_id, contact, deal, task, events, at)
+
+    def write(self, transaction: TransactWrite) -> None:
+        if self.new_account is not None:
+            # two conversions naming the same company at once: one name item wins, the other re-reads it
+            transaction.save(AccountNameItem.build(self.new_account), condition=AccountNameItem.PK.does_not_exist())
+            transaction.save(self.new_account)
+        for item in (self.contact, self.deal, self.task, *self.events):
+            if item is not None:
+                transaction.save(item)
+        transaction.update(self.lead, actions=[
+            LeadItem.status.set("converted"), LeadItem.converted_at.set(self.at),
+            LeadItem.account_id.set(self.account_id), LeadItem.contact_id.set(self.contact.contact_id),
+            *([LeadItem.deal_id.set(self.deal.deal_id)] if self.deal else []),
+            *LeadItem.leave_pending_queue(),
+        ], condition=_unchanged_since_read(self.lead), add_version_condition=False)
+
+    @property
+    def result(self) -> ConversionResult:
+        return ConversionResult(lead_id=self.lead.lead_id, account_id=self.account_id,
+                                account_created=self.new_account is not None, contact_id=self.contact.contact_id,
+                                deal_id=self.deal.deal_id if self.deal else None,
+                                task_id=self.task.task_id if self.task else None)
+
+
+def _stop_automation(lead_id: str) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from crm.integrations.workflows import stop_lead_lifecycle
+
+    try:
+        stop_lead_lifecycle(lead_id, "converted")
+    except (BotoCoreError, ClientError):
+        logger.warning("lead converted but its workflow was not stopped; it stops on its next wake-up",
+                       extra={"lead_id": lead_id}, exc_info=True)

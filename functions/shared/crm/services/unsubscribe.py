@@ -1,0 +1,55 @@
+"""Unsubscribe (consent and deliverability): one click from any email to a lead, effective before the next send.
+
+The link carries the lead id and the lead's random token; a wrong token learns nothing (the same 404 as an
+unknown lead). Unsubscribing twice is the same as once.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from crm.clock import to_iso
+from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
+from crm.data.transactions import condition_failed, write_transaction
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    lead_id: str
+    language: str | None
+    already: bool
+
+
+def find_target(lead_id: str, token: str) -> UnsubscribeTarget | None:
+    """The lead this link is for, or None for an unknown lead or a wrong token (indistinguishable)."""
+    lead = get_lead(lead_id) if lead_id else None
+    if lead is None or not lead.unsubscribe_token or not hmac.compare_digest(lead.unsubscribe_token, token):
+        return None
+    return UnsubscribeTarget(lead.lead_id, lead.language, bool(lead.unsubscribed_at))
+
+
+def unsubscribe(lead_id: str, token: str, now: datetime, how: str) -> UnsubscribeTarget | None:
+    """Withdraw consent and stop every email but the ones the lead asks for; idempotent."""
+    target = find_target(lead_id, token)
+    if target is None or target.already:
+        return target
+    lead = get_lead(lead_id)
+    assert lead is not None
+    at = to_iso(now)
+
+    def writes(transaction: TransactWrite) -> None:
+        transaction.update(lead, actions=[LeadItem.unsubscribed_at.set(at)],
+                           condition=LeadItem.unsubscribed_at.does_not_exist(), add_version_condition=False)
+        transaction.save(TimelineEventItem.build(lead_pk(lead_id), "unsubscribed", at, {"how": how}))
+
+    try:
+        write_transaction(writes)
+    except TransactWriteError as error:  # a concurrent click won: the lead is unsubscribed either way
+        if not condition_failed(error):
+            raise
+    return UnsubscribeTarget(lead_id, target.language, already=False)

@@ -1,0 +1,105 @@
+"""Workflows on status change (L11) and automation stopping at "not interested" (L8)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email import message_from_string, policy
+
+import boto3
+
+from tests.integration.conftest import api_event
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def post_lead(crm, **fields) -> str:
+    payload = {"name": "Sam Status", "email": "sam@example.org", "phone": "+36 30 123 4567", "country": "HU",
+               "language": "hu", "message": "We need a CRM for our team of five", **fields}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
+    assert response["statusCode"] == 201, response
+    return json.loads(response["body"])["id"]
+
+
+def log(crm, lead_id: str, **activity) -> dict:
+    response = crm.invoke("lead_intake", "activities.handler", api_event(
+        json.dumps({"type": "call", "by": "rep-bela", **activity}), path=f"/leads/{lead_id}/activities",
+        path_parameters={"id": lead_id}))
+    assert response["statusCode"] == 201, response
+    return json.loads(response["body"])
+
+
+def status_executions(crm) -> list[dict]:
+    stepfunctions = boto3.client("stepfunctions")
+    return [json.loads(stepfunctions.describe_execution(executionArn=execution["executionArn"])["input"])
+            for execution in crm.executions(crm.status_message_arn)]
+
+
+def send(message: dict) -> dict:
+    from crm.services.status_messages import send_status_message
+
+    return send_status_message(message, NOW)
+
+
+def test_entering_a_status_starts_its_rules_message_which_checks_the_status_when_it_wakes(crm):
+    lead_id = post_lead(crm)
+    log(crm, lead_id, outcome="no_answer")
+    [message] = status_executions(crm)
+    assert message["lead_id"] == lead_id and message["status"] == "attempting"
+    assert message["template"] == "lead_status_attempting"
+    assert message["send_at"] > "2026"  # a timestamp the workflow's wait can use
+    result = send(message)
+    assert result["sent"] == ["email", "sms"]
+    [email] = [message_from_string(sent.raw_data, policy=policy.default) for sent in crm.emails()
+               if "sam@example.org" in sent.destinations]
+    from crm.data.leads import get_lead
+    from crm.data.people import get_user
+
+    assert email["List-Unsubscribe"] and email["Reply-To"] == get_user(get_lead(lead_id).owner_id).email
+    assert email.get_content_type() == "multipart/alternative"
+    assert send(message) == {"sent": [], "skipped": "already sent"}  # a retried step sends nothing twice
+    log(crm, lead_id, outcome="answered")
+    assert send({**message, "message_key": "another"})["skipped"] == "status is now contacted"
+
+
+def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a_day_later(crm, monkeypatch):
+    stopped: list[tuple[str, str]] = []
+    import crm.services.activities as activities
+
+    monkeypatch.setattr(activities, "stop_lead_lifecycle",
+                        lambda lead_id, cause, arn=None: stopped.append((lead_id, cause)) or True)
+    lead_id = post_lead(crm, email="five@example.org")
+    for _ in range(5):
+        result = log(crm, lead_id, outcome="no_answer")
+    assert result["status"] == "not_interested"
+    assert stopped == [(lead_id, "not interested")]
+    not_interested = [message for message in status_executions(crm) if message["status"] == "not_interested"]
+    assert len(not_interested) == 1
+    from crm.data.leads import get_lead
+
+    assert get_lead(lead_id).status == "not_interested"  # kept, not deleted
+
+
+def test_status_rules_are_admin_data_and_an_inactive_rule_sends_nothing(crm):
+    from crm.data.config import STATUS_RULES_KEY, ConfigItem
+
+    ConfigItem.build(STATUS_RULES_KEY, {"rules": [
+        {"status": "attempting", "template": "lead_status_attempting", "email": False, "sms": True,
+         "delay_minutes": 30}]}, "2026-03-01T00:00:00Z", "admin-ada").save()
+    lead_id = post_lead(crm)
+    log(crm, lead_id, outcome="no_answer")
+    [message] = status_executions(crm)
+    assert (message["email"], message["sms"]) == (False, True)
+    assert send(message)["sent"] == ["sms"]
+    assert any(to == "+36301234567" for to, _text in crm.sms())
+
+
+def test_an_unsubscribed_lead_gets_no_status_email(crm):
+    from crm.data.leads import LeadItem, get_lead
+
+    lead_id = post_lead(crm, email="gone@example.org")
+    get_lead(lead_id).update(actions=[LeadItem.unsubscribed_at.set("2026-03-01T00:00:00Z")],
+                             add_version_condition=False)
+    log(crm, lead_id, outcome="no_answer")
+    [message] = status_executions(crm)
+    assert send(message) == {"sent": ["sms"], "skipped": {"email": "unsubscribed"}}  # SMS has its own opt-out
