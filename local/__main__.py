@@ -15,7 +15,7 @@ from types import FrameType
 
 import boto3
 
-from local.demo_data import DEMO_USERS, seed_demo_data
+from local.demo_data import DEMO_USERS, seed_demo_data, seed_demo_leads
 from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
 from local.lambda_dispatch import add_shared_code_to_path, invoke_function
@@ -47,6 +47,8 @@ def local_parameters(port: int, environ: Mapping[str, str]) -> dict[str, str]:
         "SenderAddress": "crm@example.com",
         "BoardUrl": base_url,
         "AllowedOrigins": f"{base_url},http://localhost:{port}",
+        "PublicLinksUrl": base_url,
+        "SenderPostalAddress": "Demo CRM Ltd, 1 Example Street, 10115 Berlin, Germany",
     }
     parameters.update({key.removeprefix(PARAMETER_ENV_PREFIX): value for key, value in environ.items()
                        if key.startswith(PARAMETER_ENV_PREFIX)})
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
 
     with ExitStack() as running:
         ready = threading.Event()
-        server = start_http_server(port, functions, invoke_function, ready)
+        server = start_http_server(port, functions, invoke_function, ready, state_machines=state_machines)
         running.callback(server.server_close)
         running.callback(server.shutdown)
 
@@ -125,6 +127,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
 
         add_shared_code_to_path()
         seeded = seed_demo_data()
+        if seeded:
+            seed_demo_leads()
         scheduler = Scheduler(functions, invoke_function).start()
         running.callback(scheduler.stop)
 

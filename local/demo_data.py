@@ -17,6 +17,7 @@ class DemoUser:
 
 
 DEMO_USERS = (
+    DemoUser("admin-ada", "Ada Admin", "admin@example.com", "admin", "+14155550199", "en", "Europe/London"),
     DemoUser("manager-maria", "Maria Manager", "manager@example.com", "manager", "+14155550100", "en",
              "America/New_York"),
     DemoUser("rep-anna", "Anna Schmidt", "anna@example.com", "rep", "+4915112345678", "de", "Europe/Berlin"),
@@ -48,3 +49,28 @@ def seed_demo_data() -> list[DemoUser]:
     for rule_id, priority, rep_ids, conditions in DEMO_ROUTING_RULES:
         RoutingRuleItem.build(rule_id, priority, rep_ids, conditions).save()
     return list(DEMO_USERS)
+
+
+# One lead per cycle, as the web form would post them: an expected buyer (the personal route and its SLA),
+# a nurturable lead with consent (the nurture sequence) and a no-prospect lead (no automation).
+DEMO_LEADS = (
+    {"name": "Hanna Hot", "email": "hanna.hot@example.org", "phone": "+49 40 5550101", "company": "Globex GmbH",
+     "country": "DE", "language": "de", "role": "CEO", "company_size": "51-200",
+     "budget": "Yes, 20,000 EUR approved", "authority": "Yes, I decide", "timing": "this quarter",
+     "message": "Our spreadsheets no longer keep up with the leads", "referred_by": "Acme Kft",
+     "marketing_consent": True, "consent_text": "Yes, send me news", "source": "referral"},
+    {"name": "Nora Nurture", "email": "nora.nurture@example.org", "company": "Initech Ltd", "country": "GB",
+     "message": "We are looking at CRMs for next year", "marketing_consent": True,
+     "consent_text": "Yes, send me news", "source": "ebook"},
+    {"name": "Bence Browsing", "email": "bence@example.org", "country": "HU", "language": "hu",
+     "budget": "no budget", "timing": "just looking", "source": "web_page"},
+)
+
+
+def seed_demo_leads() -> list[str]:
+    """Posts the demo leads through the intake service, so each starts its real workflow; returns their ids."""
+    from crm.clock import utcnow
+    from crm.models.leads import LeadSubmission
+    from crm.services.intake import submit_lead
+
+    return [submit_lead(LeadSubmission.model_validate(lead), utcnow()).lead_id for lead in DEMO_LEADS]

@@ -1,7 +1,9 @@
 """One loopback HTTP port for everything: the static site, the template's API routes, the outbox.
 
 API routes get the API Gateway REST (v1) proxy event that AWS would build from the same request,
-so handlers cannot tell the difference.
+so handlers cannot tell the difference. Built in besides: /healthz; /outbox (and .json) with
+POST /outbox/<message id>/events {"type": "open"|"click", "link"?} making SES's engagement events;
+/executions?lead=<id> (and .json), a lead's Step Functions executions with their history.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from local.outbox import outbox_messages, render_outbox_page
-from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec
+from botocore.exceptions import BotoCoreError, ClientError
+
+from local.executions import (
+    ExecutionsUnavailable,
+    lead_executions,
+    render_executions_page,
+    stepfunctions_client,
+    template_state_machine_arns,
+)
+from local.outbox import outbox_messages, record_email_send_requests, render_outbox_page
+from local.ses_events import EmailEventError, email_event_targets, post_email_event
+from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec, StateMachineSpec, load_template
 
 STATIC_ROOT = REPO_ROOT / "static_site"
 STAGE = "v1"
+EMAIL_EVENTS_PATH = re.compile(r"^/outbox/(?P<message_id>[^/]+)/events/?$")
 
 _log = logging.getLogger(__name__)
 
@@ -107,12 +120,18 @@ class LocalStackServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, port: int, functions: list[FunctionSpec], invoke: Invoker,
-                 ready: threading.Event, static_root: Path = STATIC_ROOT) -> None:
-        super().__init__(("127.0.0.1", port), _RequestHandler)
+                 ready: threading.Event, static_root: Path = STATIC_ROOT,
+                 state_machines: list[StateMachineSpec] | None = None) -> None:
+        template = load_template()
+        record_email_send_requests()
         self.routes = routes_of(functions)
+        self.email_event_targets = email_event_targets(template, functions)
+        self.state_machine_arns = ([spec.arn for spec in state_machines] if state_machines is not None
+                                   else template_state_machine_arns(template))
         self.invoke = invoke
         self.ready = ready
         self.static_root = static_root.resolve()
+        super().__init__(("127.0.0.1", port), _RequestHandler)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -128,14 +147,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         _log.info("%s %s", self.address_string(), format % args)
 
     def _handle(self) -> None:
-        path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = url.path
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         matches = [(route, match) for route in self.server.routes if (match := route.pattern.match(path))]
         for route, match in matches:
             if route.method in (self.command, "ANY"):
                 self._invoke(route, path, match.groupdict(), body)
                 return
-        if self.command in ("GET", "HEAD") and (self._serve_builtin(path) or self._serve_static(path)):
+        if self.command == "POST" and (event_path := EMAIL_EVENTS_PATH.match(path)):
+            self._post_email_event(unquote(event_path["message_id"]), body)
+            return
+        if self.command in ("GET", "HEAD") and (self._serve_builtin(path, parse_qs(url.query))
+                                                or self._serve_static(path)):
             return
         if matches:
             allowed = ", ".join(sorted({route.method for route, _ in matches}))
@@ -154,7 +178,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         self._send_proxy_response(response)
 
-    def _serve_builtin(self, path: str) -> bool:
+    def _serve_builtin(self, path: str, query: dict[str, list[str]]) -> bool:
         if path == "/healthz":
             ready = self.server.ready.is_set()
             self._send_json(HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE,
@@ -162,10 +186,49 @@ class _RequestHandler(BaseHTTPRequestHandler):
         elif path == "/outbox.json":
             self._send_json(HTTPStatus.OK, outbox_messages())
         elif path in ("/outbox", "/outbox/"):
-            self._send(HTTPStatus.OK, render_outbox_page(outbox_messages()).encode(), "text/html; charset=utf-8")
+            self._send_html(render_outbox_page(outbox_messages()))
+        elif path in ("/executions", "/executions/", "/executions.json"):
+            self._serve_executions(query.get("lead", [""])[-1].strip(), as_json=path.endswith(".json"))
         else:
             return False
         return True
+
+    def _post_email_event(self, message_id: str, body: bytes) -> None:
+        """What SES and SNS would do when the recipient opens the email or clicks one of its links."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            self._send_json(HTTPStatus.BAD_REQUEST, {"message": 'body must be {"type": "open"|"click", "link"?}'})
+            return
+        try:
+            posted = post_email_event(message_id, request.get("type"), request.get("link"),
+                                      self.server.email_event_targets, self.server.invoke,
+                                      ip_address=self.client_address[0],
+                                      user_agent=self.headers.get("User-Agent") or "unknown")
+        except EmailEventError as error:
+            self._send_json(error.status, {"message": str(error)})
+            return
+        self._send_json(HTTPStatus.ACCEPTED, posted)
+
+    def _serve_executions(self, lead_id: str, as_json: bool) -> None:
+        if not lead_id:
+            self._send_json(HTTPStatus.BAD_REQUEST, {"message": "the lead query parameter is required"})
+            return
+        try:
+            executions = lead_executions(lead_id, self.server.state_machine_arns, stepfunctions_client())
+        except ExecutionsUnavailable as error:
+            self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"message": str(error)})
+            return
+        except (BotoCoreError, ClientError) as error:
+            _log.exception("reading the executions of lead %s failed", lead_id)
+            self._send_json(HTTPStatus.BAD_GATEWAY, {"message": f"Step Functions (moto) failed: {error}"})
+            return
+        if as_json:
+            self._send_json(HTTPStatus.OK, {"lead_id": lead_id, "executions": executions})
+        else:
+            self._send_html(render_executions_page(lead_id, executions))
 
     def _serve_static(self, path: str) -> bool:
         root = self.server.static_root
@@ -200,6 +263,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _send_html(self, page: str) -> None:
+        self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+
     def _send_json(self, status: HTTPStatus, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload, default=str).encode(), "application/json", headers)
 
@@ -215,9 +281,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def start_http_server(port: int, functions: list[FunctionSpec], invoke: Invoker,
-                      ready: threading.Event) -> LocalStackServer:
-    """Serves in a daemon thread; /healthz answers 503 until `ready` is set."""
-    server = LocalStackServer(port, functions, invoke, ready)
+def start_http_server(port: int, functions: list[FunctionSpec], invoke: Invoker, ready: threading.Event,
+                      state_machines: list[StateMachineSpec] | None = None) -> LocalStackServer:
+    """Serves in a daemon thread; /healthz answers 503 until `ready` is set.
+
+    `state_machines` are the runner's (resolved with its parameters); without them the template's are
+    named with its parameter defaults.
+    """
+    server = LocalStackServer(port, functions, invoke, ready, state_machines=state_machines)
     threading.Thread(target=server.serve_forever, name="local-http", daemon=True).start()
     return server

@@ -14,7 +14,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from local.dynamodb_local import free_port
 from local.lambda_dispatch import install_dispatcher, register_function
-from local.outbox import record_sms_send_times
+from local.outbox import record_email_send_requests, record_sms_send_times
 from local.template import REGION, FunctionSpec, StateMachineSpec
 
 LOCAL_ROLE_NAME = "crm-local"
@@ -56,6 +56,7 @@ class MotoStack:
         os.environ["MOTO_PORT"] = str(self.port)
         install_dispatcher()
         record_sms_send_times()
+        record_email_send_requests()
         self._server.start()
         # moto's backends are process-wide: a new stack starts from nothing, whatever ran before it.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
