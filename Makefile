@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench deps java clean-data
+.PHONY: run test lint bench bench-cost deps java clean-data
 
 run: deps
 	$(PY) -m local
@@ -23,6 +23,9 @@ lint: deps
 
 bench: deps
 	$(PY) bench/lead_intake.py
+
+bench-cost: deps
+	$(PY) bench/lead_cost.py
 
 deps: $(PIP_STAMP) $(NPM_STAMP) java
 
