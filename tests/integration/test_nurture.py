@@ -117,6 +117,11 @@ def test_a_nurturable_lead_gets_the_info_pack_at_once_and_a_call_task_on_day_thr
     assert wake.date() == (T0 + timedelta(days=3)).date() and 9 <= wake.hour < 17  # the call, in the send window
     step(lead_id, wake)
     assert "Nurture call" in task_titles(lead_id)
+    read = crm.invoke("lead_api", "reads.handler", api_event("", method="GET", path=f"/leads/{lead_id}",
+                                                               headers={"X-Crm-User": "mgr-maria"},
+                                                               path_parameters={"id": lead_id}))
+    progress = json.loads(read["body"])["nurture"]  # the API shows where the lead is in its sequence
+    assert (progress["next_step"], progress["sent"], progress["sequence"]) == (2, 1, "default")
 
 
 def test_eleven_unopened_emails_bring_the_big_bang_and_then_no_prospect(crm):

@@ -36,7 +36,7 @@ def lead_view(lead_id: str, actor: UserItem) -> dict | None:
         "cycle": lead.cycle,
         "score_parts": lead.score_parts or [],
         "scoring_history": scorings,
-        "nurture": lead.nurture,
+        "nurture": lead.nurture.as_dict() if lead.nurture is not None else None,
         "engagement": {"opens": lead.opens, "clicks": lead.clicks, "replies": lead.replies,
                        "answered_calls": lead.answered_calls, "promoted_at": lead.promoted_at},
         "flags": _flags(lead),
