@@ -103,3 +103,15 @@ def test_an_unsubscribed_lead_gets_no_status_email(crm):
     log(crm, lead_id, outcome="no_answer")
     [message] = status_executions(crm)
     assert send(message) == {"sent": ["sms"], "skipped": {"email": "unsubscribed"}}  # SMS has its own opt-out
+
+
+def test_a_lead_that_replied_stop_gets_no_sms_and_is_marked(crm):
+    from crm.data.leads import get_lead
+
+    lead_id = post_lead(crm, email="stop@example.org", phone="+36 30 123 4599")  # moto: numbers ending 99 opted out
+    log(crm, lead_id, outcome="no_answer")
+    [message] = status_executions(crm)
+    result = send(message)
+    assert result["sent"] == ["email"] and result["skipped"] == {"sms": "no phone or opted out"}
+    assert get_lead(lead_id).sms_opt_out is True
+    assert not [to for to, _text in crm.sms() if to == "+36301234599"]

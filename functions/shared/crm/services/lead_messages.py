@@ -71,8 +71,14 @@ def email_lead(lead: LeadItem, template: str, now: datetime, *, step: int | None
 
 
 def sms_lead(lead: LeadItem, template: str) -> str | None:
-    """An SMS unless the lead opted out here; SNS itself drops SMS to numbers on its opt-out list (STOP replies)."""
+    """An SMS unless the lead opted out: here, or by replying STOP, which puts the number on SNS's opt-out list
+    (then the lead is marked too, so the rep sees it)."""
     if not lead.phone or lead.sms_opt_out:
+        return None
+    from crm.integrations.sms import opted_out
+
+    if opted_out(lead.phone):
+        lead.update(actions=[LeadItem.sms_opt_out.set(True)], add_version_condition=False)
         return None
     rep = _rep(lead)
     return send_sms(lead.phone, render_sms(template, lead.language, lead_message_context(lead, rep)))
