@@ -31,6 +31,8 @@ for _path in (str(REPO_ROOT / "functions" / "shared"), str(REPO_ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench._capacity import CapacityMeter, log, metered_dynamodb  # noqa: E402
+
 # AWS list prices, us-east-1, on-demand, as published in 2026 (USD)
 PRICES = {
     "step_functions_per_transition": 0.025 / 1000,  # Standard workflows
@@ -48,76 +50,6 @@ PARAMETERS = {"SenderAddress": "crm@example.com", "BoardUrl": "http://127.0.0.1"
 LEAD = {"name": "Nora Nurture", "email": "nora@example.org", "country": "GB", "company": "Initech Ltd",
         "message": "Our spreadsheets no longer keep up with the leads", "marketing_consent": True,
         "consent_text": "Yes, send me news"}
-DYNAMODB_OPERATIONS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchGetItem", "BatchWriteItem",
-                       "TransactWriteItems", "TransactGetItems"}
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-class Meter:
-    """DynamoDB capacity units and Lambda invocations seen while the lead runs."""
-
-    def __init__(self) -> None:
-        self.read_units = 0.0
-        self.write_units = 0.0
-        self.dynamodb_calls: Counter[str] = Counter()
-        self.invocations: Counter[str] = Counter()
-        self.lambda_seconds = 0.0
-        self.recording = False
-
-    def add_capacity(self, operation: str, response: dict[str, Any]) -> None:
-        consumed = response.get("ConsumedCapacity")
-        for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
-            read, write = entry.get("ReadCapacityUnits"), entry.get("WriteCapacityUnits")
-            if read is None and write is None:  # only a total: reads and writes by the operation
-                total = float(entry.get("CapacityUnits", 0))
-                if operation in {"GetItem", "Query", "BatchGetItem", "TransactGetItems"}:
-                    read = total
-                else:
-                    write = total
-            self.read_units += float(read or 0)
-            self.write_units += float(write or 0)
-
-
-@contextmanager
-def metered(meter: Meter) -> Iterator[None]:
-    """Every botocore DynamoDB call asks for its consumed capacity; every Lambda invocation is counted and timed."""
-    from botocore.client import BaseClient
-    from moto.awslambda.models import LambdaFunction
-
-    original_call, original_invoke = BaseClient._make_api_call, LambdaFunction._invoke_lambda
-
-    def make_api_call(self: BaseClient, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        counted = meter.recording and self.meta.service_model.service_name == "dynamodb" \
-            and operation in DYNAMODB_OPERATIONS
-        if counted:
-            params = {**params, "ReturnConsumedCapacity": "TOTAL"}
-        response = original_call(self, operation, params)
-        if counted:
-            meter.dynamodb_calls[operation] += 1
-            meter.add_capacity(operation, response)
-        return response
-
-    def invoke(self: LambdaFunction, event: Any = None) -> Any:
-        started = time.perf_counter()
-        try:
-            return original_invoke(self, event)
-        finally:
-            if meter.recording:
-                meter.invocations[self.function_name] += 1
-                meter.lambda_seconds += time.perf_counter() - started
-
-    BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
-    LambdaFunction._invoke_lambda = invoke  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        BaseClient._make_api_call = original_call  # type: ignore[method-assign]
-        LambdaFunction._invoke_lambda = original_invoke  # type: ignore[method-assign]
-
-
 def _histories(stepfunctions: Any, machine_arns: list[str]) -> list[dict[str, Any]]:
     runs = []
     for arn in machine_arns:
@@ -128,6 +60,39 @@ def _histories(stepfunctions: Any, machine_arns: list[str]) -> list[dict[str, An
                        if "stateEnteredEventDetails" in event]
             runs.append({"name": execution["name"], "status": execution["status"], "entered": entered})
     return runs
+
+
+class Meter(CapacityMeter):
+    """DynamoDB capacity units, plus the Lambda invocations and their wall time, while the lead runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.invocations: Counter[str] = Counter()
+        self.lambda_seconds = 0.0
+
+
+@contextmanager
+def metered(meter: Meter) -> Iterator[None]:
+    """DynamoDB calls report their capacity; every Lambda invocation inside moto is counted and timed."""
+    from moto.awslambda.models import LambdaFunction
+
+    original_invoke = LambdaFunction._invoke_lambda
+
+    def invoke(self: LambdaFunction, event: Any = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return original_invoke(self, event)
+        finally:
+            if meter.recording:
+                meter.invocations[self.function_name] += 1
+                meter.lambda_seconds += time.perf_counter() - started
+
+    LambdaFunction._invoke_lambda = invoke  # type: ignore[method-assign]
+    try:
+        with metered_dynamodb(meter):
+            yield
+    finally:
+        LambdaFunction._invoke_lambda = original_invoke  # type: ignore[method-assign]
 
 
 def run() -> dict[str, Any]:
@@ -243,7 +208,7 @@ def _report(meter: Meter, histories: list[dict[str, Any]], emails: dict[str, int
         "transitions_per_sequence_step": round(loop / max(nurture_steps, 1), 2),
         "lambda_invocations": dict(meter.invocations),
         "lambda_seconds_local": round(meter.lambda_seconds, 3),
-        "dynamodb_calls": dict(meter.dynamodb_calls),
+        "dynamodb_calls": dict(meter.calls),
         "dynamodb_read_units": round(meter.read_units, 1),
         "dynamodb_write_units": round(meter.write_units, 1),
         "usd_per_lead_by_service": {name: round(value, 7) for name, value in cost.items()},

@@ -67,12 +67,14 @@ class Crm:
 
 def _reset_caches() -> None:
     from crm.integrations.aws import client
+    from crm.services.board import _pipeline
     from crm.services.qualification import forget_profile
     from crm.settings import get_settings
 
     get_settings.cache_clear()
     client.cache_clear()
     forget_profile()
+    _pipeline.forget()
 
 
 @pytest.fixture

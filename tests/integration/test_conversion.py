@@ -44,6 +44,7 @@ def count_items():
 
 def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is_409(crm):
     from crm.data.accounts import AccountItem, ContactItem, DealItem
+    from crm.data.board import ColumnTotals, column_totals
     from crm.data.leads import get_lead
     from crm.data.tasks import TaskItem
 
@@ -61,22 +62,29 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
         account.account_id, "Jonas Weber", "jonas@example.de", "+4930901820", "CTO", "de", "Europe/Berlin", lead_id,
         "rep-anna")
     assert (contact.first_touch.source, contact.first_touch.utm) == ("ebook", {"utm_campaign": "spring"})
+    lead = get_lead(lead_id)
     deal = DealItem.get(*DealItem.key(body["deal_id"]))
-    assert (deal.title, deal.stage, deal.amount, deal.currency, deal.owner_id, deal.account_id, deal.contact_id,
-            deal.lead_id) == ("Weber GmbH deal", "Identified", "12000.00", "EUR", "rep-anna", account.account_id,
-                              contact.contact_id, lead_id)
+    assert (deal.title, deal.pipeline_id, deal.stage_id, deal.amount, deal.currency, deal.owner_id, deal.account_id,
+            deal.account_name, deal.contact_id, deal.lead_id, deal.version) == (
+        "Weber GmbH deal", "sales", "unsorted", "12000.00", "EUR", "rep-anna", account.account_id, "Weber GmbH",
+        contact.contact_id, lead_id, 1)
+    assert deal.stage_entered_at == deal.last_activity_at == deal.created_at == lead.converted_at
     task = TaskItem.get(*TaskItem.key(body["task_id"]))
     assert (task.title, task.owner_id, task.due_at, task.related_type, task.related_id, task.status) == (
         "Send the proposal", "rep-anna", "2030-03-02T08:00:00Z", "deal", deal.deal_id, "open")
-    # And each sits in its owner's index: the rep's deals, contacts, accounts and open tasks
-    assert [item.deal_id for item in DealItem.owner_index.query("OWNER#rep-anna#DEALS")] == [deal.deal_id]
+    # And each sits in its owner's index: the deal in the rep's Unsorted column (D4), counted in its header (the
+    # whole column's and the rep's), and the rep's contacts, accounts and open tasks
+    assert [item.deal_id for item in DealItem.owner_index.query("OWNER#rep-anna#BOARD#sales#unsorted")] == [
+        deal.deal_id]
+    assert [item.deal_id for item in DealItem.state_index.query("BOARD#sales#unsorted")] == [deal.deal_id]
+    assert column_totals("sales", "unsorted") == column_totals("sales", "unsorted", "rep-anna") == ColumnTotals(
+        1, {"EUR": "12000.00"})
     assert [item.contact_id for item in ContactItem.owner_index.query("OWNER#rep-anna#CONTACTS")] == [
         contact.contact_id]
     assert [item.account_id for item in AccountItem.owner_index.query("OWNER#rep-anna#ACCOUNTS")] == [
         account.account_id]
     assert task.task_id in {item.task_id for item in TaskItem.owner_index.query("OWNER#rep-anna#TASKS")}
     # And the lead points at what it became
-    lead = get_lead(lead_id)
     assert (lead.status, lead.account_id, lead.contact_id, lead.deal_id) == (
         "converted", account.account_id, contact.contact_id, deal.deal_id)
     assert lead.converted_at and lead.GSI2PK is None
@@ -90,6 +98,7 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
     assert lead.converted_at in refusal["message"] and contact.contact_id in refusal["message"]
     assert count_items() == before
     assert [len(items(kind)) for kind in ("ACCOUNT", "CONTACT", "DEAL", "TASK")] == [1, 1, 1, 2]  # + call task
+    assert column_totals("sales", "unsorted").count == 1
 
 
 def test_conversion_without_deal_or_task(crm):

@@ -14,9 +14,6 @@ from ulid import ULID
 from crm.data.leads import FirstTouch
 from crm.data.table import CrmItem
 
-# the first stage of the default pipeline (D1); a deal created by conversion starts there
-FIRST_DEAL_STAGE = "Identified"
-
 
 def normalize_account_name(name: str) -> str:
     """The key that makes 'Weber  GmbH' and 'weber gmbh' one company: NFKC, case-folded, single spaces."""
@@ -36,7 +33,7 @@ def deal_pk(deal_id: str) -> str:
 
 
 def _owner_keys(owner_id: str, collection: str, created_at: str) -> dict[str, str]:
-    """GSI1: a person's accounts, contacts or deals, oldest first."""
+    """GSI1: a person's accounts or contacts, oldest first."""
     return {"GSI1PK": f"OWNER#{owner_id}#{collection}", "GSI1SK": created_at}
 
 
@@ -107,29 +104,62 @@ class ContactItem(CrmItem, discriminator="Contact"):
 
 
 class DealItem(CrmItem, discriminator="Deal"):
+    """A deal on its pipeline's board (D1-D4).
+
+    It sits in two indexes as a card of its column, newest activity first: GSI2 holds every deal of the stage (a
+    manager's column), GSI1 one owner's (a rep's column). So a page of a column is one Query, whatever the table
+    holds. Whatever changes the column, owner or amount also changes the column counters, in the same transaction,
+    on this version.
+    """
+
     deal_id = UnicodeAttribute()
     title = UnicodeAttribute()
-    stage = UnicodeAttribute()
-    amount = UnicodeAttribute()  # a Decimal as text, exact to the currency's minor unit
-    currency = UnicodeAttribute()  # ISO 4217
-    owner_id = UnicodeAttribute()
-    account_id = UnicodeAttribute()
-    contact_id = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    account_name = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
     lead_id = UnicodeAttribute(null=True)
+    amount = UnicodeAttribute(null=True)  # a Decimal as text, exact to the currency's minor unit
+    currency = UnicodeAttribute(null=True)  # ISO 4217
+    owner_id = UnicodeAttribute()
+    pipeline_id = UnicodeAttribute()
+    stage_id = UnicodeAttribute()
+    stage_entered_at = UnicodeAttribute()
+    last_activity_at = UnicodeAttribute()
+    next_task_due_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    lost_reason = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @classmethod
     def key(cls, deal_id: str) -> tuple[str, str]:
         return deal_pk(deal_id), "DEAL"
 
+    @staticmethod
+    def board_keys(*, pipeline_id: str, stage_id: str, owner_id: str, last_activity_at: str,
+                   deal_id: str) -> dict[str, str]:
+        """The card's place in its stage column (GSI2) and in its owner's (GSI1); the id breaks ties."""
+        activity = f"{last_activity_at}#{deal_id}"
+        return {"GSI2PK": stage_column_pk(pipeline_id, stage_id), "GSI2SK": activity,
+                "GSI1PK": owner_column_pk(owner_id, pipeline_id, stage_id), "GSI1SK": activity}
+
     @classmethod
-    def build(cls, *, title: str, amount: str, currency: str, owner_id: str, account_id: str, contact_id: str,
-              lead_id: str | None, created_at: str, stage: str = FIRST_DEAL_STAGE) -> DealItem:
+    def build(cls, *, title: str, owner_id: str, pipeline_id: str, stage_id: str, created_at: str,
+              **details: str | None) -> DealItem:
+        """A new deal, entering its stage now; `details`: account, contact, lead, money, lost reason."""
         deal_id = str(ULID())
-        return cls(*cls.key(deal_id), deal_id=deal_id, title=title, stage=stage, amount=amount,
-                   currency=currency, owner_id=owner_id, account_id=account_id, contact_id=contact_id,
-                   lead_id=lead_id, created_at=created_at, **_owner_keys(owner_id, "DEALS", created_at))
+        return cls(*cls.key(deal_id), deal_id=deal_id, title=title, owner_id=owner_id, pipeline_id=pipeline_id,
+                   stage_id=stage_id, stage_entered_at=created_at, last_activity_at=created_at,
+                   created_at=created_at, **details,
+                   **cls.board_keys(pipeline_id=pipeline_id, stage_id=stage_id, owner_id=owner_id,
+                                    last_activity_at=created_at, deal_id=deal_id))
+
+
+def stage_column_pk(pipeline_id: str, stage_id: str) -> str:
+    return f"BOARD#{pipeline_id}#{stage_id}"
+
+
+def owner_column_pk(owner_id: str, pipeline_id: str, stage_id: str) -> str:
+    return f"OWNER#{owner_id}#BOARD#{pipeline_id}#{stage_id}"
 
 
 def account_id_by_name(name: str) -> str | None:

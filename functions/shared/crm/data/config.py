@@ -1,5 +1,6 @@
 """Settings an admin edits through the API, kept as data: the ideal customer profile (L5), nurture sequences
-(L7) and status-change rules (L11). Each falls back to the built-in default until an admin saves one."""
+(L7), status-change rules (L11) and pipelines (D1). Each falls back to the built-in default until an admin saves
+one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 
 from crm.data.table import CrmItem
 from crm.domain.nurture import DEFAULT_SEQUENCE, DEFAULT_SEQUENCE_ID, Sequence
+from crm.domain.pipelines import DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, Pipeline
 from crm.domain.qualification import DEFAULT_PROFILE, IdealCustomerProfile
 from crm.domain.status_rules import DEFAULT_STATUS_RULES, StatusRule
 
@@ -31,6 +33,10 @@ STATUS_RULES_KEY = "STATUS_RULES"
 
 def sequence_key(sequence_id: str) -> str:
     return f"SEQUENCE#{sequence_id}"
+
+
+def pipeline_key(pipeline_id: str) -> str:
+    return f"PIPELINE#{pipeline_id}"
 
 
 def _document(sort_key: str) -> dict | None:
@@ -79,3 +85,22 @@ def status_rules() -> tuple[StatusRule, ...]:
     if document is None:
         return DEFAULT_STATUS_RULES
     return tuple(StatusRule.model_validate(rule) for rule in document.get("rules", ()))
+
+
+def pipeline(pipeline_id: str = DEFAULT_PIPELINE_ID) -> Pipeline | None:
+    """The saved pipeline, else the built-in default for its id; None when there is no such pipeline."""
+    document = _document(pipeline_key(pipeline_id))
+    if document is None:
+        return DEFAULT_PIPELINE if pipeline_id == DEFAULT_PIPELINE_ID else None
+    return Pipeline.model_validate(document)
+
+
+def pipelines() -> dict[str, Pipeline]:
+    """Every pipeline by id: one query, plus the default while no admin has saved it."""
+    stored = {item.SK.removeprefix("PIPELINE#"): Pipeline.model_validate(item.document)
+              for item in ConfigItem.query(CONFIG_PK, ConfigItem.SK.startswith("PIPELINE#"))}
+    return {DEFAULT_PIPELINE_ID: DEFAULT_PIPELINE, **stored}
+
+
+def save_pipeline(pipeline_id: str, given: Pipeline, by: str, at: str) -> None:
+    ConfigItem.build(pipeline_key(pipeline_id), given.model_dump(mode="json"), at, by).save()

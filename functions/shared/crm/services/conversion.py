@@ -1,5 +1,8 @@
 """Converting a lead (L10): one transaction makes the account, the contact, the deal and the first task.
 
+The deal lands in the Unsorted column of the default pipeline (D4), owned by the lead's rep, and its column
+counters count it in the same transaction.
+
 The lead stays as the record of how the person came to us: it is marked converted and points at what it
 became, and the contact's timeline points back at it, so the lead's history moves with the person.
 """
@@ -17,10 +20,12 @@ from ulid import ULID
 
 from crm.clock import to_iso
 from crm.data.accounts import AccountItem, AccountNameItem, ContactItem, DealItem, account_id_by_name
+from crm.data.board import Placement, counter_changes, update_counters
 from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
+from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
 from crm.models.conversion import ConversionRequest
 from crm.observability import logger
 from crm.services.actors import ensure_owner
@@ -119,9 +124,11 @@ class _Plan:
             role=lead.role, language=lead.language, timezone=lead.timezone)
         deal = None
         if request.deal is not None:
-            deal = DealItem.build(title=request.deal.title or f"{account_name} deal", amount=str(request.deal.amount),
-                                  currency=request.deal.currency, owner_id=owner, account_id=account_id,
-                                  contact_id=contact.contact_id, lead_id=lead.lead_id, created_at=at)
+            deal = DealItem.build(title=request.deal.title or f"{account_name} deal", owner_id=owner,
+                                  pipeline_id=DEFAULT_PIPELINE_ID, stage_id=UNSORTED_STAGE_ID, created_at=at,
+                                  amount=str(request.deal.amount), currency=request.deal.currency,
+                                  account_id=account_id, account_name=account_name, contact_id=contact.contact_id,
+                                  lead_id=lead.lead_id)
         task = None
         if request.task is not None:
             task_id, due_at = str(ULID()), to_iso(request.task.due_at)
@@ -134,6 +141,9 @@ class _Plan:
                 "task_id": task.task_id if task else None, "by": actor.user_id}
         events = (TimelineEventItem.build(lead_pk(lead.lead_id), "converted", at, made),
                   TimelineEventItem.build(contact.PK, "converted_from_lead", at, {"lead_id": lead.lead_id, **made}))
+        if deal is not None:
+            events += (TimelineEventItem.build(deal.PK, "deal_created", at, {
+                "by": actor.user_id, "owner_id": owner, "stage_id": deal.stage_id, "lead_id": lead.lead_id}),)
         return cls(lead, new_account, account_id, contact, deal, task, events, at)
 
     def write(self, transaction: TransactWrite) -> None:
@@ -144,6 +154,8 @@ class _Plan:
         for item in (self.contact, self.deal, self.task, *self.events):
             if item is not None:
                 transaction.save(item)
+        if self.deal is not None:
+            update_counters(transaction, counter_changes(None, Placement.of(self.deal)))
         transaction.update(self.lead, actions=[
             LeadItem.status.set("converted"), LeadItem.converted_at.set(self.at),
             LeadItem.account_id.set(self.account_id), LeadItem.contact_id.set(self.contact.contact_id),

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from pynamodb.expressions.update import Action
 
+from crm.cache import ttl_cached
 from crm.data.config import ideal_customer_profile
 from crm.data.leads import LeadItem
 from crm.domain.qualification import IdealCustomerProfile, LeadSignals, Qualification, Thresholds, explain, qualify
 from crm.settings import get_settings
 
-PROFILE_CACHE_SECONDS = 60
-_profile_cache: tuple[float, IdealCustomerProfile] | None = None
 
-
+@ttl_cached(seconds=60)
 def current_profile() -> IdealCustomerProfile:
     """The admin's ideal customer profile, re-read at most once a minute per process (intake is hot)."""
-    global _profile_cache
-    now = time.monotonic()
-    if _profile_cache is None or now - _profile_cache[0] > PROFILE_CACHE_SECONDS:
-        _profile_cache = (now, ideal_customer_profile())
-    return _profile_cache[1]
+    return ideal_customer_profile()
 
 
 def forget_profile() -> None:
     """After an admin saves a new profile, this process scores with it at once."""
-    global _profile_cache
-    _profile_cache = None
+    current_profile.forget()
 
 
 def qualify_lead(lead: LeadItem) -> Qualification:

@@ -1,0 +1,199 @@
+"""The board's columns (D2): a page of cards is one Query on an index, a column header one counter item.
+
+Column counters are kept on write, never counted by reading deals: one item per stage of a pipeline and one per
+stage and owner, PK `BOARD_COUNT#<pipeline>`, SK `<stage>` or `<stage>#OWNER#<owner>`. Each holds `count` and, per
+currency, the total amount in minor units (`amount_EUR`: cents). The totals are top-level numbers so a first deal
+in a new currency is one atomic ADD (ADD into a map needs the map to exist, and a transaction may touch an item
+once); the reader turns them back into the `amounts` map of exact decimals.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+
+from pynamodb.attributes import NumberAttribute
+from pynamodb.expressions.operand import Path, Value
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from crm.data.accounts import DealItem, owner_column_pk, stage_column_pk
+from crm.data.table import CrmItem
+from crm.domain.pipelines import PipelineRuleError
+from crm.models.conversion import CURRENCY_MINOR_UNITS
+
+AMOUNT_PREFIX = "amount_"
+_MINOR_UNITS = NumberAttribute()  # how an ADD of minor units is serialized
+
+
+def counter_pk(pipeline_id: str) -> str:
+    return f"BOARD_COUNT#{pipeline_id}"
+
+
+def counter_sort_key(stage_id: str, owner_id: str | None = None) -> str:
+    """The stage's counter, or with an owner the counter of that owner's deals in the stage."""
+    return stage_id if owner_id is None else f"{stage_id}#OWNER#{owner_id}"
+
+
+class BoardCountItem(CrmItem, discriminator="BoardCount"):
+    """A column counter; its `amount_<currency>` totals are written and read by name (see the module)."""
+
+    count = NumberAttribute(default=0)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What of a deal the counters count: its column, its owner and its money."""
+
+    pipeline_id: str
+    stage_id: str
+    owner_id: str
+    amount: str | None
+    currency: str | None
+
+    @classmethod
+    def of(cls, deal: DealItem) -> Placement:
+        return cls(deal.pipeline_id, deal.stage_id, deal.owner_id, deal.amount, deal.currency)
+
+    def minor_units(self) -> dict[str, int]:
+        if self.amount is None or self.currency is None:
+            return {}
+        return {self.currency: int(Decimal(self.amount).scaleb(CURRENCY_MINOR_UNITS[self.currency]))}
+
+
+@dataclass
+class CounterChange:
+    count: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)  # currency -> minor units
+
+    def add(self, sign: int, placement: Placement) -> None:
+        self.count += sign
+        for currency, minor in placement.minor_units().items():
+            total = self.amounts.get(currency, 0) + sign * minor
+            if total:
+                self.amounts[currency] = total
+            else:
+                self.amounts.pop(currency, None)
+
+    def __bool__(self) -> bool:
+        return bool(self.count or self.amounts)
+
+
+CounterKey = tuple[str, str]
+
+
+def counter_changes(before: Placement | None, after: Placement | None) -> dict[CounterKey, CounterChange]:
+    """The net change of each counter when a deal goes from `before` to `after` (None: not on the board).
+
+    Netted per item, zero changes left out: a reassignment within a stage leaves the stage's counter alone, and
+    a transaction may name an item only once.
+    """
+    changes: dict[CounterKey, CounterChange] = defaultdict(CounterChange)
+    for sign, placement in ((-1, before), (1, after)):
+        if placement is None:
+            continue
+        pk = counter_pk(placement.pipeline_id)
+        for owner in (None, placement.owner_id):
+            changes[pk, counter_sort_key(placement.stage_id, owner)].add(sign, placement)
+    return {key: change for key, change in changes.items() if change}
+
+
+def _counter_actions(change: CounterChange) -> list[Action]:
+    return [BoardCountItem.kind.set(BoardCountItem), BoardCountItem.count.add(change.count),
+            *(Path(AMOUNT_PREFIX + currency).add(Value(minor, _MINOR_UNITS))
+              for currency, minor in change.amounts.items())]
+
+
+def update_counters(transaction: TransactWrite, changes: dict[CounterKey, CounterChange]) -> None:
+    """Add the changes to the counters inside the transaction that writes the deal."""
+    for key, change in changes.items():
+        transaction.update(BoardCountItem(*key), actions=_counter_actions(change))
+
+
+def add_to_counters(changes: dict[CounterKey, CounterChange]) -> None:
+    """Add the changes one counter at a time: for loading many deals at once, when no deal write goes with them."""
+    for key, change in changes.items():
+        BoardCountItem(*key).update(actions=_counter_actions(change))
+
+
+@dataclass(frozen=True)
+class ColumnTotals:
+    count: int
+    amounts: dict[str, str]  # currency -> exact decimal text, e.g. {"EUR": "1200.00"}
+
+
+def column_totals(pipeline_id: str, stage_id: str, owner_id: str | None = None) -> ColumnTotals:
+    """A column header (all deals of the stage, or one owner's)."""
+    return columns_totals(pipeline_id, [stage_id], owner_id)[stage_id]
+
+
+def columns_totals(pipeline_id: str, stage_ids: list[str], owner_id: str | None = None) -> dict[str, ColumnTotals]:
+    """Every column header of a board in one BatchGetItem, read raw to see every currency's amount."""
+    connection = CrmItem._get_connection()
+    table = connection.table_name
+    by_key = {counter_sort_key(stage_id, owner_id): stage_id for stage_id in stage_ids}
+    keys = [{"PK": {"S": counter_pk(pipeline_id)}, "SK": {"S": sort_key}} for sort_key in by_key]
+    items: dict[str, dict] = {}
+    while keys:
+        response = connection.connection.client.batch_get_item(RequestItems={table: {"Keys": keys}})
+        for item in response.get("Responses", {}).get(table, []):
+            items[by_key[item["SK"]["S"]]] = item
+        keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return {stage_id: _totals(items.get(stage_id, {})) for stage_id in stage_ids}
+
+
+def _totals(item: dict) -> ColumnTotals:
+    amounts = {}
+    for name, value in sorted(item.items()):
+        if name.startswith(AMOUNT_PREFIX) and int(value["N"]):
+            currency = name.removeprefix(AMOUNT_PREFIX)
+            amounts[currency] = str(Decimal(value["N"]).scaleb(-CURRENCY_MINOR_UNITS[currency]))
+    return ColumnTotals(count=int(item["count"]["N"]) if "count" in item else 0, amounts=amounts)
+
+
+@dataclass(frozen=True)
+class ColumnPage:
+    deals: list[DealItem]
+    next_cursor: str | None
+
+
+def column_page(pipeline_id: str, stage_id: str, owner_id: str | None = None, cursor: str | None = None,
+                limit: int = 25) -> ColumnPage:
+    """Up to `limit` deals of a column, latest activity first, after `cursor`: one Query of `limit` + 1 items.
+
+    The extra item only tells whether there is a next page, so a "load more" never comes back empty.
+    """
+    if owner_id is None:
+        index, partition, names = DealItem.state_index, stage_column_pk(pipeline_id, stage_id), ("GSI2PK", "GSI2SK")
+    else:
+        index, partition = DealItem.owner_index, owner_column_pk(owner_id, pipeline_id, stage_id)
+        names = ("GSI1PK", "GSI1SK")
+    start = _decode_cursor(cursor, names, partition) if cursor else None
+    found = index.query(partition, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
+    deals: list[DealItem] = list(islice(found, limit + 1))  # type: ignore[arg-type]  # the column holds deals
+    if len(deals) <= limit:
+        return ColumnPage(deals, None)
+    last = deals[limit - 1]
+    return ColumnPage(deals[:limit], _encode_cursor({name: getattr(last, name) for name in ("PK", "SK", *names)}))
+
+
+def _encode_cursor(key: dict[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, index_keys: tuple[str, str], partition: str) -> dict[str, dict[str, str]]:
+    """The ExclusiveStartKey a cursor stands for; refused unless it was made for this very column."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = None
+    names = {"PK", "SK", *index_keys}
+    if not isinstance(key, dict) or set(key) != names or not all(isinstance(value, str) for value in key.values()) \
+            or key[index_keys[0]] != partition:
+        raise PipelineRuleError("cursor", "is not a cursor of this column; start again without one")
+    return {name: {"S": value} for name, value in key.items()}

@@ -1,0 +1,117 @@
+"""Pipelines (D1, D4): the stages a deal moves through, kept as data an admin edits.
+
+A stage's id is its identity: deals, board keys and column counters name it, so a rename changes only the name
+and a stage is archived (it leaves the board) rather than removed. Every pipeline starts with the "Unsorted"
+stage, where deals made by the system land (conversions, calls), and has a won and a lost stage to end in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+DEFAULT_PIPELINE_ID = "sales"
+UNSORTED_STAGE_ID = "unsorted"
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+StageKind = Literal["unsorted", "open", "won", "lost"]
+Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+def slugify(name: str) -> str:
+    """A stage id from its name: 'Decision makers identified' -> 'decision-makers-identified'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64]
+
+
+class Stage(BaseModel):
+    """A column of the board; `max_days_in_stage` is when a deal sitting in it counts as stalled (D5)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    name: Name
+    kind: StageKind = "open"
+    archived: bool = False
+    max_days_in_stage: int | None = Field(None, ge=1, le=3650)
+
+
+class PipelineRuleError(ValueError):
+    """A request the pipeline's rules refuse (a 422): `field` names what to change, `reason` says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
+
+
+class Pipeline(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    stages: tuple[Stage, ...] = Field(min_length=3, max_length=50)
+    lost_reasons: tuple[Name, ...] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _workable(self) -> Pipeline:
+        """Unsorted first (and only there), a way to win and a way to lose, one stage per id, one reason per text."""
+        repeated = [stage_id for stage_id, seen in Counter(stage.id for stage in self.stages).items() if seen > 1]
+        if repeated:
+            raise ValueError(f"stage ids must be unique; repeated: {', '.join(repeated)}")
+        first, *rest = self.stages
+        if (first.kind, first.id) != ("unsorted", UNSORTED_STAGE_ID) or first.archived:
+            raise ValueError(f"the first stage must be the unsorted stage, id {UNSORTED_STAGE_ID!r}, not archived")
+        if any(stage.kind == "unsorted" for stage in rest):
+            raise ValueError("there is exactly one unsorted stage")
+        for kind in ("won", "lost"):
+            if not any(stage.kind == kind and not stage.archived for stage in rest):
+                raise ValueError(f"a pipeline needs a {kind} stage that is not archived")
+        if len({reason.casefold() for reason in self.lost_reasons}) < len(self.lost_reasons):
+            raise ValueError("lost reasons must be unique")
+        return self
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((stage for stage in self.stages if stage.id == stage_id), None)
+
+    @property
+    def board_stages(self) -> tuple[Stage, ...]:
+        """The columns of the board, in the admin's order: archived stages leave it, their deals stay."""
+        return tuple(stage for stage in self.stages if not stage.archived)
+
+    def ensure_replaces(self, previous: Pipeline) -> None:
+        """Saving `self` over `previous` keeps every stage id, so no deal is left in a stage that no longer exists."""
+        kept = {stage.id for stage in self.stages}
+        removed = [stage.id for stage in previous.stages if stage.id not in kept]
+        if removed:
+            raise PipelineRuleError(
+                "stages", f"stages cannot be removed, archive them instead (missing: {', '.join(removed)})")
+
+    def ensure_can_enter(self, stage_id: str, lost_reason: str | None) -> Stage:
+        """The stage a deal may move (or be created) into: on the board, and lost only for one of the listed reasons."""
+        stage = self.stage(stage_id)
+        if stage is None or stage.archived:
+            raise PipelineRuleError("stage_id", f"{stage_id!r} is not a stage on this pipeline's board")
+        if stage.kind == "lost" and lost_reason not in self.lost_reasons:
+            raise PipelineRuleError("lost_reason", f"a lost deal needs one of: {', '.join(self.lost_reasons)}")
+        if stage.kind != "lost" and lost_reason is not None:
+            raise PipelineRuleError("lost_reason", "only a deal moved to a lost stage has a lost reason")
+        return stage
+
+
+def _default_stages() -> tuple[Stage, ...]:
+    """Unsorted (D4), then the stages of D1 (seed 004)."""
+    open_names = ("Identified", "In discussion", "Decision makers identified", "Proposal", "Negotiation",
+                  "Procurement")
+    return (Stage(id=UNSORTED_STAGE_ID, name="Unsorted", kind="unsorted"),
+            *(Stage(id=slugify(name), name=name) for name in open_names),
+            Stage(id="closed-won", name="Closed won", kind="won"),
+            Stage(id="closed-lost", name="Closed lost", kind="lost"))
+
+
+DEFAULT_PIPELINE = Pipeline(
+    name="Sales", stages=_default_stages(),
+    lost_reasons=("Price", "Chose a competitor", "No budget", "No decision", "Timing", "Other"))

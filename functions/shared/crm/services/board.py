@@ -1,0 +1,300 @@
+"""The kanban board (D1-D4): pipelines, their columns of deal cards, and the writes that move deals along.
+
+Every read is by key: a column page is one Query with a Limit on an index, its header one counter item, so a
+board opens as fast with 10,000 deals as with ten. Every write that changes a deal's column, owner or money
+writes the deal (on its version), its column counters and its timeline event in one transaction.
+
+Roles (D3): a rep sees and changes only their own deals (another rep's deal is "not found"), a manager sees
+every deal, filters by owner and reassigns, an admin also edits the pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields, replace
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from crm.cache import ttl_cached
+from crm.clock import from_iso, to_iso, utcnow
+from crm.data import config
+from crm.data.accounts import DealItem
+from crm.data.board import (
+    ColumnPage,
+    ColumnTotals,
+    Placement,
+    column_page,
+    column_totals,
+    columns_totals,
+    counter_changes,
+    update_counters,
+)
+from crm.data.leads import TimelineEventItem, timeline
+from crm.data.people import UserItem, get_user
+from crm.data.transactions import condition_failed, write_transaction
+from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
+from crm.models.board import DealCreate
+from crm.services.actors import ForbiddenError, ensure_owner
+
+MAX_PAGE = 100
+TIMELINE_LIMIT = 50
+_COLUMN_READERS = 8  # concurrent column queries when a board opens
+_ATTEMPTS = 3  # a reassignment re-reads a deal changed meanwhile (it carries no version from the client)
+_PLACEMENT = frozenset(field.name for field in fields(Placement))
+
+# every refusal by the board's rules (a move, a create, a pipeline change, a cursor) is a 422 naming the field
+InvalidMoveError = PipelineRuleError
+
+
+class PipelineNotFoundError(LookupError):
+    """404: no such pipeline, or no such stage in it."""
+
+
+class DealNotFoundError(LookupError):
+    """404: no such deal, or a rep asking for another rep's deal (which they may not know exists)."""
+
+
+class StaleDealError(Exception):
+    """409: the deal changed since the client read it; `card` is the deal as it is now."""
+
+    def __init__(self, card: dict[str, Any]) -> None:
+        super().__init__(f"deal {card['deal_id']} changed meanwhile; it is now at version {card['version']}")
+        self.card = card
+
+
+# --- pipelines -------------------------------------------------------------------------------------------------
+
+def list_pipelines() -> list[dict]:
+    return [_pipeline_view(pipeline_id, pipeline) for pipeline_id, pipeline in config.pipelines().items()]
+
+
+@ttl_cached(seconds=30)
+def _pipeline(pipeline_id: str) -> Pipeline | None:
+    """Read on every board load: kept 30 s per process; a save here forgets it at once."""
+    return config.pipeline(pipeline_id)
+
+
+def get_pipeline(pipeline_id: str) -> Pipeline:
+    found = _pipeline(pipeline_id)
+    if found is None:
+        raise PipelineNotFoundError(f"no pipeline {pipeline_id!r}")
+    return found
+
+
+def save_pipeline(pipeline_id: str, pipeline: Pipeline, actor: UserItem, now: datetime) -> dict:
+    """Admins only. Stages may be added, renamed, reordered and archived (their deals leave the board), never
+    removed: deals and counters name them."""
+    if actor.role != "admin":
+        raise ForbiddenError(f"{actor.user_id} is a {actor.role}; only an admin edits pipelines")
+    if not re.fullmatch(SLUG, pipeline_id):
+        raise InvalidMoveError("pipeline_id", "must be lowercase letters, digits, - or _")
+    previous = config.pipeline(pipeline_id)
+    if previous is not None:
+        pipeline.ensure_replaces(previous)
+    config.save_pipeline(pipeline_id, pipeline, actor.user_id, to_iso(now))
+    _pipeline.forget()
+    return _pipeline_view(pipeline_id, pipeline)
+
+
+def _pipeline_view(pipeline_id: str, pipeline: Pipeline) -> dict:
+    return {"id": pipeline_id, **pipeline.model_dump(mode="json")}
+
+
+# --- the board -------------------------------------------------------------------------------------------------
+
+def board(pipeline_id: str, viewer: UserItem, owner: str | None = None, limit: int = 25,
+          now: datetime | None = None) -> dict:
+    """The pipeline and the first page of each of its columns, read concurrently."""
+    owner_id = _column_owner(viewer, owner)
+    _check_limit(limit)
+    pipeline = get_pipeline(pipeline_id)
+    stages = pipeline.board_stages
+
+    with ThreadPoolExecutor(max_workers=min(_COLUMN_READERS, len(stages) + 1)) as pool:
+        totals = pool.submit(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
+        pages = list(pool.map(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages))
+    names = _owner_names(deal for page in pages for deal in page.deals)
+    at = now or utcnow()
+    headers = totals.result()
+    return {"pipeline": _pipeline_view(pipeline_id, pipeline),
+            "columns": [_column_view(stage, page, headers[stage.id], names, at)
+                        for stage, page in zip(stages, pages, strict=True)]}
+
+
+def column(pipeline_id: str, stage_id: str, viewer: UserItem, owner: str | None = None, cursor: str | None = None,
+           limit: int = 25, now: datetime | None = None) -> dict:
+    """One page of one column (the board's "load more"): the cards after `cursor`, and the column's totals."""
+    owner_id = _column_owner(viewer, owner)
+    _check_limit(limit)
+    stage = get_pipeline(pipeline_id).stage(stage_id)
+    if stage is None:
+        raise PipelineNotFoundError(f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
+    page = column_page(pipeline_id, stage_id, owner_id, cursor, limit)
+    totals = column_totals(pipeline_id, stage_id, owner_id)
+    return _column_view(stage, page, totals, _owner_names(page.deals), now or utcnow())
+
+
+def _column_owner(viewer: UserItem, owner: str | None) -> str | None:
+    """Whose deals a column shows: a rep always their own; a manager or admin everyone's, or `owner`'s."""
+    if owner is not None:
+        ensure_owner(viewer, owner)
+    return viewer.user_id if viewer.role == "rep" else owner
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidMoveError("limit", f"must be between 1 and {MAX_PAGE}")
+
+
+def _column_view(stage: Stage, page: ColumnPage, totals: ColumnTotals, names: dict[str, str], now: datetime) -> dict:
+    return {"stage_id": stage.id, "count": totals.count, "amounts": totals.amounts,
+            "cards": [_card(deal, names.get(deal.owner_id), now) for deal in page.deals],
+            "next_cursor": page.next_cursor}
+
+
+def _owner_names(deals: Iterable[DealItem]) -> dict[str, str]:
+    """The names of the deals' owners: one BatchGet of the distinct owners, not one read per card."""
+    owners = sorted({deal.owner_id for deal in deals})
+    return {user.user_id: user.name for user in UserItem.batch_get([(f"USER#{owner}", "USER") for owner in owners])}
+
+
+def _card_of(deal: DealItem, now: datetime) -> dict:
+    return _card(deal, _owner_names([deal]).get(deal.owner_id), now)
+
+
+def _card(deal: DealItem, owner_name: str | None, now: datetime) -> dict:
+    return {"deal_id": deal.deal_id, "title": deal.title, "account_name": deal.account_name, "amount": deal.amount,
+            "currency": deal.currency, "owner_id": deal.owner_id, "owner_name": owner_name,
+            "stage_id": deal.stage_id, "stage_entered_at": deal.stage_entered_at,
+            "days_in_stage": max(0, (now - from_iso(deal.stage_entered_at)).days),
+            "last_activity_at": deal.last_activity_at, "next_task_due_at": deal.next_task_due_at,
+            "version": deal.version}
+
+
+# --- deals -----------------------------------------------------------------------------------------------------
+
+def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
+    """Quick-create: a rep's own deal, or a manager's for any active user; Unsorted unless a stage is named."""
+    owner = _new_owner(actor, request.owner_id or actor.user_id)
+    pipeline = config.pipeline(request.pipeline_id)
+    if pipeline is None:
+        raise InvalidMoveError("pipeline_id", f"there is no pipeline {request.pipeline_id!r}")
+    pipeline.ensure_can_enter(request.stage_id, request.lost_reason)
+    at = to_iso(now)
+    deal = DealItem.build(title=request.title, owner_id=owner.user_id, pipeline_id=request.pipeline_id,
+                          stage_id=request.stage_id, created_at=at, account_name=request.account_name,
+                          amount=None if request.amount is None else str(request.amount), currency=request.currency,
+                          lost_reason=request.lost_reason)
+    event = TimelineEventItem.build(deal.PK, "deal_created", at, {"by": actor.user_id, "owner_id": owner.user_id,
+                                                                  "stage_id": deal.stage_id})
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(deal)
+        update_counters(transaction, counter_changes(None, Placement.of(deal)))
+        transaction.save(event)
+
+    write_transaction(write)
+    return _card(deal, owner.name, now)
+
+
+def get_deal(deal_id: str, viewer: UserItem, now: datetime | None = None) -> dict:
+    """The card with the rest of the deal and its latest timeline events, newest first."""
+    deal = _visible_deal(deal_id, viewer)
+    events = [{"id": event.SK.removeprefix("EVENT#"), "type": event.event_type, "at": event.at, "data": event.data}
+              for event in timeline(deal.PK, TIMELINE_LIMIT)]
+    return {**_card_of(deal, now or utcnow()),
+            "pipeline_id": deal.pipeline_id, "account_id": deal.account_id, "contact_id": deal.contact_id,
+            "lead_id": deal.lead_id, "lost_reason": deal.lost_reason, "created_at": deal.created_at,
+            "timeline": events}
+
+
+def move_deal(deal_id: str, stage_id: str, version: int, viewer: UserItem, now: datetime,
+              lost_reason: str | None = None) -> dict:
+    """Move the deal as the client saw it (`version`); StaleDealError with the fresh card if it changed since.
+
+    A move to the stage it is in changes nothing. The card goes to the top of its new column (the move is its
+    latest activity) and the stage change lands on the deal's timeline.
+    """
+    deal = _visible_deal(deal_id, viewer)
+    if deal.version != version:
+        raise StaleDealError(_card_of(deal, now))
+    get_pipeline(deal.pipeline_id).ensure_can_enter(stage_id, lost_reason)
+    if stage_id != deal.stage_id:
+        at = to_iso(now)
+        event = TimelineEventItem.build(deal.PK, "stage_changed", at, {
+            "from": deal.stage_id, "to": stage_id, "by": viewer.user_id,
+            **({"lost_reason": lost_reason} if lost_reason else {})})
+        try:
+            _write_change(deal, {"stage_id": stage_id, "stage_entered_at": at, "last_activity_at": at,
+                                 "lost_reason": lost_reason}, event)
+        except TransactWriteError as error:
+            if not condition_failed(error):
+                raise
+            raise StaleDealError(_card_of(_visible_deal(deal_id, viewer), now)) from None
+    return _card_of(deal, now)
+
+
+def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -> dict:
+    """Managers and admins give a deal to another active user; its counters move from one owner to the other."""
+    if actor.role not in ("manager", "admin"):
+        raise ForbiddenError(f"{actor.user_id} is a {actor.role}; only managers and admins reassign deals")
+    owner = _new_owner(actor, owner_id)
+    for attempt in range(_ATTEMPTS):
+        deal = _visible_deal(deal_id, actor)
+        if deal.owner_id == owner.user_id:
+            break
+        event = TimelineEventItem.build(deal.PK, "owner_changed", to_iso(now),
+                                        {"from": deal.owner_id, "to": owner.user_id, "by": actor.user_id})
+        try:
+            _write_change(deal, {"owner_id": owner.user_id}, event)
+            break
+        except TransactWriteError as error:
+            if attempt == _ATTEMPTS - 1 or not condition_failed(error):
+                raise
+    return _card(deal, owner.name, now)
+
+
+def _visible_deal(deal_id: str, viewer: UserItem) -> DealItem:
+    try:
+        deal = DealItem.get(*DealItem.key(deal_id), consistent_read=True)
+    except DealItem.DoesNotExist:
+        raise DealNotFoundError(f"no deal {deal_id!r}") from None
+    if viewer.role == "rep" and deal.owner_id != viewer.user_id:
+        raise DealNotFoundError(f"no deal {deal_id!r}")
+    return deal
+
+
+def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
+    """Who may own a deal the actor gives away: a rep only keeps their own, anyone else gives to an active user."""
+    ensure_owner(actor, owner_id)
+    if owner_id == actor.user_id:
+        return actor
+    owner = get_user(owner_id)
+    if owner is None or not owner.active:
+        raise InvalidMoveError("owner_id", f"{owner_id!r} is not an active user")
+    return owner
+
+
+def _write_change(deal: DealItem, changes: dict[str, str | None], event: TimelineEventItem) -> None:
+    """Write the changed deal on the version it was read at, its counters and its timeline event in one
+    transaction, then apply the changes to `deal` (pynamodb has already counted its version up)."""
+    before = Placement.of(deal)
+    after = replace(before, **{name: value for name, value in changes.items() if name in _PLACEMENT})
+    changes = {**changes, **DealItem.board_keys(
+        pipeline_id=after.pipeline_id, stage_id=after.stage_id, owner_id=after.owner_id, deal_id=deal.deal_id,
+        last_activity_at=changes.get("last_activity_at") or deal.last_activity_at)}
+
+    def write(transaction: TransactWrite) -> None:
+        # a new list each attempt: pynamodb appends the version increment to the one it is given
+        transaction.update(deal, actions=[getattr(DealItem, name).set(value) for name, value in changes.items()])
+        update_counters(transaction, counter_changes(before, after))
+        transaction.save(event)
+
+    write_transaction(write)
+    for name, value in changes.items():
+        setattr(deal, name, value)
