@@ -1,7 +1,11 @@
 """One loopback HTTP port for everything: the static site, the template's API routes, the outbox.
 
 API routes get the API Gateway REST (v1) proxy event that AWS would build from the same request,
-so handlers cannot tell the difference. Built in besides: /healthz; /outbox (and .json) with
+so handlers cannot tell the difference. A route whose Api event has a Cognito authorizer (its own or the
+Api's DefaultAuthorizer) needs an Authorization header with a token from POST /local/token {"user_id"}
+(active users only): without a valid one it answers 401 as API Gateway would, with one the handler gets
+its claims in requestContext.authorizer.claims. Built in besides: /healthz; /config.json, the static
+site's settings; /outbox (and .json) with
 POST /outbox/<message id>/events {"type": "open"|"click", "link"?} making SES's engagement events;
 /executions?lead=<id> (and .json), a lead's Step Functions executions with their history.
 """
@@ -25,7 +29,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
+from local.auth import InvalidTokenError, NotAllowedError, gateway_claims, token_for
 from local.executions import (
     ExecutionsUnavailable,
     lead_executions,
@@ -40,6 +46,8 @@ from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec, StateMachineSpec
 STATIC_ROOT = REPO_ROOT / "static_site"
 STAGE = "v1"
 EMAIL_EVENTS_PATH = re.compile(r"^/outbox/(?P<message_id>[^/]+)/events/?$")
+TOKEN_PATH = "/local/token"
+SITE_CONFIG = {"apiBase": "/api", "auth": "local"}
 
 _log = logging.getLogger(__name__)
 
@@ -52,11 +60,12 @@ class Route:
     resource: str
     pattern: re.Pattern[str]
     function: FunctionSpec
+    cognito: bool = False  # API Gateway checks a Cognito ID token before invoking
 
     @classmethod
-    def of(cls, method: str, resource: str, function: FunctionSpec) -> Route:
+    def of(cls, method: str, resource: str, function: FunctionSpec, cognito: bool = False) -> Route:
         regex = "".join(_piece_regex(piece) for piece in re.split(r"(\{[^}]+\})", resource) if piece)
-        return cls(method, resource, re.compile(f"^{regex}/?$"), function)
+        return cls(method, resource, re.compile(f"^{regex}/?$"), function, cognito)
 
 
 def _piece_regex(piece: str) -> str:
@@ -69,13 +78,14 @@ def _piece_regex(piece: str) -> str:
 
 def routes_of(functions: list[FunctionSpec]) -> list[Route]:
     """Every Api event of the template; literal paths before parameterised ones, as API Gateway matches."""
-    routes = [Route.of(route.method, route.path, function)
+    routes = [Route.of(route.method, route.path, function, route.cognito)
               for function in functions for route in function.api_routes]
     return sorted(routes, key=lambda route: (route.resource.count("{"), -len(route.resource)))
 
 
 def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_parameters: dict[str, str],
-                body: bytes) -> dict[str, Any]:
+                body: bytes, claims: dict[str, str] | None = None) -> dict[str, Any]:
+    """`claims`: what a Cognito authorizer verified, passed on in requestContext.authorizer.claims."""
     query = parse_qs(urlsplit(handler.path).query, keep_blank_values=True)
     multi_headers: dict[str, list[str]] = {}
     for name, value in handler.headers.items():
@@ -86,6 +96,7 @@ def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_p
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode("ascii"), True
     now = time.time()
+    authorizer = {"authorizer": {"claims": claims}} if claims is not None else {}
     return {
         "resource": route.resource,
         "path": path,
@@ -110,6 +121,7 @@ def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_p
             "resourceId": "local",
             "resourcePath": route.resource,
             "stage": STAGE,
+            **authorizer,
         },
         "body": text,
         "isBase64Encoded": encoded,
@@ -158,6 +170,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command == "POST" and (event_path := EMAIL_EVENTS_PATH.match(path)):
             self._post_email_event(unquote(event_path["message_id"]), body)
             return
+        if self.command == "POST" and path == TOKEN_PATH:
+            self._issue_token(body)
+            return
         if self.command in ("GET", "HEAD") and (self._serve_builtin(path, parse_qs(url.query))
                                                 or self._serve_static(path)):
             return
@@ -169,7 +184,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.NOT_FOUND, {"message": f"no route for {self.command} {path}"})
 
     def _invoke(self, route: Route, path: str, path_parameters: dict[str, str], body: bytes) -> None:
-        event = proxy_event(self, route, path, path_parameters, body)
+        claims = None
+        if route.cognito:
+            try:
+                claims = gateway_claims(self.headers.get("Authorization"))
+            except InvalidTokenError:
+                self._send_json(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
+                return
+        event = proxy_event(self, route, path, path_parameters, body, claims)
         try:
             response = self.server.invoke(route.function, event)
         except Exception:
@@ -183,6 +205,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ready = self.server.ready.is_set()
             self._send_json(HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE,
                             {"status": "ok" if ready else "starting"})
+        elif path == "/config.json":
+            self._send_json(HTTPStatus.OK, SITE_CONFIG)
         elif path == "/outbox.json":
             self._send_json(HTTPStatus.OK, outbox_messages())
         elif path in ("/outbox", "/outbox/"):
@@ -192,6 +216,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             return False
         return True
+
+    def _issue_token(self, body: bytes) -> None:
+        """Signing in locally: an ID token like Cognito's for an active user of the CRM, no password asked."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = None
+        user_id = request.get("user_id") if isinstance(request, dict) else None
+        if not isinstance(user_id, str) or not user_id.strip():
+            self._send_json(HTTPStatus.BAD_REQUEST, {"message": 'body must be {"user_id": "<CRM user id>"}'})
+            return
+        try:
+            token = token_for(user_id.strip())
+        except NotAllowedError as error:
+            self._send_json(HTTPStatus.FORBIDDEN, {"message": str(error)})
+            return
+        except (BotoCoreError, ClientError, PynamoDBException):
+            _log.exception("reading user %s failed", user_id)
+            self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"message": "the users cannot be read right now"})
+            return
+        self._send_json(HTTPStatus.OK, {"token": token})
 
     def _post_email_event(self, message_id: str, body: bytes) -> None:
         """What SES and SNS would do when the recipient opens the email or clicks one of its links."""

@@ -227,6 +227,8 @@ class Resolver:
 class ApiRoute:
     method: str
     path: str
+    authorizer: str | None = None  # the event's Auth.Authorizer, else its Api's DefaultAuthorizer
+    cognito: bool = False  # that authorizer is a Cognito user pool's: API Gateway checks an ID token first
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,18 @@ def _resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, An
     return {key: res for key, res in template.get("Resources", {}).items() if res.get("Type") == kind}
 
 
+def api_route(template: dict[str, Any], event_properties: dict[str, Any]) -> ApiRoute:
+    """An Api event with the authorizer SAM gives it: its own Auth.Authorizer, else the Api's DefaultAuthorizer."""
+    api_id = event_properties.get("RestApiId")
+    api = template.get("Resources", {}).get(api_id["Ref"], {}) if isinstance(api_id, dict) else {}
+    api_auth = api.get("Properties", {}).get("Auth", {})
+    name = event_properties.get("Auth", {}).get("Authorizer", api_auth.get("DefaultAuthorizer"))
+    if name in (None, "NONE"):
+        return ApiRoute(event_properties["Method"].upper(), event_properties["Path"])
+    cognito = "UserPoolArn" in api_auth.get("Authorizers", {}).get(name, {})
+    return ApiRoute(event_properties["Method"].upper(), event_properties["Path"], name, cognito)
+
+
 def function_specs(template: dict[str, Any], resolver: Resolver) -> list[FunctionSpec]:
     globals_ = template.get("Globals", {}).get("Function", {})
     global_env = globals_.get("Environment", {}).get("Variables", {})
@@ -298,7 +312,7 @@ def function_specs(template: dict[str, Any], resolver: Resolver) -> list[Functio
         for event_name, event in properties.get("Events", {}).items():
             event_properties = event.get("Properties", {})
             if event["Type"] == "Api":
-                routes.append(ApiRoute(event_properties["Method"].upper(), event_properties["Path"]))
+                routes.append(api_route(template, event_properties))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 if resolver.resolve(event_properties.get("Enabled", True)) is False:
                     continue

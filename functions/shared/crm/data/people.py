@@ -5,8 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from crm.data.table import CrmItem
-
-ROLES = ("rep", "manager", "admin")
+from crm.roles import ROLES
 
 
 class UserItem(CrmItem, discriminator="User"):

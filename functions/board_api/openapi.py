@@ -1,0 +1,130 @@
+"""The board API's OpenAPI 3.1 document, made from the Chalice routes so it cannot drift from them.
+
+Paths and methods come from the app's route table, path parameters from the route paths, summaries from the
+views' docstrings, query parameters and request bodies (the pydantic models' JSON schemas) from each route's
+RouteDoc. `python functions/board_api/openapi.py` rewrites docs/openapi.json; a test checks it is current.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DOCUMENT_PATH = HERE.parent.parent / "docs" / "openapi.json"
+SCHEMA_REF = "#/components/schemas/{model}"
+
+QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "owner": {"description": "Only this user's deals (managers and admins).", "schema": {"type": "string"}},
+    "cursor": {"description": "The next_cursor of the previous page.", "schema": {"type": "string"}},
+    "limit": {"description": "Cards per page.",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+}
+ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+    "FieldErrors": {
+        "type": "object", "required": ["message", "errors"],
+        "properties": {
+            "message": {"type": "string"},
+            "errors": {"type": "array", "items": {
+                "type": "object", "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+        },
+    },
+    "StaleDeal": {
+        "type": "object", "required": ["message", "deal"],
+        "properties": {"message": {"type": "string"},
+                       "deal": {"type": "object", "description": "The deal's card as it is now."}},
+    },
+}
+BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                         "description": "A Cognito ID token of the CRM's user pool (locally: POST /local/token)."}}
+
+
+def _reply(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": SCHEMA_REF.format(model=schema)}}}}
+
+
+def _responses(entry: Any, doc: Any) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(doc.status): {"description": "OK" if doc.status == 200 else "Created",
+                                                   "content": {"application/json": {"schema": {}}}}}
+    if doc.body:
+        responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
+    responses["401"] = _reply("No valid ID token.", "Error")
+    responses["403"] = _reply("Not an active user, or the role may not do this.", "Error")
+    if entry.view_args:
+        responses["404"] = _reply("Unknown, or another rep's deal.", "Error")
+    if doc.conflict:
+        responses["409"] = _reply("The deal changed meanwhile: the fresh card.", "StaleDeal")
+    if doc.body or "limit" in doc.query:
+        responses["422"] = _reply("Invalid fields, each named.", "FieldErrors")
+    responses["503"] = _reply("Storage unavailable; nothing changed.", "Error")
+    return responses
+
+
+def _body_schema(model_path: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the model's schema, which goes into `schemas` with the models it nests."""
+    module_name, _, model_name = model_path.partition(":")
+    schema = getattr(importlib.import_module(module_name), model_name).model_json_schema(ref_template=SCHEMA_REF)
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model_name] = schema
+    return {"$ref": SCHEMA_REF.format(model=model_name)}
+
+
+def _operation(entry: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    view = entry.view_function
+    doc = view.route_doc
+    summary, _, description = (view.__doc__ or "").strip().partition("\n")
+    operation: dict[str, Any] = {"operationId": entry.view_name, "summary": summary.strip()}
+    if description.strip():
+        operation["description"] = " ".join(description.split())
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in entry.view_args]
+    parameters += [{"name": name, "in": "query", "required": False, **QUERY_PARAMETERS[name]} for name in doc.query]
+    if parameters:
+        operation["parameters"] = parameters
+    if doc.body:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": _body_schema(doc.body, schemas)}}}
+    operation["responses"] = _responses(entry, doc)
+    operation["security"] = [{"bearerAuth": []}] if entry.authorizer is not None else []
+    return operation
+
+
+def document(app: Any) -> dict[str, Any]:
+    """The OpenAPI document of a Chalice app whose routes were registered with app.route (RouteDoc on each view)."""
+    schemas: dict[str, Any] = dict(ERROR_SCHEMAS)
+    paths = {path: {method.lower(): _operation(entry, schemas) for method, entry in sorted(methods.items())}
+             for path, methods in sorted(app.routes.items())}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CRM board API", "version": "1",
+                 "description": "Pipelines, the kanban board and its deals (D1-D4). Every route needs a Cognito "
+                                "ID token; a rep sees only their own deals."},
+        # relative to where this document is served ({base}/api/openapi.json): the stage URL, or the local runner
+        "servers": [{"url": "..", "description": "The API this document is served by"}],
+        "paths": paths,
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": BEARER},
+    }
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    """Rewrites docs/openapi.json from the app in this folder."""
+    sys.path[:0] = [str(HERE), str(HERE.parent / "shared")]
+    from app import app
+
+    DOCUMENT_PATH.parent.mkdir(exist_ok=True)
+    DOCUMENT_PATH.write_text(render(document(app)), encoding="utf-8")
+    print(f"wrote {DOCUMENT_PATH}")
+
+
+if __name__ == "__main__":
+    main()
