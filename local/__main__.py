@@ -15,7 +15,7 @@ from types import FrameType
 
 import boto3
 
-from local.demo_data import DEMO_USERS, seed_demo_data, seed_demo_leads
+from local.demo_data import DEMO_USERS, seed_demo_data, seed_demo_deals, seed_demo_leads
 from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
 from local.lambda_dispatch import add_shared_code_to_path, invoke_function
@@ -129,6 +129,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         seeded = seed_demo_data()
         if seeded:
             seed_demo_leads()
+            seed_demo_deals()
         scheduler = Scheduler(functions, invoke_function).start()
         running.callback(scheduler.stop)
 

@@ -74,3 +74,36 @@ def seed_demo_leads() -> list[str]:
     from crm.services.intake import submit_lead
 
     return [submit_lead(LeadSubmission.model_validate(lead), utcnow()).lead_id for lead in DEMO_LEADS]
+
+
+# A deal in every stage of the default pipeline, spread over the reps, so the board has something to show.
+DEMO_DEALS = (
+    ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR"),
+    ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF"),
+    ("in-discussion", "rep-chris", "Sales team rollout", "Initech Ltd", "12000.00", "USD"),
+    ("decision-makers-identified", "rep-anna", "Vertrieb Süd", "Tyrell AG", "18000.00", "EUR"),
+    ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD"),
+    ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF"),
+    ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR"),
+    ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD"),
+    ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR"),
+)
+
+
+def seed_demo_deals() -> list[str]:
+    """Creates the demo deals through the board service (counters and timelines included); returns their ids."""
+    from decimal import Decimal
+
+    from crm.clock import utcnow
+    from crm.data.people import get_user
+    from crm.models.board import DealCreate
+    from crm.services.board import create_deal
+
+    manager = get_user("manager-maria")
+    created = []
+    for stage_id, owner_id, title, account, amount, currency in DEMO_DEALS:
+        request = DealCreate(title=title, account_name=account, amount=Decimal(amount), currency=currency,
+                             stage_id=stage_id, owner_id=owner_id,
+                             lost_reason="Chose a competitor" if stage_id == "closed-lost" else None)
+        created.append(create_deal(request, manager, utcnow())["deal_id"])
+    return created

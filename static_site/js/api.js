@@ -1,0 +1,123 @@
+/**
+ * Talking to the CRM API: the site's config, the bearer token of the signed-in user, and JSON requests.
+ *
+ * The token lives in sessionStorage, so it ends with the browser tab; any 401 sends the user back to sign in.
+ */
+
+const TOKEN_KEY = "crm.token";
+const DEFAULT_CONFIG = Object.freeze({apiBase: "/api", auth: "local"});
+
+/** The demo users of local/demo_data.py, for when the local runner does not list them at GET /local/users. */
+export const DEMO_USERS = Object.freeze([
+  {user_id: "admin-ada", name: "Ada Admin", role: "admin", language: "en"},
+  {user_id: "manager-maria", name: "Maria Manager", role: "manager", language: "en"},
+  {user_id: "rep-anna", name: "Anna Schmidt", role: "rep", language: "de"},
+  {user_id: "rep-bela", name: "Béla Kovács", role: "rep", language: "hu"},
+  {user_id: "rep-chris", name: "Chris Miller", role: "rep", language: "en"},
+]);
+
+/** An HTTP answer other than 2xx; `status` 0 means the request never got an answer. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message || `HTTP ${status}`);
+    this.name = "ApiError";
+    this.status = status;
+    this.body = body ?? {};
+  }
+
+  /** The 422 field errors as {field: message}. */
+  get fieldErrors() {
+    return Object.fromEntries((this.body.errors ?? []).map(({field, message}) => [field, message]));
+  }
+}
+
+let configPromise = null;
+
+/** /config.json ({"apiBase", "auth"}) merged over the local defaults; read once per page. */
+export function loadConfig() {
+  configPromise ??= fetch("/config.json", {cache: "no-store", headers: {Accept: "application/json"}})
+    .then((response) => (response.ok ? response.json() : {}))
+    .catch(() => ({}))
+    .then((config) => ({...DEFAULT_CONFIG, ...config}));
+  return configPromise;
+}
+
+export function getToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.assign("login.html");
+}
+
+function queryString(query = {}) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== "") params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function send(url, {method = "GET", body, headers = {}} = {}) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {Accept: "application/json", ...(body === undefined ? {} : {"Content-Type": "application/json"}),
+        ...headers},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, {message: error.message});
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = {message: text.slice(0, 200)};
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/**
+ * A request to the CRM API: `path` is relative to the config's apiBase ("/board/sales").
+ * Without a token, or on a 401, it goes to the sign-in page (and still rejects, with status 401).
+ */
+export async function api(path, {method = "GET", body, query} = {}) {
+  const {apiBase} = await loadConfig();
+  const token = getToken();
+  if (!token) {
+    signOut();
+    throw new ApiError(401, {message: "Not signed in"});
+  }
+  try {
+    return await send(`${apiBase.replace(/\/$/, "")}${path}${queryString(query)}`,
+      {method, body, headers: {Authorization: `Bearer ${token}`}});
+  } catch (error) {
+    if (error.status === 401) signOut();
+    throw error;
+  }
+}
+
+/** The local runner's demo users (GET /local/users), or the built-in list when it has no such route. */
+export async function localUsers() {
+  try {
+    const data = await send("/local/users");
+    const users = Array.isArray(data) ? data : data?.users;
+    if (Array.isArray(users) && users.length && users.every((user) => user?.user_id)) return users;
+  } catch {
+    // no such route on this runner: the built-in list below
+  }
+  return DEMO_USERS;
+}
+
+/** Signs in a demo user on the local stack: POST /local/token {"user_id"} -> {"token"}, kept for this tab. */
+export async function localSignIn(userId) {
+  const {token} = await send("/local/token", {method: "POST", body: {user_id: userId}});
+  if (!token) throw new ApiError(502, {message: "The local runner answered without a token"});
+  sessionStorage.setItem(TOKEN_KEY, token);
+}

@@ -1,0 +1,135 @@
+"""The board in a real headless Chromium (Debian's chromium, driven by Playwright) against the running stack.
+
+Screenshots go to test-artifacts/board/ (or $E2E_ARTIFACTS), one per test, for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts" / "board")
+
+
+@pytest.fixture(scope="module")
+def board_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("board"))
+    yield running
+    stop_stack(running)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def token(stack: RunningStack, user_id: str) -> str:
+    response = requests.post(f"{stack.url}/local/token", json={"user_id": user_id}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+def create_deal(stack: RunningStack, user_id: str, title: str, **fields) -> dict:
+    response = requests.post(f"{stack.url}/api/deals", json={"title": title, **fields}, timeout=10,
+                             headers={"Authorization": f"Bearer {token(stack, user_id)}"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def log_in(page, stack: RunningStack, user_id: str) -> None:
+    page.goto(f"{stack.url}/login.html")
+    page.get_by_test_id(f"login-{user_id}").click()
+    page.wait_for_url("**/board.html*")
+    page.get_by_test_id("column-unsorted").wait_for()
+
+
+def card(page, deal: dict):
+    return page.get_by_test_id(f"card-{deal['deal_id']}")
+
+
+def unique(title: str) -> str:
+    return f"{title} {uuid.uuid4().hex[:6]}"
+
+
+def test_a_rep_sees_only_their_own_cards(board_stack, page):
+    own = create_deal(board_stack, "rep-anna", unique("Anna's deal"), amount="1200.00", currency="EUR")
+    other = create_deal(board_stack, "rep-bela", unique("Béla's deal"))
+    log_in(page, board_stack, "rep-anna")
+    assert card(page, own).is_visible()
+    assert card(page, other).count() == 0
+
+
+def test_dragging_a_card_to_another_column_sticks_after_a_reload(board_stack, page):
+    deal = create_deal(board_stack, "rep-anna", unique("Drag me"))
+    log_in(page, board_stack, "rep-anna")
+    card(page, deal).drag_to(page.get_by_test_id("column-identified"))
+    page.get_by_test_id("column-identified").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
+    page.reload()
+    page.get_by_test_id("column-identified").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
+    assert page.get_by_test_id("column-unsorted").get_by_test_id(f"card-{deal['deal_id']}").count() == 0
+
+
+def test_the_keyboard_path_moves_a_card(board_stack, page):
+    deal = create_deal(board_stack, "rep-anna", unique("Keyboard"))
+    log_in(page, board_stack, "rep-anna")
+    mover = page.get_by_test_id(f"move-{deal['deal_id']}")
+    mover.focus()
+    mover.select_option("proposal")
+    page.get_by_test_id("column-proposal").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
+    page.reload()
+    page.get_by_test_id("column-proposal").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
+
+
+def test_quick_create_puts_a_new_deal_in_unsorted(board_stack, page):
+    log_in(page, board_stack, "rep-anna")
+    title = unique("Quick deal")
+    page.get_by_test_id("new-deal").click()
+    dialog = page.locator("dialog[open]")  # Anna reads German: find the fields by their hooks, not their words
+    dialog.get_by_test_id("deal-title").fill(title)
+    dialog.get_by_test_id("deal-amount").fill("500")
+    dialog.get_by_test_id("deal-submit").click()
+    page.get_by_test_id("column-unsorted").get_by_role("heading", name=title).wait_for()
+    assert not dialog.is_visible()
+
+
+def test_persian_turns_the_page_right_to_left(board_stack, page):
+    log_in(page, board_stack, "rep-anna")
+    page.get_by_test_id("language").select_option("fa")
+    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    assert page.evaluate("document.documentElement.lang") == "fa"
+
+
+def test_the_manager_sees_every_reps_cards(board_stack, page):
+    anna = create_deal(board_stack, "rep-anna", unique("For Anna"))
+    bela = create_deal(board_stack, "rep-bela", unique("For Béla"))
+    log_in(page, board_stack, "manager-maria")
+    assert card(page, anna).is_visible() and card(page, bela).is_visible()
+    assert page.get_by_test_id("owner-filter").is_visible()
