@@ -69,6 +69,15 @@ def token_for(user_id: str) -> str:
     return issue_token(user.user_id, user.email, user.role)
 
 
+def sign_in_choices() -> list[dict[str, str]]:
+    """Who the local login page offers: every active user, as a user pool's sign-in would accept them."""
+    from crm.data.people import active_users
+    from crm.roles import ROLES
+
+    return [{"user_id": user.user_id, "name": user.name, "role": user.role}
+            for role in ROLES for user in active_users(role)]
+
+
 def verify_token(token: str) -> dict[str, Any]:
     """The token's claims, if this run signed it, it has not expired and it is an ID token for the board."""
     try:

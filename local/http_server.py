@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from local.auth import InvalidTokenError, NotAllowedError, gateway_claims, token_for
+from local.auth import InvalidTokenError, NotAllowedError, gateway_claims, sign_in_choices, token_for
 from local.executions import (
     ExecutionsUnavailable,
     lead_executions,
@@ -207,6 +207,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
                             {"status": "ok" if ready else "starting"})
         elif path == "/config.json":
             self._send_json(HTTPStatus.OK, SITE_CONFIG)
+        elif path == "/local/users":
+            self._send_json(HTTPStatus.OK, sign_in_choices())
         elif path == "/outbox.json":
             self._send_json(HTTPStatus.OK, outbox_messages())
         elif path in ("/outbox", "/outbox/"):

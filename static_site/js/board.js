@@ -8,7 +8,7 @@
 import {api, getToken, loadConfig, localUsers, signOut} from "./api.js";
 import {columnElement} from "./board_view.js";
 import {Column} from "./columns.js";
-import {announce, setOptions} from "./dom.js";
+import {announce, h, setOptions} from "./dom.js";
 import {
   describeError, hasRememberedLanguage, initialLanguage, languagePicker, lostReasonLabel, onLanguageChange,
   roleName, setLanguage, stageName, t,
@@ -101,7 +101,8 @@ function renderBoard() {
 
 function renderWho() {
   if (!state.me) return;
-  elements.who.textContent = t("signedInAs", {name: state.me.name || state.me.user_id, role: roleName(roleOf(state.me))});
+  const name = state.me.name || state.me.user_id;
+  elements.who.textContent = t("signedInAs", {name, role: roleName(roleOf(state.me))});
 }
 
 function renderOwnerFilter() {
@@ -112,13 +113,16 @@ function renderOwnerFilter() {
     ...owners.map(([value, label]) => ({value, label}))], state.owner);
 }
 
-/** Remembers who owns cards, so a manager can filter by them; re-renders the filter only when someone is new. */
+/** Remembers who owns cards, so a manager can filter by them; re-renders the filter only when it changes. */
 function learnOwners(cards) {
-  const before = state.owners.size;
-  for (const card of cards) {
-    if (card.owner_id && !state.owners.has(card.owner_id)) state.owners.set(card.owner_id, card.owner_name || card.owner_id);
+  let changed = false;
+  for (const {owner_id: id, owner_name: name} of cards) {
+    // an owner known only by id (from the URL) takes their name from the first card that has it
+    if (!id || (state.owners.has(id) && !(name && state.owners.get(id) === id))) continue;
+    state.owners.set(id, name || id);
+    changed = true;
   }
-  if (state.owners.size !== before) renderOwnerFilter();
+  if (changed) renderOwnerFilter();
 }
 
 function focusAfterChange(dealId, via) {
@@ -144,6 +148,9 @@ async function loadBoard() {
   } catch (error) {
     if (generation !== state.generation) return;
     sayError(error, "loadFailed");
+    if (!state.pipeline && error.status !== 401) {
+      elements.board.replaceChildren(h("p", {class: "board-status"}, t("loadFailed", {message: describeError(error)})));
+    }
   } finally {
     if (generation === state.generation) elements.board.removeAttribute("aria-busy");
   }
@@ -340,6 +347,7 @@ function start() {
   }
   setLanguage(initialLanguage());
   languagePicker(byId("language"));
+  elements.board.replaceChildren(h("p", {class: "board-status"}, t("loading")));
   bindBoardEvents();
   bindToolbar();
   loadMe();

@@ -26,9 +26,10 @@ export function cardElement(card, {stages, now, busy = false}) {
   const overdue = !Number.isNaN(due) && due < now;
   return h("li", {class: "card-item"},
     h("article", {
-      class: "card", "id": `card-${card.deal_id}`, "data-testid": `card-${card.deal_id}`,
+      "class": "card", "id": `card-${card.deal_id}`, "data-testid": `card-${card.deal_id}`,
       "data-deal-id": card.deal_id, "data-stage-id": card.stage_id, "data-version": card.version,
-      "draggable": busy ? "false" : "true", "tabindex": "-1", "aria-labelledby": titleId, "aria-busy": busy ? "true" : null,
+      "draggable": busy ? "false" : "true", "tabindex": "-1", "aria-labelledby": titleId,
+      "aria-busy": busy ? "true" : null,
     },
     h("h3", {class: "card-title", id: titleId}, card.title),
     (stalled || overdue) && h("p", {class: "badges"},
@@ -52,8 +53,8 @@ function columnSummary(stage, column) {
   const totals = Object.entries(column.amounts).sort(([a], [b]) => a.localeCompare(b));
   return h("p", {class: "column-summary"},
     h("span", {"class": "column-count", "data-testid": `count-${stage.id}`}, t("dealCount", {count: column.count})),
-    totals.map(([currency, amount]) => h("span", {"class": "column-total", "data-testid": `total-${stage.id}-${currency}`},
-      formatMoney(amount, currency))));
+    totals.map(([currency, amount]) => h("span",
+      {"class": "column-total", "data-testid": `total-${stage.id}-${currency}`}, formatMoney(amount, currency))));
 }
 
 /** One stage's column: header with count and totals, the loaded cards, and "load more" while pages remain. */

@@ -53,7 +53,6 @@ const MESSAGES = {
     stalled: "Stalled",
     stage: "Stage",
     stageOf: " of “{title}”",
-    moving: "Moving “{title}”…",
     moved: "“{title}” moved to {stage}.",
     stale: "Someone else changed “{title}” meanwhile. The card now shows the latest version; check it and move "
       + "it again if needed.",
@@ -118,7 +117,6 @@ const MESSAGES = {
     stalled: "Stockt",
     stage: "Phase",
     stageOf: " von „{title}“",
-    moving: "„{title}“ wird verschoben …",
     moved: "„{title}“ nach {stage} verschoben.",
     stale: "Jemand anderes hat „{title}“ inzwischen geändert. Die Karte zeigt jetzt den aktuellen Stand; prüfen "
       + "Sie ihn und verschieben Sie die Karte bei Bedarf erneut.",
@@ -191,7 +189,6 @@ const MESSAGES = {
     stalled: "Elakadt",
     stage: "Szakasz",
     stageOf: ": „{title}”",
-    moving: "„{title}” áthelyezése…",
     moved: "„{title}” áthelyezve ide: {stage}.",
     stale: "Időközben valaki más módosította ezt: „{title}”. A kártya most a legfrissebb állapotot mutatja; "
       + "ellenőrizze, és ha kell, helyezze át újra.",
@@ -264,7 +261,6 @@ const MESSAGES = {
     stalled: "Σε στασιμότητα",
     stage: "Στάδιο",
     stageOf: " της «{title}»",
-    moving: "Μετακίνηση της «{title}»…",
     moved: "Η «{title}» μετακινήθηκε στο στάδιο {stage}.",
     stale: "Κάποιος άλλος άλλαξε στο μεταξύ την «{title}». Η κάρτα δείχνει τώρα την πιο πρόσφατη έκδοση· "
       + "ελέγξτε την και μετακινήστε την ξανά αν χρειάζεται.",
@@ -338,7 +334,6 @@ const MESSAGES = {
     stalled: "متوقف",
     stage: "مرحله",
     stageOf: " «{title}»",
-    moving: "در حال جابه‌جایی «{title}»…",
     moved: "«{title}» به {stage} منتقل شد.",
     stale: "شخص دیگری در این فاصله «{title}» را تغییر داده است. کارت اکنون آخرین نسخه را نشان می‌دهد؛ آن را "
       + "بررسی کنید و در صورت نیاز دوباره جابه‌جا کنید.",
@@ -410,10 +405,6 @@ export function initialLanguage(preferred = null) {
 /** True when the user picked a language on this browser (then their profile's language does not override it). */
 export function hasRememberedLanguage() {
   return supported(remembered()) !== null;
-}
-
-export function language() {
-  return current;
 }
 
 /** Switches the UI language: <html lang dir>, every data-i18n text, and whoever subscribed with onLanguageChange. */

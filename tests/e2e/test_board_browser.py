@@ -133,3 +133,11 @@ def test_the_manager_sees_every_reps_cards(board_stack, page):
     log_in(page, board_stack, "manager-maria")
     assert card(page, anna).is_visible() and card(page, bela).is_visible()
     assert page.get_by_test_id("owner-filter").is_visible()
+
+
+def test_the_login_page_offers_every_active_user(board_stack, page):
+    users = requests.get(f"{board_stack.url}/local/users", timeout=10).json()
+    assert {"admin-ada", "manager-maria", "rep-anna", "rep-bela", "rep-chris"} <= {user["user_id"] for user in users}
+    page.goto(f"{board_stack.url}/login.html")
+    for user in users:
+        page.get_by_test_id(f"login-{user['user_id']}").wait_for()
