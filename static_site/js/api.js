@@ -7,15 +7,6 @@
 const TOKEN_KEY = "crm.token";
 const DEFAULT_CONFIG = Object.freeze({apiBase: "/api", auth: "local"});
 
-/** The demo users of local/demo_data.py, for when the local runner does not list them at GET /local/users. */
-export const DEMO_USERS = Object.freeze([
-  {user_id: "admin-ada", name: "Ada Admin", role: "admin", language: "en"},
-  {user_id: "manager-maria", name: "Maria Manager", role: "manager", language: "en"},
-  {user_id: "rep-anna", name: "Anna Schmidt", role: "rep", language: "de"},
-  {user_id: "rep-bela", name: "Béla Kovács", role: "rep", language: "hu"},
-  {user_id: "rep-chris", name: "Chris Miller", role: "rep", language: "en"},
-]);
-
 /** An HTTP answer other than 2xx; `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
   constructor(status, body) {
@@ -103,16 +94,9 @@ export async function api(path, {method = "GET", body, query} = {}) {
   }
 }
 
-/** The local runner's demo users (GET /local/users), or the built-in list when it has no such route. */
+/** The users the local runner lets you sign in as (GET /local/users): its active CRM users. */
 export async function localUsers() {
-  try {
-    const data = await send("/local/users");
-    const users = Array.isArray(data) ? data : data?.users;
-    if (Array.isArray(users) && users.length && users.every((user) => user?.user_id)) return users;
-  } catch {
-    // no such route on this runner: the built-in list below
-  }
-  return DEMO_USERS;
+  return send("/local/users");
 }
 
 /** Signs in a demo user on the local stack: POST /local/token {"user_id"} -> {"token"}, kept for this tab. */

@@ -44,7 +44,12 @@ async function start() {
     announce(message, t("localOnly"), "error");
     return;
   }
-  users = await localUsers();
+  try {
+    users = await localUsers();
+  } catch (error) {
+    announce(message, describeError(error), "error");
+    return;
+  }
   render();
 }
 
