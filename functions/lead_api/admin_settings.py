@@ -13,7 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.http import BadRequestError, Request, field_error_body, json_response
+from crm.http import BadRequestError, Request, bad_request, field_error_body, json_response
 from crm.observability import logger, metrics
 
 EDITORS = ("manager", "admin")
@@ -36,7 +36,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         actor = acting_user(request, EDITORS) if request.method == "PUT" else acting_user(request)
         return _route(request, (event.get("resource") or request.path).rstrip("/"), actor.user_id)
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return bad_request(error)
     except ForbiddenError as error:
         return json_response(403, {"message": str(error)})
     except ValidationError as error:

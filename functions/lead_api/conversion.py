@@ -16,7 +16,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crm.http import (
     BadRequestError,
     Request,
-    field_error_body,
+    bad_request,
+    invalid_fields,
     json_response,
     service_unavailable,
     still_in_progress,
@@ -51,7 +52,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
 
     from crm.data.leads import LeadNotFoundError
     from crm.models.conversion import ConversionRequest
-    from crm.models.leads import field_errors
     from crm.services.actors import ForbiddenError, acting_user
     from crm.services.conversion import ConversionRefusedError
 
@@ -61,11 +61,11 @@ def handler(event: dict, context: LambdaContext) -> dict:
         actor = acting_user(request)
         conversion = ConversionRequest.model_validate(request.json() if request.body else {})
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return bad_request(error)
     except ForbiddenError as error:
         return json_response(403, {"message": str(error)})
     except ValidationError as error:
-        return json_response(422, field_error_body([item.model_dump() for item in field_errors(error)]))
+        return invalid_fields(error)
     except (BotoCoreError, ClientError, PynamoDBException):
         logger.exception("acting user not read")
         return service_unavailable()

@@ -17,7 +17,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.http import BadRequestError, Request, field_error_body, json_response, service_unavailable
+from crm.http import (
+    BadRequestError,
+    Request,
+    bad_request,
+    invalid_fields,
+    json_response,
+    service_unavailable,
+)
 from crm.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -34,7 +41,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
     from pynamodb.exceptions import PynamoDBException
 
     from crm.data.leads import LeadNotFoundError
-    from crm.models.leads import field_errors
     from crm.services.actors import ForbiddenError
     from crm.services.deletion import DeletionConflictError
 
@@ -45,9 +51,9 @@ def handler(event: dict, context: LambdaContext) -> dict:
     try:
         return route(request)
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return bad_request(error)
     except ValidationError as error:
-        return json_response(422, field_error_body([item.model_dump() for item in field_errors(error)]))
+        return invalid_fields(error)
     except ForbiddenError as error:
         return json_response(403, {"message": str(error)})
     except LeadNotFoundError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.http import BadRequestError, Request, field_error_body, json_response
+from crm.http import BadRequestError, Request, bad_request, json_response
 from crm.observability import logger, metrics
 
 
@@ -30,7 +30,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         actor = acting_user(request)
         found = rep_home(record_id, actor, utcnow()) if wants_home else lead_view(record_id, actor)
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return bad_request(error)
     except ForbiddenError as error:
         return json_response(403, {"message": str(error)})
     except (BotoCoreError, ClientError, PynamoDBException):

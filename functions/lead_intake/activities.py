@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crm.http import (
     BadRequestError,
     Request,
-    field_error_body,
+    bad_request,
+    invalid_fields,
     json_response,
     service_unavailable,
     still_in_progress,
@@ -50,16 +51,15 @@ def handler(event: dict, context: LambdaContext) -> dict:
 
     from crm.data.leads import LeadNotFoundError
     from crm.models.activities import ActivityInput
-    from crm.models.leads import field_errors
 
     request = Request.from_event(event)
     lead_id = request.path_parameters.get("id", "")
     try:
         activity = ActivityInput.model_validate(request.json())
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return bad_request(error)
     except ValidationError as error:
-        return json_response(422, field_error_body([item.model_dump() for item in field_errors(error)]))
+        return invalid_fields(error)
     key = request.headers.get("idempotency-key") or f"unkeyed:{context.aws_request_id}"
     try:
         log, config = _idempotent_log()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -96,6 +99,18 @@ def redirect(location: str, headers: dict[str, str] | None = None) -> dict[str, 
 
 def field_error_body(errors: list[dict[str, str]]) -> dict[str, Any]:
     return {"message": "The request has invalid fields.", "errors": errors}
+
+
+def bad_request(error: BadRequestError) -> dict[str, Any]:
+    """The 4xx a BadRequestError names, in the same body shape as field errors."""
+    return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+
+
+def invalid_fields(error: ValidationError) -> dict[str, Any]:
+    """422 with every field pydantic refused and the reason."""
+    from crm.models.leads import field_errors
+
+    return json_response(422, field_error_body([item.model_dump() for item in field_errors(error)]))
 
 
 def service_unavailable(headers: dict[str, str] | None = None) -> dict[str, Any]:
