@@ -89,6 +89,8 @@ def _import_from_file(code_dir: Path, module_path: str) -> ModuleType:
         if not file.is_file():
             raise FileNotFoundError(f"handler module {file} does not exist")
         add_shared_code_to_path()
+        if str(code_dir) not in sys.path:  # Lambda imports from the code's folder too (Chalice's chalicelib)
+            sys.path.append(str(code_dir))
         spec = importlib.util.spec_from_file_location(name, file)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {file}")

@@ -40,6 +40,7 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
                        "deal": {"type": "object", "description": "The deal's card as it is now."}},
     },
 }
+ANY_TEXT: dict[str, Any] = {"description": "A filter: only records with this value.", "schema": {"type": "string"}}
 BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                          "description": "A Cognito ID token of the CRM's user pool (locally: POST /local/token)."}}
 
@@ -50,16 +51,17 @@ def _reply(description: str, schema: str) -> dict[str, Any]:
 
 
 def _responses(entry: Any, doc: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {} if doc.produces == "application/json" else {"type": "string"}
     responses: dict[str, Any] = {str(doc.status): {"description": "OK" if doc.status == 200 else "Created",
-                                                   "content": {"application/json": {"schema": {}}}}}
+                                                   "content": {doc.produces: {"schema": schema}}}}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
     responses["401"] = _reply("No valid ID token.", "Error")
     responses["403"] = _reply("Not an active user, or the role may not do this.", "Error")
     if entry.view_args:
-        responses["404"] = _reply("Unknown, or another rep's deal.", "Error")
+        responses["404"] = _reply("Unknown, or another rep's record.", "Error")
     if doc.conflict:
-        responses["409"] = _reply("The deal changed meanwhile: the fresh card.", "StaleDeal")
+        responses["409"] = _reply("The record changed meanwhile (a deal: the fresh card).", "StaleDeal")
     if doc.body or "limit" in doc.query:
         responses["422"] = _reply("Invalid fields, each named.", "FieldErrors")
     responses["503"] = _reply("Storage unavailable; nothing changed.", "Error")
@@ -84,7 +86,8 @@ def _operation(entry: Any, schemas: dict[str, Any]) -> dict[str, Any]:
         operation["description"] = " ".join(description.split())
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in entry.view_args]
-    parameters += [{"name": name, "in": "query", "required": False, **QUERY_PARAMETERS[name]} for name in doc.query]
+    parameters += [{"name": name, "in": "query", "required": False, **QUERY_PARAMETERS.get(name, ANY_TEXT)}
+                   for name in doc.query]
     if parameters:
         operation["parameters"] = parameters
     if doc.body:
@@ -103,8 +106,9 @@ def document(app: Any) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "CRM board API", "version": "1",
-                 "description": "Pipelines, the kanban board and its deals (D1-D4). Every route needs a Cognito "
-                                "ID token; a rep sees only their own deals."},
+                 "description": "The signed-in users' CRM: pipelines and the kanban board, records and their "
+                                "timelines, tasks, lists, import and export, home. Every route needs a Cognito "
+                                "ID token; a rep sees only their own records."},
         # relative to where this document is served ({base}/api/openapi.json): the stage URL, or the local runner
         "servers": [{"url": "..", "description": "The API this document is served by"}],
         "paths": paths,

@@ -51,7 +51,7 @@ function queryString(query = {}) {
   return text ? `?${text}` : "";
 }
 
-async function send(url, {method = "GET", body, headers = {}} = {}) {
+async function send(url, {method = "GET", body, headers = {}, as = "json"} = {}) {
   let response;
   try {
     response = await fetch(url, {
@@ -64,6 +64,7 @@ async function send(url, {method = "GET", body, headers = {}} = {}) {
     throw new ApiError(0, {message: error.message});
   }
   const text = await response.text();
+  if (response.ok && as === "text") return text;
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -77,8 +78,9 @@ async function send(url, {method = "GET", body, headers = {}} = {}) {
 /**
  * A request to the CRM API: `path` is relative to the config's apiBase ("/board/sales").
  * Without a token, or on a 401, it goes to the sign-in page (and still rejects, with status 401).
+ * `headers` adds request headers (e.g. Idempotency-Key); `as: "text"` answers the body as text (e.g. a CSV export).
  */
-export async function api(path, {method = "GET", body, query} = {}) {
+export async function api(path, {method = "GET", body, query, headers = {}, as = "json"} = {}) {
   const {apiBase} = await loadConfig();
   const token = getToken();
   if (!token) {
@@ -87,7 +89,7 @@ export async function api(path, {method = "GET", body, query} = {}) {
   }
   try {
     return await send(`${apiBase.replace(/\/$/, "")}${path}${queryString(query)}`,
-      {method, body, headers: {Authorization: `Bearer ${token}`}});
+      {method, body, as, headers: {...headers, Authorization: `Bearer ${token}`}});
   } catch (error) {
     if (error.status === 401) signOut();
     throw error;

@@ -5,17 +5,14 @@
  * URL parameters: ?pipeline= (default "sales") and, for managers and admins, ?owner= (the owner filter).
  */
 
-import {api, getToken, loadConfig, localUsers, signOut} from "./api.js";
+import {api, loadConfig, localUsers} from "./api.js";
 import {columnElement} from "./board_view.js";
 import {Column} from "./columns.js";
-import {announce, h, setOptions} from "./dom.js";
-import {
-  describeError, hasRememberedLanguage, initialLanguage, languagePicker, lostReasonLabel, onLanguageChange,
-  roleName, setLanguage, stageName, t,
-} from "./i18n.js";
+import {h, setOptions} from "./dom.js";
+import {describeError, lostReasonLabel, onLanguageChange, stageName, t} from "./i18n.js";
+import {isManaging as managing, say, sayError, startPage} from "./page.js";
 import {setupQuickCreate} from "./quick_create.js";
 
-const MANAGING_ROLES = ["manager", "admin"];
 const params = new URLSearchParams(location.search);
 
 const state = {
@@ -35,31 +32,12 @@ const byId = (id) => document.getElementById(id);
 const elements = {
   title: byId("board-title"),
   board: byId("board"),
-  message: byId("message"),
-  who: byId("who"),
   ownerField: byId("owner-field"),
   ownerFilter: byId("owner-filter"),
   lostDialog: byId("lost-dialog"),
 };
 
-function say(text, kind = "info") {
-  announce(elements.message, text, kind);
-}
-
-function sayError(error, key = null, params = {}) {
-  if (error.status === 401) return; // on its way to the sign-in page
-  const message = describeError(error);
-  say(key ? t(key, {...params, message}) : message, "error");
-}
-
-function roleOf(me) {
-  if (me?.role) return me.role;
-  const groups = me?.groups ?? me?.["cognito:groups"] ?? [];
-  if (groups.includes("admins")) return "admin";
-  return groups.includes("managers") ? "manager" : "rep";
-}
-
-const isManaging = () => state.me !== null && MANAGING_ROLES.includes(roleOf(state.me));
+const isManaging = () => managing(state.me);
 
 function stageById(stageId) {
   return state.stages.find((stage) => stage.id === stageId);
@@ -97,12 +75,6 @@ function renderBoard() {
   const options = viewOptions();
   elements.board.replaceChildren(...state.stages.map((stage) =>
     columnElement(stage, state.columns.get(stage.id), options)));
-}
-
-function renderWho() {
-  if (!state.me) return;
-  const name = state.me.name || state.me.user_id;
-  elements.who.textContent = t("signedInAs", {name, role: roleName(roleOf(state.me))});
 }
 
 function renderOwnerFilter() {
@@ -313,25 +285,16 @@ function bindToolbar() {
     history.replaceState(null, "", url);
     loadBoard();
   });
-  byId("sign-out").addEventListener("click", signOut);
   setupQuickCreate({button: byId("new-deal"), dialog: byId("quick-create"), onCreated});
   onLanguageChange(() => {
-    renderWho();
     renderOwnerFilter();
     if (state.pipeline) renderBoard();
   });
 }
 
-/** Who is signed in decides the owner filter; their profile's language applies unless one was picked here. */
+/** Who is signed in decides the owner filter. */
 async function loadMe() {
-  try {
-    state.me = await api("/me");
-  } catch (error) {
-    sayError(error);
-    return;
-  }
-  if (!hasRememberedLanguage() && state.me.language) setLanguage(state.me.language);
-  renderWho();
+  state.me = await startPage();
   if (!isManaging()) return;
   if (state.owner) state.owners.set(state.owner, state.owners.get(state.owner) ?? state.owner);
   if ((await loadConfig()).auth === "local") {
@@ -341,17 +304,11 @@ async function loadMe() {
 }
 
 function start() {
-  if (!getToken()) {
-    signOut();
-    return;
-  }
-  setLanguage(initialLanguage());
-  languagePicker(byId("language"));
+  const signedIn = loadMe(); // sets the page's language before anything is drawn
   elements.board.replaceChildren(h("p", {class: "board-status"}, t("loading")));
   bindBoardEvents();
   bindToolbar();
-  loadMe();
-  loadBoard();
+  signedIn.then(() => loadBoard());
 }
 
 start();

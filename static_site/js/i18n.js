@@ -26,6 +26,16 @@ const DEFAULT_STAGE_NAMES = Object.freeze({
 
 const MESSAGES = {
   en: {
+    navLabel: "Main",
+    navHome: "Home",
+    navBoard: "Board",
+    navLeads: "Leads",
+    navContacts: "Contacts",
+    navAccounts: "Accounts",
+    navDeals: "Deals",
+    navTasks: "My tasks",
+    navStalled: "Stalled deals",
+    navImport: "Import",
     pageTitleBoard: "Deals board – Serverless CRM",
     pageTitleLogin: "Sign in – Serverless CRM",
     language: "Language",
@@ -90,6 +100,16 @@ const MESSAGES = {
     reasons: {},
   },
   de: {
+    navLabel: "Hauptmenü",
+    navHome: "Start",
+    navBoard: "Board",
+    navLeads: "Leads",
+    navContacts: "Kontakte",
+    navAccounts: "Firmen",
+    navDeals: "Deals",
+    navTasks: "Meine Aufgaben",
+    navStalled: "Festgefahrene Deals",
+    navImport: "Import",
     pageTitleBoard: "Deal-Board – Serverless CRM",
     pageTitleLogin: "Anmelden – Serverless CRM",
     language: "Sprache",
@@ -162,6 +182,16 @@ const MESSAGES = {
     },
   },
   hu: {
+    navLabel: "Főmenü",
+    navHome: "Kezdőlap",
+    navBoard: "Tábla",
+    navLeads: "Érdeklődők",
+    navContacts: "Kapcsolatok",
+    navAccounts: "Cégek",
+    navDeals: "Üzletek",
+    navTasks: "Feladataim",
+    navStalled: "Elakadt üzletek",
+    navImport: "Importálás",
     pageTitleBoard: "Üzletek táblája – Serverless CRM",
     pageTitleLogin: "Bejelentkezés – Serverless CRM",
     language: "Nyelv",
@@ -234,6 +264,16 @@ const MESSAGES = {
     },
   },
   el: {
+    navLabel: "Κύριο μενού",
+    navHome: "Αρχική",
+    navBoard: "Πίνακας",
+    navLeads: "Υποψήφιοι",
+    navContacts: "Επαφές",
+    navAccounts: "Εταιρείες",
+    navDeals: "Συμφωνίες",
+    navTasks: "Οι εργασίες μου",
+    navStalled: "Κολλημένες συμφωνίες",
+    navImport: "Εισαγωγή",
     pageTitleBoard: "Πίνακας συμφωνιών – Serverless CRM",
     pageTitleLogin: "Σύνδεση – Serverless CRM",
     language: "Γλώσσα",
@@ -307,6 +347,16 @@ const MESSAGES = {
     },
   },
   fa: {
+    navLabel: "منوی اصلی",
+    navHome: "خانه",
+    navBoard: "تابلو",
+    navLeads: "سرنخ‌ها",
+    navContacts: "مخاطبان",
+    navAccounts: "شرکت‌ها",
+    navDeals: "معامله‌ها",
+    navTasks: "کارهای من",
+    navStalled: "معامله‌های متوقف",
+    navImport: "درون‌ریزی",
     pageTitleBoard: "تابلوی معامله‌ها – Serverless CRM",
     pageTitleLogin: "ورود – Serverless CRM",
     language: "زبان",
@@ -421,6 +471,20 @@ export function setLanguage(code, {remember = false} = {}) {
   document.documentElement.dir = LANGUAGES[current].dir;
   translatePage();
   for (const listener of listeners) listener(current);
+}
+
+/**
+ * Adds a page's own messages ({en: {...}, de: {...}, ...}) to the catalog, so each page module keeps its words
+ * beside it (js/i18n/<page>.js); a key may be defined once only.
+ */
+export function addMessages(catalog) {
+  for (const [code, messages] of Object.entries(catalog)) {
+    if (!Object.hasOwn(MESSAGES, code)) throw new Error(`unknown language ${code}`);
+    for (const key of Object.keys(messages)) {
+      if (Object.hasOwn(MESSAGES[code], key)) throw new Error(`message ${key} is defined twice`);
+    }
+    Object.assign(MESSAGES[code], messages);
+  }
 }
 
 export function onLanguageChange(listener) {

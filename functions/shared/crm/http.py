@@ -23,6 +23,18 @@ class BadRequestError(ValueError):
         self.status, self.field, self.message = status, field, message
 
 
+class NotFoundError(LookupError):
+    """404: no such record, or one the caller may not know exists (another rep's)."""
+
+
+class ConflictError(Exception):
+    """409: the record changed or already went further; `body` is what the caller should see (e.g. the fresh card)."""
+
+    def __init__(self, message: str, body: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.body = body or {}
+
+
 @dataclass(frozen=True)
 class Request:
     method: str

@@ -38,6 +38,7 @@ from crm.data.leads import TimelineEventItem, timeline
 from crm.data.people import UserItem, get_user
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
+from crm.http import ConflictError, NotFoundError
 from crm.models.board import DealCreate
 from crm.services.actors import ForbiddenError, ensure_owner
 
@@ -51,19 +52,19 @@ _PLACEMENT = frozenset(field.name for field in fields(Placement))
 InvalidMoveError = PipelineRuleError
 
 
-class PipelineNotFoundError(LookupError):
+class PipelineNotFoundError(NotFoundError):
     """404: no such pipeline, or no such stage in it."""
 
 
-class DealNotFoundError(LookupError):
+class DealNotFoundError(NotFoundError):
     """404: no such deal, or a rep asking for another rep's deal (which they may not know exists)."""
 
 
-class StaleDealError(Exception):
+class StaleDealError(ConflictError):
     """409: the deal changed since the client read it; `card` is the deal as it is now."""
 
     def __init__(self, card: dict[str, Any]) -> None:
-        super().__init__(f"deal {card['deal_id']} changed meanwhile; it is now at version {card['version']}")
+        super().__init__("Someone else changed this deal meanwhile; here it is as it is now.", {"deal": card})
         self.card = card
 
 

@@ -1,0 +1,182 @@
+"""How every board API route is declared, authorized and answered, so route modules hold only their views.
+
+API Gateway's Cognito authorizer (template.yaml, BoardApi) checks the ID token before this code runs and passes
+its claims on in requestContext.authorizer.claims. The acting user is claims["cognito:username"], an active CRM
+user whose role matches their user pool group. A view gets that user, its validated body and its path parameters;
+what it returns is sent as JSON (or as is, if it is a chalice Response). Errors become answers: unknown or hidden
+record 404, conflict 409 with its body, a role that may not 403, invalid input 422 naming the fields, storage down
+503. crm is imported inside functions, not at module level: cold start counts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+from chalice.app import Request
+
+from crm.roles import ROLE_GROUPS
+
+if TYPE_CHECKING:
+    from crm.data.people import UserItem
+
+DEFAULT_PAGE = 25
+
+# Declared for the OpenAPI document and the route checks: API Gateway runs the authorizer template.yaml
+# names CognitoAuthorizer (BoardApi's DefaultAuthorizer), not this object.
+COGNITO = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[])
+
+# This invocation's request. app.current_request is one attribute of the app, shared by the threads of the
+# local runner, which serves requests concurrently; a context variable is each thread's own.
+current_request: ContextVar[Request] = ContextVar("request")
+
+View = Callable[..., Any]
+
+
+class UnauthorizedError(Exception):
+    """401: the request carries no verified claims (API Gateway would have refused it already)."""
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What the OpenAPI document says about a route beyond its path, method and docstring."""
+
+    status: int = 200
+    body: str | None = None  # "module:Model", the pydantic model the JSON body must satisfy
+    query: tuple[str, ...] = ()  # query parameter names (described in openapi.QUERY_PARAMETERS)
+    conflict: bool = False  # may answer 409
+    produces: str = "application/json"  # or e.g. "text/csv" for a view returning a Response
+
+
+class Routes:
+    """A blueprint of routes that all need the Cognito ID token: `routes = Routes(__name__)`, then
+    `@routes("/api/things/{thing_id}", "POST", body="crm.models.things:ThingChange")` on
+    `def view(viewer, body, thing_id)`; app.py registers `routes.blueprint`."""
+
+    def __init__(self, import_name: str) -> None:
+        self.blueprint = Blueprint(import_name)
+
+    def __call__(self, path: str, method: str = "GET", **doc: Any) -> Callable[[View], View]:
+        route_doc = RouteDoc(**doc)
+
+        def register(view: View) -> View:
+            @wraps(view)
+            def respond(**path_parameters: str) -> Response:
+                try:
+                    viewer = _viewer(current_request.get())
+                    arguments = (viewer, _body(route_doc.body, method)) if route_doc.body else (viewer,)
+                    result = view(*arguments, **path_parameters)
+                    return result if isinstance(result, Response) else json_response(route_doc.status, result)
+                except Exception as error:
+                    return _error_response(error)
+
+            respond.route_doc = route_doc  # type: ignore[attr-defined]
+            return self.blueprint.route(path, methods=[method], authorizer=COGNITO)(respond)
+
+        return register
+
+
+def query(name: str) -> str | None:
+    """A query string parameter, stripped; None when absent or blank."""
+    value = (current_request.get().query_params or {}).get(name, "").strip()
+    return value or None
+
+
+def limit() -> int:
+    """The page size asked for (?limit=); its range is the service's rule."""
+    from crm.http import BadRequestError
+
+    text = query("limit")
+    if text is None:
+        return DEFAULT_PAGE
+    if not text.isdigit():
+        raise BadRequestError(422, "limit", "must be a whole number")
+    return int(text)
+
+
+def header(name: str) -> str | None:
+    """A request header (case-insensitive), e.g. Idempotency-Key."""
+    headers = current_request.get().headers or {}
+    return headers.get(name) or headers.get(name.lower())
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(payload, ensure_ascii=False, default=str), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+
+def _viewer(request: Request) -> UserItem:
+    """The active CRM user the verified claims name, if their role is the group the user pool gives them."""
+    from crm.data.people import get_user
+    from crm.services.actors import ForbiddenError
+
+    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+    user_id = claims.get("cognito:username")
+    if not user_id:
+        raise UnauthorizedError("no verified identity")
+    user = get_user(user_id)
+    if user is None or not user.active:
+        raise ForbiddenError(f"{user_id} is not an active user of the CRM")
+    if ROLE_GROUPS[user.role] not in _groups(claims.get("cognito:groups")):
+        raise ForbiddenError(f"{user_id} is a {user.role} in the CRM but not in the {ROLE_GROUPS[user.role]} group")
+    return user
+
+
+def _groups(claim: Any) -> set[str]:
+    """API Gateway passes the groups as "a,b" (REST) or "[a b]" (HTTP API); a list if given one."""
+    if isinstance(claim, list):
+        return {str(group) for group in claim}
+    return {group for group in str(claim or "").strip("[]").replace(",", " ").split() if group}
+
+
+def _body(model_path: str, method: str) -> Any:
+    """The JSON body as the route's model; a PUT takes back what a GET gave (the id in it is the path's)."""
+    from crm.http import Request as CrmRequest
+
+    module_name, _, model_name = model_path.partition(":")
+    model = getattr(importlib.import_module(module_name), model_name)
+    body = CrmRequest.from_event(current_request.get().to_original_event()).json()
+    if method == "PUT":
+        body.pop("id", None)
+    return model.model_validate(body)
+
+
+def _error_response(error: Exception) -> Response:
+    """The HTTP answer for what a route raised; anything unexpected propagates (Chalice logs it and answers 500)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pydantic import ValidationError
+    from pynamodb.exceptions import PynamoDBException
+
+    from crm.domain.pipelines import PipelineRuleError
+    from crm.http import BadRequestError, ConflictError, NotFoundError, field_error_body
+    from crm.services.actors import ForbiddenError
+
+    if isinstance(error, UnauthorizedError):
+        return json_response(401, {"message": "Unauthorized"})
+    if isinstance(error, ForbiddenError):
+        return json_response(403, {"message": str(error)})
+    if isinstance(error, NotFoundError):
+        return json_response(404, {"message": str(error)})
+    if isinstance(error, ConflictError):
+        return json_response(409, {"message": str(error), **error.body})
+    if isinstance(error, BadRequestError):
+        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+    if isinstance(error, PipelineRuleError):
+        return json_response(422, field_error_body([{"field": error.field, "message": error.reason}]))
+    if isinstance(error, ValidationError):
+        from crm.models.admin_settings import setting_errors  # each error by its full path, e.g. stages.2.name
+
+        return json_response(422, field_error_body(setting_errors(error)))
+    if isinstance(error, BotoCoreError | ClientError | PynamoDBException):
+        from crm.observability import logger
+
+        logger.exception("board storage unavailable")
+        return json_response(503, {"message": "The CRM could not reach its storage right now; nothing was changed. "
+                                              "Try again."}, {"Retry-After": "5"})
+    raise error
