@@ -16,6 +16,7 @@ import requests
 
 from local.dynamodb_local import free_port
 from local.template import REPO_ROOT
+from tests.e2e.browser import browser, page  # noqa: F401 - the browser tests' fixtures
 
 CLOCK_SPEEDUP = 10
 SLA_SECONDS_LOCAL = 60 // CLOCK_SPEEDUP  # one SLA minute: long enough for a cold first call on a busy CI machine

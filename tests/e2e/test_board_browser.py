@@ -1,24 +1,20 @@
 """The board in a real headless Chromium (Debian's chromium, driven by Playwright) against the running stack.
 
-Screenshots go to test-artifacts/board/ (or $E2E_ARTIFACTS), one per test, for a person to look at.
+Screenshots go to test-artifacts/board/ (tests/e2e/browser.py), one per test, for a person to look at.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.e2e.browser import call_api, unique
+from tests.e2e.browser import log_in as sign_in
 from tests.e2e.conftest import RunningStack, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts" / "board")
 
 
 @pytest.fixture(scope="module")
@@ -28,55 +24,19 @@ def board_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     stop_stack(running)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, request: pytest.FixtureRequest) -> Iterator:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def token(stack: RunningStack, user_id: str) -> str:
-    response = requests.post(f"{stack.url}/local/token", json={"user_id": user_id}, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["token"]
-
-
 def create_deal(stack: RunningStack, user_id: str, title: str, **fields) -> dict:
-    response = requests.post(f"{stack.url}/api/deals", json={"title": title, **fields}, timeout=10,
-                             headers={"Authorization": f"Bearer {token(stack, user_id)}"})
+    response = call_api(stack, user_id, "POST", "/api/deals", json={"title": title, **fields})
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def log_in(page, stack: RunningStack, user_id: str) -> None:
-    page.goto(f"{stack.url}/login.html")
-    page.get_by_test_id(f"login-{user_id}").click()
-    page.wait_for_url("**/board.html*")
+    sign_in(page, stack, user_id)
     page.get_by_test_id("column-unsorted").wait_for()
 
 
 def card(page, deal: dict):
     return page.get_by_test_id(f"card-{deal['deal_id']}")
-
-
-def unique(title: str) -> str:
-    return f"{title} {uuid.uuid4().hex[:6]}"
 
 
 def test_a_rep_sees_only_their_own_cards(board_stack, page):
