@@ -76,22 +76,25 @@ def seed_demo_leads() -> list[str]:
     return [submit_lead(LeadSubmission.model_validate(lead), utcnow()).lead_id for lead in DEMO_LEADS]
 
 
-# A deal in every stage of the default pipeline, spread over the reps, so the board has something to show.
+# A deal in every stage of the default pipeline, spread over the reps, so the board has something to show; the
+# last number is how many days ago it entered its stage, so some are stuck past their stage's limit (D5).
 DEMO_DEALS = (
-    ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR"),
-    ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF"),
-    ("in-discussion", "rep-chris", "Sales team rollout", "Initech Ltd", "12000.00", "USD"),
-    ("decision-makers-identified", "rep-anna", "Vertrieb Süd", "Tyrell AG", "18000.00", "EUR"),
-    ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD"),
-    ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF"),
-    ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR"),
-    ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD"),
-    ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR"),
+    ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR", 0),
+    ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF", 20),
+    ("in-discussion", "rep-chris", "Sales team rollout", "Initech Ltd", "12000.00", "USD", 5),
+    ("decision-makers-identified", "rep-anna", "Vertrieb Süd", "Tyrell AG", "18000.00", "EUR", 18),
+    ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD", 12),
+    ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF", 3),
+    ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR", 1),
+    ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD", 30),
+    ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR", 30),
 )
 
 
 def seed_demo_deals() -> list[str]:
-    """Creates the demo deals through the board service (counters and timelines included); returns their ids."""
+    """Creates the demo deals through the board service (counters, stage clocks, entry tasks and timelines
+    included), each as of the day it entered its stage; returns their ids."""
+    from datetime import timedelta
     from decimal import Decimal
 
     from crm.clock import utcnow
@@ -101,9 +104,10 @@ def seed_demo_deals() -> list[str]:
 
     manager = get_user("manager-maria")
     created = []
-    for stage_id, owner_id, title, account, amount, currency in DEMO_DEALS:
+    now = utcnow()
+    for stage_id, owner_id, title, account, amount, currency, days_ago in DEMO_DEALS:
         request = DealCreate(title=title, account_name=account, amount=Decimal(amount), currency=currency,
                              stage_id=stage_id, owner_id=owner_id,
                              lost_reason="Chose a competitor" if stage_id == "closed-lost" else None)
-        created.append(create_deal(request, manager, utcnow())["deal_id"])
+        created.append(create_deal(request, manager, now - timedelta(days=days_ago))["deal_id"])
     return created

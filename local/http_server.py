@@ -7,7 +7,9 @@ Api's DefaultAuthorizer) needs an Authorization header with a token from POST /l
 its claims in requestContext.authorizer.claims. Built in besides: /healthz; /config.json, the static
 site's settings; /outbox (and .json) with
 POST /outbox/<message id>/events {"type": "open"|"click", "link"?} making SES's engagement events;
-/executions?lead=<id> (and .json), a lead's Step Functions executions with their history.
+/executions?lead=<id> (and .json), a lead's Step Functions executions with their history;
+POST /local/schedules/<FunctionLogicalId>/run {"schedule"?: name, "time"?: ISO} firing a Schedule event of the
+template now (or as if at `time`) and answering what the handler returned.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,12 +43,14 @@ from local.executions import (
     template_state_machine_arns,
 )
 from local.outbox import outbox_messages, record_email_send_requests, render_outbox_page
+from local.scheduler import fire_schedule
 from local.ses_events import EmailEventError, email_event_targets, post_email_event
 from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec, StateMachineSpec, load_template
 
 STATIC_ROOT = REPO_ROOT / "static_site"
 STAGE = "v1"
 EMAIL_EVENTS_PATH = re.compile(r"^/outbox/(?P<message_id>[^/]+)/events/?$")
+SCHEDULE_RUN_PATH = re.compile(r"^/local/schedules/(?P<function>[A-Za-z0-9]+)/run/?$")
 TOKEN_PATH = "/local/token"
 SITE_CONFIG = {"apiBase": "/api", "auth": "local"}
 
@@ -137,6 +142,7 @@ class LocalStackServer(ThreadingHTTPServer):
         template = load_template()
         record_email_send_requests()
         self.routes = routes_of(functions)
+        self.functions = functions
         self.email_event_targets = email_event_targets(template, functions)
         self.state_machine_arns = ([spec.arn for spec in state_machines] if state_machines is not None
                                    else template_state_machine_arns(template))
@@ -169,6 +175,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 return
         if self.command == "POST" and (event_path := EMAIL_EVENTS_PATH.match(path)):
             self._post_email_event(unquote(event_path["message_id"]), body)
+            return
+        if self.command == "POST" and (schedule_path := SCHEDULE_RUN_PATH.match(path)):
+            self._run_schedule(schedule_path["function"], body)
             return
         if self.command == "POST" and path == TOKEN_PATH:
             self._issue_token(body)
@@ -239,6 +248,30 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"message": "the users cannot be read right now"})
             return
         self._send_json(HTTPStatus.OK, {"token": token})
+
+    def _run_schedule(self, function_logical_id: str, body: bytes) -> None:
+        """A scheduled function on demand (e.g. the daily deal robots), as if EventBridge fired it now or at the
+        `time` given, so a test or a developer need not wait for the schedule."""
+        try:
+            request = json.loads(body or b"{}")
+            at = datetime.fromisoformat(str(request.get("time")).replace("Z", "+00:00")) if request.get("time") \
+                else datetime.now(UTC)
+        except (ValueError, AttributeError):
+            self._send_json(HTTPStatus.BAD_REQUEST, {"message": 'body must be {"schedule"?: name, "time"?: ISO}'})
+            return
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        try:
+            result = fire_schedule(self.server.functions, self.server.invoke, function_logical_id,
+                                   request.get("schedule"), at)
+        except KeyError as error:
+            self._send_json(HTTPStatus.NOT_FOUND, {"message": str(error.args[0])})
+            return
+        except Exception:
+            _log.exception("schedule of %s failed", function_logical_id)
+            self._send_json(HTTPStatus.BAD_GATEWAY, {"message": f"{function_logical_id} failed; see the log"})
+            return
+        self._send_json(HTTPStatus.OK, {"function": function_logical_id, "time": at.isoformat(), "result": result})
 
     def _post_email_event(self, message_id: str, body: bytes) -> None:
         """What SES and SNS would do when the recipient opens the email or clicks one of its links."""

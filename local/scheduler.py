@@ -143,11 +143,23 @@ def scheduled_event(function: FunctionSpec, schedule: ScheduleSpec, at: datetime
 Invoker = Callable[[FunctionSpec, Any], Any]
 
 
+def fire_schedule(functions: list[FunctionSpec], invoke: Invoker, function_logical_id: str,
+                  schedule_name: str | None, at: datetime) -> Any:
+    """Fires one schedule of a function as if EventBridge ran it at `at`, in the caller's thread; returns what the
+    handler returned. KeyError when the function has no such schedule."""
+    for function in functions:
+        for schedule in function.schedules:
+            if function.logical_id == function_logical_id and schedule_name in (None, schedule.name):
+                return invoke(function, scheduled_event(function, schedule, at))
+    raise KeyError(f"no schedule {schedule_name or '*'} on {function_logical_id}")
+
+
 class Scheduler:
     """A daemon thread firing every schedule of `functions` on time; a failing handler is only logged."""
 
     def __init__(self, functions: list[FunctionSpec], invoke: Invoker,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._functions = functions
         self._entries = [(function, schedule, parse_schedule(schedule.expression))
                          for function in functions for schedule in function.schedules]
         self._invoke = invoke
@@ -166,10 +178,7 @@ class Scheduler:
 
     def fire(self, function_logical_id: str, schedule_name: str | None = None) -> Any:
         """Fires one schedule now, in the caller's thread, and returns the handler's result."""
-        for function, schedule, _ in self._entries:
-            if function.logical_id == function_logical_id and schedule_name in (None, schedule.name):
-                return self._invoke(function, scheduled_event(function, schedule, self._clock()))
-        raise KeyError(f"no schedule {schedule_name or '*'} on {function_logical_id}")
+        return fire_schedule(self._functions, self._invoke, function_logical_id, schedule_name, self._clock())
 
     def _run(self) -> None:
         now = self._clock()

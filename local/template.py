@@ -135,6 +135,8 @@ class Resolver:
             return self.parameters[name]
         if self._resource(name)["Type"] == STATE_MACHINE_TYPE:
             return state_machine_arn(self.physical_name(name))
+        if self._resource(name)["Type"] == "AWS::Cognito::UserPool":
+            return ""  # no pool locally: the runner signs the tokens (local/auth.py) for the CRM's own users
         return self.physical_name(name)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
@@ -148,6 +150,8 @@ class Resolver:
             return state_machine_arn(name)
         if attribute == "Arn" and kind == TABLE_TYPE:
             return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+        if attribute == "DomainName" and kind == "AWS::CloudFront::Distribution":
+            return "localhost"  # locally the runner serves the site itself; BoardUrl names it
         raise UnresolvableError(f"no local value for {logical_id}.{attribute} ({kind})")
 
     def condition(self, name: str) -> bool:

@@ -20,7 +20,12 @@ SCHEMA_REF = "#/components/schemas/{model}"
 QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "owner": {"description": "Only this user's deals (managers and admins).", "schema": {"type": "string"}},
     "cursor": {"description": "The next_cursor of the previous page.", "schema": {"type": "string"}},
-    "limit": {"description": "Cards per page.",
+    "pipeline": {"description": "The pipeline (default: sales).", "schema": {"type": "string", "default": "sales"}},
+    "due": {"description": "Which open tasks: due today (in the viewer's time zone), overdue, or upcoming.",
+            "schema": {"type": "string", "enum": ["today", "overdue", "upcoming"], "default": "today"}},
+    "format": {"description": "csv: the answer as a CSV file to download.",
+               "schema": {"type": "string", "enum": ["json", "csv"]}},
+    "limit": {"description": "Rows per page.",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
 }
 ERROR_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -2,6 +2,7 @@
  * Talking to the CRM API: the site's config, the bearer token of the signed-in user, and JSON requests.
  *
  * The token lives in sessionStorage, so it ends with the browser tab; any 401 sends the user back to sign in.
+ * On AWS (config "auth": "cognito") it is the Cognito ID token login.js got with the authorization code flow.
  */
 
 const TOKEN_KEY = "crm.token";
@@ -37,9 +38,28 @@ export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export function signOut() {
+/** Keeps the signed-in user's ID token for this tab (Cognito's, or the local runner's). */
+export function setToken(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** Forgets the token and goes to sign in again (an expired token: Cognito's own session may still be valid). */
+function signInAgain() {
   sessionStorage.removeItem(TOKEN_KEY);
   location.assign("login.html");
+}
+
+/** Signs out: forgets the token and, on AWS, ends the Cognito session too (its /logout comes back to sign-in). */
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  loadConfig().then((config) => {
+    if (config.auth !== "cognito") {
+      location.assign("login.html");
+      return;
+    }
+    const query = new URLSearchParams({client_id: config.userPoolClientId, logout_uri: config.redirectUri});
+    location.assign(`${config.cognitoDomain}/logout?${query}`);
+  });
 }
 
 function queryString(query = {}) {
@@ -84,14 +104,14 @@ export async function api(path, {method = "GET", body, query, headers = {}, as =
   const {apiBase} = await loadConfig();
   const token = getToken();
   if (!token) {
-    signOut();
+    signInAgain();
     throw new ApiError(401, {message: "Not signed in"});
   }
   try {
     return await send(`${apiBase.replace(/\/$/, "")}${path}${queryString(query)}`,
       {method, body, as, headers: {...headers, Authorization: `Bearer ${token}`}});
   } catch (error) {
-    if (error.status === 401) signOut();
+    if (error.status === 401) signInAgain();
     throw error;
   }
 }
@@ -105,5 +125,5 @@ export async function localUsers() {
 export async function localSignIn(userId) {
   const {token} = await send("/local/token", {method: "POST", body: {user_id: userId}});
   if (!token) throw new ApiError(502, {message: "The local runner answered without a token"});
-  sessionStorage.setItem(TOKEN_KEY, token);
+  setToken(token);
 }

@@ -1,5 +1,6 @@
 /** The board's markup, built from the page's state: a column per stage, a card per deal. */
 
+import "./i18n/stalled.js";
 import {h} from "./dom.js";
 import {formatDateTime, formatMoney, stageName, t} from "./i18n.js";
 
@@ -15,7 +16,17 @@ function fact(label, ...value) {
   return h("div", {class: "fact"}, h("dt", {}, label), h("dd", {}, ...value));
 }
 
-/** One deal. Its stage <select> is the keyboard (and touch) way to move it; dragging is the pointer way. */
+/** How long the deal has been in its stage, with the stage's limit when it has one (D5). */
+function timeInStage(days, stage) {
+  const text = t("daysInStage", {count: days});
+  return stage?.max_days_in_stage ? `${text} (${t("stalledLimit", {max: stage.max_days_in_stage})})` : text;
+}
+
+/**
+ * One deal. Its stage <select> is the keyboard (and touch) way to move it; dragging is the pointer way. Its title
+ * links to the deal's record; the link itself is not draggable, so a drag that starts on it moves the card.
+ * A deal over its stage's limit says so in words ("Stalled"), not by colour only.
+ */
 export function cardElement(card, {stages, now, busy = false}) {
   const titleId = `card-title-${card.deal_id}`;
   const selectId = `move-${card.deal_id}`;
@@ -31,15 +42,18 @@ export function cardElement(card, {stages, now, busy = false}) {
       "draggable": busy ? "false" : "true", "tabindex": "-1", "aria-labelledby": titleId,
       "aria-busy": busy ? "true" : null,
     },
-    h("h3", {class: "card-title", id: titleId}, card.title),
+    h("h3", {class: "card-title", id: titleId},
+      h("a", {"class": "card-link", "href": `record.html?kind=deal&id=${encodeURIComponent(card.deal_id)}`,
+        "draggable": "false", "data-testid": `card-link-${card.deal_id}`}, card.title)),
     (stalled || overdue) && h("p", {class: "badges"},
-      stalled && h("span", {class: "badge badge--stalled"}, t("stalled")),
+      stalled && h("span", {"class": "badge badge--stalled", "data-testid": `stalled-${card.deal_id}`},
+        t("stalled")),
       overdue && h("span", {class: "badge badge--overdue"}, t("overdue"))),
     h("dl", {class: "card-facts"},
       fact(t("account"), card.account_name || "—"),
       fact(t("amount"), h("span", {class: "money"}, formatMoney(card.amount, card.currency) || "—")),
       fact(t("owner"), card.owner_name || card.owner_id || "—"),
-      fact(t("timeInStage"), t("daysInStage", {count: days})),
+      fact(t("timeInStage"), timeInStage(days, stage)),
       fact(t("nextTask"), Number.isNaN(due) ? t("noTask") : h("time", {datetime: card.next_task_due_at},
         formatDateTime(card.next_task_due_at)))),
     h("div", {class: "card-move"},

@@ -6,6 +6,7 @@
 
 import {api, getToken, signOut} from "./api.js";
 import {announce, h} from "./dom.js";
+import {mountNotices} from "./notices.js";
 import {
   describeError, hasRememberedLanguage, initialLanguage, languagePicker, onLanguageChange, roleName, setLanguage, t,
 } from "./i18n.js";
@@ -82,5 +83,6 @@ export async function startPage() {
   }
   if (!hasRememberedLanguage() && me.language) setLanguage(me.language);
   renderWho(me);
+  mountNotices();
   return me;
 }

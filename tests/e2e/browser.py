@@ -61,11 +61,11 @@ def call_api(stack: RunningStack, user_id: str, method: str, path: str, **kwargs
 
 
 def log_in(page, stack: RunningStack, user_id: str, then: str = "board.html") -> None:
-    """Signs in on the login page as `user_id`, then opens `then` (a page of the site)."""
+    """Signs in on the login page as `user_id`, which lands on the home page (L12), then opens `then`."""
     page.goto(f"{stack.url}/login.html")
     page.get_by_test_id(f"login-{user_id}").click()
-    page.wait_for_url("**/board.html*")
-    if then != "board.html":
+    page.wait_for_url("**/home.html*")
+    if then != "home.html":
         page.goto(f"{stack.url}/{then}")
 
 

@@ -68,7 +68,7 @@ def start_stack(tmp_path: Path, data_dir: Path | None = None, extra_env: dict[st
         try:
             if requests.get(f"{stack.url}/healthz", timeout=1).status_code == 200:
                 return stack
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     stop_stack(stack)

@@ -58,7 +58,7 @@ def test_every_route_needs_a_cognito_id_token(board_app: Any, template: dict[str
             assert entry.authorizer is not None and entry.authorizer.name == AUTHORIZER, (method, path)
 
 
-def test_sam_puts_the_authorizer_on_every_method_but_the_preflights(transformed: dict[str, Any]):  # noqa: F811
+def test_sam_puts_the_authorizer_on_every_method_but_the_preflights(transformed: dict[str, Any]):
     swagger = transformed["Resources"][API]["Properties"]["Body"]
     methods = [(path, method, operation) for path, operations in swagger["paths"].items()
                for method, operation in operations.items()]
@@ -98,6 +98,12 @@ def test_the_site_client_and_the_outputs(template: dict[str, Any]):
     assert "${BoardApi}" in outputs["BoardApiUrl"]["Value"]["Fn::Sub"]
 
 
-def test_the_board_function_may_not_delete(template: dict[str, Any]):
+def test_the_board_function_reaches_only_the_crm_tables_and_the_lead_workflow(template: dict[str, Any]):
     policies = functions_of(template)[FUNCTION]["Policies"]
-    assert {name for policy in policies for name in policy} == {"DynamoDBReadPolicy", "DynamoDBWritePolicy"}
+    tables = {policy["DynamoDBCrudPolicy"]["TableName"]["Ref"] for policy in policies if "DynamoDBCrudPolicy" in policy}
+    assert tables == {"CrmTable", "IdempotencyTable"}
+    statements = [statement for policy in policies if "Statement" in policy for statement in policy["Statement"]]
+    actions = {action for statement in statements for action in statement["Action"]}
+    assert not [action for action in actions if "*" in action], actions
+    for statement in statements:
+        assert statement["Resource"] != "*" or set(statement["Action"]) <= {"sns:CheckIfPhoneNumberIsOptedOut"}

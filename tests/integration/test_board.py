@@ -269,7 +269,13 @@ def test_a_move_lands_on_the_deals_timeline_and_tops_its_new_column(team):
     shown = get_deal(older["deal_id"], team["rep-anna"], now=later)
     assert [(event["type"], event["data"].get("to")) for event in shown["timeline"]] == [
         ("stage_changed", "proposal"), ("deal_created", None)]
-    assert shown["timeline"][0]["data"] == {"from": "unsorted", "to": "proposal", "by": "rep-anna"}
+    moved_event = shown["timeline"][0]["data"]
+    assert {key: value for key, value in moved_event.items() if key != "tasks"} == {
+        "from": "unsorted", "to": "proposal", "by": "rep-anna"}
+    # And the proposal stage's entry actions made their tasks, named on the same event
+    assert [(task["title"], task["due_at"], task["owner_id"]) for task in moved_event["tasks"]] == [
+        ("Send the proposal", "2030-03-04T09:00:00Z", "rep-anna"),
+        ("Follow up on the proposal", "2030-03-08T09:00:00Z", "rep-anna")]
     assert shown["timeline"][0]["at"] == "2030-03-03T09:00:00Z"
     # And moving it to where it already is changes nothing
     assert move_deal(older["deal_id"], "proposal", 2, team["rep-anna"], later)["version"] == 2

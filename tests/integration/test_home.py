@@ -88,7 +88,7 @@ def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waitin
     # And the only hot lead still waiting for a first contact is the open, uncalled one
     [waiting] = body["hot_leads_waiting"]
     lead = get_lead(hot)
-    assert waiting == {"lead_id": hot, "name": "Hot", "company": None, "score": lead.score,
+    assert waiting == {"lead_id": hot, "name": "Hot", "company": None, "owner_id": "rep-chris", "score": lead.score,
                        "received_at": lead.created_at, "first_contact_due_at": lead.first_contact_due_at}
 
 

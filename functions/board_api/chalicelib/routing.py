@@ -136,15 +136,14 @@ def _groups(claim: Any) -> set[str]:
 
 
 def _body(model_path: str, method: str) -> Any:
-    """The JSON body as the route's model; a PUT takes back what a GET gave (the id in it is the path's)."""
+    """The JSON body as the route's model; a PUT takes back what a GET gave (its id and updated_* are dropped)."""
     from crm.http import Request as CrmRequest
+    from crm.models.admin_settings import editable
 
     module_name, _, model_name = model_path.partition(":")
     model = getattr(importlib.import_module(module_name), model_name)
     body = CrmRequest.from_event(current_request.get().to_original_event()).json()
-    if method == "PUT":
-        body.pop("id", None)
-    return model.model_validate(body)
+    return model.model_validate(editable(body) if method == "PUT" else body)
 
 
 def _error_response(error: Exception) -> Response:
@@ -159,10 +158,10 @@ def _error_response(error: Exception) -> Response:
 
     if isinstance(error, UnauthorizedError):
         return json_response(401, {"message": "Unauthorized"})
+    if isinstance(error, NotFoundError):  # first: another rep's record is a ForbiddenError that answers 404
+        return json_response(404, {"message": str(error)})
     if isinstance(error, ForbiddenError):
         return json_response(403, {"message": str(error)})
-    if isinstance(error, NotFoundError):
-        return json_response(404, {"message": str(error)})
     if isinstance(error, ConflictError):
         return json_response(409, {"message": str(error), **error.body})
     if isinstance(error, BadRequestError):

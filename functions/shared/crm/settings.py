@@ -37,6 +37,7 @@ class Settings(BaseModel):
     sender_postal_address: str = Field("", alias="SENDER_POSTAL_ADDRESS")
     public_links_url: str = Field("", alias="PUBLIC_LINKS_URL")
     send_window: str = Field("Mon-Fri 09:00-17:00", alias="SEND_WINDOW")
+    user_pool_id: str = Field("", alias="USER_POOL_ID")  # empty locally: the runner plays the user pool
     company_website: str = Field("https://www.example.com", alias="COMPANY_WEBSITE")
 
     @field_validator("allowed_origins", mode="before")

@@ -32,9 +32,14 @@ def deal_pk(deal_id: str) -> str:
     return f"DEAL#{deal_id}"
 
 
+def owner_collection_pk(owner_id: str, collection: str) -> str:
+    """GSI1: a person's "ACCOUNTS" or "CONTACTS", by creation."""
+    return f"OWNER#{owner_id}#{collection}"
+
+
 def _owner_keys(owner_id: str, collection: str, created_at: str) -> dict[str, str]:
     """GSI1: a person's accounts or contacts, oldest first."""
-    return {"GSI1PK": f"OWNER#{owner_id}#{collection}", "GSI1SK": created_at}
+    return {"GSI1PK": owner_collection_pk(owner_id, collection), "GSI1SK": created_at}
 
 
 class AccountItem(CrmItem, discriminator="Account"):
@@ -169,3 +174,9 @@ def account_id_by_name(name: str) -> str | None:
     except AccountNameItem.DoesNotExist:
         return None
     return item.account_id
+
+
+def account_names(account_ids: set[str]) -> dict[str, str]:
+    """Account id -> name for the given accounts: one BatchGet, so a list of contacts shows their companies."""
+    keys = [AccountItem.key(account_id) for account_id in sorted(account_ids)]
+    return {account.account_id: account.name for account in AccountItem.batch_get(keys)}

@@ -5,6 +5,12 @@ stage and owner, PK `BOARD_COUNT#<pipeline>`, SK `<stage>` or `<stage>#OWNER#<ow
 currency, the total amount in minor units (`amount_EUR`: cents). The totals are top-level numbers so a first deal
 in a new currency is one atomic ADD (ADD into a map needs the map to exist, and a transaction may touch an item
 once); the reader turns them back into the `amounts` map of exact decimals.
+
+Stage clocks (D5) find stalled deals without a Scan: each deal in an open stage has one clock item, PK
+`STAGE_CLOCK#<pipeline>#<stage>`, SK `<stage_entered_at>#<deal_id>`, and on GSI1 `OWNER#<owner>#STAGE_CLOCK#
+<pipeline>#<stage>` with the same sort key. Sorted by entry time, "stuck longer than N days" is one Query with
+SK < now - N days per stage (and owner). The clock is written, moved or deleted in the transaction that changes
+the deal's stage or owner; a won or lost deal has none.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -85,6 +91,79 @@ class CounterChange:
 
 
 CounterKey = tuple[str, str]
+
+
+# --- stage clocks (D5) -----------------------------------------------------------------------------------------
+
+def stage_clock_pk(pipeline_id: str, stage_id: str) -> str:
+    return f"STAGE_CLOCK#{pipeline_id}#{stage_id}"
+
+
+def owner_clock_pk(owner_id: str, pipeline_id: str, stage_id: str) -> str:
+    return f"OWNER#{owner_id}#STAGE_CLOCK#{pipeline_id}#{stage_id}"
+
+
+class StageClockItem(CrmItem, discriminator="StageClock"):
+    """Since when a deal sits in its open stage; `nudged_on` is the day its rep was last told it is stuck."""
+
+    deal_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    pipeline_id = UnicodeAttribute()
+    stage_id = UnicodeAttribute()
+    stage_entered_at = UnicodeAttribute()
+    nudged_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """Where a deal's clock item is: its key comes from the stage and the entry time, its GSI1 from the owner."""
+
+    pipeline_id: str
+    stage_id: str
+    owner_id: str
+    deal_id: str
+    stage_entered_at: str
+
+    @classmethod
+    def of(cls, deal: DealItem) -> StageClock:
+        return cls(deal.pipeline_id, deal.stage_id, deal.owner_id, deal.deal_id, deal.stage_entered_at)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return stage_clock_pk(self.pipeline_id, self.stage_id), f"{self.stage_entered_at}#{self.deal_id}"
+
+    def item(self) -> StageClockItem:
+        sort_key = self.key[1]
+        return StageClockItem(*self.key, deal_id=self.deal_id, owner_id=self.owner_id,
+                              pipeline_id=self.pipeline_id, stage_id=self.stage_id,
+                              stage_entered_at=self.stage_entered_at,
+                              GSI1PK=owner_clock_pk(self.owner_id, self.pipeline_id, self.stage_id), GSI1SK=sort_key)
+
+
+def update_clock(transaction: TransactWrite, before: StageClock | None, after: StageClock | None) -> None:
+    """Move a deal's clock inside the transaction that writes the deal (None: the deal has no clock there).
+
+    The clock is put whole, even when only the owner changed: a new owner has not been nudged about the deal
+    yet, and a deal from before the clocks existed gets one on its next write.
+    """
+    if before == after:
+        return
+    if before is not None and (after is None or before.key != after.key):
+        transaction.delete(before.item())
+    if after is not None:
+        transaction.save(after.item())
+
+
+def stalled_clocks(pipeline_id: str, stage_id: str, entered_before: str, owner_id: str | None = None,
+                   limit: int = 200) -> list[StageClockItem]:
+    """The clocks of the stage's deals that entered it before `entered_before` (ISO), longest waiting first."""
+    if owner_id is None:
+        found = StageClockItem.query(stage_clock_pk(pipeline_id, stage_id), entered_before > StageClockItem.SK,
+                                     limit=limit)
+    else:
+        found = StageClockItem.owner_index.query(owner_clock_pk(owner_id, pipeline_id, stage_id),
+                                                 entered_before > StageClockItem.GSI1SK, limit=limit)
+    return list(islice(found, limit))  # type: ignore[arg-type]  # the partition holds clocks only
 
 
 def counter_changes(before: Placement | None, after: Placement | None) -> dict[CounterKey, CounterChange]:

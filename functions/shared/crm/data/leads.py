@@ -15,12 +15,18 @@ from ulid import ULID
 
 from crm.data.table import CrmItem
 from crm.domain.automation import AutomationFacts
+from crm.http import NotFoundError
 
 LIFECYCLE_PENDING = "LIFECYCLE#PENDING"
 
 
 def lead_pk(lead_id: str) -> str:
     return f"LEAD#{lead_id}"
+
+
+def owner_leads_pk(owner_id: str) -> str:
+    """GSI1: a person's leads, by arrival."""
+    return f"OWNER#{owner_id}#LEADS"
 
 
 class FirstTouch(MapAttribute):
@@ -130,7 +136,7 @@ class LeadItem(CrmItem, discriminator="Lead"):
 
     @staticmethod
     def owner_keys(owner_id: str, created_at: str) -> dict[str, str]:
-        return {"GSI1PK": f"OWNER#{owner_id}#LEADS", "GSI1SK": created_at}
+        return {"GSI1PK": owner_leads_pk(owner_id), "GSI1SK": created_at}
 
 
 class ContactPointItem(CrmItem, discriminator="ContactPoint"):
@@ -168,7 +174,7 @@ class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
         return cls(record_pk, cls.sort_key(str(ULID())), event_type=event_type, at=at, data=data)
 
 
-class LeadNotFoundError(LookupError):
+class LeadNotFoundError(NotFoundError):
     """No such lead (or only its tombstone, for writes about the person): a 404."""
 
 

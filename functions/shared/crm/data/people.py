@@ -17,6 +17,8 @@ class UserItem(CrmItem, discriminator="User"):
     timezone = UnicodeAttribute(default="UTC")
     role = UnicodeAttribute()
     active = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
 
     @classmethod
     def build(cls, *, user_id: str, name: str, email: str, role: str, phone: str | None = None,

@@ -29,8 +29,22 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64]
 
 
+class CreateTaskAction(BaseModel):
+    """A stage-entry action (D5): a task for the deal's owner, due `due_in_days` after the deal entered the stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["create_task"] = "create_task"
+    title: Name
+    due_in_days: int = Field(1, ge=0, le=365)
+
+
+EntryAction = CreateTaskAction  # one kind of action so far; a new kind joins as a union on `type`
+
+
 class Stage(BaseModel):
-    """A column of the board; `max_days_in_stage` is when a deal sitting in it counts as stalled (D5)."""
+    """A column of the board; `max_days_in_stage` is when a deal sitting in it counts as stalled (D5), and
+    `entry_actions` run, in order, whenever a deal enters it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +53,19 @@ class Stage(BaseModel):
     kind: StageKind = "open"
     archived: bool = False
     max_days_in_stage: int | None = Field(None, ge=1, le=3650)
+    entry_actions: tuple[EntryAction, ...] = Field((), max_length=5)
+
+    @model_validator(mode="after")
+    def _closed_stages_never_stall(self) -> Stage:
+        """A won or lost deal is finished: it has no clock, so a limit on its stage would never be checked."""
+        if self.kind in ("won", "lost") and self.max_days_in_stage is not None:
+            raise ValueError(f"a {self.kind} stage has no max_days_in_stage: its deals are closed")
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        """Deals here are still being worked on (Unsorted included): they have a stage clock."""
+        return self.kind in ("unsorted", "open")
 
 
 class PipelineRuleError(ValueError):
@@ -102,12 +129,28 @@ class Pipeline(BaseModel):
         return stage
 
 
+def _task(title: str, due_in_days: int) -> CreateTaskAction:
+    return CreateTaskAction(title=title, due_in_days=due_in_days)
+
+
+# (name, max days in stage, entry actions): each stage's limit is how long a healthy deal of a small B2B sales
+# team sits there; its actions are the step that moves the deal on.
+_DEFAULT_OPEN_STAGES = (
+    ("Identified", 14, (_task("Make the first call", 1),)),
+    ("In discussion", 21, (_task("Book a needs-analysis meeting", 3),)),
+    ("Decision makers identified", 14, (_task("Meet the decision makers", 5),)),
+    ("Proposal", 10, (_task("Send the proposal", 1), _task("Follow up on the proposal", 5))),
+    ("Negotiation", 14, (_task("Agree the final terms", 5),)),
+    ("Procurement", 21, (_task("Check the purchase order and contract", 3),)),
+)
+
+
 def _default_stages() -> tuple[Stage, ...]:
-    """Unsorted (D4), then the stages of D1 (seed 004)."""
-    open_names = ("Identified", "In discussion", "Decision makers identified", "Proposal", "Negotiation",
-                  "Procurement")
-    return (Stage(id=UNSORTED_STAGE_ID, name="Unsorted", kind="unsorted"),
-            *(Stage(id=slugify(name), name=name) for name in open_names),
+    """Unsorted (D4: a triage inbox, sorted within 3 days; no task, its deals come with their own), then the
+    stages of D1 (seed 004)."""
+    return (Stage(id=UNSORTED_STAGE_ID, name="Unsorted", kind="unsorted", max_days_in_stage=3),
+            *(Stage(id=slugify(name), name=name, max_days_in_stage=days, entry_actions=actions)
+              for name, days, actions in _DEFAULT_OPEN_STAGES),
             Stage(id="closed-won", name="Closed won", kind="won"),
             Stage(id="closed-lost", name="Closed lost", kind="lost"))
 

@@ -101,15 +101,9 @@ class LeadSubmission(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from crm.models.users import known_timezone
 
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError("is not a known time zone") from error
-        return value
+        return None if value is None else known_timezone(value)
 
     @model_validator(mode="after")
     def _reachable(self) -> LeadSubmission:

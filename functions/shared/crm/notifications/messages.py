@@ -205,6 +205,21 @@ EN: Catalogue = {
         "sms": "It seems the timing isn't right for you now, so I won't contact you again. "
                "If anything changes, I'm here to help.",
     },
+    "stalled_deals_for_rep": {
+        "subject_one": "{count} deal is stuck: move it on, or lower its priority",
+        "subject_other": "{count} deals are stuck: move them on, or lower their priority",
+        "heading": "Deals waiting too long in their stage",
+        "intro_one": "This deal has been in its stage for longer than your team's limit.",
+        "intro_other": "These deals have been in their stage for longer than your team's limit: {count} in all.",
+        "action": "Move it on, or lower its priority.",
+        "why": "A deal that sits still goes cold; an honest priority keeps the forecast right.",
+        "stage_label": "Stage",
+        "days_label": "Days in the stage",
+        "days_value": "{days} (limit: {max})",
+        "open_deal": "Open the deal",
+        "see_all_intro": "All your stalled deals are listed here:",
+        "see_all": "See the stalled deals",
+    },
 }
 
 DE: Catalogue = {
@@ -407,6 +422,21 @@ DE: Catalogue = {
         "sms": "Der Zeitpunkt scheint gerade nicht zu passen, daher melde ich mich nicht mehr. "
                "Wenn sich etwas ändert, bin ich gern für Sie da.",
     },
+    "stalled_deals_for_rep": {
+        "subject_one": "{count} Deal steckt fest: bringen Sie ihn voran oder senken Sie seine Priorität",
+        "subject_other": "{count} Deals stecken fest: bringen Sie sie voran oder senken Sie ihre Priorität",
+        "heading": "Deals, die zu lange in ihrer Phase stehen",
+        "intro_one": "Dieser Deal steht länger in seiner Phase, als Ihr Team vorsieht.",
+        "intro_other": "Diese Deals stehen länger in ihrer Phase, als Ihr Team vorsieht: insgesamt {count}.",
+        "action": "Bringen Sie ihn voran oder senken Sie seine Priorität.",
+        "why": "Ein Deal, der stillsteht, kühlt ab; eine ehrliche Priorität hält die Prognose richtig.",
+        "stage_label": "Phase",
+        "days_label": "Tage in der Phase",
+        "days_value": "{days} (Grenze: {max})",
+        "open_deal": "Deal öffnen",
+        "see_all_intro": "Alle Ihre festsitzenden Deals finden Sie hier:",
+        "see_all": "Festsitzende Deals ansehen",
+    },
 }
 
 HU: Catalogue = {
@@ -604,6 +634,22 @@ HU: Catalogue = {
         "thanks": "Köszönöm az idejét.",
         "sms": "Úgy tűnik, most nem ez a megfelelő időszak, ezért többet nem keresem. Ha változik a helyzet, "
                "szívesen segítek.",
+    },
+    "stalled_deals_for_rep": {
+        "subject_one": "Elakadt üzletek: {count} — vigye tovább, vagy csökkentse a prioritását",
+        "subject_other": "Elakadt üzletek: {count} — vigye tovább őket, vagy csökkentse a prioritásukat",
+        "heading": "Túl régóta egy szakaszban álló üzletek",
+        "intro_one": "Ez az üzlet a csapat által megszabott időnél tovább áll a szakaszában.",
+        "intro_other": "Ezek az üzletek a csapat által megszabott időnél tovább állnak a szakaszukban. "
+                       "Összesen: {count}.",
+        "action": "Vigye tovább, vagy csökkentse a prioritását.",
+        "why": "Az egy helyben álló üzlet kihűl; az őszinte prioritás pontosan tartja az előrejelzést.",
+        "stage_label": "Szakasz",
+        "days_label": "Napok a szakaszban",
+        "days_value": "{days} (határ: {max})",
+        "open_deal": "Üzlet megnyitása",
+        "see_all_intro": "Az összes elakadt üzlete itt található:",
+        "see_all": "Elakadt üzletek megtekintése",
     },
 }
 
@@ -809,6 +855,22 @@ EL: Catalogue = {
         "sms": "Φαίνεται ότι δεν είναι η κατάλληλη στιγμή, οπότε δεν θα σας ενοχλήσω ξανά. Αν αλλάξει κάτι, "
                "είμαι εδώ για να βοηθήσω.",
     },
+    "stalled_deals_for_rep": {
+        "subject_one": "Κολλημένες συμφωνίες: {count} — προχωρήστε τη ή μειώστε την προτεραιότητά της",
+        "subject_other": "Κολλημένες συμφωνίες: {count} — προχωρήστε τες ή μειώστε την προτεραιότητά τους",
+        "heading": "Συμφωνίες που μένουν πολύ καιρό στο ίδιο στάδιο",
+        "intro_one": "Αυτή η συμφωνία βρίσκεται στο στάδιό της περισσότερο από το όριο της ομάδας σας.",
+        "intro_other": "Αυτές οι συμφωνίες βρίσκονται στο στάδιό τους περισσότερο από το όριο της ομάδας σας. "
+                       "Σύνολο: {count}.",
+        "action": "Προχωρήστε τη ή μειώστε την προτεραιότητά της.",
+        "why": "Μια συμφωνία που μένει ακίνητη κρυώνει· μια ειλικρινής προτεραιότητα κρατά την πρόβλεψη σωστή.",
+        "stage_label": "Στάδιο",
+        "days_label": "Ημέρες στο στάδιο",
+        "days_value": "{days} (όριο: {max})",
+        "open_deal": "Άνοιγμα της συμφωνίας",
+        "see_all_intro": "Όλες οι κολλημένες συμφωνίες σας είναι εδώ:",
+        "see_all": "Δείτε τις κολλημένες συμφωνίες",
+    },
 }
 
 FA: Catalogue = {
@@ -1006,6 +1068,21 @@ FA: Catalogue = {
         "thanks": "از وقتی که گذاشتید سپاسگزارم.",
         "sms": "به نظر می‌رسد اکنون زمان مناسبی نیست، پس دیگر تماس نمی‌گیرم. اگر چیزی تغییر کرد، با کمال میل "
                "کمک می‌کنم.",
+    },
+    "stalled_deals_for_rep": {
+        "subject_one": "معاملهٔ متوقف: {count} — آن را پیش ببرید یا اولویتش را پایین بیاورید",
+        "subject_other": "معاملات متوقف: {count} — آن‌ها را پیش ببرید یا اولویتشان را پایین بیاورید",
+        "heading": "معاملاتی که بیش از حد در یک مرحله مانده‌اند",
+        "intro_one": "این معامله بیش از حد مجاز تیم شما در مرحلهٔ خود مانده است.",
+        "intro_other": "این معاملات بیش از حد مجاز تیم شما در مرحلهٔ خود مانده‌اند. تعداد کل: {count}.",
+        "action": "آن را پیش ببرید یا اولویتش را پایین بیاورید.",
+        "why": "معامله‌ای که راکد بماند سرد می‌شود؛ اولویت واقع‌بینانه پیش‌بینی فروش را درست نگه می‌دارد.",
+        "stage_label": "مرحله",
+        "days_label": "روزها در این مرحله",
+        "days_value": "{days} (حد مجاز: {max})",
+        "open_deal": "باز کردن معامله",
+        "see_all_intro": "همهٔ معاملات متوقف شما اینجاست:",
+        "see_all": "دیدن معاملات متوقف",
     },
 }
 

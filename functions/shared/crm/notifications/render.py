@@ -45,7 +45,9 @@ LEAD_EMAIL_TEMPLATES = (
     "lead_status_contacted",
     "lead_status_not_interested",
 )
-EMAIL_TEMPLATES = STAFF_EMAIL_TEMPLATES + LEAD_EMAIL_TEMPLATES
+# staff email about deals rather than one lead (no lead in the subject)
+DEAL_EMAIL_TEMPLATES = ("stalled_deals_for_rep",)
+EMAIL_TEMPLATES = STAFF_EMAIL_TEMPLATES + LEAD_EMAIL_TEMPLATES + DEAL_EMAIL_TEMPLATES
 LEAD_SMS_TEMPLATES = ("lead_status_attempting", "lead_status_contacted", "lead_status_not_interested")
 SMS_TEMPLATES = ("new_lead_for_rep", "lead_engaged_for_rep", *LEAD_SMS_TEMPLATES)
 

@@ -7,13 +7,17 @@ the `X-Crm-User` header, which is checked against the stored users and their rol
 from __future__ import annotations
 
 from crm.data.people import UserItem, get_user
-from crm.http import BadRequestError, Request
+from crm.http import BadRequestError, NotFoundError, Request
 
 ACTOR_HEADER = "x-crm-user"
 
 
 class ForbiddenError(PermissionError):
     """403: the user exists but their role may not do this."""
+
+
+class HiddenRecordError(ForbiddenError, NotFoundError):
+    """Another rep's record: the board API answers 404 (a rep may not learn it exists); the internal API 403."""
 
 
 def acting_user(request: Request, roles: tuple[str, ...] = ("rep", "manager", "admin")) -> UserItem:
@@ -24,12 +28,23 @@ def acting_user(request: Request, roles: tuple[str, ...] = ("rep", "manager", "a
     user = get_user(user_id)
     if user is None or not user.active:
         raise BadRequestError(403, "X-Crm-User", f"{user_id!r} is not an active user")
-    if user.role not in roles:
-        raise ForbiddenError(f"{user_id} is a {user.role}; this needs one of {', '.join(roles)}")
+    ensure_role(user, roles)
     return user
+
+
+def ensure_role(user: UserItem, roles: tuple[str, ...]) -> None:
+    """403 unless the user's role is one of `roles` (e.g. settings: managers and admins)."""
+    if user.role not in roles:
+        raise ForbiddenError(f"{user.user_id} is a {user.role}; this needs one of {', '.join(roles)}")
 
 
 def ensure_owner(actor: UserItem, owner_id: str) -> None:
     """A rep sees and acts only on what they own; managers and admins on every rep's records (D3)."""
     if actor.role == "rep" and owner_id != actor.user_id:
         raise ForbiddenError(f"{actor.user_id} is a rep and works only on their own records, not {owner_id}'s")
+
+
+def ensure_visible(actor: UserItem, owner_id: str | None, record: str) -> None:
+    """Like ensure_owner, for reading or changing one record: to a rep, another rep's record does not exist."""
+    if actor.role == "rep" and owner_id != actor.user_id:
+        raise HiddenRecordError(f"{record} not found")

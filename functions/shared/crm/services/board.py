@@ -2,7 +2,8 @@
 
 Every read is by key: a column page is one Query with a Limit on an index, its header one counter item, so a
 board opens as fast with 10,000 deals as with ten. Every write that changes a deal's column, owner or money
-writes the deal (on its version), its column counters and its timeline event in one transaction.
+writes the deal (on its version), its column counters, its stage clock and its timeline event in one
+transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
 
 Roles (D3): a rep sees and changes only their own deals (another rep's deal is "not found"), a manager sees
 every deal, filters by owner and reassigns, an admin also edits the pipelines.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,16 +29,20 @@ from crm.data.board import (
     ColumnPage,
     ColumnTotals,
     Placement,
+    StageClock,
     column_page,
     column_totals,
     columns_totals,
     counter_changes,
+    update_clock,
     update_counters,
 )
 from crm.data.leads import TimelineEventItem, timeline
 from crm.data.people import UserItem, get_user
+from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
+from crm.domain.robots import entry_tasks
 from crm.http import ConflictError, NotFoundError
 from crm.models.board import DealCreate
 from crm.services.actors import ForbiddenError, ensure_owner
@@ -177,6 +182,55 @@ def _card(deal: DealItem, owner_name: str | None, now: datetime) -> dict:
             "version": deal.version}
 
 
+# --- entering a stage (D5) -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StageEntry:
+    """What a deal entering a stage writes besides itself, in the deal's transaction: its stage clock (open stages
+    only) and the tasks of the stage's entry actions, owned by the deal's owner. The tasks go on the deal's
+    timeline in the event of the entry itself (`timeline_data`): one happening, one event."""
+
+    clock: StageClock | None
+    tasks: tuple[TaskItem, ...]
+
+    @property
+    def timeline_data(self) -> dict[str, Any]:
+        """What the deal_created or stage_changed event says about the tasks it made (nothing when none)."""
+        if not self.tasks:
+            return {}
+        return {"tasks": [{"task_id": task.task_id, "title": task.title, "due_at": task.due_at,
+                           "owner_id": task.owner_id} for task in self.tasks]}
+
+    def next_task_due_at(self, current: str | None) -> str | None:
+        """The deal's next task due time once these tasks exist."""
+        return min((due for due in (current, *(task.due_at for task in self.tasks)) if due), default=None)
+
+    def write(self, transaction: TransactWrite, clock_before: StageClock | None = None) -> None:
+        update_clock(transaction, clock_before, self.clock)
+        for task in self.tasks:
+            # the id is made from the deal, the stage and the entry time: a retried write cannot add it twice
+            transaction.save(task, condition=TaskItem.PK.does_not_exist())
+
+
+def stage_entry(pipeline: Pipeline, clock: StageClock) -> StageEntry:
+    """What the deal entering `clock.stage_id` at `clock.stage_entered_at` writes besides itself."""
+    stage = pipeline.stage(clock.stage_id)
+    if stage is None:
+        return StageEntry(None, ())
+    at, owner = clock.stage_entered_at, clock.owner_id
+    tasks = tuple(TaskItem(*TaskItem.key(planned.task_id), task_id=planned.task_id, title=planned.title,
+                           owner_id=owner, due_at=planned.due_at, related_type="deal", related_id=clock.deal_id,
+                           created_at=at, **TaskItem.open_keys(owner, planned.due_at))
+                  for planned in entry_tasks(stage, clock.deal_id, at))
+    return StageEntry(clock if stage.is_open else None, tasks)
+
+
+def _clock_of(pipeline: Pipeline, deal: DealItem) -> StageClock | None:
+    """The deal's clock as it stands: deals in a won or lost stage have none."""
+    stage = pipeline.stage(deal.stage_id)
+    return StageClock.of(deal) if stage is not None and stage.is_open else None
+
+
 # --- deals -----------------------------------------------------------------------------------------------------
 
 def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
@@ -191,13 +245,16 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
                           stage_id=request.stage_id, created_at=at, account_name=request.account_name,
                           amount=None if request.amount is None else str(request.amount), currency=request.currency,
                           lost_reason=request.lost_reason)
+    entry = stage_entry(pipeline, StageClock.of(deal))
+    deal.next_task_due_at = entry.next_task_due_at(None)
     event = TimelineEventItem.build(deal.PK, "deal_created", at, {"by": actor.user_id, "owner_id": owner.user_id,
-                                                                  "stage_id": deal.stage_id})
+                                                                  "stage_id": deal.stage_id, **entry.timeline_data})
 
     def write(transaction: TransactWrite) -> None:
         transaction.save(deal)
         update_counters(transaction, counter_changes(None, Placement.of(deal)))
         transaction.save(event)
+        entry.write(transaction)
 
     write_transaction(write)
     return _card(deal, owner.name, now)
@@ -219,20 +276,24 @@ def move_deal(deal_id: str, stage_id: str, version: int, viewer: UserItem, now: 
     """Move the deal as the client saw it (`version`); StaleDealError with the fresh card if it changed since.
 
     A move to the stage it is in changes nothing. The card goes to the top of its new column (the move is its
-    latest activity) and the stage change lands on the deal's timeline.
+    latest activity), the stage change lands on the deal's timeline, and the new stage's entry actions run. A
+    retried move carries the old version and is refused, so its tasks are never made twice.
     """
     deal = _visible_deal(deal_id, viewer)
     if deal.version != version:
         raise StaleDealError(_card_of(deal, now))
-    get_pipeline(deal.pipeline_id).ensure_can_enter(stage_id, lost_reason)
+    pipeline = get_pipeline(deal.pipeline_id)
+    pipeline.ensure_can_enter(stage_id, lost_reason)
     if stage_id != deal.stage_id:
         at = to_iso(now)
+        entry = stage_entry(pipeline, replace(StageClock.of(deal), stage_id=stage_id, stage_entered_at=at))
         event = TimelineEventItem.build(deal.PK, "stage_changed", at, {
             "from": deal.stage_id, "to": stage_id, "by": viewer.user_id,
-            **({"lost_reason": lost_reason} if lost_reason else {})})
+            **({"lost_reason": lost_reason} if lost_reason else {}), **entry.timeline_data})
         try:
-            _write_change(deal, {"stage_id": stage_id, "stage_entered_at": at, "last_activity_at": at,
-                                 "lost_reason": lost_reason}, event)
+            _write_change(deal, pipeline, {
+                "stage_id": stage_id, "stage_entered_at": at, "last_activity_at": at, "lost_reason": lost_reason,
+                "next_task_due_at": entry.next_task_due_at(deal.next_task_due_at)}, event, entry)
         except TransactWriteError as error:
             if not condition_failed(error):
                 raise
@@ -251,8 +312,11 @@ def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -
             break
         event = TimelineEventItem.build(deal.PK, "owner_changed", to_iso(now),
                                         {"from": deal.owner_id, "to": owner.user_id, "by": actor.user_id})
+        pipeline = get_pipeline(deal.pipeline_id)
+        clock = _clock_of(pipeline, deal)
+        entry = StageEntry(clock and replace(clock, owner_id=owner.user_id), ())
         try:
-            _write_change(deal, {"owner_id": owner.user_id}, event)
+            _write_change(deal, pipeline, {"owner_id": owner.user_id}, event, entry)
             break
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
@@ -281,9 +345,12 @@ def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
     return owner
 
 
-def _write_change(deal: DealItem, changes: dict[str, str | None], event: TimelineEventItem) -> None:
-    """Write the changed deal on the version it was read at, its counters and its timeline event in one
-    transaction, then apply the changes to `deal` (pynamodb has already counted its version up)."""
+def _write_change(deal: DealItem, pipeline: Pipeline, changes: dict[str, str | None], event: TimelineEventItem,
+                  entry: StageEntry) -> None:
+    """Write the changed deal on the version it was read at, its counters, its timeline event and what its
+    (new) stage `entry` brings in one transaction, then apply the changes to `deal` (pynamodb has already counted
+    its version up)."""
+    clock_before = _clock_of(pipeline, deal)
     before = Placement.of(deal)
     after = replace(before, **{name: value for name, value in changes.items() if name in _PLACEMENT})
     changes = {**changes, **DealItem.board_keys(
@@ -295,6 +362,7 @@ def _write_change(deal: DealItem, changes: dict[str, str | None], event: Timelin
         transaction.update(deal, actions=[getattr(DealItem, name).set(value) for name, value in changes.items()])
         update_counters(transaction, counter_changes(before, after))
         transaction.save(event)
+        entry.write(transaction, clock_before)
 
     write_transaction(write)
     for name, value in changes.items():

@@ -1,7 +1,7 @@
 """Converting a lead (L10): one transaction makes the account, the contact, the deal and the first task.
 
 The deal lands in the Unsorted column of the default pipeline (D4), owned by the lead's rep, and its column
-counters count it in the same transaction.
+counters, its stage clock and the tasks of Unsorted's entry actions (D5) are written in the same transaction.
 
 The lead stays as the record of how the person came to us: it is marked converted and points at what it
 became, and the contact's timeline points back at it, so the lead's history moves with the person.
@@ -20,7 +20,7 @@ from ulid import ULID
 
 from crm.clock import to_iso
 from crm.data.accounts import AccountItem, AccountNameItem, ContactItem, DealItem, account_id_by_name
-from crm.data.board import Placement, counter_changes, update_counters
+from crm.data.board import Placement, StageClock, counter_changes, update_counters
 from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem
 from crm.data.tasks import TaskItem
@@ -28,7 +28,8 @@ from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
 from crm.models.conversion import ConversionRequest
 from crm.observability import logger
-from crm.services.actors import ensure_owner
+from crm.services.actors import ensure_visible
+from crm.services.board import StageEntry, get_pipeline, stage_entry
 
 # a lost race (the same company created, or the lead changed, at that moment) is settled by reading again
 _ATTEMPTS = 3
@@ -73,7 +74,7 @@ def _convertible_lead(lead_id: str, actor: UserItem) -> LeadItem:
     lead = get_lead(lead_id)
     if lead is None:
         raise LeadNotFoundError(lead_id)
-    ensure_owner(actor, lead.owner_id)
+    ensure_visible(actor, lead.owner_id, f"lead {lead.lead_id}")
     if lead.converted_at:
         raise ConversionRefusedError(
             f"lead {lead_id} was already converted at {lead.converted_at} into contact {lead.contact_id}",
@@ -103,6 +104,7 @@ class _Plan:
     account_id: str
     contact: ContactItem
     deal: DealItem | None
+    entry: StageEntry | None  # what the deal entering Unsorted brings
     task: TaskItem | None
     events: tuple[TimelineEventItem, ...]
     at: str
@@ -136,6 +138,10 @@ class _Plan:
             task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=request.task.title, owner_id=owner,
                             due_at=due_at, related_type=related_type, related_id=related_id, created_at=at,
                             **TaskItem.open_keys(owner, due_at))
+        entry = None
+        if deal is not None:
+            entry = stage_entry(get_pipeline(DEFAULT_PIPELINE_ID), StageClock.of(deal))
+            deal.next_task_due_at = entry.next_task_due_at(task.due_at if task else None)
         made = {"account_id": account_id, "account_created": new_account is not None,
                 "contact_id": contact.contact_id, "deal_id": deal.deal_id if deal else None,
                 "task_id": task.task_id if task else None, "by": actor.user_id}
@@ -143,8 +149,9 @@ class _Plan:
                   TimelineEventItem.build(contact.PK, "converted_from_lead", at, {"lead_id": lead.lead_id, **made}))
         if deal is not None:
             events += (TimelineEventItem.build(deal.PK, "deal_created", at, {
-                "by": actor.user_id, "owner_id": owner, "stage_id": deal.stage_id, "lead_id": lead.lead_id}),)
-        return cls(lead, new_account, account_id, contact, deal, task, events, at)
+                "by": actor.user_id, "owner_id": owner, "stage_id": deal.stage_id, "lead_id": lead.lead_id,
+                **(entry.timeline_data if entry else {})}),)
+        return cls(lead, new_account, account_id, contact, deal, entry, task, events, at)
 
     def write(self, transaction: TransactWrite) -> None:
         if self.new_account is not None:
@@ -156,6 +163,8 @@ class _Plan:
                 transaction.save(item)
         if self.deal is not None:
             update_counters(transaction, counter_changes(None, Placement.of(self.deal)))
+        if self.entry is not None:
+            self.entry.write(transaction)
         transaction.update(self.lead, actions=[
             LeadItem.status.set("converted"), LeadItem.converted_at.set(self.at),
             LeadItem.account_id.set(self.account_id), LeadItem.contact_id.set(self.contact.contact_id),

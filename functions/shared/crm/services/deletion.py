@@ -36,9 +36,10 @@ from crm.data.people import UserItem
 from crm.data.table import CrmItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
+from crm.http import ConflictError
 from crm.integrations.workflows import stop_lead_lifecycle
 from crm.observability import logger
-from crm.services.actors import ensure_owner
+from crm.services.actors import ensure_visible
 
 ERASED = "(erased)"
 TRANSACTION_LIMIT = 100  # items in one DynamoDB transaction
@@ -61,7 +62,7 @@ T = TypeVar("T")
 Update = tuple[CrmItem, list[Action], Condition | None]
 
 
-class DeletionConflictError(RuntimeError):
+class DeletionConflictError(ConflictError):
     """409: the lead's state does not allow this (erased, no pending request, changing under us)."""
 
 
@@ -240,7 +241,7 @@ def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: dateti
 def _lead_for(lead_id: str, user: UserItem) -> LeadItem:
     """The lead, if this user may flag or junk it: a rep only their own."""
     lead = _existing(lead_id)
-    ensure_owner(user, lead.owner_id)
+    ensure_visible(user, lead.owner_id, f"lead {lead.lead_id}")
     if lead.erased_at:
         raise DeletionConflictError(f"lead {lead_id} has been erased")
     return lead

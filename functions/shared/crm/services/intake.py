@@ -31,7 +31,7 @@ from crm.data.leads import (
 )
 from crm.data.tasks import call_task
 from crm.data.transactions import condition_failed, write_transaction
-from crm.domain.assignment import LeadFacts
+from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.leads import LeadSubmission
@@ -58,11 +58,26 @@ class IntakeResult:
     returning: bool
 
 
+@dataclass(frozen=True)
+class IntakeOptions:
+    """How a lead arrives other than by a form: a CSV import names the owner, adds where the touch came from, and
+    usually holds back the follow-up automation (speed-to-lead SMS, nurture email) that a whole list should not get.
+    Without automation the lead never enters the queue of leads awaiting their workflow, so nothing starts it later.
+    """
+
+    owner_id: str | None = None  # None: assigned by the routing rules, like a form's lead
+    start_automation: bool = True
+    touch: dict | None = None  # added to the touch event, e.g. {"import_id", "file_name"}
+
+
+FORM = IntakeOptions()
+
+
 class DuplicateRaceError(RuntimeError):
     """Another request claimed this person's email or phone between our read and our write."""
 
 
-def submit_lead(submission: LeadSubmission, received_at: datetime) -> IntakeResult:
+def submit_lead(submission: LeadSubmission, received_at: datetime, options: IntakeOptions = FORM) -> IntakeResult:
     """Store a new lead and start its workflow, or add a touch to the person's existing lead."""
     for attempt in range(_ATTEMPTS):
         owners = contact_point_owners(submission.email, submission.phone)
@@ -71,9 +86,9 @@ def submit_lead(submission: LeadSubmission, received_at: datetime) -> IntakeResu
         existing_id = email_owner or phone_owner
         try:
             if existing_id:
-                add_touch(existing_id, submission, received_at, claimed=set(owners))
+                add_touch(existing_id, submission, received_at, claimed=set(owners), origin=options.touch)
                 return IntakeResult(existing_id, returning=True)
-            return IntakeResult(_create_lead(submission, received_at), returning=False)
+            return IntakeResult(_create_lead(submission, received_at, options), returning=False)
         except DuplicateRaceError:
             logger.info("lost a race for this person's lead; reading again", extra={"attempt": attempt})
             time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
@@ -101,12 +116,13 @@ def _qualification(submission: LeadSubmission) -> dict | None:
     return answers or None
 
 
-def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
+def _create_lead(submission: LeadSubmission, received_at: datetime, options: IntakeOptions) -> str:
     lead_id = str(ULID.from_datetime(received_at))
     now = to_iso(received_at)
     country = submission.country or (phone_country(submission.phone) if submission.phone else None)
-    assignment = assign_lead(LeadFacts(country=country, source=submission.source,
-                                       company_size=submission.company_size, language=submission.language))
+    assignment = Assignment(options.owner_id, "chosen") if options.owner_id else assign_lead(
+        LeadFacts(country=country, source=submission.source, company_size=submission.company_size,
+                  language=submission.language))
     due_at = first_contact_deadline(received_at)
     pk = lead_pk(lead_id)
     task = call_task(lead_id, assignment.rep_id, due_at, now)
@@ -131,8 +147,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
         created_at=now,
         first_contact_due_at=due_at,
         call_task_id=task.task_id,
-        GSI2PK=LIFECYCLE_PENDING,
-        GSI2SK=now,
+        **({"GSI2PK": LIFECYCLE_PENDING, "GSI2SK": now} if options.start_automation else {}),
         **LeadItem.owner_keys(assignment.rep_id, now),
     )
     qualification = qualify_lead(lead)
@@ -143,13 +158,16 @@ def _create_lead(submission: LeadSubmission, received_at: datetime) -> str:
         contact_points.append(ContactPointItem.build(ContactPointItem.phone_pk(submission.phone), lead_id))
     items: list = [
         lead, task, *contact_points,
-        TimelineEventItem.build(pk, "touch", now, _touch_data(submission) | {"first": True}),
+        TimelineEventItem.build(pk, "touch", now, _touch_data(submission) | (options.touch or {}) | {"first": True}),
         TimelineEventItem.build(pk, "scored", now, scored_event_data(qualification)),
         TimelineEventItem.build(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
         TimelineEventItem.build(pk, "task_created", now, {"task_id": task.task_id, "title": task.title,
                                                           "due_at": due_at, "owner_id": assignment.rep_id}),
     ]
     _write_new(items, contact_points)
+    if not options.start_automation:
+        logger.info("lead created without automation", extra={"lead_id": lead_id, "owner_id": assignment.rep_id})
+        return lead_id
     try:
         start_lead_lifecycle(lead_id)
     except Exception:
@@ -195,7 +213,8 @@ def _remove(items: list) -> None:
         logger.exception("compensation failed; the lifecycle reconciler will start the workflow")
 
 
-def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str]) -> None:
+def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str],
+              origin: dict | None = None) -> None:
     """A returning person: record how they came back, fill what we did not know, never overwrite."""
     lead = get_lead(lead_id)
     if lead is None or lead.erased_at:  # erased meanwhile: its contact points are gone, the retry makes a new lead
@@ -226,7 +245,7 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     if answers:
         merged.qualification = {**answers, **(lead.qualification or {})}
         actions.append(LeadItem.qualification.set(merged.qualification))
-    events = [TimelineEventItem.build(lead_pk(lead_id), "touch", now, _touch_data(submission))]
+    events = [TimelineEventItem.build(lead_pk(lead_id), "touch", now, _touch_data(submission) | (origin or {}))]
     rescored = qualify_lead(merged)
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)

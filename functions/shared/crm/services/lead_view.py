@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem
-from crm.services.actors import ensure_owner
+from crm.services.actors import ensure_visible
 
 TIMELINE_LIMIT = 50
 _FACTS = ("name", "email", "phone", "company", "role", "industry", "company_size", "country", "language",
@@ -15,11 +15,11 @@ _FACTS = ("name", "email", "phone", "company", "role", "industry", "company_size
 
 
 def lead_view(lead_id: str, actor: UserItem) -> dict | None:
-    """The lead for `actor`; None when there is no such lead. ForbiddenError when a rep asks for another's."""
+    """The lead for `actor`; None when there is no such lead. HiddenRecordError when a rep asks for another's."""
     lead = get_lead(lead_id)
     if lead is None:
         return None
-    ensure_owner(actor, lead.owner_id)
+    ensure_visible(actor, lead.owner_id, f"lead {lead.lead_id}")
     if lead.erased_at:
         return tombstone(lead)
     latest, scorings = _timeline(lead_pk(lead_id))

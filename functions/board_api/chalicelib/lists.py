@@ -1,0 +1,76 @@
+"""Lists of leads, contacts, accounts and deals with filters, their CSV export, the leads list's Convert action
+and mass email to a filtered list (D3, D6, L10)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice import Response
+
+from chalicelib.routing import Routes, current_request, header, limit, query
+
+if TYPE_CHECKING:
+    from crm.data.people import UserItem
+    from crm.models.lists import ListFilters
+
+routes = Routes(__name__)
+
+FILTERS = ("owner", "cycle", "status", "source", "pipeline", "stage", "state")
+
+
+def _filters(kind: str) -> ListFilters:
+    """The list's kind (404 if there is no such list) and the filters in the query string."""
+    from crm.http import NotFoundError
+    from crm.models.lists import LIST_KINDS, parse_filters
+
+    if kind not in LIST_KINDS:
+        raise NotFoundError(f"there is no list of {kind}")
+    return parse_filters(kind, {name: value for name in FILTERS if (value := query(name)) is not None})
+
+
+@routes("/api/lists/{kind}", query=(*FILTERS, "cursor", "limit"))
+def list_records(viewer: UserItem, kind: str) -> dict[str, Any]:
+    """A page of leads, contacts, accounts or deals, newest first, filtered; a rep sees only their own."""
+    from crm.services import lists
+
+    return lists.list_records(kind, _filters(kind), viewer, cursor=query("cursor"), limit=limit())
+
+
+@routes("/api/lists/{kind}/export", query=FILTERS, produces="text/csv")
+def export_records(viewer: UserItem, kind: str) -> Response:
+    """Every record the filters select as a CSV file (UTF-8 with BOM, formulas neutralised)."""
+    from crm.clock import utcnow
+    from crm.services import lists
+
+    export = lists.export_csv(kind, _filters(kind), viewer, utcnow())
+    return Response(body=export.text, status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": export.content_disposition})
+
+
+@routes("/api/leads/{lead_id}/convert", "POST", status=201, body="crm.models.conversion:ConversionRequest",
+        conflict=True)
+def convert_lead(viewer: UserItem, conversion: Any, lead_id: str) -> dict[str, Any]:
+    """Converts a lead into an account, a contact and optionally a deal and a first task; 409 the second time."""
+    from crm.clock import utcnow
+    from crm.services import lists
+
+    return lists.convert_lead(lead_id, conversion, viewer, utcnow(), idempotency_key=header("Idempotency-Key"),
+                              lambda_context=current_request.get().lambda_context)
+
+
+@routes("/api/mass-email/preview", "POST", body="crm.models.lists:MassEmailRequest")
+def preview_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
+    """How many of the selected leads or contacts would get the email, and why the others would not."""
+    from crm.services import mass_email
+
+    return mass_email.preview(request, viewer)
+
+
+@routes("/api/mass-email", "POST", body="crm.models.lists:MassEmailRequest", conflict=True)
+def send_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
+    """Sends a template to the selected leads or contacts that may get it; needs an Idempotency-Key header."""
+    from crm.clock import utcnow
+    from crm.services import mass_email
+
+    return mass_email.send(request, viewer, utcnow(), header("Idempotency-Key"))

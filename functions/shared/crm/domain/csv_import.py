@@ -1,0 +1,230 @@
+"""CSV import rules, without storage: reading the file, suggesting a column mapping, checking it, validating rows.
+
+A row becomes the same LeadSubmission a web form posts (source "import"), so an imported person is validated and
+normalized exactly like one who filled in the form: one name, an email or a phone, the same email and phone keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from crm.models.leads import FieldError, LeadSubmission, field_errors
+
+MAX_BYTES = 2_000_000  # the file's UTF-8 size: well inside API Gateway's 10 MB and Lambda's 6 MB payloads
+MAX_ROWS = 5000
+MAX_ROW_BYTES = 8000  # so a stored chunk of rows stays far below DynamoDB's 400 KB item limit
+DELIMITERS = (",", ";", "\t")
+
+
+class CsvRejectedError(ValueError):
+    """The file cannot be imported at all; `status` 413 (too large) or 422 (not a table), `reason` says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class Field:
+    """A CRM field a column can fill; `alternatives`: a required field is satisfied by any of them instead."""
+
+    name: str
+    required: bool = False
+    alternatives: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.name, "required": self.required, "alternatives": list(self.alternatives)}
+
+
+_PERSON_FIELDS = (
+    Field("name", True, ("first_name", "last_name")),
+    Field("first_name"),
+    Field("last_name"),
+    Field("email", True, ("phone",)),
+    Field("phone", True, ("email",)),
+    Field("company"),
+    Field("role"),
+    Field("language"),
+    Field("timezone"),
+)
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "contacts": _PERSON_FIELDS,
+    "leads": (*_PERSON_FIELDS, Field("industry"), Field("company_size"), Field("country"), Field("message"),
+              Field("referred_by")),
+}
+
+# Header names people use, in the CRM's languages (en, de, hu, el, fa), compared after _header_key
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "contact name", "contact", "person", "vollständiger name", "kontakt", "név",
+             "teljes név", "ονοματεπώνυμο", "πλήρες όνομα", "نام کامل", "نام و نام خانوادگی"),
+    "first_name": ("first name", "firstname", "given name", "forename", "vorname", "keresztnév", "utónév", "όνομα",
+                   "نام"),
+    "last_name": ("last name", "lastname", "surname", "family name", "nachname", "familienname", "vezetéknév",
+                  "családnév", "επώνυμο", "نام خانوادگی"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "mail", "e-mail-adresse", "emailadresse",
+              "e-mail cím", "email cím", "ηλεκτρονικό ταχυδρομείο", "διεύθυνση email", "ایمیل",
+              "پست الکترونیکی", "آدرس ایمیل"),
+    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell", "telefon",
+              "telefonnummer", "handy", "mobil", "mobilnummer", "telefonszám", "mobilszám", "τηλέφωνο", "κινητό",
+              "αριθμός τηλεφώνου", "تلفن", "شماره تلفن", "موبایل", "تلفن همراه", "شماره موبایل"),
+    "company": ("company", "company name", "organization", "organisation", "account", "account name", "firma",
+                "firmenname", "unternehmen", "cég", "cégnév", "vállalat", "εταιρεία", "επωνυμία", "شرکت",
+                "نام شرکت", "سازمان"),
+    "role": ("role", "title", "job title", "position", "job", "rolle", "funktion", "jobtitel", "beruf",
+             "pozíció", "beosztás", "munkakör", "θέση", "ρόλος", "سمت", "عنوان شغلی", "نقش"),
+    "language": ("language", "sprache", "nyelv", "γλώσσα", "زبان"),
+    "timezone": ("timezone", "time zone", "zeitzone", "időzóna", "ζώνη ώρας", "منطقه زمانی"),
+    "industry": ("industry", "sector", "branche", "iparág", "ágazat", "κλάδος", "صنعت"),
+    "company_size": ("company size", "employees", "number of employees", "headcount", "size", "mitarbeiter",
+                     "mitarbeiterzahl", "unternehmensgröße", "cégméret", "létszám", "μέγεθος εταιρείας",
+                     "υπάλληλοι", "اندازه شرکت", "تعداد کارکنان"),
+    "country": ("country", "land", "ország", "χώρα", "کشور"),
+    "message": ("message", "notes", "note", "comment", "comments", "nachricht", "notiz", "bemerkung", "üzenet",
+                "megjegyzés", "μήνυμα", "σημειώσεις", "σχόλια", "پیام", "یادداشت", "توضیحات"),
+    "referred_by": ("referred by", "referral", "referrer", "empfohlen von", "empfehlung", "ajánló",
+                    "ajánlotta", "σύσταση", "συστήθηκε από", "معرف"),
+}
+
+
+def _header_key(header: str) -> str:
+    """'E-Mail-Adresse ' and 'email address' alike: case-folded, accents dropped, only letters and digits kept."""
+    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    return "".join(char for char in decomposed if char.isalnum() and not unicodedata.combining(char))
+
+
+_FIELD_BY_HEADER = {_header_key(synonym): field for field, synonyms in _SYNONYMS.items() for synonym in synonyms}
+
+
+@dataclass(frozen=True)
+class ParsedCsv:
+    """The header's columns (unique names) and the data rows as (spreadsheet row number, cells)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+def parse_csv(text: str) -> ParsedCsv:
+    """The table in a CSV file: comma, semicolon or tab separated, with or without a UTF-8 BOM, quoted newlines kept.
+
+    Row numbers are the ones a spreadsheet shows (the header is row 1); blank rows are left out.
+    """
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise CsvRejectedError(413, f"the file is larger than {MAX_BYTES // 1_000_000} MB; split it into parts")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CsvRejectedError(422, "the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise CsvRejectedError(422, f"the file is not a readable CSV table: {error}") from error
+    header, *body = records
+    columns = _unique_columns(header)
+    rows = []
+    for number, cells in enumerate(body, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise CsvRejectedError(413, f"the file has more than {MAX_ROWS} rows; split it into parts")
+        if len(",".join(cells).encode("utf-8")) > MAX_ROW_BYTES:
+            raise CsvRejectedError(422, f"row {number} is longer than {MAX_ROW_BYTES} bytes; is it a CSV table?")
+        padded = [cell.strip() for cell in cells[:len(columns)]] + [""] * (len(columns) - len(cells))
+        rows.append((number, tuple(padded)))
+    if not rows:
+        raise CsvRejectedError(422, "the file has a header row but no data rows")
+    return ParsedCsv(columns, tuple(rows))
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most (outside quotes): spreadsheets write , or ; by locale, or tabs."""
+    header = re.split(r"\r\n|\n|\r", text, maxsplit=1)[0]
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    return max(DELIMITERS, key=unquoted.count)
+
+
+def _unique_columns(header: list[str]) -> tuple[str, ...]:
+    """Column names the mapping can be keyed by: blanks get 'Column 3', repeats 'Email (2)'."""
+    columns: list[str] = []
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip() or f"Column {position}"
+        candidate, copy = name, 1
+        while candidate in columns:
+            copy += 1
+            candidate = f"{name} ({copy})"
+        columns.append(candidate)
+    return tuple(columns)
+
+
+def suggest_mapping(columns: Iterable[str], kind: str) -> dict[str, str | None]:
+    """Each column's likely CRM field by its header name; a field is suggested for its first column only."""
+    known = {field.name for field in FIELDS[kind]}
+    taken: set[str] = set()
+    mapping: dict[str, str | None] = {}
+    for column in columns:
+        field = _FIELD_BY_HEADER.get(_header_key(column))
+        if field in known and field not in taken:
+            taken.add(field)
+            mapping[column] = field
+        else:
+            mapping[column] = None
+    return mapping
+
+
+def mapping_errors(mapping: dict[str, str | None], columns: Iterable[str], kind: str) -> list[FieldError]:
+    """What is wrong with a mapping: unknown columns or fields, a field filled twice, a required field missing."""
+    fields = {field.name: field for field in FIELDS[kind]}
+    known_columns = set(columns)
+    errors = [FieldError(field=f"mapping.{column}", message="is not a column of the file")
+              for column in mapping if column not in known_columns]
+    errors += [FieldError(field=f"mapping.{column}", message=f"{field} is not a field of {kind}")
+               for column, field in mapping.items() if field is not None and field not in fields]
+    chosen: set[str] = set()
+    for column, field in mapping.items():
+        if field in fields and field in chosen:
+            errors.append(FieldError(field=f"mapping.{column}", message=f"{field} is already filled by another column"))
+        chosen.add(field or "")
+    missing: dict[frozenset[str], Field] = {}  # email-or-phone is one rule, named after its first field
+    for field in fields.values():
+        if field.required and not {field.name, *field.alternatives} & chosen:
+            missing.setdefault(frozenset((field.name, *field.alternatives)), field)
+    errors += [FieldError(field=field.name, message=f"map a column to {' or '.join((field.name, *field.alternatives))}")
+               for field in missing.values()]
+    return errors
+
+
+def row_values(mapping: dict[str, str | None], columns: tuple[str, ...], cells: tuple[str, ...]) -> dict[str, str]:
+    """The row as CRM fields: blank cells left out, first and last name joined when no full name is given."""
+    values = {field: cells[columns.index(column)] for column, field in mapping.items()
+              if field and column in columns and cells[columns.index(column)]}
+    first, last = values.pop("first_name", ""), values.pop("last_name", "")
+    if not values.get("name") and (first or last):
+        values["name"] = f"{first} {last}".strip()
+    return values
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A row validated: the submission to store, or why not."""
+
+    number: int
+    values: dict[str, str]
+    submission: LeadSubmission | None
+    errors: tuple[FieldError, ...]
+
+
+def check_row(number: int, values: dict[str, str], default_phone_region: str) -> CheckedRow:
+    """Validates a row as the web form validates a lead (contacts keep to the same person fields)."""
+    try:
+        submission = LeadSubmission.model_validate({**values, "source": "import"},
+                                                   context={"default_phone_region": default_phone_region})
+    except ValidationError as error:
+        return CheckedRow(number, values, None, tuple(field_errors(error)))
+    return CheckedRow(number, values, submission, ())

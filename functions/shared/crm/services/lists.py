@@ -1,0 +1,345 @@
+"""Lists of leads, contacts, accounts and deals with filters (D3, L5, L8), their CSV export, and the lead convert
+action of the leads list (L10).
+
+Every read is a Query on an index, never a Scan. A person's leads, contacts and accounts sit in GSI1 partitions
+`OWNER#<id>#LEADS|CONTACTS|ACCOUNTS` (by creation); a deal sits in its stage column (GSI2) and its owner's stage
+column (GSI1), by last activity. A list is the merge of a few such partitions, newest first: one per user for
+"everyone's" leads (a small team has few users), one per stage for deals. The cursor remembers where each
+partition stopped, so a page reads at most `limit` + 1 items of each partition; filters that are not keys
+(cycle, status, source) are FilterExpressions on those Queries.
+
+Roles (D3): a rep lists only their own records, and naming another owner is a 403; managers and admins list
+everyone's, or one owner's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from crm.data.accounts import (
+    AccountItem,
+    ContactItem,
+    DealItem,
+    account_names,
+    owner_collection_pk,
+    owner_column_pk,
+    stage_column_pk,
+)
+from crm.data.leads import LeadItem, owner_leads_pk
+from crm.data.people import UserItem, active_users
+from crm.data.table import CrmItem
+from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
+from crm.domain.pipelines import Pipeline
+from crm.http import BadRequestError, ConflictError, NotFoundError
+from crm.models.conversion import ConversionRequest
+from crm.models.lists import ListFilters
+from crm.roles import ROLES
+from crm.services.actors import ForbiddenError, ensure_owner
+
+MAX_PAGE = 100
+_READERS = 8  # partitions queried at once
+
+# the columns of each list, in the order a table and a CSV file show them
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "leads": ("id", "name", "company", "email", "phone", "owner_id", "owner_name", "cycle", "status", "source",
+              "temperature", "score", "created_at", "last_touch_at", "converted_at", "account_id", "contact_id"),
+    "contacts": ("id", "name", "account_id", "account_name", "email", "phone", "role", "owner_id", "owner_name",
+                 "created_at"),
+    "accounts": ("id", "name", "industry", "company_size", "country", "owner_id", "owner_name", "created_at"),
+    "deals": ("id", "title", "account_id", "account_name", "amount", "currency", "pipeline_id", "stage_id",
+              "stage_name", "stage_kind", "owner_id", "owner_name", "created_at", "last_activity_at"),
+}
+
+
+class LeadNotVisibleError(NotFoundError):
+    """404: no such lead, or another rep's (which a rep may not know exists)."""
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One index partition a list reads: `index` is "GSI1" (owner) or "GSI2" (state)."""
+
+    model: type[CrmItem]
+    index: str
+    key: str
+
+    def sort_key(self, item: CrmItem) -> str:
+        return getattr(item, f"{self.index}SK")
+
+    def position(self, item: CrmItem) -> dict[str, str]:
+        """Where a Query resumes after `item`: its table and index keys."""
+        names = ("PK", "SK", f"{self.index}PK", f"{self.index}SK")
+        return {name: getattr(item, name) for name in names}
+
+    def read(self, after: dict[str, str] | None, condition: Condition | None, count: int) -> list[CrmItem]:
+        """Up to `count` items, newest first, after `after` (None: from the start)."""
+        index = self.model.owner_index if self.index == "GSI1" else self.model.state_index
+        start = {name: {"S": value} for name, value in after.items()} if after else None
+        return list(index.query(self.key, filter_condition=condition, scan_index_forward=False, limit=count,
+                                last_evaluated_key=start))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a list reads: its partitions, the non-key filter, and what rows need (the pipeline of deals)."""
+
+    kind: str
+    partitions: tuple[Partition, ...]
+    condition: Condition | None
+    pipeline: Pipeline | None = None
+
+
+# --- who and what --------------------------------------------------------------------------------------------
+
+def owners_in_view(viewer: UserItem, owner: str | None) -> list[str] | None:
+    """Whose records a list shows: a rep always their own (another owner: 403); a manager or admin one owner's, or
+    everyone's (None)."""
+    if owner is not None:
+        ensure_owner(viewer, owner)
+        return [owner]
+    return [viewer.user_id] if viewer.role == "rep" else None
+
+
+def _everyone() -> list[str]:
+    return sorted({user.user_id for role in ROLES for user in active_users(role)})
+
+
+def select(kind: str, filters: ListFilters, viewer: UserItem) -> Selection:
+    owners = owners_in_view(viewer, filters.owner)
+    if kind == "deals":
+        return _deal_selection(filters, owners)
+    model, partition_of = {
+        "leads": (LeadItem, owner_leads_pk),
+        "contacts": (ContactItem, lambda owner: owner_collection_pk(owner, "CONTACTS")),
+        "accounts": (AccountItem, lambda owner: owner_collection_pk(owner, "ACCOUNTS")),
+    }[kind]
+    partitions = tuple(Partition(model, "GSI1", partition_of(owner)) for owner in owners or _everyone())
+    return Selection(kind, partitions, _lead_condition(filters) if kind == "leads" else None)
+
+
+def _lead_condition(filters: ListFilters) -> Condition:
+    """Erased leads are tombstones, not people to work: never listed."""
+    condition = LeadItem.erased_at.does_not_exist()
+    if filters.cycle:
+        condition &= LeadItem.cycle == filters.cycle
+    if filters.status:
+        condition &= LeadItem.status == filters.status
+    if filters.source:
+        condition &= LeadItem.first_touch.source == filters.source
+    return condition
+
+
+def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection:
+    """One partition per stage the filters keep: the owner's stage column, or the whole stage column."""
+    from crm.services.board import get_pipeline
+
+    pipeline = get_pipeline(filters.pipeline_id)
+    if filters.stage is not None and pipeline.stage(filters.stage) is None:
+        raise BadRequestError(422, "stage", f"{filters.stage!r} is not a stage of pipeline {filters.pipeline_id!r}")
+    states = {"open": {"unsorted", "open"}, "won": {"won"}, "lost": {"lost"}}
+    stages = [stage.id for stage in pipeline.stages
+              if (filters.stage is None or stage.id == filters.stage)
+              and (filters.state is None or stage.kind in states[filters.state])]
+    if owners is None:
+        partitions = [Partition(DealItem, "GSI2", stage_column_pk(filters.pipeline_id, stage)) for stage in stages]
+    else:
+        partitions = [Partition(DealItem, "GSI1", owner_column_pk(owner, filters.pipeline_id, stage))
+                      for owner in owners for stage in stages]
+    return Selection("deals", tuple(partitions), None, pipeline)
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadRequestError(422, "limit", f"must be between 1 and {MAX_PAGE}")
+
+
+def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[CrmItem], str | None]:
+    """The next `limit` items of the merged partitions, newest first, and the cursor after them (None: no more).
+
+    Each open partition is read for `limit` + 1 items after where it stopped; the merge takes the newest `limit`.
+    A partition whose items were all taken and that had no more is left out of the next cursor.
+    """
+    _check_limit(limit)
+    by_key = {partition.key: partition for partition in selection.partitions}
+    positions = _decode_cursor(cursor, set(by_key)) if cursor else dict.fromkeys(by_key)
+    if not positions:
+        return [], None
+    open_partitions = [by_key[key] for key in positions]
+    with ThreadPoolExecutor(max_workers=min(_READERS, len(open_partitions))) as pool:
+        reads = list(pool.map(lambda part: part.read(positions[part.key], selection.condition, limit + 1),
+                              open_partitions))
+    streams = [[(part.sort_key(item), index, item) for item in items]
+               for index, (part, items) in enumerate(zip(open_partitions, reads, strict=True))]
+    taken = list(heapq.merge(*streams, key=lambda entry: entry[0], reverse=True))[:limit]
+    consumed = [0] * len(open_partitions)
+    for _, index, item in taken:
+        consumed[index] += 1
+        positions[open_partitions[index].key] = open_partitions[index].position(item)
+    still_open = {part.key: positions[part.key] for index, part in enumerate(open_partitions)
+                  if consumed[index] < len(reads[index])}
+    return [item for *_, item in taken], _encode_cursor(still_open) if still_open else None
+
+
+def _encode_cursor(positions: dict[str, dict[str, str] | None]) -> str:
+    text = json.dumps(positions, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, partitions: set[str]) -> dict[str, dict[str, str] | None]:
+    """Where each partition stopped; refused unless every partition named is one this very list reads, so a cursor
+    never opens a partition the viewer may not see."""
+    try:
+        positions = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        positions = None
+    if not isinstance(positions, dict) or not set(positions) <= partitions or not all(
+            position is None or (isinstance(position, dict) and all(isinstance(v, str) for v in position.values()))
+            for position in positions.values()):
+        raise BadRequestError(422, "cursor", "is not a cursor of this list; start again without one")
+    return positions
+
+
+def records(selection: Selection) -> Iterator[CrmItem]:
+    """Every item the selection holds, newest first, read a page at a time."""
+    cursor: str | None = None
+    while True:
+        items, cursor = page(selection, cursor, MAX_PAGE)
+        yield from items
+        if cursor is None:
+            return
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
+
+def rows(selection: Selection, items: list[CrmItem]) -> list[dict[str, Any]]:
+    """What a list shows of each item, with owner (and, for contacts, account) names read in one BatchGet each."""
+    owners = _user_names({item.owner_id for item in items})
+    accounts = account_names({item.account_id for item in items}) if selection.kind == "contacts" else {}
+    shape: Callable[[Any], dict[str, Any]] = {
+        "leads": _lead_row, "contacts": lambda contact: _contact_row(contact, accounts), "accounts": _account_row,
+        "deals": lambda deal: _deal_row(deal, selection.pipeline)}[selection.kind]
+    return [{**shape(item), "owner_id": item.owner_id, "owner_name": owners.get(item.owner_id)} for item in items]
+
+
+def _user_names(user_ids: set[str]) -> dict[str, str]:
+    keys = [(f"USER#{user_id}", "USER") for user_id in sorted(user_ids)]
+    return {user.user_id: user.name for user in UserItem.batch_get(keys)}
+
+
+def _lead_row(lead: LeadItem) -> dict[str, Any]:
+    return {"id": lead.lead_id, "name": lead.name, "company": lead.company, "email": lead.email, "phone": lead.phone,
+            "cycle": lead.cycle, "status": lead.status, "source": lead.first_touch.source,
+            "temperature": lead.temperature, "score": None if lead.score is None else int(lead.score),
+            "created_at": lead.created_at, "last_touch_at": lead.last_touch_at, "converted_at": lead.converted_at,
+            "account_id": lead.account_id, "contact_id": lead.contact_id}
+
+
+def _contact_row(contact: ContactItem, accounts: dict[str, str]) -> dict[str, Any]:
+    return {"id": contact.contact_id, "name": contact.name, "account_id": contact.account_id,
+            "account_name": accounts.get(contact.account_id), "email": contact.email, "phone": contact.phone,
+            "role": contact.role, "created_at": contact.created_at}
+
+
+def _account_row(account: AccountItem) -> dict[str, Any]:
+    return {"id": account.account_id, "name": account.name, "industry": account.industry,
+            "company_size": account.company_size, "country": account.country, "created_at": account.created_at}
+
+
+def _deal_row(deal: DealItem, pipeline: Pipeline | None) -> dict[str, Any]:
+    stage = pipeline.stage(deal.stage_id) if pipeline else None
+    return {"id": deal.deal_id, "title": deal.title, "account_id": deal.account_id,
+            "account_name": deal.account_name, "amount": deal.amount, "currency": deal.currency,
+            "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "stage_name": stage.name if stage else None,
+            "stage_kind": stage.kind if stage else None, "created_at": deal.created_at,
+            "last_activity_at": deal.last_activity_at}
+
+
+# --- use cases -----------------------------------------------------------------------------------------------
+
+def list_records(kind: str, filters: ListFilters, viewer: UserItem, cursor: str | None = None,
+                 limit: int = 50) -> dict[str, Any]:
+    """A page of a list: {"items": rows, "next_cursor"}; pass `next_cursor` back for the next page."""
+    selection = select(kind, filters, viewer)
+    items, next_cursor = page(selection, cursor, limit)
+    return {"kind": kind, "filters": filters.given(), "items": rows(selection, items), "next_cursor": next_cursor}
+
+
+@dataclass(frozen=True)
+class CsvExport:
+    filename: str
+    content_disposition: str
+    text: str
+
+
+def export_csv(kind: str, filters: ListFilters, viewer: UserItem, now: datetime) -> CsvExport:
+    """Every row the filters select (not just a page), as a CSV file named for the list and the day."""
+    selection = select(kind, filters, viewer)
+    batch: list[CrmItem] = []
+    shaped: list[dict[str, Any]] = []
+    for item in records(selection):
+        batch.append(item)
+        if len(batch) == MAX_PAGE:
+            shaped += rows(selection, batch)
+            batch = []
+    shaped += rows(selection, batch) if batch else []
+    filename = export_filename(kind, now.date())
+    return CsvExport(filename, attachment_disposition(filename), csv_text(COLUMNS[kind], shaped))
+
+
+def convert_lead(lead_id: str, request: ConversionRequest, viewer: UserItem, now: datetime,
+                 idempotency_key: str | None = None, lambda_context: Any = None) -> dict[str, Any]:
+    """The leads list's Convert action: crm.services.conversion, answered in the board API's terms.
+
+    Another rep's lead is "not found" here, as everywhere in the board API; a second conversion is a 409 naming
+    what the lead became. With an Idempotency-Key a retried request gets the first answer, not a 409.
+    """
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from crm.data.leads import LeadNotFoundError
+    from crm.services.conversion import ConversionRefusedError
+
+    data = {"lead_id": lead_id, "conversion": request.model_dump(mode="json")}
+    try:
+        if idempotency_key is None:
+            return _convert(data, viewer, now)
+        convert, config = _idempotent_convert()
+        if lambda_context is not None:
+            config.register_lambda_context(lambda_context)
+        # the actor is part of the key: another user's retry is not answered from this user's conversion
+        return convert(request={"key": f"{lead_id}:{viewer.user_id}:{idempotency_key}", **data}, actor=viewer,
+                       now=now)
+    except (LeadNotFoundError, ForbiddenError) as error:
+        raise LeadNotVisibleError(f"lead {lead_id} not found") from error
+    except ConversionRefusedError as error:
+        raise ConflictError(error.message, error.details) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise ConflictError("A request with this Idempotency-Key is still in progress; retry shortly to get its "
+                            "result.") from error
+
+
+def _convert(request: dict, actor: UserItem, now: datetime) -> dict:
+    from crm.services import conversion
+
+    result = conversion.convert_lead(request["lead_id"], ConversionRequest.model_validate(request["conversion"]),
+                                     actor, now)
+    return asdict(result)
+
+
+@cache
+def _idempotent_convert() -> tuple[Callable[..., dict], Any]:
+    from crm.idempotency import idempotent
+
+    return idempotent(_convert)

@@ -1,0 +1,138 @@
+"""Mass email to a filtered list of leads or contacts (D6), honouring consent, unsubscribes and suppressions.
+
+The people are the list's (crm.services.lists: a rep only their own, a manager anyone's). Whether a person may get
+marketing email is crm.domain.automation's rule on the lead's facts (a contact's consent and unsubscribe live on
+the lead it was converted from); the preview counts with it, and every send goes through
+crm.services.record_email, which checks again and refuses per recipient. A request sends to at most
+MAX_RECIPIENTS people and says how many more the filters select.
+
+The batch id is derived from the viewer and the Idempotency-Key, and record_email sends a template to a record once
+per batch: a retried request (after a timeout, a crash half-way) sends only to whom the first did not reach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crm.data.accounts import ContactItem
+from crm.data.leads import LeadItem
+from crm.data.people import UserItem
+from crm.domain.automation import EmailFacts, marketing_email_blocked
+from crm.http import BadRequestError
+from crm.models.lists import SINGULAR, MassEmailRequest
+from crm.services import lists
+from crm.services.lead_messages import email_facts
+from crm.settings import get_settings
+
+MAX_RECIPIENTS = 500
+_LEADS_PER_READ = 100  # a BatchGet reads at most 100 items
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record_id: str
+    blocked: str | None  # why they may not get marketing email (a reason key), None if they may
+
+
+def blocked_key(reason: str) -> str:
+    """The automation rule's reason as a stable key: "no consent" -> no_consent, "address suppressed (bounce)" ->
+    suppressed."""
+    return "suppressed" if reason.startswith("address suppressed") else reason.replace(" ", "_")
+
+
+def _check_template(template_id: str) -> None:
+    from crm.data.email_templates import email_template
+
+    if email_template(template_id) is None:
+        raise BadRequestError(422, "template_id", f"there is no email template {template_id!r}")
+
+
+def candidates(request: MassEmailRequest, viewer: UserItem) -> Iterator[Candidate]:
+    """Every lead or contact the filters select, newest first, with whether they may get marketing email."""
+    legal_basis = get_settings().marketing_legal_basis
+    selection = lists.select(request.kind, request.filters, viewer)
+    if request.kind == "leads":
+        for lead in lists.records(selection):
+            yield Candidate(lead.lead_id, _blocked(email_facts(lead), legal_basis))  # type: ignore[attr-defined]
+        return
+    batch: list[ContactItem] = []
+    for contact in lists.records(selection):
+        batch.append(contact)  # type: ignore[arg-type]  # a contacts list holds contacts
+        if len(batch) == _LEADS_PER_READ:
+            yield from _contact_candidates(batch, legal_basis)
+            batch = []
+    yield from _contact_candidates(batch, legal_basis)
+
+
+def _contact_candidates(contacts: list[ContactItem], legal_basis: str) -> Iterator[Candidate]:
+    """A contact's consent, unsubscribe and suppression are its lead's: one BatchGet of those leads."""
+    lead_ids = sorted({contact.lead_id for contact in contacts if contact.lead_id})
+    leads = {lead.lead_id: lead for lead in LeadItem.batch_get([LeadItem.key(lead_id) for lead_id in lead_ids])}
+    for contact in contacts:
+        lead = leads.get(contact.lead_id or "")
+        facts = EmailFacts(has_email=bool(contact.email), consent_given=False, unsubscribed=False, suppressed=None)
+        if lead is not None:
+            lead_facts = email_facts(lead)
+            facts = EmailFacts(has_email=bool(contact.email), consent_given=lead_facts.consent_given,
+                               unsubscribed=lead_facts.unsubscribed, suppressed=lead_facts.suppressed)
+        yield Candidate(contact.contact_id, _blocked(facts, legal_basis))
+
+
+def _blocked(facts: EmailFacts, legal_basis: str) -> str | None:
+    reason = marketing_email_blocked(facts, legal_basis)
+    return blocked_key(reason) if reason else None
+
+
+def preview(request: MassEmailRequest, viewer: UserItem) -> dict[str, Any]:
+    """How many of the selected people would get the email (at most MAX_RECIPIENTS), and why the others not."""
+    _check_template(request.template_id)
+    allowed, blocked = 0, Counter[str]()
+    for candidate in candidates(request, viewer):
+        if candidate.blocked:
+            blocked[candidate.blocked] += 1
+        else:
+            allowed += 1
+    return {"selected": allowed + sum(blocked.values()), "recipients": min(allowed, MAX_RECIPIENTS),
+            "blocked": dict(sorted(blocked.items())), "cap": MAX_RECIPIENTS,
+            "over_cap": max(0, allowed - MAX_RECIPIENTS)}
+
+
+def batch_id_for(viewer: UserItem, idempotency_key: str) -> str:
+    """The same user's retry with the same key is the same batch; another user's same key is not."""
+    return hashlib.sha256(f"mass-email:{viewer.user_id}:{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def send(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotency_key: str | None) -> dict[str, Any]:
+    """Sends the template to each selected person who may get it, up to MAX_RECIPIENTS; the rest are reported.
+
+    {"sent": n, "skipped": [{"record_id", "reason"}], "batch_id", "selected", "cap", "over_cap"}
+    """
+    from crm.services.record_email import EmailNotAllowedError, send_template_email
+
+    if not idempotency_key or not idempotency_key.strip():
+        raise BadRequestError(422, "Idempotency-Key", "header is required, so a retried request never sends twice")
+    _check_template(request.template_id)
+    batch_id = batch_id_for(viewer, idempotency_key.strip())
+    sent, selected, over_cap, skipped = 0, 0, 0, []
+    for candidate in candidates(request, viewer):
+        selected += 1
+        if candidate.blocked:
+            skipped.append({"record_id": candidate.record_id, "reason": candidate.blocked})
+            continue
+        if sent >= MAX_RECIPIENTS:
+            over_cap += 1
+            continue
+        try:
+            send_template_email(SINGULAR[request.kind], candidate.record_id, request.template_id, viewer, now,
+                                purpose="marketing", batch_id=batch_id)
+        except EmailNotAllowedError as refused:
+            skipped.append({"record_id": candidate.record_id, "reason": blocked_key(refused.message)})
+            continue
+        sent += 1
+    return {"sent": sent, "skipped": skipped, "batch_id": batch_id, "selected": selected, "cap": MAX_RECIPIENTS,
+            "over_cap": over_cap}

@@ -1,0 +1,179 @@
+"""Emailing a lead or a contact from a template (D6): a rep's personal reply, or one send of a mass email; and
+the templates themselves (everyone reads them, admins save them).
+
+Who may be written to is the consent rules' call (crm/domain/automation.py), on the facts of the lead the person
+is (a contact's consent, unsubscribe and suppression live on the lead it was converted from):
+- "personal", a rep's 1:1 reply, is refused only for no address, a suppressed address (bounce, complaint) or
+  a person who asked to be erased: an unsubscribe is from marketing, not from answering the person;
+- "marketing" (mass email) also needs consent (or the configured legal basis) and no unsubscribe, and carries
+  one-click unsubscribe like every marketing email (services/lead_messages.py).
+The send goes through SES with Reply-To the rep, in the recipient's language, and is logged on the record's
+timeline ("email_sent") and as a SentEmailItem, so SES opens and clicks land on the lead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from pynamodb.transactions import TransactWrite
+
+from crm.clock import to_iso
+from crm.data.accounts import ContactItem
+from crm.data.email_messages import SentEmailItem
+from crm.data.email_templates import (
+    TemplateSendItem,
+    claim_send,
+    email_template,
+    email_templates,
+    save_email_template,
+    sent_by_batch,
+)
+from crm.data.leads import LeadItem, TimelineEventItem, get_lead
+from crm.data.people import UserItem, get_user
+from crm.data.transactions import write_transaction
+from crm.domain.automation import EmailFacts, marketing_email_blocked, service_email_blocked
+from crm.domain.email_templates import TEMPLATE_ID, EmailTemplate, as_html, placeholder_values, render
+from crm.http import BadRequestError
+from crm.integrations.email import send_email
+from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
+from crm.notifications.render import RenderedEmail, resolve_language
+from crm.services.actors import ForbiddenError
+from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
+from crm.services.records import account_summary, record_pk, writable_record
+from crm.settings import get_settings
+
+PURPOSES = ("personal", "marketing")
+EMAIL_KINDS = ("lead", "contact")
+
+
+class EmailNotAllowedError(BadRequestError):
+    """422 on "recipient": the consent rules (or a missing address) forbid this email; the message says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(422, "recipient", reason)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """Whom the email goes to and the lead whose consent facts and engagement it belongs to."""
+
+    kind: str
+    record_id: str
+    name: str
+    email: str | None
+    company: str | None
+    language: str | None
+    owner_id: str
+    lead: LeadItem | None
+
+
+def send_template_email(kind: str, record_id: str, template_id: str, viewer: UserItem, now: datetime, *,
+                        purpose: str = "personal", batch_id: str | None = None) -> dict:
+    """kind "lead" | "contact"; returns {"message_id", "to", "subject"}.
+
+    With `batch_id` the send is claimed once per (batch, record): a retried batch gets the first send's answer
+    (message_id None if that send was interrupted before SES answered) and sends nothing again.
+    """
+    if kind not in EMAIL_KINDS:
+        raise BadRequestError(422, "kind", "only a lead or a contact can be emailed")
+    if purpose not in PURPOSES:
+        raise BadRequestError(422, "purpose", f"must be one of {', '.join(PURPOSES)}")
+    template = email_template(template_id)
+    if template is None:
+        raise BadRequestError(422, "template_id", f"there is no email template {template_id!r}")
+    recipient = _recipient(kind, record_id, viewer)
+    reason = _blocked(recipient, purpose)
+    if reason is not None:
+        raise EmailNotAllowedError(reason)
+    at = to_iso(now)
+    claim = None
+    if batch_id is not None:
+        claim = claim_send(batch_id, kind, record_id, at)
+        if claim is None:
+            earlier = sent_by_batch(batch_id, kind, record_id)
+            return {"message_id": earlier.message_id, "to": earlier.to, "subject": earlier.subject}
+    rep = get_user(recipient.owner_id) or viewer
+    values = placeholder_values(name=recipient.name, company=recipient.company, rep_name=rep.name,
+                                rep_email=rep.email, rep_phone=rep.phone)
+    text = render(template, resolve_language(recipient.language), values)
+    headers = {"Reply-To": rep.email}
+    footer = None
+    if purpose == "marketing" and recipient.lead is not None:
+        link = unsubscribe_url(recipient.lead)
+        headers |= {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        footer = MESSAGES[text.language]["lead_common"]["unsubscribe_link"].format(url=link)
+    if recipient.lead is not None:
+        headers[LEAD_HEADER] = recipient.lead.lead_id
+    body = f"{text.body}\n\n{footer}" if footer else text.body
+    content = RenderedEmail(subject=text.subject, html=as_html(text.body, text.language in RTL_LANGUAGES, footer),
+                            text=body)
+    to = str(recipient.email)
+    message_id = send_email(to, content, to_name=recipient.name,
+                            headers=headers, tags={"record": kind, "template": template_id})
+    _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, at)
+    return {"message_id": message_id, "to": to, "subject": text.subject}
+
+
+def list_templates() -> list[dict]:
+    return [{"id": template_id, **template.model_dump(mode="json")}
+            for template_id, template in sorted(email_templates().items())]
+
+
+def save_template(template_id: str, template: EmailTemplate, actor: UserItem, now: datetime) -> dict:
+    """Admins only; the template was validated (placeholders included) when the request was read."""
+    if actor.role != "admin":
+        raise ForbiddenError(f"{actor.user_id} is a {actor.role}; only an admin edits email templates")
+    if not re.fullmatch(TEMPLATE_ID, template_id):
+        raise BadRequestError(422, "template_id", "must be lowercase letters, digits, - or _ (up to 63)")
+    save_email_template(template_id, template, actor.user_id, to_iso(now))
+    return {"id": template_id, **template.model_dump(mode="json")}
+
+
+def _recipient(kind: str, record_id: str, viewer: UserItem) -> _Recipient:
+    found = writable_record(kind, record_id, viewer)
+    if isinstance(found, LeadItem):
+        return _Recipient(kind, record_id, found.name, found.email, found.company, found.language, found.owner_id,
+                          found)
+    if not isinstance(found, ContactItem):
+        raise BadRequestError(422, "kind", "only a lead or a contact can be emailed")
+    account = account_summary(found.account_id)
+    return _Recipient(kind, record_id, found.name, found.email, account["name"] if account else None,
+                      found.language, found.owner_id, get_lead(found.lead_id) if found.lead_id else None)
+
+
+def _blocked(recipient: _Recipient, purpose: str) -> str | None:
+    """Why this email may not go out, by the consent rules; None when it may."""
+    lead = recipient.lead
+    if lead is not None and lead.erased_at:
+        return "the person asked to be erased"
+    if lead is None:  # a contact with no lead behind it has given no consent and never unsubscribed
+        facts = EmailFacts(has_email=bool(recipient.email), consent_given=False, unsubscribed=False, suppressed=None)
+    else:
+        facts = replace(email_facts(lead), has_email=bool(recipient.email))
+    if purpose == "marketing":
+        return marketing_email_blocked(facts, get_settings().marketing_legal_basis)
+    return service_email_blocked(replace(facts, unsubscribed=False))
+
+
+def _log(recipient: _Recipient, message_id: str, template_id: str, subject: str, to: str, viewer: UserItem,
+         purpose: str, batch_id: str | None, claim: TemplateSendItem | None, at: str) -> None:
+    """The timeline event, the SentEmailItem (SES events find the lead by it) and the batch claim's result, in one
+    transaction."""
+    data = {"message_id": message_id, "template": template_id, "subject": subject, "to": to, "by": viewer.user_id,
+            "purpose": purpose, **({"batch_id": batch_id} if batch_id else {})}
+    event = TimelineEventItem.build(record_pk(recipient.kind, recipient.record_id), "email_sent", at, data)
+    sent = (SentEmailItem.build(message_id, recipient.lead.lead_id, template_id, subject, at, None)
+            if recipient.lead is not None else None)
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(event)
+        if sent is not None:
+            transaction.save(sent)
+        if claim is not None:
+            transaction.update(claim, actions=[TemplateSendItem.message_id.set(message_id),
+                                               TemplateSendItem.to.set(to), TemplateSendItem.subject.set(subject)])
+
+    write_transaction(write)
+

@@ -1,0 +1,238 @@
+"""Record pages (D6): a lead, contact, account or deal with its facts, its open tasks and ONE timeline; notes and
+meetings on it.
+
+The timeline is the record's own events merged with those of the lead it came from (L10: conversion leaves the
+lead's history on the lead and points the contact, account and deal at it), newest first. Timeline sort keys are
+ULIDs, so "newest first" is the sort key order and a page ends at a sort key: the cursor of the next page.
+
+Roles: a rep sees only their own records (another rep's answers 404, as if it did not exist); managers and
+admins see all.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from crm.clock import to_iso
+from crm.data.accounts import AccountItem, ContactItem, DealItem, account_pk, contact_pk, deal_pk
+from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
+from crm.data.people import UserItem
+from crm.http import BadRequestError, ConflictError, NotFoundError
+from crm.models.records import CallLog, MeetingCreate, NoteCreate
+
+KINDS = ("lead", "contact", "account", "deal")
+TIMELINE_PAGE = 30
+MAX_PAGE = 100
+_EVENT = "EVENT#"
+_ITEMS: dict[str, type[LeadItem | ContactItem | AccountItem | DealItem]] = {
+    "lead": LeadItem, "contact": ContactItem, "account": AccountItem, "deal": DealItem}
+_PKS = {"lead": lead_pk, "contact": contact_pk, "account": account_pk, "deal": deal_pk}
+
+Record = LeadItem | ContactItem | AccountItem | DealItem
+
+
+class RecordNotFoundError(NotFoundError):
+    """404: no such record, or another rep's (which a rep may not know exists)."""
+
+
+def record_pk(kind: str, record_id: str) -> str:
+    return _PKS[kind](record_id)
+
+
+def visible_record(kind: str, record_id: str, viewer: UserItem) -> Record:
+    """The record if the viewer may see it; RecordNotFoundError otherwise."""
+    if kind not in _ITEMS:
+        raise RecordNotFoundError(f"no record kind {kind!r}; use one of {', '.join(KINDS)}")
+    item_class = _ITEMS[kind]
+    try:
+        found = item_class.get(*item_class.key(record_id), consistent_read=True)
+    except item_class.DoesNotExist:
+        raise RecordNotFoundError(f"no {kind} {record_id!r}") from None
+    if viewer.role == "rep" and found.owner_id != viewer.user_id:
+        raise RecordNotFoundError(f"no {kind} {record_id!r}")
+    return found
+
+
+def writable_record(kind: str, record_id: str, viewer: UserItem) -> Record:
+    """A visible record that may get new activities: an erased lead is a tombstone, nothing is added to it."""
+    found = visible_record(kind, record_id, viewer)
+    if isinstance(found, LeadItem) and found.erased_at:
+        raise RecordNotFoundError(f"lead {record_id!r} was erased")
+    return found
+
+
+def source_lead_id(found: Record) -> str | None:
+    """The lead this record came from (its history is part of the record's timeline); None for a lead itself."""
+    return None if isinstance(found, LeadItem) else found.lead_id
+
+
+def record(kind: str, record_id: str, viewer: UserItem, now: datetime, limit: int = TIMELINE_PAGE) -> dict:
+    """The record page: facts, open tasks and the first page of the timeline."""
+    from crm.services.tasks import open_tasks_of
+
+    found = visible_record(kind, record_id, viewer)
+    return {"kind": kind, "id": record_id, "owner_id": found.owner_id, "fields": _fields(kind, found, viewer, now),
+            "open_tasks": open_tasks_of(kind, record_id, found.owner_id, now),
+            "timeline": timeline_page(kind, record_id, viewer, limit=limit, found=found)}
+
+
+def timeline_page(kind: str, record_id: str, viewer: UserItem, cursor: str | None = None,
+                  limit: int = TIMELINE_PAGE, found: Record | None = None) -> dict:
+    """One page of the merged timeline, newest first: the events after `cursor` and the next page's cursor."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadRequestError(422, "limit", f"must be between 1 and {MAX_PAGE}")
+    found = found or visible_record(kind, record_id, viewer)
+    lead_id = source_lead_id(found)
+    sources = [(record_pk(kind, record_id), kind)] + ([(lead_pk(lead_id), "lead")] if lead_id else [])
+    # each source gives at most limit + 1 events past the cursor: enough to fill the page and know if more follow
+    streams = [_events_before(pk, cursor, limit + 1, source) for pk, source in sources]
+    merged = list(heapq.merge(*streams, key=lambda pair: pair[0].SK, reverse=True))
+    page = merged[:limit]
+    next_cursor = page[-1][0].SK.removeprefix(_EVENT) if len(merged) > limit else None
+    return {"events": [event_view(event, source, kind) for event, source in page], "next_cursor": next_cursor}
+
+
+def event_view(event: TimelineEventItem, source: str = "", kind: str = "") -> dict:
+    view: dict[str, Any] = {"id": event.SK.removeprefix(_EVENT), "type": event.event_type, "at": event.at,
+                            "data": event.data}
+    if source and source != kind:
+        view["from"] = source  # e.g. a contact page showing the history of the lead it came from
+    return view
+
+
+def _events_before(pk: str, cursor: str | None, limit: int, source: str) -> list[tuple[TimelineEventItem, str]]:
+    if cursor is not None and not cursor.isalnum():
+        raise BadRequestError(422, "cursor", "is not a cursor this API gave")
+    condition = (TimelineEventItem.SK.startswith(_EVENT) if cursor is None
+                 else TimelineEventItem.SK.between(_EVENT, f"{_EVENT}{cursor}"))
+    events = TimelineEventItem.query(pk, condition, scan_index_forward=False, limit=limit + 1)
+    last_seen = f"{_EVENT}{cursor}"
+    return [(event, source) for event in events if str(event.SK) != last_seen][:limit]
+
+
+def _fields(kind: str, found: Record, viewer: UserItem, now: datetime) -> dict:
+    if isinstance(found, LeadItem):
+        from crm.services.lead_view import lead_view
+
+        view = lead_view(found.lead_id, viewer) or {}
+        view.pop("timeline", None)  # the page's merged, paged timeline replaces it
+        return view
+    if isinstance(found, DealItem):
+        from crm.services.board import get_deal
+
+        card = get_deal(found.deal_id, viewer, now)
+        card.pop("timeline", None)
+        return card
+    if isinstance(found, ContactItem):
+        return _contact_fields(found)
+    return _account_fields(found, viewer)
+
+
+def _owner_name(owner_id: str) -> str | None:
+    from crm.data.people import get_user
+
+    owner = get_user(owner_id)
+    return owner.name if owner else None
+
+
+def _contact_fields(contact: ContactItem) -> dict:
+    account = account_summary(contact.account_id)
+    return {"contact_id": contact.contact_id, "name": contact.name, "email": contact.email, "phone": contact.phone,
+            "role": contact.role, "language": contact.language, "timezone": contact.timezone,
+            "account": account, "owner_id": contact.owner_id, "owner_name": _owner_name(contact.owner_id),
+            "lead_id": contact.lead_id, "created_at": contact.created_at,
+            "first_touch": contact.first_touch.as_dict() if contact.first_touch else None}
+
+
+def account_summary(account_id: str) -> dict | None:
+    try:
+        account = AccountItem.get(*AccountItem.key(account_id))
+    except AccountItem.DoesNotExist:
+        return None
+    return {"account_id": account.account_id, "name": account.name}
+
+
+def _account_fields(account: AccountItem, viewer: UserItem) -> dict:
+    """The account with its contacts (the owner's contacts index, picked by account) and the deals their leads
+    converted into (by key)."""
+    contacts = [contact for contact in ContactItem.owner_index.query(
+        f"OWNER#{account.owner_id}#CONTACTS", filter_condition=ContactItem.account_id == account.account_id)
+        if viewer.role != "rep" or contact.owner_id == viewer.user_id]
+    lead_ids = {contact.lead_id for contact in contacts if contact.lead_id}
+    leads = LeadItem.batch_get([LeadItem.key(lead_id) for lead_id in sorted(lead_ids)]) if lead_ids else []
+    deal_ids = sorted({lead.deal_id for lead in leads if lead.deal_id})
+    deals = list(DealItem.batch_get([DealItem.key(deal_id) for deal_id in deal_ids])) if deal_ids else []
+    return {"account_id": account.account_id, "name": account.name, "industry": account.industry,
+            "company_size": account.company_size, "country": account.country, "owner_id": account.owner_id,
+            "owner_name": _owner_name(account.owner_id), "lead_id": account.lead_id,
+            "created_at": account.created_at,
+            "contacts": [{"contact_id": contact.contact_id, "name": contact.name, "email": contact.email,
+                          "phone": contact.phone, "role": contact.role} for contact in contacts],
+            "deals": [{"deal_id": deal.deal_id, "title": deal.title, "stage_id": deal.stage_id,
+                       "amount": deal.amount, "currency": deal.currency, "owner_id": deal.owner_id}
+                      for deal in deals if viewer.role != "rep" or deal.owner_id == viewer.user_id]}
+
+
+# --- activities --------------------------------------------------------------------------------------------------
+
+def add_note(kind: str, record_id: str, request: NoteCreate, viewer: UserItem, now: datetime) -> dict:
+    found = writable_record(kind, record_id, viewer)
+    return _add_event(kind, record_id, "note", now, {"text": request.text, "by": viewer.user_id,
+                                                     "owner_id": found.owner_id})
+
+
+def add_meeting(kind: str, record_id: str, request: MeetingCreate, viewer: UserItem, now: datetime) -> dict:
+    found = writable_record(kind, record_id, viewer)
+    return _add_event(kind, record_id, "meeting", now, {
+        "title": request.title, "starts_at": to_iso(request.starts_at), "ends_at": to_iso(request.end),
+        "location": request.location, "notes": request.notes, "by": viewer.user_id, "owner_id": found.owner_id})
+
+
+def log_call(lead_id: str, activity: CallLog, viewer: UserItem, now: datetime) -> dict:
+    """A call or email on the viewer's lead, by the viewer, through the lead's follow-up rules (L4, L8)."""
+    from crm.services.activities import log_activity
+
+    writable_record("lead", lead_id, viewer)
+    result = asdict(log_activity(lead_id, activity.model_copy(update={"by": viewer.user_id}), now))
+    return {"id": result.pop("activity_id"), **result}
+
+
+def _add_event(kind: str, record_id: str, event_type: str, now: datetime, data: dict) -> dict:
+    event = TimelineEventItem.build(record_pk(kind, record_id), event_type, to_iso(now),
+                                    {name: value for name, value in data.items() if value is not None})
+    event.save(condition=TimelineEventItem.SK.does_not_exist())
+    return event_view(event)
+
+
+def once(viewer: UserItem, scope: str, key: str | None, apply: Callable[[], dict], context: Any = None) -> dict:
+    """`apply()` once per Idempotency-Key (per user and `scope`, e.g. the record and activity): a retried POST
+    gets the first answer back and writes nothing more. Without a key it simply runs. The Lambda `context` lets
+    an interrupted attempt's claim expire with the invocation."""
+    if key is None:
+        return apply()
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    run, config = _idempotent()
+    if context is not None:
+        config.register_lambda_context(context)
+    try:
+        return run(request={"key": f"{viewer.user_id}:{scope}:{key}"}, apply=apply)
+    except IdempotencyAlreadyInProgressError:
+        raise ConflictError("A request with this Idempotency-Key is still in progress; retry shortly to get its "
+                            "answer.") from None
+
+
+@cache
+def _idempotent() -> tuple[Callable[..., dict], Any]:
+    from crm.idempotency import idempotent
+
+    def run(request: dict, apply: Callable[[], dict]) -> dict:
+        """`request` carries only the key; the work rides along."""
+        return apply()
+
+    return idempotent(run)

@@ -1,0 +1,299 @@
+/**
+ * The lists page (D3, D6, L10): leads, contacts, accounts or deals (?kind=) with filters kept in the URL, a table,
+ * "Load more", a CSV export of everything the filters select, the Convert dialog on lead rows and "Email these".
+ */
+
+import "./i18n/lists.js";
+import {api} from "./api.js";
+import {h, setOptions} from "./dom.js";
+import {formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
+import {isManaging, say, sayError, startPage} from "./page.js";
+
+const KINDS = ["leads", "contacts", "accounts", "deals"];
+const FILTERS = {leads: ["cycle", "status", "source", "owner"], contacts: ["owner"], accounts: ["owner"],
+  deals: ["stage", "state", "owner"]};
+const VALUES = {
+  cycle: ["expected_buyer", "nurturable", "no_prospect"],
+  status: ["new", "attempting", "contacted", "not_interested", "cold", "converted"],
+  source: ["web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other"],
+  state: ["open", "won", "lost"],
+};
+const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "HUF"];
+const PAGE = 50;
+
+const byId = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const kind = KINDS.includes(params.get("kind")) ? params.get("kind") : "leads";
+const state = {me: null, rows: [], cursor: null, owners: new Map(), stages: [], templates: []};
+
+const link = (recordKind, id, text) => h("a", {href: `record.html?kind=${recordKind}&id=${encodeURIComponent(id)}`},
+  text || id);
+const label = (prefix, value) => (value ? t(`lists${prefix}_${value}`) : "");
+const date = (iso) => (iso ? formatDateTime(iso) : "");
+
+/** The columns of each list: [message key, cell maker, numeric]. */
+const COLUMNS = {
+  leads: [["name", (row) => link("lead", row.id, row.name)], ["company", (row) => row.company],
+    ["email", (row) => row.email], ["owner", (row) => row.owner_name], ["cycle", (row) => label("Cycle", row.cycle)],
+    ["status", (row) => label("Status", row.status)], ["source", (row) => label("Source", row.source)],
+    ["score", (row) => (row.score === null ? "" : formatNumber(row.score)), true],
+    ["created", (row) => date(row.created_at)], ["actions", leadActions]],
+  contacts: [["name", (row) => link("contact", row.id, row.name)],
+    ["account", (row) => link("account", row.account_id, row.account_name)], ["email", (row) => row.email],
+    ["phone", (row) => row.phone], ["owner", (row) => row.owner_name], ["created", (row) => date(row.created_at)]],
+  accounts: [["name", (row) => link("account", row.id, row.name)], ["industry", (row) => row.industry],
+    ["country", (row) => row.country], ["owner", (row) => row.owner_name], ["created", (row) => date(row.created_at)]],
+  deals: [["title", (row) => link("deal", row.id, row.title)], ["account", (row) => row.account_name],
+    ["stage", (row) => row.stage_name ?? row.stage_id], ["amount", (row) => formatMoney(row.amount, row.currency), true],
+    ["owner", (row) => row.owner_name], ["activity", (row) => date(row.last_activity_at)]],
+};
+
+function leadActions(row) {
+  if (row.contact_id) {
+    return h("span", {class: "row-links", "data-testid": "converted-links"},
+      link("contact", row.contact_id, t("listsContactLink")), link("account", row.account_id, t("listsAccountLink")));
+  }
+  return h("button", {type: "button", class: "button", "data-testid": "convert-lead",
+    "aria-label": `${t("listsConvert")}: ${row.name}`, onclick: () => openConvert(row)}, t("listsConvert"));
+}
+
+function currentFilters() {
+  const filters = {};
+  for (const name of FILTERS[kind]) {
+    const value = byId(`filter-${name}`).value;
+    if (value) filters[name] = value;
+  }
+  return filters;
+}
+
+function renderFilters() {
+  for (const field of document.querySelectorAll("[data-filter]")) {
+    const name = field.dataset.filter;
+    field.hidden = !FILTERS[kind].includes(name) || (name === "owner" && !isManaging(state.me));
+  }
+  const any = {value: "", label: t("listsAny")};
+  for (const name of ["cycle", "status", "source", "state"]) {
+    const prefix = name[0].toUpperCase() + name.slice(1);
+    setOptions(byId(`filter-${name}`), [any, ...VALUES[name].map((value) => ({value, label: label(prefix, value)}))],
+      byId(`filter-${name}`).value || params.get(name) || "");
+  }
+  setOptions(byId("filter-stage"), [any, ...state.stages.map((stage) => ({value: stage.id, label: stage.name}))],
+    byId("filter-stage").value || params.get("stage") || "");
+  const owners = [...state.owners].sort(([, a], [, b]) => a.localeCompare(b));
+  setOptions(byId("filter-owner"), [{value: "", label: t("listsAllOwners")},
+    ...owners.map(([value, name]) => ({value, label: name}))], byId("filter-owner").value || params.get("owner") || "");
+  byId("email-these").hidden = !["leads", "contacts"].includes(kind);
+}
+
+function renderTable() {
+  const title = t(`listsTitle_${kind}`);
+  byId("list-title").textContent = title;
+  byId("list-caption").textContent = state.cursor ? t("listsMore", {title, count: state.rows.length})
+    : t("listsCaption", {title, count: state.rows.length});
+  byId("list-head").replaceChildren(...COLUMNS[kind].map(([key]) => h("th", {scope: "col"}, t(`listsCol_${key}`))));
+  byId("list-body").replaceChildren(...state.rows.map((row) => h("tr", {"data-testid": "list-row", "data-id": row.id},
+    COLUMNS[kind].map(([key, cell, numeric], index) => h(index === 0 ? "th" : "td",
+      {scope: index === 0 ? "row" : null, class: numeric ? "num" : null, "data-label": t(`listsCol_${key}`)},
+      cell(row) ?? "")))));
+  byId("list-empty").hidden = state.rows.length > 0;
+  byId("load-more").hidden = !state.cursor;
+}
+
+async function load({more = false} = {}) {
+  try {
+    const query = {...currentFilters(), limit: String(PAGE), ...(more && state.cursor ? {cursor: state.cursor} : {})};
+    const page = await api(`/lists/${kind}`, {query});
+    state.rows = more ? [...state.rows, ...page.items] : page.items;
+    state.cursor = page.next_cursor;
+    for (const row of page.items) if (row.owner_id) state.owners.set(row.owner_id, row.owner_name || row.owner_id);
+    renderFilters();
+    renderTable();
+  } catch (error) {
+    sayError(error, "listsLoadFailed");
+  }
+}
+
+function applyFilters(event) {
+  event.preventDefault();
+  const url = new URL(location.href);
+  url.search = new URLSearchParams({kind, ...currentFilters()}).toString();
+  history.replaceState(null, "", url);
+  load();
+}
+
+async function exportCsv() {
+  try {
+    const text = await api(`/lists/${kind}/export`, {query: currentFilters(), as: "text"});
+    const file = `${kind}-${new Date().toISOString().slice(0, 10)}.csv`;
+    // fetch decodes the BOM away; Excel needs it to read UTF-8
+    const url = URL.createObjectURL(new Blob(["\ufeff", text], {type: "text/csv;charset=utf-8"}));
+    const anchor = h("a", {href: url, download: file, hidden: true});
+    document.body.append(anchor);
+    anchor.click();
+    anchor.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    say(t("listsExported", {file}));
+  } catch (error) {
+    sayError(error, "listsExportFailed");
+  }
+}
+
+// --- the Convert dialog ----------------------------------------------------------------------------------------
+
+const convertDialog = byId("convert-dialog");
+const convertForm = convertDialog.querySelector("form");
+let converting = null;
+
+function openConvert(row) {
+  converting = row;
+  convertForm.reset();
+  showFormError(convertForm, "");
+  byId("convert-title").textContent = t("listsConvertTitle", {name: row.name});
+  byId("convert-account").value = row.company || row.name;
+  setOptions(byId("convert-currency"), CURRENCIES.map((code) => ({value: code, label: code})), "EUR");
+  convertDialog.showModal();
+  byId("convert-account").focus();
+}
+
+function showFormError(form, text) {
+  const error = form.querySelector("[data-role=form-error]");
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+function conversionBody() {
+  const body = {account_name: byId("convert-account").value.trim() || null};
+  const amount = byId("convert-amount").value.trim();
+  if (amount) {
+    body.deal = {amount, currency: byId("convert-currency").value,
+      title: byId("convert-deal-title").value.trim() || null};
+  }
+  const task = byId("convert-task-title").value.trim();
+  if (task) {
+    const due = byId("convert-task-due").value;
+    if (!due) throw new Error(t("listsTaskDueNeeded"));
+    body.task = {title: task, due_at: new Date(due).toISOString()};
+  }
+  return body;
+}
+
+async function submitConvert(event) {
+  event.preventDefault();
+  const row = converting;
+  const submit = convertForm.querySelector("[type=submit]");
+  try {
+    const body = conversionBody();
+    submit.disabled = true;
+    const result = await api(`/leads/${encodeURIComponent(row.id)}/convert`, {method: "POST", body,
+      headers: {"Idempotency-Key": `convert-${row.id}-${crypto.randomUUID()}`}});
+    Object.assign(row, {status: "converted", contact_id: result.contact_id, account_id: result.account_id});
+    convertDialog.close();
+    renderTable();
+    say(t("listsConverted", {name: row.name}));
+  } catch (error) {
+    showFormError(convertForm, error.status ? t("listsConvertFailed", {name: row.name, message: error.body?.message
+      ?? error.message}) : error.message);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+// --- "Email these" ---------------------------------------------------------------------------------------------
+
+const emailDialog = byId("email-dialog");
+const emailForm = emailDialog.querySelector("form");
+const emailSend = emailForm.querySelector("[type=submit]");
+let emailKey = null;
+
+function templateName(template) {
+  const texts = template.translations ?? {};
+  return (texts[document.documentElement.lang] ?? texts.en ?? {}).name ?? template.id;
+}
+
+async function openEmail() {
+  showFormError(emailForm, "");
+  byId("email-summary").replaceChildren();
+  emailKey = crypto.randomUUID(); // one key per confirmed batch: a retried send never sends twice
+  emailDialog.showModal();
+  try {
+    state.templates = await api("/email-templates");
+    setOptions(byId("email-template"), state.templates.map((template) => ({value: template.id,
+      label: templateName(template)})));
+    await previewEmail();
+  } catch (error) {
+    showFormError(emailForm, t("listsEmailFailed", {message: error.body?.message ?? error.message}));
+  }
+}
+
+function blockedList(blocked) {
+  const entries = Object.entries(blocked ?? {});
+  if (!entries.length) return null;
+  return [h("p", {}, t("listsBlockedTitle")), h("ul", {}, entries.map(([reason, count]) =>
+    h("li", {}, `${label("Blocked", reason)}: ${formatNumber(count)}`)))];
+}
+
+async function previewEmail() {
+  emailSend.disabled = true;
+  byId("email-summary").replaceChildren(t("listsPreviewing"));
+  const preview = await api("/mass-email/preview", {method: "POST",
+    body: {kind, filters: currentFilters(), template_id: byId("email-template").value}});
+  byId("email-summary").replaceChildren(h("p", {"data-testid": "email-recipients"},
+    t("listsRecipients", {count: preview.recipients})),
+  preview.over_cap ? h("p", {}, t("listsOverCap", {count: preview.over_cap, cap: preview.cap})) : null,
+  blockedList(preview.blocked));
+  emailSend.disabled = preview.recipients === 0;
+}
+
+async function sendEmail(event) {
+  event.preventDefault();
+  emailSend.disabled = true;
+  try {
+    const result = await api("/mass-email", {method: "POST", headers: {"Idempotency-Key": emailKey},
+      body: {kind, filters: currentFilters(), template_id: byId("email-template").value}});
+    const reasons = {};
+    for (const {reason} of result.skipped) reasons[reason] = (reasons[reason] ?? 0) + 1;
+    byId("email-summary").replaceChildren(h("p", {"data-testid": "email-result"}, t("listsSent", {count: result.sent}),
+      " ", t("listsSkipped", {count: result.skipped.length})), blockedList(reasons));
+    say(t("listsSent", {count: result.sent}));
+  } catch (error) {
+    showFormError(emailForm, t("listsEmailFailed", {message: error.body?.message ?? error.message}));
+    emailSend.disabled = false;
+  }
+}
+
+// --- start ------------------------------------------------------------------------------------------------------
+
+async function loadStages() {
+  if (kind !== "deals") return;
+  try {
+    state.stages = (await api("/pipelines/sales")).stages;
+  } catch (error) {
+    sayError(error);
+  }
+}
+
+async function main() {
+  state.me = await startPage();
+  if (!state.me) return;
+  state.owners.set(state.me.user_id, state.me.name || state.me.user_id);
+  await loadStages();
+  renderFilters();
+  byId("filters").addEventListener("submit", applyFilters);
+  byId("export").addEventListener("click", exportCsv);
+  byId("email-these").addEventListener("click", openEmail);
+  byId("load-more").addEventListener("click", () => load({more: true}));
+  byId("email-template").addEventListener("change", () => previewEmail().catch((error) => showFormError(emailForm,
+    t("listsEmailFailed", {message: error.body?.message ?? error.message}))));
+  convertForm.addEventListener("submit", submitConvert);
+  emailForm.addEventListener("submit", sendEmail);
+  for (const dialog of [convertDialog, emailDialog]) {
+    dialog.querySelector("[data-role=cancel]").addEventListener("click", () => dialog.close());
+  }
+  onLanguageChange(() => {
+    renderFilters();
+    renderTable();
+  });
+  await load();
+}
+
+main();

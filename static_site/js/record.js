@@ -1,0 +1,313 @@
+/**
+ * A record page (D6), record.html?kind=lead|contact|account|deal&id=...: the record's facts, its open tasks (mark
+ * done), ONE timeline (the lead's history included, newest first, "load more"), and forms to add a note, a task or
+ * a meeting, to email a lead or contact from a template (with a preview), and to log a call on a lead.
+ *
+ * Every add is sent with an Idempotency-Key kept until it succeeds, so a retry after a lost answer adds once.
+ */
+
+import "./i18n/record.js";
+import {ApiError, api} from "./api.js";
+import {h, setOptions} from "./dom.js";
+import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
+import {say, sayError, startPage} from "./page.js";
+
+const byId = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const kind = params.get("kind") ?? "";
+const recordId = params.get("id") ?? "";
+const base = `/records/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}`;
+const state = {me: null, record: null, events: [], cursor: null, templates: [], stages: []};
+
+const EVENT_ICONS = Object.freeze({
+  note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
+  status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
+  touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
+});
+const FACTS = Object.freeze({
+  lead: ["email", "phone", "company", "role", "status", "temperature", "score", "owner_id", "created_at"],
+  contact: ["email", "phone", "role", "owner_name", "created_at"],
+  account: ["industry", "company_size", "country", "owner_name", "created_at"],
+  deal: ["account_name", "amount", "stage_id", "owner_name", "next_task_due_at", "created_at"],
+});
+const TIMES = new Set(["created_at", "next_task_due_at"]);
+
+function factValue(fields, name) {
+  const value = fields[name];
+  if (value === null || value === undefined || value === "") return null;
+  if (TIMES.has(name)) return formatDateTime(value);
+  if (name === "owner_id") return userName(value);
+  if (name === "amount") return formatMoney(value, fields.currency);
+  if (name === "stage_id") return stageName(state.stages.find((stage) => stage.id === value) ?? {id: value, name: value});
+  return String(value);
+}
+
+function recordLink(linkKind, id, label) {
+  return h("a", {"href": `record.html?${new URLSearchParams({kind: linkKind, id})}`,
+    "data-testid": `link-${linkKind}-${id}`}, label);
+}
+
+function renderFacts() {
+  const {fields} = state.record;
+  byId("record-kind").textContent = t(`recordKind_${kind}`);
+  byId("record-title").textContent = fields.name || fields.title || recordId;
+  byId("record-facts").replaceChildren(...FACTS[kind].flatMap((name) => {
+    const value = factValue(fields, name);
+    return value === null ? [] : [h("dt", {}, t(`recordFact_${name}`)), h("dd", {dir: "auto"}, value)];
+  }));
+  if (kind === "lead" && fields.score_parts?.length) {
+    byId("record-facts").append(h("dt", {}, t("recordFact_why")), h("dd", {},
+      h("ul", {class: "record-reasons"}, fields.score_parts.map((part) =>
+        h("li", {dir: "auto"}, part.reason ?? part.label ?? JSON.stringify(part))))));
+  }
+  const links = [];
+  if (fields.lead_id && kind !== "lead") links.push(recordLink("lead", fields.lead_id, t("recordFromLead")));
+  if (fields.account?.account_id) links.push(recordLink("account", fields.account.account_id, fields.account.name));
+  if (fields.account_id && kind === "deal") links.push(recordLink("account", fields.account_id, t("recordKind_account")));
+  if (fields.contact_id && kind === "deal") links.push(recordLink("contact", fields.contact_id, t("recordKind_contact")));
+  for (const contact of fields.contacts ?? []) links.push(recordLink("contact", contact.contact_id, contact.name));
+  for (const deal of fields.deals ?? []) links.push(recordLink("deal", deal.deal_id, deal.title));
+  const conversion = fields.flags?.conversion;
+  if (conversion) links.push(recordLink("contact", conversion.contact_id, t("recordKind_contact")));
+  byId("record-links").replaceChildren(...links.map((link) => h("li", {}, link)));
+}
+
+function renderTasks() {
+  const tasks = state.record.open_tasks;
+  byId("record-tasks").replaceChildren(...(tasks.length ? tasks.map((task) =>
+    h("li", {"class": "record-task", "data-testid": `record-task-${task.task_id}`},
+      h("span", {class: "record-task-title", dir: "auto"}, task.title),
+      h("span", {class: "record-task-due"}, t("recordDueAt", {when: formatDateTime(task.due_at)})),
+      task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
+      h("button", {"type": "button", "class": "button", "data-testid": `task-done-${task.task_id}`,
+        "aria-label": t("recordMarkDoneLabel", {title: task.title}), "onclick": () => completeTask(task)},
+      t("recordMarkDone"))))
+    : [h("li", {class: "record-empty"}, t("recordNoTasks"))]));
+}
+
+async function completeTask(task) {
+  try {
+    await api(`/tasks/${encodeURIComponent(task.task_id)}/done`, {method: "POST"});
+    say(t("recordTaskDone", {title: task.title}));
+    await load();
+  } catch (error) {
+    sayError(error);
+  }
+}
+
+function eventSummary(event) {
+  const data = event.data ?? {};
+  switch (event.type) {
+    case "note": return data.text;
+    case "meeting": return [data.title, formatDateTime(data.starts_at), data.location].filter(Boolean).join(" · ");
+    case "task_created": case "task_done": return data.title;
+    case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
+    case "activity": return [t(`recordOutcome_${data.outcome ?? "none"}`), data.note].filter(Boolean).join(" · ");
+    case "status_changed": return `${data.from} → ${data.to}`;
+    case "stage_changed": return `${data.from} → ${data.to}`;
+    case "email_opened": case "email_clicked": return data.subject;
+    default: return "";
+  }
+}
+
+/** A user's name where the page knows it (the signed-in user, the record's owner), else their id. */
+function userName(userId) {
+  if (userId === state.me?.user_id) return state.me.name || userId;
+  const fields = state.record?.fields ?? {};
+  return userId === fields.owner_id && fields.owner_name ? fields.owner_name : userId;
+}
+
+function eventItem(event) {
+  const label = t(`recordEvent_${event.type}`);
+  return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
+    h("span", {"class": "timeline-icon", "aria-hidden": "true"}, EVENT_ICONS[event.type] ?? "•"),
+    h("div", {class: "timeline-body"},
+      h("p", {class: "timeline-head"},
+        h("strong", {}, label.startsWith("recordEvent_") ? event.type : label), " ",
+        h("time", {datetime: event.at}, formatDateTime(event.at)),
+        event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
+        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: userName(event.data.by)})) : null),
+      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event))));
+}
+
+function renderTimeline() {
+  byId("timeline").replaceChildren(...(state.events.length ? state.events.map(eventItem)
+    : [h("li", {class: "record-empty"}, t("recordNoEvents"))]));
+  byId("timeline-more").hidden = !state.cursor;
+}
+
+async function loadMore() {
+  try {
+    const page = await api(`${base}/timeline`, {query: {cursor: state.cursor}});
+    state.events.push(...page.events);
+    state.cursor = page.next_cursor;
+    renderTimeline();
+  } catch (error) {
+    sayError(error);
+  }
+}
+
+/** Sends a form once: its Idempotency-Key stays until the post succeeds, so a retry never adds twice. */
+async function submit(form, path, body) {
+  form.dataset.key ||= crypto.randomUUID();
+  for (const error of form.querySelectorAll(".field-error")) error.hidden = true;
+  try {
+    await api(path, {method: "POST", body, headers: {"Idempotency-Key": form.dataset.key}});
+    delete form.dataset.key;
+    form.reset();
+    await load();
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) {
+      delete form.dataset.key;
+      showFieldErrors(form, error.fieldErrors);
+    } else {
+      sayError(error);
+    }
+    return false;
+  }
+}
+
+function showFieldErrors(form, errors) {
+  let shown = false;
+  for (const [field, message] of Object.entries(errors)) {
+    const element = form.querySelector(`[id$="-${field}-error"]`);
+    if (element) {
+      element.textContent = message;
+      element.hidden = false;
+      shown = true;
+    }
+  }
+  if (!shown) say(Object.values(errors).join(" "), "error");
+}
+
+function isoFrom(localValue) {
+  return localValue ? new Date(localValue).toISOString() : null;
+}
+
+function optional(value) {
+  return value.trim() || null;
+}
+
+function wireForms() {
+  byId("note-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = byId("note-text").value.trim();
+    if (!text) return showFieldErrors(event.target, {text: t("recordRequired")});
+    if (await submit(event.target, `${base}/notes`, {text})) say(t("recordNoteSaved"));
+  });
+  byId("task-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {title: form.title.value.trim(), due_at: isoFrom(form.due_at.value), notes: optional(form.notes.value)};
+    if (!body.title || !body.due_at) {
+      return showFieldErrors(form, {...(!body.title && {title: t("recordRequired")}),
+        ...(!body.due_at && {due_at: t("recordRequired")})});
+    }
+    if (await submit(form, `${base}/tasks`, body)) say(t("recordTaskSaved"));
+  });
+  byId("meeting-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {title: form.title.value.trim(), starts_at: isoFrom(form.starts_at.value),
+      duration_minutes: Number(form.duration_minutes.value) || null, location: optional(form.location.value),
+      notes: optional(form.notes.value)};
+    if (!body.title || !body.starts_at) {
+      return showFieldErrors(form, {...(!body.title && {title: t("recordRequired")}),
+        ...(!body.starts_at && {starts_at: t("recordRequired")})});
+    }
+    if (await submit(form, `${base}/meetings`, body)) say(t("recordMeetingSaved"));
+  });
+  byId("call-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = {type: "call", outcome: form.outcome.value, note: optional(form.note.value)};
+    if (await submit(form, `/leads/${encodeURIComponent(recordId)}/activities`, body)) say(t("recordCallLogged"));
+  });
+  byId("email-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    if (await submit(form, `${base}/email`, {template_id: form.template_id.value})) say(t("recordEmailSent"));
+  });
+  byId("email-template").addEventListener("change", renderPreview);
+  byId("timeline-more").addEventListener("click", loadMore);
+}
+
+function previewValues() {
+  const fields = state.record?.fields ?? {};
+  const name = fields.name ?? "";
+  return {first_name: name.split(/\s+/)[0] ?? "", name, company: fields.company ?? fields.account?.name ?? "",
+    rep_name: state.me?.name ?? "", rep_email: state.me?.email ?? "", rep_phone: ""};
+}
+
+/** What the recipient will read, in their language: the template's placeholders filled in from the record. */
+function renderPreview() {
+  const template = state.templates.find((each) => each.id === byId("email-template").value);
+  if (!template) return;
+  const language = state.record?.fields?.language;
+  const text = template.translations[language] ?? template.translations.en;
+  const values = previewValues();
+  const fill = (source) => source.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => values[name] ?? "");
+  byId("email-preview-subject").textContent = fill(text.subject);
+  byId("email-preview-subject").lang = language ?? "en";
+  byId("email-preview-body").textContent = fill(text.body);
+  byId("email-preview-body").lang = language ?? "en";
+}
+
+function renderTemplates() {
+  const picker = byId("email-template");
+  setOptions(picker, state.templates.map((template) => ({value: template.id,
+    label: (template.translations[document.documentElement.lang] ?? template.translations.en).name})));
+  renderPreview();
+}
+
+function renderOutcomes() {
+  const picker = byId("call-outcome");
+  setOptions(picker, ["no_answer", "answered", "voicemail"].map((value) => ({value, label: t(`recordOutcome_${value}`)})));
+}
+
+function render() {
+  if (!state.record) return;
+  renderFacts();
+  renderTasks();
+  renderTimeline();
+  renderTemplates();
+  renderOutcomes();
+}
+
+async function load() {
+  const record = await api(base);
+  if (kind === "deal" && !state.stages.length) {
+    state.stages = (await api(`/pipelines/${encodeURIComponent(record.fields.pipeline_id)}`)).stages;
+  }
+  state.record = record;
+  state.events = record.timeline.events;
+  state.cursor = record.timeline.next_cursor;
+  render();
+}
+
+async function main() {
+  state.me = await startPage();
+  if (!state.me) return;
+  const main = byId("record");
+  if (!["lead", "contact", "account", "deal"].includes(kind) || !recordId) {
+    say(t("recordUnknown"), "error");
+    main.removeAttribute("aria-busy");
+    return;
+  }
+  const emailable = kind === "lead" || kind === "contact";
+  byId("email-action").hidden = !emailable;
+  byId("call-action").hidden = kind !== "lead";
+  wireForms();
+  onLanguageChange(render);
+  try {
+    if (emailable) state.templates = await api("/email-templates");
+    await load();
+  } catch (error) {
+    sayError(error, error.status === 404 ? "recordNotFound" : null);
+  } finally {
+    main.removeAttribute("aria-busy");
+  }
+}
+
+main();

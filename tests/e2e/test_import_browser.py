@@ -1,0 +1,100 @@
+"""The CSV import page in a real headless Chromium against the running stack: upload a file, check the suggested
+mapping and its preview, import it under the progress bar, and read the per-row report with the merged duplicate."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.e2e.browser import log_in, unique
+from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def import_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("import"))
+    yield running
+    stop_stack(running)
+
+
+def known_lead(stack: RunningStack, name: str) -> tuple[str, str]:
+    """A lead from Germany, so the routing rules give it to rep Anna: (id, email)."""
+    email = f"{name.lower()}@example.de"
+    response = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE"}, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["id"], email
+
+
+def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(import_stack, page):
+    # Given rep Anna's lead, and a file of 30 new people (two chunks), that lead again and a row with no address
+    lead_id, email = known_lead(import_stack, unique("Known").replace(" ", ""))
+    tag = unique("p").replace(" ", "").lower()
+    people = [f"Person {n};{tag}.{n}@example.com;Firma {n}" for n in range(30)]
+    text = "\ufeffName;E-Mail;Firma\n" + "\n".join([*people, f"Known Again;{email.upper()};", "Nobody;;Ghost Ltd"])
+    # When she opens the import page and uploads it as leads
+    log_in(page, import_stack, "rep-anna", then="import.html")
+    page.get_by_test_id("language").select_option("en")  # Anna's own language is German
+    page.set_input_files("#import-file", files=[{"name": "fair.csv", "mimeType": "text/csv",
+                                                 "buffer": text.encode("utf-8")}])
+    page.get_by_test_id("import-upload").click()
+    # Then every column has its field chosen, and the preview shows the first rows as they will be stored
+    page.get_by_test_id("import-preview-row").first.wait_for()
+    assert [page.get_by_test_id(f"import-map-{n}").input_value() for n in range(3)] == ["name", "email", "company"]
+    assert page.get_by_test_id("import-preview-row").count() == 5
+    assert f"{tag}.0@example.com" in page.get_by_test_id("import-preview").inner_text()
+    # When she starts the import
+    page.get_by_test_id("import-start").click()
+    # Then the bar reaches the end, the status says so, and the report lists every row
+    page.get_by_test_id("import-report-row").nth(31).wait_for()
+    progress = page.get_by_test_id("import-progress")
+    assert progress.evaluate("bar => [bar.value, bar.max]") == [32, 32]
+    assert page.get_by_test_id("import-progress-text").inner_text() == "32 of 32 rows"
+    rows = page.get_by_test_id("import-report-row")
+    assert rows.nth(0).get_by_test_id("import-report-outcome").inner_text() == "Created"
+    merged = rows.nth(30)
+    assert merged.get_by_test_id("import-report-outcome").inner_text() == "Merged as a touch"
+    assert merged.get_by_role("link").get_attribute("href") == f"record.html?kind=lead&id={lead_id}"
+    assert "give an email address or a phone number" in rows.nth(31).inner_text()
+    assert page.get_by_test_id("import-report-summary").inner_text() == (
+        "30 created, 1 merged as a touch, 1 invalid, 0 skipped.")
+    # And the known lead got a touch instead of a twin
+    lead = requests.get(f"{import_stack.url}/leads/{lead_id}", headers={"X-Crm-User": "rep-anna"}, timeout=10)
+    assert lead.json()["touch_count"] == 2
+    # When she downloads the report
+    with page.expect_download() as download:
+        page.get_by_test_id("import-download").click()
+    report = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    # Then it has one line per row of the file
+    assert download.value.suggested_filename == "fair-report.csv"
+    assert [line[1] for line in report[1:]] == ["created"] * 30 + ["merged", "invalid"]
+    # And in Persian the page turns right-to-left with the report in its words
+    page.get_by_test_id("language").select_option("fa")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert merged.get_by_test_id("import-report-outcome").inner_text() == "به‌عنوان تماس ادغام شد"
+
+
+def test_a_file_without_a_name_column_cannot_be_imported_until_one_is_chosen(import_stack, page):
+    # Given a file whose name column has a header the CRM does not know
+    tag = unique("x").replace(" ", "").lower()
+    text = f"Who,Mail\nAda,{tag}@example.com\n"
+    log_in(page, import_stack, "rep-bela", then="import.html")
+    page.set_input_files("#import-file", files=[{"name": "odd.csv", "mimeType": "text/csv",
+                                                 "buffer": text.encode("utf-8")}])
+    page.get_by_test_id("import-upload").click()
+    # Then the page says a name is missing and the import cannot start
+    errors = page.get_by_test_id("import-mapping-errors")
+    errors.wait_for()
+    assert "map a column to name or first_name or last_name" in errors.inner_text()
+    assert page.get_by_test_id("import-start").is_disabled()
+    # When she maps the column to the name by keyboard-operable select
+    page.get_by_test_id("import-map-0").select_option("name")
+    # Then the preview shows the row and the import can start
+    page.get_by_test_id("import-preview-row").first.wait_for()
+    assert errors.is_hidden()
+    assert page.get_by_test_id("import-start").is_enabled()

@@ -1,0 +1,156 @@
+"""The site on AWS (template.yaml): a private bucket only the CloudFront distribution reads (origin access control),
+HTTPS only, security headers, config.json never cached; the deployer custom resource gets the board API's URL and the
+Cognito ids; the user pool client's sign-in comes back to the distribution."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import re
+from typing import Any
+
+import pytest
+
+from .cfn import ROOT
+
+SITE_RESOURCES = ("SiteBucket", "SiteBucketPolicy", "SiteOriginAccessControl", "SiteSecurityHeaders",
+                  "SiteDistribution", "SiteUserPoolDomain", "SiteFilesLayer", "SiteDeployerRole",
+                  "SiteDeployerFunction", "SiteContent")
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy ids are the same everywhere
+SITE_URL = {"Fn::Sub": "https://${SiteDistribution.DomainName}"}
+LOGIN_URL = {"Fn::Sub": "https://${SiteDistribution.DomainName}/login.html"}
+
+
+def resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return template["Resources"][logical_id]["Properties"]
+
+
+def distribution(template: dict[str, Any]) -> dict[str, Any]:
+    return resource(template, "SiteDistribution")["DistributionConfig"]
+
+
+def test_the_bucket_is_private_and_encrypted(template):
+    bucket = resource(template, "SiteBucket")
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}  # no ACLs at all
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert "WebsiteConfiguration" not in bucket  # never a public website endpoint
+
+
+def test_only_this_distribution_may_read_the_bucket_and_only_over_tls(template):
+    policy = resource(template, "SiteBucketPolicy")
+    assert policy["Bucket"] == {"Ref": "SiteBucket"}
+    allows = [statement for statement in policy["PolicyDocument"]["Statement"] if statement["Effect"] == "Allow"]
+    assert allows == [{
+        "Sid": "OnlyTheSiteDistributionReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${SiteBucket.Arn}/*"},
+        "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}")}}}}]
+    [deny] = [statement for statement in policy["PolicyDocument"]["Statement"] if statement["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_cloudfront_reaches_the_bucket_through_origin_access_control(template):
+    [origin] = distribution(template)["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy origin access identity
+    control = resource(template, "SiteOriginAccessControl")["OriginAccessControlConfig"]
+    assert (control["OriginAccessControlOriginType"], control["SigningBehavior"], control["SigningProtocol"]) == (
+        "s3", "always", "sigv4")
+
+
+def test_viewers_get_https_only_security_headers_and_a_fresh_config(template):
+    config = distribution(template)
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert config["DefaultRootObject"] == "index.html"
+    assert {behavior["ViewerProtocolPolicy"] for behavior in behaviors} == {"redirect-to-https"}
+    assert {behavior["AllowedMethods"] == ["GET", "HEAD"] for behavior in behaviors} == {True}
+    assert {str(behavior["ResponseHeadersPolicyId"]) for behavior in behaviors} == {str({"Ref": "SiteSecurityHeaders"})}
+    [config_behavior] = [behavior for behavior in behaviors if behavior.get("PathPattern") == "/config.json"]
+    assert config_behavior["CachePolicyId"] == CACHING_DISABLED
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] != CACHING_DISABLED
+
+
+def test_the_content_security_policy_allows_the_site_the_api_and_cognito_only(template):
+    headers = resource(template, "SiteSecurityHeaders")["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = dict(directive.strip().split(" ", 1) for directive in csp.split(";"))
+    assert directives["default-src"] == "'self'"
+    # the site's own modules, and the lead form's one inline script (UTM fields, page URL) by its hash
+    assert directives["script-src"].split() == ["'self'", f"'sha256-{_inline_script_hash('form.html')}'"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["connect-src"].split() == [
+        "'self'", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+        "https://${SiteUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_the_deployer_gets_the_api_url_and_the_cognito_ids(template):
+    content = resource(template, "SiteContent")
+    outputs = template["Outputs"]
+    assert template["Resources"]["SiteContent"]["Type"] == "Custom::SiteContent"
+    assert content["ServiceToken"] == {"Fn::GetAtt": ["SiteDeployerFunction", "Arn"]}
+    board_api_url = outputs["BoardApiUrl"]["Value"]["Fn::Sub"].replace("amazonaws.com", "${AWS::URLSuffix}")
+    assert content["ApiBase"] == {"Fn::Sub": f"{board_api_url}/api"}
+    assert (content["UserPoolId"], content["UserPoolClientId"]) == ({"Ref": "UserPool"}, {"Ref": "BoardUserPoolClient"})
+    assert content["CognitoDomain"] == {"Fn::Sub": "https://${SiteUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"}
+    assert (content["Region"], content["RedirectUri"]) == ({"Ref": "AWS::Region"}, LOGIN_URL)
+    assert (content["BucketName"], content["DistributionId"]) == ({"Ref": "SiteBucket"}, {"Ref": "SiteDistribution"})
+    # a new version of the site's files is a new layer version: CloudFormation updates the resource, which publishes
+    assert content["SiteFiles"] == {"Ref": "SiteFilesLayer"}
+    assert resource(template, "SiteFilesLayer")["ContentUri"] == "static_site/"
+
+
+def test_the_deployer_is_wired_to_its_code_and_may_touch_only_the_site(template):
+    function = resource(template, "SiteDeployerFunction")
+    module, _, name = function["Handler"].rpartition(".")
+    source = ROOT / function["Code"] / f"{module}.py"
+    assert name in {node.name for node in ast.parse(source.read_text()).body if isinstance(node, ast.FunctionDef)}
+    assert function["Layers"] == [{"Ref": "SiteFilesLayer"}]
+    assert function["Environment"]["Variables"] == {"SITE_ROOT": "/opt"}  # where Lambda mounts the layer
+    [policy] = resource(template, "SiteDeployerRole")["Policies"]
+    statements = policy["PolicyDocument"]["Statement"]
+    assert {str(statement["Resource"]) for statement in statements} == {
+        str({"Fn::Sub": "${SiteBucket.Arn}/*"}), str({"Fn::GetAtt": ["SiteBucket", "Arn"]}),
+        str({"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}"})}
+    actions = {action for statement in statements for action in (
+        statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])}
+    assert actions == {"s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "cloudfront:CreateInvalidation"}
+
+
+def test_cognito_sign_in_comes_back_to_the_distribution(template):
+    client = resource(template, "BoardUserPoolClient")
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]  # with PKCE in the browser; never the implicit flow
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert client["CallbackURLs"] == [LOGIN_URL] and client["LogoutURLs"] == [LOGIN_URL]
+    assert client["GenerateSecret"] is False
+    domain = resource(template, "SiteUserPoolDomain")
+    assert domain["UserPoolId"] == {"Ref": "UserPool"}
+    assert domain["Domain"]["Fn::If"][0] == "HasAuthDomainPrefix"
+
+
+def test_the_board_api_lets_the_site_call_it(template):
+    cors = resource(template, "BoardApi")["Cors"]["AllowOrigin"]["Fn::If"]
+    assert cors == ["HasBoardUrl", {"Fn::Sub": "'${BoardUrl}'"}, {"Fn::Sub": "'https://${SiteDistribution.DomainName}'"}]
+    assert template["Outputs"]["SiteUrl"]["Value"] == SITE_URL
+
+
+@pytest.mark.parametrize("logical_id", SITE_RESOURCES)
+def test_nothing_account_specific_is_written_in(template, logical_id):
+    text = str(template["Resources"][logical_id])
+    assert not re.search(r"\b\d{12}\b", text), "an account id"
+    assert not re.search(r"\b(us|eu|ap|sa|ca|me|af|il)-[a-z]+-\d\b", text), "a region"
+    assert "arn:aws:" not in text, "a partition"
+
+
+def _inline_script_hash(page: str) -> str:
+    """The CSP hash of a static page's only inline <script>: it changes whenever the script does."""
+    html = (ROOT / "static_site" / page).read_text(encoding="utf-8")
+    [script] = re.findall(r"<script>(.*?)</script>", html, re.S)
+    return base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()

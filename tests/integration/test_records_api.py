@@ -1,0 +1,266 @@
+"""Record pages, activities and email from a template (D6) through the board API: the role matrix, one merged
+and paged timeline, idempotent notes/meetings/tasks, and the consent rules of personal and marketing email."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import api_event
+from tests.integration.test_board_api import ADMIN, MANAGER, REP_A, REP_B, ROLES, Board, board, routes_of  # noqa: F401
+
+JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
+         "role": "CTO", "country": "DE", "language": "de", "timezone": "Europe/Berlin", "source": "ebook"}
+_PEOPLE = count()
+SOON = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+
+
+def new_lead(crm, **fields: Any) -> str:
+    """A new lead from the web form (its own email, no phone, unless given); a DE lead goes to rep A (Anna)."""
+    unique = {"email": f"person-{next(_PEOPLE)}@example.de", "phone": None}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps({**JONAS, **unique, **fields})))
+    assert response["statusCode"] == 201, response["body"]
+    return json.loads(response["body"])["id"]
+
+
+def converted(crm, board: Board, **fields: Any) -> dict:
+    """Rep A's lead converted with a deal: the lead, account, contact and deal ids."""
+    lead_id = new_lead(crm, **fields)
+    response = board.call("POST", f"/api/leads/{lead_id}/convert", REP_A,
+                          {"deal": {"amount": "900", "currency": "EUR"}})
+    assert response.status_code == 201, response.text
+    return {"lead": lead_id, **{kind: response.json()[f"{kind}_id"] for kind in ("account", "contact", "deal")}}
+
+
+def emails_to(crm, address: str) -> list:
+    return [message for message in crm.emails() if address in message.destinations]
+
+
+# (method, path, body, expected for rep A, rep B, the manager, the admin); {kind}/{id} is a record of rep A's
+MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
+    ("GET", "/api/records/{kind}/{record_id}", None, (200, 404, 200, 200)),
+    ("GET", "/api/records/{kind}/{record_id}/timeline", None, (200, 404, 200, 200)),
+    ("POST", "/api/records/{kind}/{record_id}/notes", {"text": "Asked for references"}, (201, 404, 201, 201)),
+    ("POST", "/api/records/{kind}/{record_id}/meetings",
+     {"title": "Demo", "starts_at": SOON, "duration_minutes": 30}, (201, 404, 201, 201)),
+    ("POST", "/api/records/{kind}/{record_id}/tasks", {"title": "Send the deck", "due_at": SOON},
+     (201, 404, 201, 201)),
+    ("POST", "/api/records/{kind}/{record_id}/email", {"template_id": "checking_in"}, (201, 404, 201, 201)),
+    ("POST", "/api/leads/{lead_id}/activities", {"type": "call", "outcome": "no_answer"}, (201, 404, 201, 201)),
+    ("GET", "/api/tasks", None, (200, 200, 200, 200)),
+    ("POST", "/api/tasks/{task_id}/done", None, (200, 404, 200, 200)),
+    ("GET", "/api/email-templates", None, (200, 200, 200, 200)),
+    ("PUT", "/api/email-templates/{template_id}",
+     {"translations": {"en": {"name": "Hi", "subject": "Hi {{ first_name }}", "body": "Hello"}}},
+     (403, 403, 403, 200)),
+]
+
+
+def test_the_matrix_covers_every_route():
+    assert {(method, path) for method, path, *_ in MATRIX} == routes_of("records")
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX])
+def test_authorization_matrix(crm, board, method, path, body, expected):
+    answers = {}
+    for user in ROLES:
+        # Given rep A's converted contact, a task on it and a fresh lead of rep A's
+        records = converted(crm, board)
+        task = board.call("POST", f"/api/records/contact/{records['contact']}/tasks", REP_A,
+                          {"title": "Call back", "due_at": SOON}).json()
+        filled = path.format(kind="contact", record_id=records["contact"], lead_id=new_lead(crm),
+                             task_id=task["task_id"], template_id="short_hello")
+        # When each user calls the route
+        answers[user] = board.call(method, filled, user, body).status_code
+    # Then rep B never learns rep A's record exists; managers and admins see and add to everything
+    assert answers == dict(zip(ROLES, expected, strict=True))
+
+
+@pytest.mark.parametrize("kind", ["lead", "contact", "account", "deal"])
+def test_every_kind_of_record_is_seen_by_its_rep_and_the_managers_only(crm, board, kind):
+    records = converted(crm, board)
+    answers = {user: board.call("GET", f"/api/records/{kind}/{records[kind]}", user).status_code for user in ROLES}
+    assert answers == {REP_A: 200, REP_B: 404, MANAGER: 200, ADMIN: 200}
+
+
+def test_a_contact_page_shows_its_facts_and_the_leads_history_in_one_paged_timeline(crm, board):
+    # Given a converted lead and a note on the contact afterwards
+    records = converted(crm, board, email="jonas@example.de")
+    note = board.call("POST", f"/api/records/contact/{records['contact']}/notes", REP_A, {"text": "Met at fair"})
+    assert note.status_code == 201
+    # When rep A opens the contact
+    page = board.call("GET", f"/api/records/contact/{records['contact']}", REP_A, limit="2").json()
+    # Then the facts name the account, the owner and the lead it came from
+    fields = page["fields"]
+    assert (fields["name"], fields["email"], fields["account"]["name"], fields["lead_id"], fields["owner_id"]) == (
+        "Jonas Weber", "jonas@example.de", "Weber GmbH", records["lead"], REP_A)
+    # And the timeline starts with the newest event, the note, and pages through the lead's history too
+    events = page["timeline"]["events"]
+    assert events[0]["type"] == "note" and events[0]["data"]["text"] == "Met at fair"
+    cursor = page["timeline"]["next_cursor"]
+    while cursor:
+        more = board.call("GET", f"/api/records/contact/{records['contact']}/timeline", REP_A, cursor=cursor,
+                          limit="2").json()
+        events += more["events"]
+        cursor = more["next_cursor"]
+    ids = [event["id"] for event in events]
+    assert len(ids) == len(set(ids)) and ids == sorted(ids, reverse=True)
+    types = {(event["type"], event.get("from")) for event in events}
+    assert {("note", None), ("converted_from_lead", None), ("converted", "lead"), ("touch", "lead")} <= types
+
+
+def test_account_and_deal_pages(crm, board):
+    records = converted(crm, board)
+    account = board.call("GET", f"/api/records/account/{records['account']}", MANAGER).json()["fields"]
+    assert account["name"] == "Weber GmbH"
+    assert [contact["contact_id"] for contact in account["contacts"]] == [records["contact"]]
+    assert [deal["deal_id"] for deal in account["deals"]] == [records["deal"]]
+    deal = board.call("GET", f"/api/records/deal/{records['deal']}", REP_A).json()
+    assert deal["fields"]["deal_id"] == records["deal"] and deal["fields"]["stage_id"] == "unsorted"
+    assert {event["type"] for event in deal["timeline"]["events"]} >= {"deal_created", "converted"}
+    # an unknown kind or record is a 404, a bad page request a 422 naming the parameter
+    assert board.call("GET", f"/api/records/invoice/{records['deal']}", REP_A).status_code == 404
+    assert board.call("GET", "/api/records/deal/nope", MANAGER).status_code == 404
+    response = board.call("GET", f"/api/records/deal/{records['deal']}/timeline", REP_A, cursor="../x")
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "cursor")
+
+
+@pytest.mark.parametrize(("route", "body"), [
+    ("notes", {"text": "Budget confirmed"}),
+    ("meetings", {"title": "Demo", "starts_at": SOON, "ends_at": (datetime.fromisoformat(SOON)
+                                                                 + timedelta(hours=1)).isoformat(),
+                  "location": "Zoom"}),
+    ("tasks", {"title": "Send the proposal", "due_at": SOON, "notes": "with the VIP prices"}),
+])
+def test_a_retried_post_with_the_same_idempotency_key_adds_once(crm, board, route, body):
+    # Given rep A's deal
+    deal = board.new_deal(REP_A)
+    path = f"/api/records/deal/{deal['deal_id']}/{route}"
+    # When the same post is sent twice with one Idempotency-Key, then once with another
+    first = board.call("POST", path, REP_A, body, headers={"Idempotency-Key": "k-1"})
+    again = board.call("POST", path, REP_A, body, headers={"Idempotency-Key": "k-1"})
+    other = board.call("POST", path, REP_A, body, headers={"Idempotency-Key": "k-2"})
+    # Then the retry answers the first answer and only two were added
+    assert first.status_code == again.status_code == other.status_code == 201
+    assert first.json() == again.json() != other.json()
+    events = board.call("GET", f"/api/records/deal/{deal['deal_id']}", REP_A).json()["timeline"]["events"]
+    added = {"notes": "note", "meetings": "meeting", "tasks": "task_created"}[route]
+    assert [event["type"] for event in events].count(added) == 2
+
+
+def test_a_meeting_needs_an_end_or_a_duration(board):
+    deal = board.new_deal(REP_A)
+    response = board.call("POST", f"/api/records/deal/{deal['deal_id']}/meetings", REP_A,
+                          {"title": "Demo", "starts_at": SOON})
+    assert response.status_code == 422
+
+
+def test_a_personal_email_goes_from_the_template_and_lands_on_the_timeline(crm, board):
+    from crm.data.email_messages import get_sent_email
+
+    # Given a converted contact (the lead gave no marketing consent)
+    records = converted(crm, board, email="jonas@example.de")
+    # When the manager emails the contact the "proposal sent" template
+    response = board.call("POST", f"/api/records/contact/{records['contact']}/email", MANAGER,
+                          {"template_id": "proposal_sent"})
+    # Then it went through SES in the contact's language (German), with replies going to the rep
+    assert response.status_code == 201, response.text
+    sent = response.json()
+    assert sent["to"] == "jonas@example.de" and sent["subject"] == "Ihr Angebot für Weber GmbH"
+    [email] = emails_to(crm, "jonas@example.de")
+    raw = email.raw_data
+    assert "Reply-To: anna@example.com" in raw and "List-Unsubscribe" not in raw
+    # And the timeline and SentEmailItem (SES opens find the lead by it) remember it
+    event = board.call("GET", f"/api/records/contact/{records['contact']}", REP_A).json()["timeline"]["events"][0]
+    assert (event["type"], event["data"]["template"], event["data"]["by"]) == ("email_sent", "proposal_sent", MANAGER)
+    assert get_sent_email(sent["message_id"]).lead_id == records["lead"]
+
+
+def test_email_refusals_name_the_field(crm, board):
+    lead_id = new_lead(crm, email=None, phone="+49 30 5550123")
+    response = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"})
+    assert (response.status_code, response.json()["errors"][0]) == (
+        422, {"field": "recipient", "message": "no email address"})
+    other = new_lead(crm)
+    response = board.call("POST", f"/api/records/lead/{other}/email", REP_A, {"template_id": "no-such"})
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "template_id")
+
+
+def test_marketing_needs_consent_and_no_unsubscribe_personal_does_not(crm, board):
+    from crm.clock import utcnow
+    from crm.data.leads import LeadItem, get_lead
+    from crm.data.people import get_user
+    from crm.services.record_email import EmailNotAllowedError, send_template_email
+
+    anna = get_user(REP_A)
+    without = new_lead(crm, email="nocon@example.de")
+    consented = new_lead(crm, email="yes@example.de", marketing_consent=True,
+                         consent_text="Send me news")
+    # Marketing without consent is refused; with consent it goes out with one-click unsubscribe
+    with pytest.raises(EmailNotAllowedError, match="no consent"):
+        send_template_email("lead", without, "checking_in", anna, utcnow(), purpose="marketing")
+    send_template_email("lead", consented, "checking_in", anna, utcnow(), purpose="marketing")
+    [email] = emails_to(crm, "yes@example.de")
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in email.raw_data
+    # After an unsubscribe, marketing is refused but a personal reply is still allowed
+    get_lead(consented).update(actions=[LeadItem.unsubscribed_at.set("2030-01-01T00:00:00Z")],
+                               add_version_condition=False)
+    with pytest.raises(EmailNotAllowedError, match="unsubscribed"):
+        send_template_email("lead", consented, "checking_in", anna, utcnow(), purpose="marketing")
+    send_template_email("lead", consented, "follow_up_after_call", anna, utcnow())
+    # A suppressed address gets nothing, not even a personal reply
+    get_lead(without).update(actions=[LeadItem.email_suppressed.set("bounce")], add_version_condition=False)
+    with pytest.raises(EmailNotAllowedError, match="suppressed"):
+        send_template_email("lead", without, "checking_in", anna, utcnow())
+    assert len(emails_to(crm, "yes@example.de")) == 2 and emails_to(crm, "nocon@example.de") == []
+
+
+def test_a_batch_sends_to_a_record_once(crm, board):
+    from crm.clock import utcnow
+    from crm.data.people import get_user
+    from crm.services.record_email import send_template_email
+
+    records = converted(crm, board, email="jonas@example.de", marketing_consent=True, consent_text="Send me news")
+    anna = get_user(REP_A)
+    first = send_template_email("contact", records["contact"], "checking_in", anna, utcnow(), purpose="marketing",
+                                batch_id="b-1")
+    again = send_template_email("contact", records["contact"], "checking_in", anna, utcnow(), purpose="marketing",
+                                batch_id="b-1")
+    assert first == again and first["message_id"]
+    assert len(emails_to(crm, "jonas@example.de")) == 1
+
+
+def test_templates_are_data_an_admin_edits_and_unknown_placeholders_are_refused(board):
+    templates = board.call("GET", "/api/email-templates", REP_B).json()
+    assert {"follow_up_after_call", "meeting_confirmation", "proposal_sent", "checking_in"} <= {
+        template["id"] for template in templates}
+    assert all(set(template["translations"]) == {"en", "de", "hu", "el", "fa"} for template in templates)
+    bad = {"translations": {"en": {"name": "X", "subject": "Hi", "body": "Dear {{ frist_name }}"}}}
+    response = board.call("PUT", "/api/email-templates/welcome", ADMIN, bad)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "translations.en.body" and "frist_name" in error["message"]
+    good = {"translations": {"en": {"name": "Welcome", "subject": "Welcome, {{ first_name }}", "body": "Hi!"}}}
+    assert board.call("PUT", "/api/email-templates/welcome", ADMIN, good).status_code == 200
+    saved = next(t for t in board.call("GET", "/api/email-templates", REP_A).json() if t["id"] == "welcome")
+    assert saved["translations"]["en"]["subject"] == "Welcome, {{ first_name }}"
+
+
+def test_a_call_logged_on_the_board_follows_the_lead_rules(crm, board):
+    # Given rep A's new lead
+    lead_id = new_lead(crm)
+    # When rep A logs an unanswered call (the signed-in user is who called), twice with one Idempotency-Key
+    body = {"type": "call", "outcome": "no_answer", "note": "voicemail full"}
+    first = board.call("POST", f"/api/leads/{lead_id}/activities", REP_A, body, headers={"Idempotency-Key": "c1"})
+    again = board.call("POST", f"/api/leads/{lead_id}/activities", REP_A, body, headers={"Idempotency-Key": "c1"})
+    # Then the first contact stopped the clock and the lead is being attempted, counted once
+    assert first.status_code == 201 and first.json() == again.json()
+    result = first.json()
+    assert result["first_contact"] is True and result["attempts_without_response"] == 1
+    events = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()["timeline"]["events"]
+    activities = [event for event in events if event["type"] == "activity"]
+    assert len(activities) == 1 and activities[0]["data"]["by"] == REP_A

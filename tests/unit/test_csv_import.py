@@ -1,0 +1,112 @@
+"""Reading a CSV file, suggesting and checking a column mapping, and validating rows as the web form would."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.domain.csv_import import (
+    MAX_ROWS,
+    CsvRejectedError,
+    check_row,
+    mapping_errors,
+    parse_csv,
+    row_values,
+    suggest_mapping,
+)
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_the_separator_is_the_one_the_header_uses(separator):
+    note = {",": "a;b", ";": "a,b", "\t": "a,b;c"}[separator]  # the other separators are just text
+    parsed = parse_csv(separator.join(["Name", "Email", "Note"]) + "\n" + separator.join(["Ann", "a@x.io", note]))
+    assert parsed.columns == ("Name", "Email", "Note")
+    assert parsed.rows == ((2, ("Ann", "a@x.io", note)),)
+
+
+def test_a_comma_inside_a_quoted_header_does_not_decide_the_separator():
+    parsed = parse_csv('"Name, full";Email\nAnn;a@x.io\n')
+    assert parsed.columns == ("Name, full", "Email")
+
+
+def test_a_utf8_bom_is_dropped_and_quoted_newlines_stay_in_their_cell():
+    parsed = parse_csv('\ufeffName,Message\r\n"Ann","line one\r\nline two"\r\nBob,short\r\n')
+    assert parsed.columns == ("Name", "Message")
+    assert parsed.rows == ((2, ("Ann", "line one\r\nline two")), (3, ("Bob", "short")))
+
+
+def test_rows_keep_their_spreadsheet_numbers_blank_rows_are_left_out_and_short_rows_padded():
+    parsed = parse_csv("Name,Email,Phone\nAnn,a@x.io\n,,\n\nBob,b@x.io,123,extra\n")
+    assert parsed.rows == ((2, ("Ann", "a@x.io", "")), (5, ("Bob", "b@x.io", "123")))
+
+
+def test_blank_and_repeated_header_names_become_unique_columns():
+    assert parse_csv("Email,,Email\na,b,c\n").columns == ("Email", "Column 2", "Email (2)")
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("", 422), ("  \n", 422), ("Name\n", 422),
+    ("Name\n" + "x\n" * (MAX_ROWS + 1), 413),
+    ("Name\n" + "x" * 2_000_001, 413),
+    ("Name\n" + "x" * 9000 + "\n", 422),
+])
+def test_a_file_that_cannot_be_imported_is_refused_with_a_status(text, status):
+    with pytest.raises(CsvRejectedError) as refused:
+        parse_csv(text)
+    assert refused.value.status == status
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    (["Full name", "E-Mail", "Phone number", "Company name"], ["name", "email", "phone", "company"]),
+    (["Vorname", "Nachname", "E-Mail-Adresse", "Telefon", "Firma", "Position"],
+     ["first_name", "last_name", "email", "phone", "company", "role"]),
+    (["Név", "E-mail cím", "Telefonszám", "Cégnév"], ["name", "email", "phone", "company"]),
+    (["Όνομα", "Επώνυμο", "Τηλέφωνο", "Εταιρεία"], ["first_name", "last_name", "phone", "company"]),
+    (["نام", "نام خانوادگی", "ایمیل", "تلفن همراه", "شرکت"], ["first_name", "last_name", "email", "phone", "company"]),
+    (["EMAIL ADDRESS", "Mobile", "Favourite colour"], ["email", "phone", None]),
+])
+def test_the_mapping_is_suggested_from_header_names_in_every_language(headers, expected):
+    assert list(suggest_mapping(headers, "leads").values()) == expected
+
+
+def test_a_field_is_suggested_once_and_only_where_the_kind_has_it():
+    assert suggest_mapping(["Email", "E-mail", "Industry"], "contacts") == {
+        "Email": "email", "E-mail": None, "Industry": None}
+
+
+def test_a_mapping_needs_a_name_and_a_way_to_reach_the_person_each_field_once():
+    columns = ("A", "B", "C")
+    assert mapping_errors({"A": "name", "B": "phone"}, columns, "leads") == []
+    assert mapping_errors({"A": "first_name", "B": "email"}, columns, "leads") == []
+    errors = mapping_errors({"A": "email", "B": "email", "C": "shoe_size", "D": "name"}, columns, "leads")
+    assert [(error.field, error.message) for error in errors] == [
+        ("mapping.D", "is not a column of the file"),
+        ("mapping.C", "shoe_size is not a field of leads"),
+        ("mapping.B", "email is already filled by another column"),
+    ]
+    missing = mapping_errors({"A": "company"}, columns, "contacts")
+    assert [(error.field, error.message) for error in missing] == [
+        ("name", "map a column to name or first_name or last_name"),
+        ("email", "map a column to email or phone"),
+    ]
+
+
+def test_first_and_last_name_make_the_name_when_no_full_name_is_mapped():
+    columns = ("First", "Last", "Mail", "Skip")
+    mapping = {"First": "first_name", "Last": "last_name", "Mail": "email", "Skip": None}
+    assert row_values(mapping, columns, ("Ann", "Lee", "a@x.io", "zzz")) == {"name": "Ann Lee", "email": "a@x.io"}
+    assert row_values(mapping, columns, ("", "Lee", "", "")) == {"name": "Lee"}
+
+
+def test_a_row_is_validated_and_normalized_like_a_web_form_lead():
+    row = check_row(7, {"name": "Ann", "email": " Ann@X.io ", "phone": "06 30 765 4321", "company_size": "120"}, "HU")
+    assert row.errors == ()
+    assert (row.submission.email, row.submission.phone, row.submission.company_size, row.submission.source) == (
+        "ann@x.io", "+36307654321", "51-200", "import")
+
+
+def test_an_invalid_row_says_which_fields_are_wrong():
+    row = check_row(3, {"name": "Ann", "email": "not-an-email", "timezone": "Mars/Base"}, "HU")
+    assert row.submission is None
+    assert {error.field for error in row.errors} == {"email", "timezone"}
+    nobody = check_row(4, {"company": "Acme"}, "HU")
+    assert [error.field for error in nobody.errors] == ["name"]
