@@ -81,7 +81,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _print_banner(base_url: str, data: str, seeded: bool) -> None:
-    print(f"\nCRM running at {base_url}\n  outbox:  {base_url}/outbox\n  data:    {data}", flush=True)
+    print(f"\nCRM running at {base_url}\n  sign in: {base_url}/login.html (pick a demo user)\n"
+          f"  outbox:  {base_url}/outbox\n  data:    {data}", flush=True)
     print(f"  demo users ({'created now' if seeded else 'from earlier runs'}):")
     for user in DEMO_USERS:
         print(f"    {user.role:<8} {user.name:<15} {user.email:<22} {user.phone}  {user.language}")

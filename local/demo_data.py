@@ -77,7 +77,8 @@ def seed_demo_leads() -> list[str]:
 
 
 # A deal in every stage of the default pipeline, spread over the reps, so the board has something to show; the
-# last number is how many days ago it entered its stage, so some are stuck past their stage's limit (D5).
+# last number is how many days ago it entered its stage, so some are stuck past their stage's limit (D5). Each
+# company becomes an account listing its deals; Stark Industries has two, Anna's and Chris's.
 DEMO_DEALS = (
     ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR", 0),
     ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF", 20),
@@ -86,14 +87,15 @@ DEMO_DEALS = (
     ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD", 12),
     ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF", 3),
     ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR", 1),
+    ("identified", "rep-chris", "Stark Industries: US offices", "Stark Industries", "15000.00", "USD", 2),
     ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD", 30),
     ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR", 30),
 )
 
 
 def seed_demo_deals() -> list[str]:
-    """Creates the demo deals through the board service (counters, stage clocks, entry tasks and timelines
-    included), each as of the day it entered its stage; returns their ids."""
+    """Creates the demo deals through the board service (counters, stage clocks, entry tasks, timelines and
+    their companies' accounts included), each as of the day it entered its stage; returns their ids."""
     from datetime import timedelta
     from decimal import Decimal
 

@@ -8,7 +8,7 @@
 import {api, loadConfig, localUsers} from "./api.js";
 import {columnElement} from "./board_view.js";
 import {Column} from "./columns.js";
-import {h, setOptions} from "./dom.js";
+import {h, rememberInUrl, setOptions} from "./dom.js";
 import {describeError, lostReasonLabel, onLanguageChange, stageName, t} from "./i18n.js";
 import {isManaging as managing, say, sayError, startPage} from "./page.js";
 import {setupQuickCreate} from "./quick_create.js";
@@ -279,10 +279,7 @@ function bindBoardEvents() {
 function bindToolbar() {
   elements.ownerFilter.addEventListener("change", () => {
     state.owner = elements.ownerFilter.value;
-    const url = new URL(location.href);
-    if (state.owner) url.searchParams.set("owner", state.owner);
-    else url.searchParams.delete("owner");
-    history.replaceState(null, "", url);
+    rememberInUrl("owner", state.owner);
     loadBoard();
   });
   setupQuickCreate({button: byId("new-deal"), dialog: byId("quick-create"), onCreated});

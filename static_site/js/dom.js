@@ -34,3 +34,11 @@ export function announce(region, text, kind = "info") {
   region.textContent = "";
   setTimeout(() => { region.textContent = text; }, 30);
 }
+
+/** Keeps a page's choice (e.g. ?owner=) in its URL without reloading, so a reload or a shared link shows it. */
+export function rememberInUrl(name, value) {
+  const url = new URL(location.href);
+  if (value) url.searchParams.set(name, value);
+  else url.searchParams.delete(name);
+  history.replaceState(null, "", url);
+}

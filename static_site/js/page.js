@@ -8,7 +8,8 @@ import {api, getToken, signOut} from "./api.js";
 import {announce, h} from "./dom.js";
 import {mountNotices} from "./notices.js";
 import {
-  describeError, hasRememberedLanguage, initialLanguage, languagePicker, onLanguageChange, roleName, setLanguage, t,
+  describeError, hasRememberedLanguage, initialLanguage, languagePicker, onLanguageChange, roleName,
+  setLanguage, t,
 } from "./i18n.js";
 
 export const MANAGING_ROLES = Object.freeze(["manager", "admin"]);
@@ -20,6 +21,9 @@ const NAV = Object.freeze([
   ["lists.html?kind=deals", "navDeals"], ["tasks.html", "navTasks"], ["stalled.html", "navStalled"],
   ["import.html", "navImport"],
 ]);
+
+/** Pages only managers and admins work on: shown once /api/me said who is signed in. */
+const MANAGING_NAV = Object.freeze([["settings.html", "navSettings"]]);
 
 const byId = (id) => document.getElementById(id);
 
@@ -45,11 +49,12 @@ function isCurrent(href) {
   return !kind || kind === new URLSearchParams(location.search).get("kind");
 }
 
-function renderNav() {
+function renderNav(me = null) {
   const nav = byId("nav");
   if (!nav) return;
   nav.setAttribute("aria-label", t("navLabel"));
-  nav.replaceChildren(h("ul", {class: "nav-list"}, NAV.map(([href, key]) =>
+  const entries = isManaging(me) ? [...NAV, ...MANAGING_NAV] : NAV;
+  nav.replaceChildren(h("ul", {class: "nav-list"}, entries.map(([href, key]) =>
     h("li", {}, h("a", {href, "aria-current": isCurrent(href) ? "page" : null,
       "data-testid": `nav-${key.slice(3).toLowerCase()}`}, t(key))))));
 }
@@ -72,7 +77,7 @@ export async function startPage() {
   renderNav();
   let me = null;
   onLanguageChange(() => {
-    renderNav();
+    renderNav(me);
     renderWho(me);
   });
   try {
@@ -82,6 +87,7 @@ export async function startPage() {
     return null;
   }
   if (!hasRememberedLanguage() && me.language) setLanguage(me.language);
+  renderNav(me);
   renderWho(me);
   mountNotices();
   return me;

@@ -6,7 +6,7 @@
 
 import "./i18n/stalled.js";
 import {api} from "./api.js";
-import {h, setOptions} from "./dom.js";
+import {h, rememberInUrl, setOptions} from "./dom.js";
 import {formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
 import {isManaging, sayError, startPage} from "./page.js";
 
@@ -76,10 +76,7 @@ async function main() {
   onLanguageChange(render);
   byId("stalled-owner").addEventListener("change", (event) => {
     state.owner = event.currentTarget.value;
-    const url = new URL(location.href);
-    if (state.owner) url.searchParams.set("owner", state.owner);
-    else url.searchParams.delete("owner");
-    history.replaceState(null, "", url);
+    rememberInUrl("owner", state.owner);
     load();
   });
   await load();

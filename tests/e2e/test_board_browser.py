@@ -5,23 +5,14 @@ Screenshots go to test-artifacts/board/ (tests/e2e/browser.py), one per test, fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 
 from tests.e2e.browser import call_api, unique
 from tests.e2e.browser import log_in as sign_in
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def board_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("board"))
-    yield running
-    stop_stack(running)
 
 
 def create_deal(stack: RunningStack, user_id: str, title: str, **fields) -> dict:
@@ -39,17 +30,17 @@ def card(page, deal: dict):
     return page.get_by_test_id(f"card-{deal['deal_id']}")
 
 
-def test_a_rep_sees_only_their_own_cards(board_stack, page):
-    own = create_deal(board_stack, "rep-anna", unique("Anna's deal"), amount="1200.00", currency="EUR")
-    other = create_deal(board_stack, "rep-bela", unique("Béla's deal"))
-    log_in(page, board_stack, "rep-anna")
+def test_a_rep_sees_only_their_own_cards(stack, page):
+    own = create_deal(stack, "rep-anna", unique("Anna's deal"), amount="1200.00", currency="EUR")
+    other = create_deal(stack, "rep-bela", unique("Béla's deal"))
+    log_in(page, stack, "rep-anna")
     assert card(page, own).is_visible()
     assert card(page, other).count() == 0
 
 
-def test_dragging_a_card_to_another_column_sticks_after_a_reload(board_stack, page):
-    deal = create_deal(board_stack, "rep-anna", unique("Drag me"))
-    log_in(page, board_stack, "rep-anna")
+def test_dragging_a_card_to_another_column_sticks_after_a_reload(stack, page):
+    deal = create_deal(stack, "rep-anna", unique("Drag me"))
+    log_in(page, stack, "rep-anna")
     card(page, deal).drag_to(page.get_by_test_id("column-identified"))
     page.get_by_test_id("column-identified").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
     page.reload()
@@ -57,9 +48,9 @@ def test_dragging_a_card_to_another_column_sticks_after_a_reload(board_stack, pa
     assert page.get_by_test_id("column-unsorted").get_by_test_id(f"card-{deal['deal_id']}").count() == 0
 
 
-def test_the_keyboard_path_moves_a_card(board_stack, page):
-    deal = create_deal(board_stack, "rep-anna", unique("Keyboard"))
-    log_in(page, board_stack, "rep-anna")
+def test_the_keyboard_path_moves_a_card(stack, page):
+    deal = create_deal(stack, "rep-anna", unique("Keyboard"))
+    log_in(page, stack, "rep-anna")
     mover = page.get_by_test_id(f"move-{deal['deal_id']}")
     mover.focus()
     mover.select_option("proposal")
@@ -68,8 +59,8 @@ def test_the_keyboard_path_moves_a_card(board_stack, page):
     page.get_by_test_id("column-proposal").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
 
 
-def test_quick_create_puts_a_new_deal_in_unsorted(board_stack, page):
-    log_in(page, board_stack, "rep-anna")
+def test_quick_create_puts_a_new_deal_in_unsorted(stack, page):
+    log_in(page, stack, "rep-anna")
     title = unique("Quick deal")
     page.get_by_test_id("new-deal").click()
     dialog = page.locator("dialog[open]")  # Anna reads German: find the fields by their hooks, not their words
@@ -80,24 +71,24 @@ def test_quick_create_puts_a_new_deal_in_unsorted(board_stack, page):
     assert not dialog.is_visible()
 
 
-def test_persian_turns_the_page_right_to_left(board_stack, page):
-    log_in(page, board_stack, "rep-anna")
+def test_persian_turns_the_page_right_to_left(stack, page):
+    log_in(page, stack, "rep-anna")
     page.get_by_test_id("language").select_option("fa")
     page.wait_for_function("document.documentElement.dir === 'rtl'")
     assert page.evaluate("document.documentElement.lang") == "fa"
 
 
-def test_the_manager_sees_every_reps_cards(board_stack, page):
-    anna = create_deal(board_stack, "rep-anna", unique("For Anna"))
-    bela = create_deal(board_stack, "rep-bela", unique("For Béla"))
-    log_in(page, board_stack, "manager-maria")
+def test_the_manager_sees_every_reps_cards(stack, page):
+    anna = create_deal(stack, "rep-anna", unique("For Anna"))
+    bela = create_deal(stack, "rep-bela", unique("For Béla"))
+    log_in(page, stack, "manager-maria")
     assert card(page, anna).is_visible() and card(page, bela).is_visible()
     assert page.get_by_test_id("owner-filter").is_visible()
 
 
-def test_the_login_page_offers_every_active_user(board_stack, page):
-    users = requests.get(f"{board_stack.url}/local/users", timeout=10).json()
+def test_the_login_page_offers_every_active_user(stack, page):
+    users = requests.get(f"{stack.url}/local/users", timeout=10).json()
     assert {"admin-ada", "manager-maria", "rep-anna", "rep-bela", "rep-chris"} <= {user["user_id"] for user in users}
-    page.goto(f"{board_stack.url}/login.html")
+    page.goto(f"{stack.url}/login.html")
     for user in users:
         page.get_by_test_id(f"login-{user['user_id']}").wait_for()

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from tests.e2e.browser import call_api, log_in, token, unique
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def home_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("home"))
-    yield running
-    stop_stack(running)
 
 
 def create_deal(stack: RunningStack, user_id: str, **fields: str) -> dict:
@@ -48,13 +40,13 @@ def open_home(page, stack: RunningStack, user_id: str) -> None:
     page.get_by_test_id("funnel-proposal").wait_for()
 
 
-def test_a_rep_lands_on_home_and_sees_their_own_numbers_and_funnel(home_stack, page):
+def test_a_rep_lands_on_home_and_sees_their_own_numbers_and_funnel(stack, page):
     # Given a deal of Anna's in Proposal and one of Béla's in Negotiation
-    create_deal(home_stack, "rep-anna", stage_id="proposal", amount="1500", currency="EUR")
-    create_deal(home_stack, "rep-bela", stage_id="negotiation", amount="99", currency="USD")
-    own = api_home(home_stack, "rep-anna")
+    create_deal(stack, "rep-anna", stage_id="proposal", amount="1500", currency="EUR")
+    create_deal(stack, "rep-bela", stage_id="negotiation", amount="99", currency="USD")
+    own = api_home(stack, "rep-anna")
     # When Anna signs in
-    open_home(page, home_stack, "rep-anna")
+    open_home(page, stack, "rep-anna")
     # Then she is on the home page, with her own leads per cycle, each a link to the list of those leads
     assert page.url.endswith("/home.html")
     for cycle, count in own["leads"]["by_cycle"].items():
@@ -84,13 +76,13 @@ def test_a_rep_lands_on_home_and_sees_their_own_numbers_and_funnel(home_stack, p
     assert not page.get_by_test_id("home-owner").is_visible()
 
 
-def test_a_manager_sees_everyones_funnel_and_can_pick_one_rep(home_stack, page):
-    create_deal(home_stack, "rep-anna", stage_id="procurement", amount="10", currency="EUR")
-    create_deal(home_stack, "rep-bela", stage_id="procurement", amount="20", currency="EUR")
-    everyone = api_home(home_stack, "manager-maria")
-    annas = api_home(home_stack, "manager-maria", owner="rep-anna")
+def test_a_manager_sees_everyones_funnel_and_can_pick_one_rep(stack, page):
+    create_deal(stack, "rep-anna", stage_id="procurement", amount="10", currency="EUR")
+    create_deal(stack, "rep-bela", stage_id="procurement", amount="20", currency="EUR")
+    everyone = api_home(stack, "manager-maria")
+    annas = api_home(stack, "manager-maria", owner="rep-anna")
     # When Maria signs in
-    open_home(page, home_stack, "manager-maria")
+    open_home(page, stack, "manager-maria")
     # Then she sees everyone's funnel
     picker = page.get_by_test_id("home-owner")
     assert picker.input_value() == ""
@@ -106,10 +98,10 @@ def test_a_manager_sees_everyones_funnel_and_can_pick_one_rep(home_stack, page):
     assert int(annas_count) < procurement
 
 
-def test_persian_reads_right_to_left_on_a_phone(home_stack, page):
+def test_persian_reads_right_to_left_on_a_phone(stack, page):
     # Given Chris on a phone-sized screen
     page.set_viewport_size({"width": 375, "height": 800})
-    open_home(page, home_stack, "rep-chris")
+    open_home(page, stack, "rep-chris")
     # When he picks Persian
     page.get_by_test_id("language").select_option("fa")
     # Then the page reads right to left, in Persian, stage names included
@@ -155,10 +147,10 @@ def play_cognito(page, stack: RunningStack, user_id: str) -> dict[str, list]:
     return seen
 
 
-def test_on_aws_the_site_signs_in_through_cognito_with_pkce_and_signs_out_there(home_stack, page):
-    seen = play_cognito(page, home_stack, "rep-anna")
+def test_on_aws_the_site_signs_in_through_cognito_with_pkce_and_signs_out_there(stack, page):
+    seen = play_cognito(page, stack, "rep-anna")
     # When Anna signs in on the deployed site
-    page.goto(f"{home_stack.url}/login.html")
+    page.goto(f"{stack.url}/login.html")
     page.get_by_test_id("cognito-sign-in").click()
     # Then she lands on her home, signed in with the ID token Cognito gave for the code
     page.wait_for_url("**/home.html")
@@ -167,7 +159,7 @@ def test_on_aws_the_site_signs_in_through_cognito_with_pkce_and_signs_out_there(
     [asked] = seen["authorize"]
     assert {key: asked[key] for key in ("response_type", "client_id", "redirect_uri", "scope",
                                         "code_challenge_method")} == {
-        "response_type": "code", "client_id": "client-1", "redirect_uri": f"{home_stack.url}/login.html",
+        "response_type": "code", "client_id": "client-1", "redirect_uri": f"{stack.url}/login.html",
         "scope": "openid email profile", "code_challenge_method": "S256"}
     [traded] = seen["token"]
     assert (traded["grant_type"], traded["code"], traded["client_id"]) == ("authorization_code", "the-code", "client-1")
@@ -177,13 +169,13 @@ def test_on_aws_the_site_signs_in_through_cognito_with_pkce_and_signs_out_there(
     # When she signs out, then Cognito's session ends too, and she is back on the sign-in page
     page.locator("#sign-out").click()
     page.wait_for_url("**/login.html")
-    assert seen["logout"] == [{"client_id": "client-1", "logout_uri": f"{home_stack.url}/login.html"}]
+    assert seen["logout"] == [{"client_id": "client-1", "logout_uri": f"{stack.url}/login.html"}]
     assert page.evaluate("sessionStorage.getItem('crm.token')") is None
 
 
-def test_a_code_that_this_page_did_not_ask_for_is_refused(home_stack, page):
-    seen = play_cognito(page, home_stack, "rep-anna")
-    page.goto(f"{home_stack.url}/login.html?code=stolen&state=forged")
+def test_a_code_that_this_page_did_not_ask_for_is_refused(stack, page):
+    seen = play_cognito(page, stack, "rep-anna")
+    page.goto(f"{stack.url}/login.html?code=stolen&state=forged")
     page.get_by_test_id("cognito-sign-in").wait_for()
     page.wait_for_function("document.getElementById('message').dataset.kind === 'error'")
     assert seen["token"] == []

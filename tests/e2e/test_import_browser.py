@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from tests.e2e.browser import log_in, unique
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def import_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("import"))
-    yield running
-    stop_stack(running)
 
 
 def known_lead(stack: RunningStack, name: str) -> tuple[str, str]:
@@ -31,14 +23,14 @@ def known_lead(stack: RunningStack, name: str) -> tuple[str, str]:
     return response.json()["id"], email
 
 
-def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(import_stack, page):
+def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(stack, page):
     # Given rep Anna's lead, and a file of 30 new people (two chunks), that lead again and a row with no address
-    lead_id, email = known_lead(import_stack, unique("Known").replace(" ", ""))
+    lead_id, email = known_lead(stack, unique("Known").replace(" ", ""))
     tag = unique("p").replace(" ", "").lower()
     people = [f"Person {n};{tag}.{n}@example.com;Firma {n}" for n in range(30)]
     text = "\ufeffName;E-Mail;Firma\n" + "\n".join([*people, f"Known Again;{email.upper()};", "Nobody;;Ghost Ltd"])
     # When she opens the import page and uploads it as leads
-    log_in(page, import_stack, "rep-anna", then="import.html")
+    log_in(page, stack, "rep-anna", then="import.html")
     page.get_by_test_id("language").select_option("en")  # Anna's own language is German
     page.set_input_files("#import-file", files=[{"name": "fair.csv", "mimeType": "text/csv",
                                                  "buffer": text.encode("utf-8")}])
@@ -64,7 +56,7 @@ def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(import_
     assert page.get_by_test_id("import-report-summary").inner_text() == (
         "30 created, 1 merged as a touch, 1 invalid, 0 skipped.")
     # And the known lead got a touch instead of a twin
-    lead = requests.get(f"{import_stack.url}/leads/{lead_id}", headers={"X-Crm-User": "rep-anna"}, timeout=10)
+    lead = requests.get(f"{stack.url}/leads/{lead_id}", headers={"X-Crm-User": "rep-anna"}, timeout=10)
     assert lead.json()["touch_count"] == 2
     # When she downloads the report
     with page.expect_download() as download:
@@ -79,11 +71,11 @@ def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(import_
     assert merged.get_by_test_id("import-report-outcome").inner_text() == "به‌عنوان تماس ادغام شد"
 
 
-def test_a_file_without_a_name_column_cannot_be_imported_until_one_is_chosen(import_stack, page):
+def test_a_file_without_a_name_column_cannot_be_imported_until_one_is_chosen(stack, page):
     # Given a file whose name column has a header the CRM does not know
     tag = unique("x").replace(" ", "").lower()
     text = f"Who,Mail\nAda,{tag}@example.com\n"
-    log_in(page, import_stack, "rep-bela", then="import.html")
+    log_in(page, stack, "rep-bela", then="import.html")
     page.set_input_files("#import-file", files=[{"name": "odd.csv", "mimeType": "text/csv",
                                                  "buffer": text.encode("utf-8")}])
     page.get_by_test_id("import-upload").click()

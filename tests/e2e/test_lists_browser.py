@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.e2e.browser import call_api, log_in, unique
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 from tests.integration.conftest import HOT_ANSWERS
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def lists_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("lists"))
-    yield running
-    stop_stack(running)
 
 
 def new_lead(stack: RunningStack, name: str, hot: bool) -> str:
@@ -44,13 +36,13 @@ def shown_ids(page) -> list[str]:
     return page.get_by_test_id("list-row").evaluate_all("rows => rows.map(row => row.dataset.id)")
 
 
-def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(lists_stack, page):
+def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(stack, page):
     # Given an expected buyer and a lead that is not one, both rep Anna's
-    hot = new_lead(lists_stack, unique("Hot Buyer").replace(" ", ""), hot=True)
-    other = new_lead(lists_stack, unique("Quiet Reader").replace(" ", ""), hot=False)
-    assert cycle_of(lists_stack, hot) == "expected_buyer" != cycle_of(lists_stack, other)
+    hot = new_lead(stack, unique("Hot Buyer").replace(" ", ""), hot=True)
+    other = new_lead(stack, unique("Quiet Reader").replace(" ", ""), hot=False)
+    assert cycle_of(stack, hot) == "expected_buyer" != cycle_of(stack, other)
     # When Anna opens her leads and filters by the expected-buyer cycle
-    log_in(page, lists_stack, "rep-anna", then="lists.html?kind=leads")
+    log_in(page, stack, "rep-anna", then="lists.html?kind=leads")
     page.get_by_test_id("list-row").first.wait_for()
     page.get_by_test_id("filter-cycle").select_option("expected_buyer")
     page.get_by_test_id("apply-filters").click()
@@ -59,7 +51,7 @@ def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(lis
     # Then only expected buyers are listed, the hot lead among them and the other not
     ids = shown_ids(page)
     assert hot in ids and other not in ids
-    expected = {row["id"] for row in call_api(lists_stack, "rep-anna", "GET", "/api/lists/leads",
+    expected = {row["id"] for row in call_api(stack, "rep-anna", "GET", "/api/lists/leads",
                                               params={"cycle": "expected_buyer", "limit": "100"}).json()["items"]}
     assert set(ids) == expected
     # When she exports the list
@@ -72,11 +64,11 @@ def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(lis
     assert {row["id"] for row in table} == expected and {row["cycle"] for row in table} == {"expected_buyer"}
 
 
-def test_convert_a_lead_from_its_row_then_it_links_to_its_contact_and_account(lists_stack, page):
+def test_convert_a_lead_from_its_row_then_it_links_to_its_contact_and_account(stack, page):
     # Given Anna's new lead
     name = unique("Convert Me").replace(" ", "")
-    lead_id = new_lead(lists_stack, name, hot=False)
-    log_in(page, lists_stack, "rep-anna", then="lists.html?kind=leads")
+    lead_id = new_lead(stack, name, hot=False)
+    log_in(page, stack, "rep-anna", then="lists.html?kind=leads")
     row = page.locator(f"[data-testid=list-row][data-id='{lead_id}']")
     # When she clicks Convert, sees the account prefilled from the company, adds a deal and confirms
     row.get_by_test_id("convert-lead").click()
@@ -86,11 +78,11 @@ def test_convert_a_lead_from_its_row_then_it_links_to_its_contact_and_account(li
     # Then the row links to the new contact and account, and the API agrees
     links = row.get_by_test_id("converted-links")
     links.wait_for()
-    converted = next(item for item in call_api(lists_stack, "rep-anna", "GET", "/api/lists/leads",
+    converted = next(item for item in call_api(stack, "rep-anna", "GET", "/api/lists/leads",
                                                params={"status": "converted"}).json()["items"]
                      if item["id"] == lead_id)
     hrefs = links.locator("a").evaluate_all("anchors => anchors.map(a => a.getAttribute('href'))")
     assert hrefs == [f"record.html?kind=contact&id={converted['contact_id']}",
                      f"record.html?kind=account&id={converted['account_id']}"]
-    deals = call_api(lists_stack, "rep-anna", "GET", "/api/lists/deals").json()["items"]
+    deals = call_api(stack, "rep-anna", "GET", "/api/lists/deals").json()["items"]
     assert any(deal["account_id"] == converted["account_id"] and deal["amount"] == "2500.00" for deal in deals)

@@ -4,23 +4,15 @@ deal's timeline, a task due today found on tasks.html and marked done, and a tem
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 import requests
 
 from tests.e2e.browser import call_api, log_in, unique
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def records_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("records"))
-    yield running
-    stop_stack(running)
 
 
 def new_deal(stack: RunningStack, title: str) -> dict:
@@ -45,10 +37,10 @@ def open_record(page, stack: RunningStack, kind: str, record_id: str) -> None:
     page.get_by_test_id("timeline").locator("li").first.wait_for()
 
 
-def test_a_note_on_a_deal_stays_on_its_timeline_after_a_reload(records_stack, page):
+def test_a_note_on_a_deal_stays_on_its_timeline_after_a_reload(stack, page):
     # Given rep Anna's deal, made through the API
-    deal = new_deal(records_stack, unique("Fleet renewal"))
-    open_record(page, records_stack, "deal", deal["deal_id"])
+    deal = new_deal(stack, unique("Fleet renewal"))
+    open_record(page, stack, "deal", deal["deal_id"])
     assert page.get_by_test_id("record-title").text_content() == deal["title"]
     # When she adds a note
     text = unique("Asked for two references")
@@ -63,10 +55,10 @@ def test_a_note_on_a_deal_stays_on_its_timeline_after_a_reload(records_stack, pa
     assert text in first.text_content()
 
 
-def test_a_task_due_today_is_on_my_tasks_and_marking_it_done_removes_it(records_stack, page):
+def test_a_task_due_today_is_on_my_tasks_and_marking_it_done_removes_it(stack, page):
     # Given a task due in a few minutes, added on a deal page
-    deal = new_deal(records_stack, unique("Task deal"))
-    open_record(page, records_stack, "deal", deal["deal_id"])
+    deal = new_deal(stack, unique("Task deal"))
+    open_record(page, stack, "deal", deal["deal_id"])
     title = unique("Send the contract")
     page.locator("#task-action summary").click()
     page.get_by_test_id("task-title").fill(title)
@@ -75,7 +67,7 @@ def test_a_task_due_today_is_on_my_tasks_and_marking_it_done_removes_it(records_
     page.get_by_test_id("task-submit").click()
     page.get_by_test_id("record-tasks").get_by_text(title).wait_for()
     # When Anna opens her tasks for today
-    page.goto(f"{records_stack.url}/tasks.html")
+    page.goto(f"{stack.url}/tasks.html")
     row = page.get_by_test_id("tasks-list").locator("li", has_text=title)
     row.wait_for()
     # Then the task links to its deal, and marking it done takes it off the list
@@ -85,16 +77,16 @@ def test_a_task_due_today_is_on_my_tasks_and_marking_it_done_removes_it(records_
     assert page.get_by_test_id("tasks-list").get_by_text(title).count() == 0
 
 
-def test_emailing_a_converted_contact_from_a_template_lands_on_its_timeline(records_stack, page):
+def test_emailing_a_converted_contact_from_a_template_lands_on_its_timeline(stack, page):
     # Given a converted contact of Anna's (German)
-    contact_id, email = converted_contact(records_stack)
-    open_record(page, records_stack, "contact", contact_id)
+    contact_id, email = converted_contact(stack)
+    open_record(page, stack, "contact", contact_id)
     # When she picks the "proposal sent" template, sees the German preview and sends it
     page.locator("#email-action summary").click()
     page.get_by_test_id("email-template").select_option("proposal_sent")
     assert page.get_by_test_id("email-preview-subject").text_content() == "Ihr Angebot für Weber GmbH"
     page.get_by_test_id("email-send").click()
     # Then the email is in the outbox and on the contact's timeline
-    sent = records_stack.wait_for(lambda message: email in message.get("to", ""))
+    sent = stack.wait_for(lambda message: email in message.get("to", ""))
     assert sent["subject"] == "Ihr Angebot für Weber GmbH"
     page.get_by_test_id("event-email_sent").filter(has_text="Ihr Angebot für Weber GmbH").wait_for()

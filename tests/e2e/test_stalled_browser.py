@@ -6,23 +6,15 @@ robots are fired on demand through POST /local/schedules/DealRobotsFunction/run,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
 from tests.e2e.browser import call_api, log_in, unique
-from tests.e2e.conftest import RunningStack, start_stack, stop_stack
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("stalled"))
-    yield running
-    stop_stack(running)
 
 
 def run_robots(stack: RunningStack, at: datetime) -> dict:

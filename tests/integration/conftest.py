@@ -66,6 +66,7 @@ class Crm:
 
 
 def _reset_caches() -> None:
+    from crm.data.people import team_names
     from crm.integrations.aws import client
     from crm.services.board import _pipeline
     from crm.services.qualification import forget_profile
@@ -75,6 +76,7 @@ def _reset_caches() -> None:
     client.cache_clear()
     forget_profile()
     _pipeline.forget()
+    team_names.forget()
 
 
 @pytest.fixture

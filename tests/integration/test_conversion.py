@@ -30,10 +30,18 @@ def convert(crm, lead_id, body=None, user="rep-anna", key=None):
 
 
 def items(kind):
-    """The records of one kind (ACCOUNT, CONTACT ...), not their timeline events."""
+    """The records of one kind (ACCOUNT, CONTACT ...), not their timeline events nor an account's members."""
     from crm.data.table import CrmItem
 
-    return [item for item in CrmItem.scan() if item.PK.startswith(f"{kind}#") and not item.SK.startswith("EVENT#")]
+    return [item for item in CrmItem.scan()
+            if item.PK.startswith(f"{kind}#") and not item.SK.startswith(("EVENT#", "MEMBER#"))]
+
+
+def members(account_id: str) -> list[tuple[str, str, str]]:
+    """What the account lists: (kind, id, owner) of each contact, then each deal."""
+    from crm.data.accounts import account_members
+
+    return [(member.member_kind, member.member_id, member.owner_id) for member in account_members(account_id)]
 
 
 def count_items():
@@ -88,6 +96,9 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
     assert (lead.status, lead.account_id, lead.contact_id, lead.deal_id) == (
         "converted", account.account_id, contact.contact_id, deal.deal_id)
     assert lead.converted_at and lead.GSI2PK is None
+    # And the account lists its new contact and deal
+    assert members(account.account_id) == [("contact", contact.contact_id, "rep-anna"),
+                                           ("deal", deal.deal_id, "rep-anna")]
 
     # When it is converted again (a new request, not a retry)
     before = count_items()
@@ -135,10 +146,12 @@ def test_a_second_lead_from_the_same_company_joins_its_account(crm):
 
     assert {ContactItem.get(*ContactItem.key(body["contact_id"])).account_id for body in (first, second)} == {
         first["account_id"]}
+    assert members(first["account_id"]) == [("contact", first["contact_id"], "rep-anna"),
+                                            ("contact", second["contact_id"], "rep-anna")]
 
 
 def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, monkeypatch):
-    import crm.services.conversion as conversion
+    import crm.data.accounts as accounts
     from crm.data.accounts import account_id_by_name
 
     # Given Weber GmbH became an account after this conversion looked for it (the lookup saw nothing)
@@ -149,13 +162,14 @@ def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, monkey
         lookups.append(name)
         return None if len(lookups) == 1 else account_id_by_name(name)
 
-    monkeypatch.setattr(conversion, "account_id_by_name", late_lookup)
+    monkeypatch.setattr(accounts, "account_id_by_name", late_lookup)
     # When the conversion writes its own Weber GmbH
     status, body = convert(crm, new_lead(crm, name="Petra", email="petra@example.de", phone=None))
     # Then the name item refuses it, the conversion reads again and joins the existing account
     assert status == 201 and len(lookups) == 2
     assert (body["account_id"], body["account_created"]) == (existing, False)
     assert len(items("ACCOUNT")) == 1 and len(items("CONTACT")) == 2
+    assert [kind for kind, *_ in members(existing)] == ["contact", "contact"]
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_same_ids(crm):

@@ -1,14 +1,20 @@
 """Accounts (companies), their contacts and deals: what a lead becomes when it converts (L10).
 
 An account's name is unique once normalized: a name item `ACCOUNT_NAME#<normalized>` points at the account, so
-"the account of this company" is one GetItem, and two conversions creating the same company cannot both win.
+"the account of this company" is one GetItem, and two writes creating the same company cannot both win.
+
+An account knows its contacts and deals through membership items in its own partition (`AccountMemberItem`), so
+the account page lists all of them, whoever owns them, with one Query by key.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.data.leads import FirstTouch
@@ -22,6 +28,15 @@ def normalize_account_name(name: str) -> str:
 
 def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
+
+
+_MEMBER = "MEMBER#"
+
+
+def member_sort_key(member_kind: str, member_id: str) -> str:
+    """An account's contact or deal, in its partition: `MEMBER#CONTACT#<id>` before `MEMBER#DEAL#<id>`, each kind
+    in creation order (the ids are ULIDs)."""
+    return f"{_MEMBER}{member_kind.upper()}#{member_id}"
 
 
 def contact_pk(contact_id: str) -> str:
@@ -157,6 +172,78 @@ class DealItem(CrmItem, discriminator="Deal"):
                    created_at=created_at, **details,
                    **cls.board_keys(pipeline_id=pipeline_id, stage_id=stage_id, owner_id=owner_id,
                                     last_activity_at=created_at, deal_id=deal_id))
+
+
+class AccountMemberItem(CrmItem, discriminator="AccountMember"):
+    """A contact or deal of an account, with what the account page lists of it, in the account's partition.
+
+    It is written in the transaction that writes its contact or deal, whenever what it shows changes (a deal's
+    stage, owner, money), and put whole each time. A contact or deal written before memberships existed has none
+    and is not listed on its account until it is written again (a deal moved or reassigned).
+    """
+
+    account_id = UnicodeAttribute()
+    member_kind = UnicodeAttribute()  # contact | deal
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()  # the contact's name, the deal's title
+    owner_id = UnicodeAttribute()
+    role = UnicodeAttribute(null=True)  # a contact's
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    pipeline_id = UnicodeAttribute(null=True)  # a deal's
+    stage_id = UnicodeAttribute(null=True)
+    amount = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+
+    @classmethod
+    def key(cls, account_id: str, member_kind: str, member_id: str) -> tuple[str, str]:
+        return account_pk(account_id), member_sort_key(member_kind, member_id)
+
+    @classmethod
+    def of_contact(cls, contact: ContactItem) -> AccountMemberItem:
+        return cls(*cls.key(contact.account_id, "contact", contact.contact_id), account_id=contact.account_id,
+                   member_kind="contact", member_id=contact.contact_id, name=contact.name,
+                   owner_id=contact.owner_id, role=contact.role, email=contact.email, phone=contact.phone)
+
+    @classmethod
+    def of_deal(cls, deal: DealItem, **changes: Any) -> AccountMemberItem | None:
+        """The deal's line on its account once `changes` (attribute name -> new value) are written; None for a
+        deal without an account."""
+        if not deal.account_id:
+            return None
+        value = {name: changes.get(name, getattr(deal, name))
+                 for name in ("title", "owner_id", "pipeline_id", "stage_id", "amount", "currency")}
+        return cls(*cls.key(deal.account_id, "deal", deal.deal_id), account_id=deal.account_id, member_kind="deal",
+                   member_id=deal.deal_id, name=value.pop("title"), **value)
+
+
+def account_members(account_id: str) -> list[AccountMemberItem]:
+    """Every contact, then every deal, of the account: one Query of its partition's member items."""
+    return list(AccountMemberItem.query(account_pk(account_id), AccountMemberItem.SK.startswith(_MEMBER)))
+
+
+@dataclass(frozen=True)
+class CompanyAccount:
+    """The account a company name stands for: the one holding the name, or a new one that the caller's
+    transaction creates (`write`) with its unique name item. Of two transactions creating the same company, one
+    fails that condition (`condition_failed`) and names the company again to find the winner's account."""
+
+    account_id: str
+    new: AccountItem | None
+
+    @classmethod
+    def named(cls, name: str, *, owner_id: str, created_at: str, **details: str | None) -> CompanyAccount:
+        """One GetItem; `owner_id`, `created_at` and `details` (industry, size, country, lead) make a new account."""
+        account_id = account_id_by_name(name)
+        if account_id is not None:
+            return cls(account_id, None)
+        account = AccountItem.build(name=name, owner_id=owner_id, created_at=created_at, **details)
+        return cls(account.account_id, account)
+
+    def write(self, transaction: TransactWrite) -> None:
+        if self.new is not None:
+            transaction.save(AccountNameItem.build(self.new), condition=AccountNameItem.PK.does_not_exist())
+            transaction.save(self.new)
 
 
 def stage_column_pk(pipeline_id: str, stage_id: str) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 
+from crm.cache import ttl_cached
 from crm.data.table import CrmItem
 from crm.roles import ROLES
+
+TEAM_NAMES_SECONDS = 30  # a renamed user shows by their new name within this long in every process
 
 
 class UserItem(CrmItem, discriminator="User"):
@@ -55,6 +60,24 @@ def get_user(user_id: str) -> UserItem | None:
         return UserItem.get(f"USER#{user_id}", "USER")
     except UserItem.DoesNotExist:
         return None
+
+
+def user_names(user_ids: Iterable[str]) -> dict[str, str]:
+    """User id -> name for these users (unknown ids are left out). Cards, rows and timelines name many owners on
+    every read; a team is small, so each process keeps the whole team's names and reads only newcomers at once."""
+    wanted = set(user_ids)
+    names = team_names()
+    missing = sorted(wanted - names.keys())
+    if missing:
+        names = names | {user.user_id: user.name for user in UserItem.batch_get([(f"USER#{id_}", "USER")
+                                                                                 for id_ in missing])}
+    return {user_id: names[user_id] for user_id in wanted if user_id in names}
+
+
+@ttl_cached(TEAM_NAMES_SECONDS)
+def team_names() -> dict[str, str]:
+    """Every user's name, by id: three index queries (one per role), re-read at most every TEAM_NAMES_SECONDS."""
+    return {user.user_id: user.name for role in ROLES for user in UserItem.state_index.query(f"ROLE#{role}")}
 
 
 def active_users(role: str) -> list[UserItem]:

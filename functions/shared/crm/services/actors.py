@@ -6,10 +6,14 @@ the `X-Crm-User` header, which is checked against the stored users and their rol
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from crm.data.people import UserItem, get_user
+from crm.data.table import CrmItem
 from crm.http import BadRequestError, NotFoundError, Request
 
 ACTOR_HEADER = "x-crm-user"
+Owned = TypeVar("Owned", bound=CrmItem)
 
 
 class ForbiddenError(PermissionError):
@@ -48,3 +52,15 @@ def ensure_visible(actor: UserItem, owner_id: str | None, record: str) -> None:
     """Like ensure_owner, for reading or changing one record: to a rep, another rep's record does not exist."""
     if actor.role == "rep" and owner_id != actor.user_id:
         raise HiddenRecordError(f"{record} not found")
+
+
+def visible_item(item_class: type[Owned], key: tuple[str, str], viewer: UserItem, missing: NotFoundError) -> Owned:
+    """The record at `key` if the viewer may see it (a rep: only their own, by its owner_id); else `missing`, the
+    same for an unknown record and another rep's, so a rep cannot tell them apart."""
+    try:
+        found = item_class.get(*key, consistent_read=True)
+    except item_class.DoesNotExist:
+        raise missing from None
+    if viewer.role == "rep" and getattr(found, "owner_id", None) != viewer.user_id:
+        raise missing
+    return found

@@ -2,8 +2,8 @@
 
 Every read is by key: a column page is one Query with a Limit on an index, its header one counter item, so a
 board opens as fast with 10,000 deals as with ten. Every write that changes a deal's column, owner or money
-writes the deal (on its version), its column counters, its stage clock and its timeline event in one
-transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
+writes the deal (on its version), its column counters, its stage clock, its line on its account and its timeline
+event in one transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
 
 Roles (D3): a rep sees and changes only their own deals (another rep's deal is "not found"), a manager sees
 every deal, filters by owner and reassigns, an admin also edits the pipelines.
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -24,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 from crm.cache import ttl_cached
 from crm.clock import from_iso, to_iso, utcnow
 from crm.data import config
-from crm.data.accounts import DealItem
+from crm.data.accounts import AccountMemberItem, CompanyAccount, DealItem
 from crm.data.board import (
     ColumnPage,
     ColumnTotals,
@@ -38,14 +39,14 @@ from crm.data.board import (
     update_counters,
 )
 from crm.data.leads import TimelineEventItem, timeline
-from crm.data.people import UserItem, get_user
+from crm.data.people import UserItem, get_user, user_names
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
 from crm.domain.robots import entry_tasks
 from crm.http import ConflictError, NotFoundError
 from crm.models.board import DealCreate
-from crm.services.actors import ForbiddenError, ensure_owner
+from crm.services.actors import ForbiddenError, ensure_owner, visible_item
 
 MAX_PAGE = 100
 TIMELINE_LIMIT = 50
@@ -121,15 +122,21 @@ def board(pipeline_id: str, viewer: UserItem, owner: str | None = None, limit: i
     pipeline = get_pipeline(pipeline_id)
     stages = pipeline.board_stages
 
-    with ThreadPoolExecutor(max_workers=min(_COLUMN_READERS, len(stages) + 1)) as pool:
-        totals = pool.submit(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
-        pages = list(pool.map(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages))
+    pool = _column_readers()
+    totals = pool.submit(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
+    pages = list(pool.map(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages))
     names = _owner_names(deal for page in pages for deal in page.deals)
     at = now or utcnow()
     headers = totals.result()
     return {"pipeline": _pipeline_view(pipeline_id, pipeline),
             "columns": [_column_view(stage, page, headers[stage.id], names, at)
                         for stage, page in zip(stages, pages, strict=True)]}
+
+
+@cache
+def _column_readers() -> ThreadPoolExecutor:
+    """One pool per process: starting threads on every board load would cost more than some of its queries."""
+    return ThreadPoolExecutor(max_workers=_COLUMN_READERS, thread_name_prefix="board-column")
 
 
 def column(pipeline_id: str, stage_id: str, viewer: UserItem, owner: str | None = None, cursor: str | None = None,
@@ -164,9 +171,7 @@ def _column_view(stage: Stage, page: ColumnPage, totals: ColumnTotals, names: di
 
 
 def _owner_names(deals: Iterable[DealItem]) -> dict[str, str]:
-    """The names of the deals' owners: one BatchGet of the distinct owners, not one read per card."""
-    owners = sorted({deal.owner_id for deal in deals})
-    return {user.user_id: user.name for user in UserItem.batch_get([(f"USER#{owner}", "USER") for owner in owners])}
+    return user_names(deal.owner_id for deal in deals)
 
 
 def _card_of(deal: DealItem, now: datetime) -> dict:
@@ -234,30 +239,54 @@ def _clock_of(pipeline: Pipeline, deal: DealItem) -> StageClock | None:
 # --- deals -----------------------------------------------------------------------------------------------------
 
 def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
-    """Quick-create: a rep's own deal, or a manager's for any active user; Unsorted unless a stage is named."""
+    """Quick-create: a rep's own deal, or a manager's for any active user; Unsorted unless a stage is named.
+
+    A deal named with a company belongs to that company's account, made with the deal (owned by the deal's owner)
+    if the company is new; a company created by someone else at that moment is found on the next attempt.
+    """
     owner = _new_owner(actor, request.owner_id or actor.user_id)
     pipeline = config.pipeline(request.pipeline_id)
     if pipeline is None:
         raise InvalidMoveError("pipeline_id", f"there is no pipeline {request.pipeline_id!r}")
     pipeline.ensure_can_enter(request.stage_id, request.lost_reason)
     at = to_iso(now)
-    deal = DealItem.build(title=request.title, owner_id=owner.user_id, pipeline_id=request.pipeline_id,
-                          stage_id=request.stage_id, created_at=at, account_name=request.account_name,
-                          amount=None if request.amount is None else str(request.amount), currency=request.currency,
-                          lost_reason=request.lost_reason)
+    for attempt in range(_ATTEMPTS):
+        account = CompanyAccount.named(request.account_name, owner_id=owner.user_id, created_at=at) \
+            if request.account_name else None
+        deal = DealItem.build(title=request.title, owner_id=owner.user_id, pipeline_id=request.pipeline_id,
+                              stage_id=request.stage_id, created_at=at, account_name=request.account_name,
+                              account_id=account.account_id if account else None,
+                              amount=None if request.amount is None else str(request.amount),
+                              currency=request.currency, lost_reason=request.lost_reason)
+        try:
+            _write_new_deal(deal, account, pipeline, actor)
+            break
+        except TransactWriteError as error:
+            if attempt == _ATTEMPTS - 1 or not condition_failed(error):
+                raise
+    return _card(deal, owner.name, now)
+
+
+def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pipeline, actor: UserItem) -> None:
+    """The deal, its new account if any, its membership of its account, its counters, its creation on its
+    timeline and what entering its stage brings: one transaction."""
     entry = stage_entry(pipeline, StageClock.of(deal))
     deal.next_task_due_at = entry.next_task_due_at(None)
-    event = TimelineEventItem.build(deal.PK, "deal_created", at, {"by": actor.user_id, "owner_id": owner.user_id,
-                                                                  "stage_id": deal.stage_id, **entry.timeline_data})
+    event = TimelineEventItem.build(deal.PK, "deal_created", deal.created_at, {
+        "by": actor.user_id, "owner_id": deal.owner_id, "stage_id": deal.stage_id, **entry.timeline_data})
+    member = AccountMemberItem.of_deal(deal)
 
     def write(transaction: TransactWrite) -> None:
+        if account is not None:
+            account.write(transaction)
         transaction.save(deal)
+        if member is not None:
+            transaction.save(member)
         update_counters(transaction, counter_changes(None, Placement.of(deal)))
         transaction.save(event)
         entry.write(transaction)
 
     write_transaction(write)
-    return _card(deal, owner.name, now)
 
 
 def get_deal(deal_id: str, viewer: UserItem, now: datetime | None = None) -> dict:
@@ -325,13 +354,7 @@ def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -
 
 
 def _visible_deal(deal_id: str, viewer: UserItem) -> DealItem:
-    try:
-        deal = DealItem.get(*DealItem.key(deal_id), consistent_read=True)
-    except DealItem.DoesNotExist:
-        raise DealNotFoundError(f"no deal {deal_id!r}") from None
-    if viewer.role == "rep" and deal.owner_id != viewer.user_id:
-        raise DealNotFoundError(f"no deal {deal_id!r}")
-    return deal
+    return visible_item(DealItem, DealItem.key(deal_id), viewer, DealNotFoundError(f"no deal {deal_id!r}"))
 
 
 def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
@@ -347,20 +370,23 @@ def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
 
 def _write_change(deal: DealItem, pipeline: Pipeline, changes: dict[str, str | None], event: TimelineEventItem,
                   entry: StageEntry) -> None:
-    """Write the changed deal on the version it was read at, its counters, its timeline event and what its
-    (new) stage `entry` brings in one transaction, then apply the changes to `deal` (pynamodb has already counted
-    its version up)."""
+    """Write the changed deal on the version it was read at, its counters, its line on its account, its timeline
+    event and what its (new) stage `entry` brings in one transaction, then apply the changes to `deal` (pynamodb
+    has already counted its version up)."""
     clock_before = _clock_of(pipeline, deal)
     before = Placement.of(deal)
     after = replace(before, **{name: value for name, value in changes.items() if name in _PLACEMENT})
     changes = {**changes, **DealItem.board_keys(
         pipeline_id=after.pipeline_id, stage_id=after.stage_id, owner_id=after.owner_id, deal_id=deal.deal_id,
         last_activity_at=changes.get("last_activity_at") or deal.last_activity_at)}
+    member = AccountMemberItem.of_deal(deal, **changes)
 
     def write(transaction: TransactWrite) -> None:
         # a new list each attempt: pynamodb appends the version increment to the one it is given
         transaction.update(deal, actions=[getattr(DealItem, name).set(value) for name, value in changes.items()])
         update_counters(transaction, counter_changes(before, after))
+        if member is not None:
+            transaction.save(member)  # put whole: a deal from before memberships joins its account now
         transaction.save(event)
         entry.write(transaction, clock_before)
 

@@ -1,4 +1,5 @@
-"""Converting a lead (L10): one transaction makes the account, the contact, the deal and the first task.
+"""Converting a lead (L10): one transaction makes the account, the contact, the deal and the first task, and the
+contact's and deal's memberships of the account (so the account page lists them).
 
 The deal lands in the Unsorted column of the default pipeline (D4), owned by the lead's rep, and its column
 counters, its stage clock and the tasks of Unsorted's entry actions (D5) are written in the same transaction.
@@ -19,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import to_iso
-from crm.data.accounts import AccountItem, AccountNameItem, ContactItem, DealItem, account_id_by_name
+from crm.data.accounts import AccountMemberItem, CompanyAccount, ContactItem, DealItem
 from crm.data.board import Placement, StageClock, counter_changes, update_counters
 from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem
@@ -100,8 +101,7 @@ class _Plan:
     """Every item one conversion writes, built from one read of the lead and of the company name."""
 
     lead: LeadItem
-    new_account: AccountItem | None
-    account_id: str
+    account: CompanyAccount
     contact: ContactItem
     deal: DealItem | None
     entry: StageEntry | None  # what the deal entering Unsorted brings
@@ -113,13 +113,9 @@ class _Plan:
     def of(cls, lead: LeadItem, request: ConversionRequest, actor: UserItem, at: str) -> _Plan:
         owner = lead.owner_id
         account_name = request.account_name or lead.company or lead.name
-        account_id = account_id_by_name(account_name)
-        new_account = None
-        if account_id is None:
-            new_account = AccountItem.build(name=account_name, owner_id=owner, created_at=at, lead_id=lead.lead_id,
-                                            industry=lead.industry, company_size=lead.company_size,
-                                            country=lead.country)
-            account_id = new_account.account_id
+        account = CompanyAccount.named(account_name, owner_id=owner, created_at=at, lead_id=lead.lead_id,
+                                       industry=lead.industry, company_size=lead.company_size, country=lead.country)
+        account_id = account.account_id
         contact = ContactItem.build(
             account_id=account_id, name=lead.name, owner_id=owner, created_at=at, lead_id=lead.lead_id,
             first_touch=FirstTouch(**lead.first_touch.as_dict()), email=lead.email, phone=lead.phone,
@@ -142,7 +138,7 @@ class _Plan:
         if deal is not None:
             entry = stage_entry(get_pipeline(DEFAULT_PIPELINE_ID), StageClock.of(deal))
             deal.next_task_due_at = entry.next_task_due_at(task.due_at if task else None)
-        made = {"account_id": account_id, "account_created": new_account is not None,
+        made = {"account_id": account_id, "account_created": account.new is not None,
                 "contact_id": contact.contact_id, "deal_id": deal.deal_id if deal else None,
                 "task_id": task.task_id if task else None, "by": actor.user_id}
         events = (TimelineEventItem.build(lead_pk(lead.lead_id), "converted", at, made),
@@ -151,14 +147,14 @@ class _Plan:
             events += (TimelineEventItem.build(deal.PK, "deal_created", at, {
                 "by": actor.user_id, "owner_id": owner, "stage_id": deal.stage_id, "lead_id": lead.lead_id,
                 **(entry.timeline_data if entry else {})}),)
-        return cls(lead, new_account, account_id, contact, deal, entry, task, events, at)
+        return cls(lead, account, contact, deal, entry, task, events, at)
 
     def write(self, transaction: TransactWrite) -> None:
-        if self.new_account is not None:
-            # two conversions naming the same company at once: one name item wins, the other re-reads it
-            transaction.save(AccountNameItem.build(self.new_account), condition=AccountNameItem.PK.does_not_exist())
-            transaction.save(self.new_account)
-        for item in (self.contact, self.deal, self.task, *self.events):
+        # two conversions naming the same company at once: one name item wins, the other re-reads it
+        self.account.write(transaction)
+        deal_member = AccountMemberItem.of_deal(self.deal) if self.deal else None
+        for item in (self.contact, self.deal, self.task, *self.events, AccountMemberItem.of_contact(self.contact),
+                     deal_member):
             if item is not None:
                 transaction.save(item)
         if self.deal is not None:
@@ -167,15 +163,15 @@ class _Plan:
             self.entry.write(transaction)
         transaction.update(self.lead, actions=[
             LeadItem.status.set("converted"), LeadItem.converted_at.set(self.at),
-            LeadItem.account_id.set(self.account_id), LeadItem.contact_id.set(self.contact.contact_id),
+            LeadItem.account_id.set(self.account.account_id), LeadItem.contact_id.set(self.contact.contact_id),
             *([LeadItem.deal_id.set(self.deal.deal_id)] if self.deal else []),
             *LeadItem.leave_pending_queue(),
         ], condition=_unchanged_since_read(self.lead), add_version_condition=False)
 
     @property
     def result(self) -> ConversionResult:
-        return ConversionResult(lead_id=self.lead.lead_id, account_id=self.account_id,
-                                account_created=self.new_account is not None, contact_id=self.contact.contact_id,
+        return ConversionResult(lead_id=self.lead.lead_id, account_id=self.account.account_id,
+                                account_created=self.account.new is not None, contact_id=self.contact.contact_id,
                                 deal_id=self.deal.deal_id if self.deal else None,
                                 task_id=self.task.task_id if self.task else None)
 

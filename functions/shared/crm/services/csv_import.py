@@ -5,7 +5,7 @@ Upload parses the file and keeps its rows with the job; the mapping names the CR
 POST /next imports the next chunk. A lead row goes through the web form's intake, so a person already known by
 email or phone gets a touch (source "import", with the file name), never a second lead. A contact row is matched
 against leads (a converted lead's contact, else the lead itself gets the touch) and imported contacts; a new
-contact's account is the company's, created once by its unique normalized name.
+contact's account is the company's, created once by its unique normalized name, and lists it.
 
 Retries never import a row twice: a call claims the job's next chunk with a conditional update, each row's result
 is written once under its row number (a retried chunk skips rows already done), and the cursor moves on only from
@@ -31,7 +31,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import to_iso
-from crm.data.accounts import AccountItem, AccountNameItem, ContactItem, account_id_by_name, contact_pk
+from crm.data.accounts import AccountMemberItem, CompanyAccount, ContactItem, contact_pk
 from crm.data.imports import (
     ROWS_PER_CHUNK,
     ContactKeyItem,
@@ -337,15 +337,11 @@ def _touch_contact(contact_id: str, touch: dict, at: str) -> _Outcome:
 
 
 def _create_contact(job: ImportJobItem, person: LeadSubmission, at: str, touch: dict) -> _Outcome:
-    """The contact, its unique email and phone keys and, if the company is new, its account: one transaction."""
+    """The contact, its membership of its account, its unique email and phone keys and, if the company is new, its
+    account: one transaction."""
     owner = job.owner_id or job.importer_id
-    account_name = person.company or person.name  # as a conversion names it
-    account_id = account_id_by_name(account_name)
-    account = None
-    if account_id is None:
-        account = AccountItem.build(name=account_name, owner_id=owner, created_at=at)
-        account_id = account.account_id
-    contact = ContactItem.build(account_id=account_id, name=person.name, owner_id=owner, created_at=at,
+    account = CompanyAccount.named(person.company or person.name, owner_id=owner, created_at=at)  # as conversion
+    contact = ContactItem.build(account_id=account.account_id, name=person.name, owner_id=owner, created_at=at,
                                 first_touch=FirstTouch(at=at, source="import", form_id=None),
                                 email=person.email, phone=person.phone, role=person.role,
                                 language=person.language, timezone=person.timezone)
@@ -354,16 +350,15 @@ def _create_contact(job: ImportJobItem, person: LeadSubmission, at: str, touch: 
         keys.append(ContactKeyItem.build(ContactKeyItem.phone_pk(person.phone), contact.contact_id))
 
     def writes(transaction: TransactWrite) -> None:
-        if account is not None:
-            transaction.save(AccountNameItem.build(account), condition=AccountNameItem.PK.does_not_exist())
-            transaction.save(account)
+        account.write(transaction)
         transaction.save(contact)
+        transaction.save(AccountMemberItem.of_contact(contact))
         for key in keys:
             transaction.save(key, condition=ContactKeyItem.PK.does_not_exist())
         transaction.save(TimelineEventItem.build(contact.PK, "touch", at, touch | {"first": True}))
 
     write_transaction(writes)
-    return _Outcome("created", "contact", contact.contact_id, owner, account_id)
+    return _Outcome("created", "contact", contact.contact_id, owner, account.account_id)
 
 
 def _row_view(result: ImportRowItem, viewer: UserItem) -> dict[str, Any]:

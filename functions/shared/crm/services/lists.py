@@ -37,7 +37,7 @@ from crm.data.accounts import (
     stage_column_pk,
 )
 from crm.data.leads import LeadItem, owner_leads_pk
-from crm.data.people import UserItem, active_users
+from crm.data.people import UserItem, active_users, user_names
 from crm.data.table import CrmItem
 from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
 from crm.domain.pipelines import Pipeline
@@ -226,17 +226,13 @@ def records(selection: Selection) -> Iterator[CrmItem]:
 
 def rows(selection: Selection, items: list[CrmItem]) -> list[dict[str, Any]]:
     """What a list shows of each item, with owner (and, for contacts, account) names read in one BatchGet each."""
-    owners = _user_names({item.owner_id for item in items})
+    owners = user_names({item.owner_id for item in items})
     accounts = account_names({item.account_id for item in items}) if selection.kind == "contacts" else {}
     shape: Callable[[Any], dict[str, Any]] = {
         "leads": _lead_row, "contacts": lambda contact: _contact_row(contact, accounts), "accounts": _account_row,
         "deals": lambda deal: _deal_row(deal, selection.pipeline)}[selection.kind]
     return [{**shape(item), "owner_id": item.owner_id, "owner_name": owners.get(item.owner_id)} for item in items]
 
-
-def _user_names(user_ids: set[str]) -> dict[str, str]:
-    keys = [(f"USER#{user_id}", "USER") for user_id in sorted(user_ids)]
-    return {user.user_id: user.name for user in UserItem.batch_get(keys)}
 
 
 def _lead_row(lead: LeadItem) -> dict[str, Any]:
