@@ -68,6 +68,30 @@ def _measure(app: Any, meter: CapacityMeter, user_id: str, group: str) -> dict[s
             "deals_in_view": sum(column["count"] for column in columns)}
 
 
+def _floor(client: Any) -> dict[str, Any]:
+    """What DynamoDB Local alone takes for the manager's board: the same page Query per column, issued at once
+    from a thread pool with a bare boto3 client (no handler, no parsing). No handler can open the board faster."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crm.domain.pipelines import DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID
+
+    stages = [stage.id for stage in DEFAULT_PIPELINE.board_stages]
+
+    def page(stage_id: str) -> None:
+        client.query(TableName=os.environ["TABLE_NAME"], IndexName="GSI2", Limit=26, ScanIndexForward=False,
+                     KeyConditionExpression="GSI2PK = :column",
+                     ExpressionAttributeValues={":column": {"S": f"BOARD#{DEFAULT_PIPELINE_ID}#{stage_id}"}})
+
+    seconds = []
+    with ThreadPoolExecutor(max_workers=len(stages)) as pool:
+        for round_ in range(WARMUP + LOADS):
+            started = time.perf_counter()
+            list(pool.map(page, stages))
+            if round_ >= WARMUP:
+                seconds.append(time.perf_counter() - started)
+    return {"server_ms": summary_ms(seconds), "queries_per_load": len(stages)}
+
+
 def run() -> dict[str, Any]:
     import boto3
 
@@ -101,6 +125,7 @@ def run() -> dict[str, Any]:
             seeded = size
             results[size] = {name: _measure(app, meter, user_id, group)
                              for name, (user_id, group) in VIEWERS.items()}
+            results[size]["dynamodb_local_floor"] = _floor(boto3.client("dynamodb", endpoint_url=database.endpoint))
             log(f"{size} deals: " + ", ".join(f"{name} p95 {result['server_ms']['p95']} ms"
                                               for name, result in results[size].items()))
     return _report(results)
@@ -116,13 +141,15 @@ def _start_after(seeded: int) -> Any:
 
 def _report(results: dict[int, dict[str, Any]]) -> dict[str, Any]:
     small, large = SIZES
-    p95 = {size: max(result["server_ms"]["p95"] for result in results[size].values()) for size in SIZES}
+    p95 = {size: max(results[size][viewer]["server_ms"]["p95"] for viewer in VIEWERS) for size in SIZES}
     figures = {
         "p95_ms_100": p95[small],
         f"p95_ms_{large}": p95[large],
         f"p95_ratio_{large}_vs_{small}": round(p95[large] / p95[small], 2),
-        "read_units_per_load": max(result["read_units_per_load"] for size in SIZES
-                                   for result in results[size].values()),
+        "read_units_per_load": max(results[size][viewer]["read_units_per_load"] for size in SIZES
+                                   for viewer in VIEWERS),
+        # DynamoDB Local's own time for the 9 column queries: the 50 ms target is out of reach when this is over it
+        f"dynamodb_local_floor_p95_ms_{large}": results[large]["dynamodb_local_floor"]["server_ms"]["p95"],
         "by_size": {str(size): results[size] for size in SIZES},
         "loads_per_case": LOADS,
         "targets": TARGETS,

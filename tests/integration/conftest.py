@@ -66,7 +66,7 @@ class Crm:
 
 
 def _reset_caches() -> None:
-    from crm.data.people import team_names
+    from crm.data.people import signed_in_user, team_names
     from crm.integrations.aws import client
     from crm.services.board import _pipeline
     from crm.services.qualification import forget_profile
@@ -77,6 +77,7 @@ def _reset_caches() -> None:
     forget_profile()
     _pipeline.forget()
     team_names.forget()
+    signed_in_user.forget()
 
 
 @pytest.fixture

@@ -113,14 +113,14 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
 
 def _viewer(request: Request) -> UserItem:
     """The active CRM user the verified claims name, if their role is the group the user pool gives them."""
-    from crm.data.people import get_user
+    from crm.data.people import signed_in_user
     from crm.services.actors import ForbiddenError
 
     claims = (request.context.get("authorizer") or {}).get("claims") or {}
     user_id = claims.get("cognito:username")
     if not user_id:
         raise UnauthorizedError("no verified identity")
-    user = get_user(user_id)
+    user = signed_in_user(user_id)
     if user is None or not user.active:
         raise ForbiddenError(f"{user_id} is not an active user of the CRM")
     if ROLE_GROUPS[user.role] not in _groups(claims.get("cognito:groups")):

@@ -62,6 +62,14 @@ def get_user(user_id: str) -> UserItem | None:
         return None
 
 
+@ttl_cached(TEAM_NAMES_SECONDS)
+def signed_in_user(user_id: str) -> UserItem | None:
+    """The user a verified token names, read at most every TEAM_NAMES_SECONDS per process: every API request
+    needs it first. A deactivation or role change reaches a running process within that time, well inside the
+    hour an already issued Cognito token stays valid anyway."""
+    return get_user(user_id)
+
+
 def user_names(user_ids: Iterable[str]) -> dict[str, str]:
     """User id -> name for these users (unknown ids are left out). Cards, rows and timelines name many owners on
     every read; a team is small, so each process keeps the whole team's names and reads only newcomers at once."""
