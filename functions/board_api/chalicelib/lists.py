@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.routing import Routes, current_request, header, limit, query
+from chalicelib.routing import Routes, header, limit, once, query
 
 if TYPE_CHECKING:
     from crm.data.people import UserItem
@@ -55,8 +55,7 @@ def convert_lead(viewer: UserItem, conversion: Any, lead_id: str) -> dict[str, A
     from crm.clock import utcnow
     from crm.services import lists
 
-    return lists.convert_lead(lead_id, conversion, viewer, utcnow(), idempotency_key=header("Idempotency-Key"),
-                              lambda_context=current_request.get().lambda_context)
+    return once(viewer, f"lead:{lead_id}:convert", lambda: lists.convert_lead(lead_id, conversion, viewer, utcnow()))
 
 
 @routes("/api/mass-email/preview", "POST", body="crm.models.lists:MassEmailRequest")

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.routing import Routes, current_request, header, limit, query
+from chalicelib.routing import Routes, limit, once, query
 
 if TYPE_CHECKING:
     from crm.data.people import UserItem
 
 routes = Routes(__name__)
 
-
-
-def _key() -> str | None:
-    return header("Idempotency-Key")
-
-
-def _context() -> Any:
-    """This invocation's Lambda context: an interrupted request's Idempotency-Key claim expires with it."""
-    return current_request.get().lambda_context
 
 
 @routes("/api/records/{kind}/{record_id}", query=("limit",))
@@ -50,8 +41,7 @@ def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str
     from crm.clock import utcnow
     from crm.services import records
 
-    return records.once(viewer, f"{kind}:{record_id}:note", _key(),
-                        lambda: records.add_note(kind, record_id, note, viewer, utcnow()), _context())
+    return once(viewer, f"{kind}:{record_id}:note", lambda: records.add_note(kind, record_id, note, viewer, utcnow()))
 
 
 @routes("/api/records/{kind}/{record_id}/meetings", "POST", status=201, body="crm.models.records:MeetingCreate",
@@ -61,8 +51,8 @@ def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> di
     from crm.clock import utcnow
     from crm.services import records
 
-    return records.once(viewer, f"{kind}:{record_id}:meeting", _key(),
-                        lambda: records.add_meeting(kind, record_id, meeting, viewer, utcnow()), _context())
+    return once(viewer, f"{kind}:{record_id}:meeting",
+                lambda: records.add_meeting(kind, record_id, meeting, viewer, utcnow()))
 
 
 @routes("/api/records/{kind}/{record_id}/tasks", "POST", status=201, body="crm.models.records:TaskCreate",
@@ -70,10 +60,9 @@ def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> di
 def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a task for the record's owner, due at a time; the timeline shows it."""
     from crm.clock import utcnow
-    from crm.services import records, tasks
+    from crm.services import tasks
 
-    return records.once(viewer, f"{kind}:{record_id}:task", _key(),
-                        lambda: tasks.add_task(kind, record_id, task, viewer, utcnow()), _context())
+    return once(viewer, f"{kind}:{record_id}:task", lambda: tasks.add_task(kind, record_id, task, viewer, utcnow()))
 
 
 @routes("/api/records/{kind}/{record_id}/email", "POST", status=201, body="crm.models.records:EmailRequest",
@@ -81,11 +70,10 @@ def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str
 def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Emails a lead or contact from a template (a personal reply), logged on the timeline; 422 if not allowed."""
     from crm.clock import utcnow
-    from crm.services import records
     from crm.services.record_email import send_template_email
 
-    return records.once(viewer, f"{kind}:{record_id}:email", _key(),
-                        lambda: send_template_email(kind, record_id, email.template_id, viewer, utcnow()), _context())
+    return once(viewer, f"{kind}:{record_id}:email",
+                lambda: send_template_email(kind, record_id, email.template_id, viewer, utcnow()))
 
 
 @routes("/api/leads/{lead_id}/activities", "POST", status=201, body="crm.models.records:CallLog",
@@ -95,8 +83,7 @@ def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str
     from crm.clock import utcnow
     from crm.services import records
 
-    return records.once(viewer, f"lead:{lead_id}:activity", _key(),
-                        lambda: records.log_call(lead_id, activity, viewer, utcnow()), _context())
+    return once(viewer, f"lead:{lead_id}:activity", lambda: records.log_call(lead_id, activity, viewer, utcnow()))
 
 
 @routes("/api/tasks", query=("due", "owner", "limit"))

@@ -106,6 +106,14 @@ def header(name: str) -> str | None:
     return headers.get(name) or headers.get(name.lower())
 
 
+def once(viewer: UserItem, scope: str, apply: Callable[[], Any]) -> Any:
+    """`apply()` once per this request's Idempotency-Key (crm.idempotency.once): a retried POST gets the first
+    answer back and writes nothing more; the claim of an interrupted attempt expires with this invocation."""
+    from crm.idempotency import once as once_per_key
+
+    return once_per_key(viewer.user_id, scope, header("Idempotency-Key"), apply, current_request.get().lambda_context)
+
+
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(body=json.dumps(payload, ensure_ascii=False, default=str), status_code=status,
                     headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})

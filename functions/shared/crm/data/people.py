@@ -92,6 +92,11 @@ def active_users(role: str) -> list[UserItem]:
     return list(UserItem.state_index.query(f"ROLE#{role}", UserItem.GSI2SK.startswith("A#")))
 
 
+def active_team() -> list[UserItem]:
+    """Every active user, whatever their role, by name: whom "everyone" covers and whom a manager may pick."""
+    return sorted((user for role in ROLES for user in active_users(role)), key=lambda user: (user.name, user.user_id))
+
+
 def routing_rules() -> list[RoutingRuleItem]:
     return list(RoutingRuleItem.query(RoutingRuleItem.PARTITION, RoutingRuleItem.SK.startswith("RULE#")))
 

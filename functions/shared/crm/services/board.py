@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -40,6 +38,7 @@ from crm.data.board import (
 )
 from crm.data.leads import TimelineEventItem, timeline
 from crm.data.people import UserItem, get_user, user_names
+from crm.data.readers import read_each, read_soon
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
@@ -50,7 +49,6 @@ from crm.services.actors import ForbiddenError, ensure_owner, visible_item
 
 MAX_PAGE = 100
 TIMELINE_LIMIT = 50
-_COLUMN_READERS = 8  # concurrent column queries when a board opens
 _ATTEMPTS = 3  # a reassignment re-reads a deal changed meanwhile (it carries no version from the client)
 _PLACEMENT = frozenset(field.name for field in fields(Placement))
 
@@ -122,21 +120,14 @@ def board(pipeline_id: str, viewer: UserItem, owner: str | None = None, limit: i
     pipeline = get_pipeline(pipeline_id)
     stages = pipeline.board_stages
 
-    pool = _column_readers()
-    totals = pool.submit(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
-    pages = list(pool.map(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages))
+    totals = read_soon(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
+    pages = read_each(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages)
     names = _owner_names(deal for page in pages for deal in page.deals)
     at = now or utcnow()
     headers = totals.result()
     return {"pipeline": _pipeline_view(pipeline_id, pipeline),
             "columns": [_column_view(stage, page, headers[stage.id], names, at)
                         for stage, page in zip(stages, pages, strict=True)]}
-
-
-@cache
-def _column_readers() -> ThreadPoolExecutor:
-    """One pool per process: starting threads on every board load would cost more than some of its queries."""
-    return ThreadPoolExecutor(max_workers=_COLUMN_READERS, thread_name_prefix="board-column")
 
 
 def column(pipeline_id: str, stage_id: str, viewer: UserItem, owner: str | None = None, cursor: str | None = None,

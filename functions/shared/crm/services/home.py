@@ -9,7 +9,6 @@ counters in one BatchGet: no scan and no counting of deals, every page.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -18,7 +17,8 @@ from zoneinfo import ZoneInfo
 from crm.clock import to_iso
 from crm.data.board import ColumnTotals, columns_totals
 from crm.data.leads import LeadItem
-from crm.data.people import UserItem, active_users, get_user
+from crm.data.people import UserItem, active_team, get_user
+from crm.data.readers import read_each
 from crm.data.tasks import TaskItem
 from crm.domain.automation import AutomationFacts
 from crm.domain.follow_up import STATUSES
@@ -26,14 +26,12 @@ from crm.domain.nurture import lead_zone
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID
 from crm.domain.qualification import CYCLES
 from crm.http import NotFoundError
-from crm.roles import ROLES
 from crm.services.actors import ensure_owner
 from crm.services.board import get_pipeline
 
 # what the home needs of each lead: the big JSON attributes (explanation, nurture) stay in the table
 _LEAD_ATTRIBUTES = ["kind", "lead_id", "owner_id", "name", "company", "status", "cycle", "temperature", "score",
                     "created_at", "first_contact_due_at", "first_contact_at", "junk", "converted_at", "erased_at"]
-_OWNER_READERS = 8  # concurrent owner partitions read when a manager opens everyone's home
 _FUNNEL_KINDS = ("unsorted", "open")  # the stages a deal is still open in; won and lost are totalled apart
 
 
@@ -107,8 +105,7 @@ def _owner_work(owner_id: str, end_of_day: str) -> OwnerWork:
 def _numbers(owner_ids: list[str], zone: str, now: datetime) -> dict:
     """Leads, today's tasks and waiting hot leads of these owners, summed; lists merged in due order."""
     end_of_day, now_iso = to_iso(end_of_today(now, zone)), to_iso(now)
-    with ThreadPoolExecutor(max_workers=max(1, min(_OWNER_READERS, len(owner_ids)))) as pool:
-        work = list(pool.map(lambda owner_id: _owner_work(owner_id, end_of_day), owner_ids))
+    work = read_each(lambda owner_id: _owner_work(owner_id, end_of_day), owner_ids)
     leads = [lead for owned in work for lead in owned.leads]
     tasks = sorted((task for owned in work for task in owned.tasks), key=lambda task: (task.due_at, task.task_id))
     waiting = sorted((lead for lead in leads if is_waiting_hot(lead)), key=lambda lead: lead.first_contact_due_at or "")
@@ -140,16 +137,13 @@ def home(viewer: UserItem, now: datetime, owner: str | None = None,
 
     `team` lists the users whose numbers it may show (a rep: only themselves), for the manager's picker."""
     owner_id = _home_owner(viewer, owner)
-    team = [viewer] if viewer.role == "rep" else _team()
+    team = [viewer] if viewer.role == "rep" else active_team()
     owner_ids = [owner_id] if owner_id else [user.user_id for user in team]
     return {"owner_id": owner_id, "team": [{"user_id": user.user_id, "name": user.name, "role": user.role}
                                            for user in team],
             **_numbers(owner_ids, lead_zone(viewer.timezone, "UTC"), now), "funnel": funnel(pipeline_id, owner_id)}
 
 
-def _team() -> list[UserItem]:
-    """Every active user, by name: whose numbers "everyone" sums, and whom a manager may pick."""
-    return sorted((user for role in ROLES for user in active_users(role)), key=lambda user: (user.name, user.user_id))
 
 
 def _home_owner(viewer: UserItem, owner: str | None) -> str | None:

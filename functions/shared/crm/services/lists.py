@@ -19,10 +19,8 @@ import binascii
 import heapq
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -37,18 +35,17 @@ from crm.data.accounts import (
     stage_column_pk,
 )
 from crm.data.leads import LeadItem, owner_leads_pk
-from crm.data.people import UserItem, active_users, user_names
+from crm.data.people import UserItem, active_team, user_names
+from crm.data.readers import read_each
 from crm.data.table import CrmItem
 from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
 from crm.domain.pipelines import Pipeline
 from crm.http import BadRequestError, ConflictError, NotFoundError
 from crm.models.conversion import ConversionRequest
 from crm.models.lists import ListFilters
-from crm.roles import ROLES
 from crm.services.actors import ForbiddenError, ensure_owner
 
 MAX_PAGE = 100
-_READERS = 8  # partitions queried at once
 
 # the columns of each list, in the order a table and a CSV file show them
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -112,7 +109,7 @@ def owners_in_view(viewer: UserItem, owner: str | None) -> list[str] | None:
 
 
 def _everyone() -> list[str]:
-    return sorted({user.user_id for role in ROLES for user in active_users(role)})
+    return sorted(user.user_id for user in active_team())
 
 
 def select(kind: str, filters: ListFilters, viewer: UserItem) -> Selection:
@@ -178,9 +175,7 @@ def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[Crm
     if not positions:
         return [], None
     open_partitions = [by_key[key] for key in positions]
-    with ThreadPoolExecutor(max_workers=min(_READERS, len(open_partitions))) as pool:
-        reads = list(pool.map(lambda part: part.read(positions[part.key], selection.condition, limit + 1),
-                              open_partitions))
+    reads = read_each(lambda part: part.read(positions[part.key], selection.condition, limit + 1), open_partitions)
     streams = [[(part.sort_key(item), index, item) for item in items]
                for index, (part, items) in enumerate(zip(open_partitions, reads, strict=True))]
     taken = list(heapq.merge(*streams, key=lambda entry: entry[0], reverse=True))[:limit]
@@ -295,47 +290,19 @@ def export_csv(kind: str, filters: ListFilters, viewer: UserItem, now: datetime)
     return CsvExport(filename, attachment_disposition(filename), csv_text(COLUMNS[kind], shaped))
 
 
-def convert_lead(lead_id: str, request: ConversionRequest, viewer: UserItem, now: datetime,
-                 idempotency_key: str | None = None, lambda_context: Any = None) -> dict[str, Any]:
+def convert_lead(lead_id: str, request: ConversionRequest, viewer: UserItem, now: datetime) -> dict[str, Any]:
     """The leads list's Convert action: crm.services.conversion, answered in the board API's terms.
 
     Another rep's lead is "not found" here, as everywhere in the board API; a second conversion is a 409 naming
-    what the lead became. With an Idempotency-Key a retried request gets the first answer, not a 409.
+    what the lead became.
     """
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
     from crm.data.leads import LeadNotFoundError
+    from crm.services import conversion
     from crm.services.conversion import ConversionRefusedError
 
-    data = {"lead_id": lead_id, "conversion": request.model_dump(mode="json")}
     try:
-        if idempotency_key is None:
-            return _convert(data, viewer, now)
-        convert, config = _idempotent_convert()
-        if lambda_context is not None:
-            config.register_lambda_context(lambda_context)
-        # the actor is part of the key: another user's retry is not answered from this user's conversion
-        return convert(request={"key": f"{lead_id}:{viewer.user_id}:{idempotency_key}", **data}, actor=viewer,
-                       now=now)
+        return asdict(conversion.convert_lead(lead_id, request, viewer, now))
     except (LeadNotFoundError, ForbiddenError) as error:
         raise LeadNotVisibleError(f"lead {lead_id} not found") from error
     except ConversionRefusedError as error:
         raise ConflictError(error.message, error.details) from error
-    except IdempotencyAlreadyInProgressError as error:
-        raise ConflictError("A request with this Idempotency-Key is still in progress; retry shortly to get its "
-                            "result.") from error
-
-
-def _convert(request: dict, actor: UserItem, now: datetime) -> dict:
-    from crm.services import conversion
-
-    result = conversion.convert_lead(request["lead_id"], ConversionRequest.model_validate(request["conversion"]),
-                                     actor, now)
-    return asdict(result)
-
-
-@cache
-def _idempotent_convert() -> tuple[Callable[..., dict], Any]:
-    from crm.idempotency import idempotent
-
-    return idempotent(_convert)

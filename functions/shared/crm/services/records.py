@@ -12,17 +12,15 @@ admins see all.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from crm.clock import to_iso
 from crm.data.accounts import AccountItem, ContactItem, DealItem, account_members, account_pk, contact_pk, deal_pk
 from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
 from crm.data.people import UserItem, user_names
-from crm.http import BadRequestError, ConflictError, NotFoundError
+from crm.http import BadRequestError, NotFoundError
 from crm.models.records import CallLog, MeetingCreate, NoteCreate
 from crm.services.actors import visible_item
 
@@ -204,30 +202,3 @@ def _add_event(kind: str, record_id: str, event_type: str, now: datetime, data: 
     return event_view(event)
 
 
-def once(viewer: UserItem, scope: str, key: str | None, apply: Callable[[], dict], context: Any = None) -> dict:
-    """`apply()` once per Idempotency-Key (per user and `scope`, e.g. the record and activity): a retried POST
-    gets the first answer back and writes nothing more. Without a key it simply runs. The Lambda `context` lets
-    an interrupted attempt's claim expire with the invocation."""
-    if key is None:
-        return apply()
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
-    run, config = _idempotent()
-    if context is not None:
-        config.register_lambda_context(context)
-    try:
-        return run(request={"key": f"{viewer.user_id}:{scope}:{key}"}, apply=apply)
-    except IdempotencyAlreadyInProgressError:
-        raise ConflictError("A request with this Idempotency-Key is still in progress; retry shortly to get its "
-                            "answer.") from None
-
-
-@cache
-def _idempotent() -> tuple[Callable[..., dict], Any]:
-    from crm.idempotency import idempotent
-
-    def run(request: dict, apply: Callable[[], dict]) -> dict:
-        """`request` carries only the key; the work rides along."""
-        return apply()
-
-    return idempotent(run)

@@ -16,12 +16,11 @@ from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
 from crm.data.leads import TimelineEventItem
-from crm.data.people import UserItem, active_users
+from crm.data.people import UserItem, active_team
 from crm.data.tasks import TaskItem, get_task, new_task, open_tasks
 from crm.data.transactions import condition_failed, write_transaction
 from crm.http import BadRequestError, NotFoundError
 from crm.models.records import TaskCreate
-from crm.roles import ROLES
 from crm.services.actors import ensure_owner
 from crm.services.records import record_pk, writable_record
 
@@ -63,7 +62,7 @@ def my_tasks(viewer: UserItem, now: datetime, due: str = "today", owner: str | N
     ensure_owner(viewer, owner_id)
     due_from, due_through = due_window(due, now, viewer.timezone)
     tasks = open_tasks(owner_id, due_from=due_from, due_through=due_through, limit=limit)
-    team = [viewer] if viewer.role == "rep" else [user for role in ROLES for user in active_users(role)]
+    team = [viewer] if viewer.role == "rep" else active_team()
     return {"due": due, "owner_id": owner_id, "tasks": [task_view(task, now) for task in tasks],
             "team": [{"user_id": user.user_id, "name": user.name, "role": user.role} for user in team]}
 
