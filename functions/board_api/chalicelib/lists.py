@@ -52,10 +52,12 @@ def export_records(viewer: UserItem, kind: str) -> Response:
         conflict=True)
 def convert_lead(viewer: UserItem, conversion: Any, lead_id: str) -> dict[str, Any]:
     """Converts a lead into an account, a contact and optionally a deal and a first task; 409 the second time."""
-    from crm.clock import utcnow
-    from crm.services import lists
+    from dataclasses import asdict
 
-    return once(viewer, f"lead:{lead_id}:convert", lambda: lists.convert_lead(lead_id, conversion, viewer, utcnow()))
+    from crm.clock import utcnow
+    from crm.services.conversion import convert_lead as convert
+
+    return once(viewer, f"lead:{lead_id}:convert", lambda: asdict(convert(lead_id, conversion, viewer, utcnow())))
 
 
 @routes("/api/mass-email/preview", "POST", body="crm.models.lists:MassEmailRequest")

@@ -105,7 +105,7 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
     """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it."""
     lead = get_lead(lead_id)
     if lead is None or lead.erased_at:  # an erased lead is a tombstone: nothing more is written about the person
-        raise LeadNotFoundError(lead_id)
+        raise LeadNotFoundError(f"lead {lead_id} not found")
     happened = activity.happened_at(now)
     at = to_iso(happened)
     activity_id = str(ULID.from_datetime(happened))

@@ -27,6 +27,7 @@ from crm.data.people import UserItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
+from crm.http import ConflictError
 from crm.models.conversion import ConversionRequest
 from crm.observability import logger
 from crm.services.actors import ensure_visible
@@ -36,11 +37,11 @@ from crm.services.board import StageEntry, get_pipeline, stage_entry
 _ATTEMPTS = 3
 
 
-class ConversionRefusedError(Exception):
+class ConversionRefusedError(ConflictError):
     """409: the lead cannot be converted (already converted, erased, junk); `details` say why and into what."""
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, details)
         self.message, self.details = message, details or {}
 
 
@@ -74,7 +75,7 @@ def _convertible_lead(lead_id: str, actor: UserItem) -> LeadItem:
     """The lead, if this actor may convert it now: 404 unknown, 403 a rep's colleague's lead, 409 not convertible."""
     lead = get_lead(lead_id)
     if lead is None:
-        raise LeadNotFoundError(lead_id)
+        raise LeadNotFoundError(f"lead {lead_id} not found")
     ensure_visible(actor, lead.owner_id, f"lead {lead.lead_id}")
     if lead.converted_at:
         raise ConversionRefusedError(

@@ -250,7 +250,7 @@ def _lead_for(lead_id: str, user: UserItem) -> LeadItem:
 def _existing(lead_id: str) -> LeadItem:
     lead = get_lead(lead_id)
     if lead is None:
-        raise LeadNotFoundError(lead_id)
+        raise LeadNotFoundError(f"lead {lead_id} not found")
     return lead
 
 

@@ -1,5 +1,4 @@
-"""Lists of leads, contacts, accounts and deals with filters (D3, L5, L8), their CSV export, and the lead convert
-action of the leads list (L10).
+"""Lists of leads, contacts, accounts and deals with filters (D3, L5, L8) and their CSV export.
 
 Every read is a Query on an index, never a Scan. A person's leads, contacts and accounts sit in GSI1 partitions
 `OWNER#<id>#LEADS|CONTACTS|ACCOUNTS` (by creation); a deal sits in its stage column (GSI2) and its owner's stage
@@ -19,7 +18,7 @@ import binascii
 import heapq
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,10 +39,9 @@ from crm.data.readers import read_each
 from crm.data.table import CrmItem
 from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
 from crm.domain.pipelines import Pipeline
-from crm.http import BadRequestError, ConflictError, NotFoundError
-from crm.models.conversion import ConversionRequest
+from crm.http import BadRequestError
 from crm.models.lists import ListFilters
-from crm.services.actors import ForbiddenError, ensure_owner
+from crm.services.actors import ensure_owner
 
 MAX_PAGE = 100
 
@@ -57,10 +55,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "deals": ("id", "title", "account_id", "account_name", "amount", "currency", "pipeline_id", "stage_id",
               "stage_name", "stage_kind", "owner_id", "owner_name", "created_at", "last_activity_at"),
 }
-
-
-class LeadNotVisibleError(NotFoundError):
-    """404: no such lead, or another rep's (which a rep may not know exists)."""
 
 
 @dataclass(frozen=True)
@@ -288,21 +282,3 @@ def export_csv(kind: str, filters: ListFilters, viewer: UserItem, now: datetime)
     shaped += rows(selection, batch) if batch else []
     filename = export_filename(kind, now.date())
     return CsvExport(filename, attachment_disposition(filename), csv_text(COLUMNS[kind], shaped))
-
-
-def convert_lead(lead_id: str, request: ConversionRequest, viewer: UserItem, now: datetime) -> dict[str, Any]:
-    """The leads list's Convert action: crm.services.conversion, answered in the board API's terms.
-
-    Another rep's lead is "not found" here, as everywhere in the board API; a second conversion is a 409 naming
-    what the lead became.
-    """
-    from crm.data.leads import LeadNotFoundError
-    from crm.services import conversion
-    from crm.services.conversion import ConversionRefusedError
-
-    try:
-        return asdict(conversion.convert_lead(lead_id, request, viewer, now))
-    except (LeadNotFoundError, ForbiddenError) as error:
-        raise LeadNotVisibleError(f"lead {lead_id} not found") from error
-    except ConversionRefusedError as error:
-        raise ConflictError(error.message, error.details) from error
