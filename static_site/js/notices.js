@@ -37,6 +37,8 @@ export function mountNotices() {
   if (!toolbar || document.getElementById("notices-button")) return;
   ensureStyles();
   const state = {notices: [], unread: 0, open: false};
+  // every load and every mark-read takes a number: a list fetched before a later change is never shown over it
+  let latest = 0;
   const button = h("button", {type: "button", class: "button notices-button", id: "notices-button",
     "data-testid": "notices-button", "aria-expanded": "false", "aria-controls": "notices-panel"});
   const list = h("ul", {class: "notices-list", "data-testid": "notices-list"});
@@ -67,8 +69,10 @@ export function mountNotices() {
   }
 
   async function load() {
+    const mine = ++latest;
     try {
       const data = await api("/notices");
+      if (mine !== latest) return;
       Object.assign(state, {notices: data.notices, unread: data.unread});
     } catch {
       // the notices are a side panel: the page itself says when the API is unreachable
@@ -78,6 +82,7 @@ export function mountNotices() {
 
   async function markRead(notice, refocus = false) {
     if (!notice.unread) return;
+    latest += 1;
     try {
       const data = await api(`/notices/${encodeURIComponent(notice.notice_id)}/read`, {method: "POST"});
       Object.assign(notice, data.notice);

@@ -52,7 +52,7 @@ def count_items():
 
 def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is_409(crm):
     from crm.data.accounts import AccountItem, ContactItem, DealItem
-    from crm.data.board import ColumnTotals, column_totals
+    from crm.data.board_columns import ColumnTotals, column_totals
     from crm.data.leads import get_lead
     from crm.data.tasks import TaskItem
 

@@ -140,7 +140,9 @@ def test_a_move_and_a_reassignment_change_each_counter_once_net():
     assert flat(counter_changes(placement(), placement(stage_id="proposal"))) == {
         "unsorted": (-1, {"EUR": -10050}), "unsorted#OWNER#rep-anna": (-1, {"EUR": -10050}),
         "proposal": (1, {"EUR": 10050}), "proposal#OWNER#rep-anna": (1, {"EUR": 10050})}
-    # a reassignment within the stage leaves the stage's own counter alone (a transaction names an item once)
+    # a reassignment within the stage leaves the stage's count alone, but names its item once: the card changed
     assert flat(counter_changes(placement(), placement(owner_id="rep-bela"))) == {
-        "unsorted#OWNER#rep-anna": (-1, {"EUR": -10050}), "unsorted#OWNER#rep-bela": (1, {"EUR": 10050})}
-    assert counter_changes(placement(), placement()) == {}
+        "unsorted": (0, {}), "unsorted#OWNER#rep-anna": (-1, {"EUR": -10050}),
+        "unsorted#OWNER#rep-bela": (1, {"EUR": 10050})}
+    # a write that leaves the card where it was still names its columns: their heads show the card as it was
+    assert flat(counter_changes(placement(), placement())) == {"unsorted": (0, {}), "unsorted#OWNER#rep-anna": (0, {})}

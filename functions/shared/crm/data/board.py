@@ -1,10 +1,11 @@
-"""The board's columns (D2): a page of cards is one Query on an index, a column header one counter item.
+"""The board's column items (D2) and stage clocks (D5), kept in the transaction of every deal write.
 
 Column counters are kept on write, never counted by reading deals: one item per stage of a pipeline and one per
 stage and owner, PK `BOARD_COUNT#<pipeline>`, SK `<stage>` or `<stage>#OWNER#<owner>`. Each holds `count` and, per
 currency, the total amount in minor units (`amount_EUR`: cents). The totals are top-level numbers so a first deal
 in a new currency is one atomic ADD (ADD into a map needs the map to exist, and a transaction may touch an item
-once); the reader turns them back into the `amounts` map of exact decimals.
+once); the reader turns them back into the `amounts` map of exact decimals. The same item holds the column's
+head, its first cards, which every deal write drops and readers put back (crm.data.board_columns).
 
 Stage clocks (D5) find stalled deals without a Scan: each deal in an open stage has one clock item, PK
 `STAGE_CLOCK#<pipeline>#<stage>`, SK `<stage_entered_at>#<deal_id>`, and on GSI1 `OWNER#<owner>#STAGE_CLOCK#
@@ -15,22 +16,19 @@ the deal's stage or owner; a won or lost deal has none.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from crm.data.accounts import DealItem, owner_column_pk, stage_column_pk
+from crm.data.accounts import DealItem
 from crm.data.table import CrmItem
-from crm.domain.pipelines import PipelineRuleError
 from crm.models.conversion import CURRENCY_MINOR_UNITS
 
 AMOUNT_PREFIX = "amount_"
@@ -47,9 +45,14 @@ def counter_sort_key(stage_id: str, owner_id: str | None = None) -> str:
 
 
 class BoardCountItem(CrmItem, discriminator="BoardCount"):
-    """A column counter; its `amount_<currency>` totals are written and read by name (see the module)."""
+    """A column item: the column's counter, its `amount_<currency>` totals written and read by name (see the
+    module), and its head, kept by readers (crm.data.board_columns)."""
 
     count = NumberAttribute(default=0)
+    writes = NumberAttribute(null=True)  # deal writes to the column since heads exist
+    written_at = NumberAttribute(null=True)  # epoch seconds of the last
+    head = BinaryAttribute(null=True, legacy_encoding=False)
+    head_read_at = NumberAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,6 @@ class CounterChange:
                 self.amounts[currency] = total
             else:
                 self.amounts.pop(currency, None)
-
-    def __bool__(self) -> bool:
-        return bool(self.count or self.amounts)
 
 
 CounterKey = tuple[str, str]
@@ -167,10 +167,11 @@ def stalled_clocks(pipeline_id: str, stage_id: str, entered_before: str, owner_i
 
 
 def counter_changes(before: Placement | None, after: Placement | None) -> dict[CounterKey, CounterChange]:
-    """The net change of each counter when a deal goes from `before` to `after` (None: not on the board).
+    """The change of each column item when a deal goes from `before` to `after` (None: not on the board).
 
-    Netted per item, zero changes left out: a reassignment within a stage leaves the stage's counter alone, and
-    a transaction may name an item only once.
+    Every column the deal leaves or enters is named, also when its counter stays (a reassignment within a stage
+    leaves the stage's count alone but changes the card): the write drops the column's head (see
+    crm.data.board_columns). Netted per item: a transaction may name an item only once.
     """
     changes: dict[CounterKey, CounterChange] = defaultdict(CounterChange)
     for sign, placement in ((-1, before), (1, after)):
@@ -179,100 +180,26 @@ def counter_changes(before: Placement | None, after: Placement | None) -> dict[C
         pk = counter_pk(placement.pipeline_id)
         for owner in (None, placement.owner_id):
             changes[pk, counter_sort_key(placement.stage_id, owner)].add(sign, placement)
-    return {key: change for key, change in changes.items() if change}
+    return dict(changes)
 
 
 def _counter_actions(change: CounterChange) -> list[Action]:
+    """The change added to the counter; the column's head dropped and the write counted and stamped (the wall
+    clock: see crm.data.board_columns)."""
     return [BoardCountItem.kind.set(BoardCountItem), BoardCountItem.count.add(change.count),
             *(Path(AMOUNT_PREFIX + currency).add(Value(minor, _MINOR_UNITS))
-              for currency, minor in change.amounts.items())]
+              for currency, minor in change.amounts.items()),
+            BoardCountItem.writes.add(1), BoardCountItem.written_at.set(time.time()), BoardCountItem.head.remove()]
 
 
 def update_counters(transaction: TransactWrite, changes: dict[CounterKey, CounterChange]) -> None:
-    """Add the changes to the counters inside the transaction that writes the deal."""
+    """Apply the changes to the column items inside the transaction that writes the deal."""
     for key, change in changes.items():
         transaction.update(BoardCountItem(*key), actions=_counter_actions(change))
 
 
 def add_to_counters(changes: dict[CounterKey, CounterChange]) -> None:
-    """Add the changes one counter at a time: for loading many deals at once, when no deal write goes with them."""
+    """Apply the changes one column item at a time: for loading many deals at once, when no deal write goes with
+    them."""
     for key, change in changes.items():
         BoardCountItem(*key).update(actions=_counter_actions(change))
-
-
-@dataclass(frozen=True)
-class ColumnTotals:
-    count: int
-    amounts: dict[str, str]  # currency -> exact decimal text, e.g. {"EUR": "1200.00"}
-
-
-def column_totals(pipeline_id: str, stage_id: str, owner_id: str | None = None) -> ColumnTotals:
-    """A column header (all deals of the stage, or one owner's)."""
-    return columns_totals(pipeline_id, [stage_id], owner_id)[stage_id]
-
-
-def columns_totals(pipeline_id: str, stage_ids: list[str], owner_id: str | None = None) -> dict[str, ColumnTotals]:
-    """Every column header of a board in one BatchGetItem, read raw to see every currency's amount."""
-    connection = CrmItem._get_connection()
-    table = connection.table_name
-    by_key = {counter_sort_key(stage_id, owner_id): stage_id for stage_id in stage_ids}
-    keys = [{"PK": {"S": counter_pk(pipeline_id)}, "SK": {"S": sort_key}} for sort_key in by_key]
-    items: dict[str, dict] = {}
-    while keys:
-        response = connection.connection.client.batch_get_item(RequestItems={table: {"Keys": keys}})
-        for item in response.get("Responses", {}).get(table, []):
-            items[by_key[item["SK"]["S"]]] = item
-        keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-    return {stage_id: _totals(items.get(stage_id, {})) for stage_id in stage_ids}
-
-
-def _totals(item: dict) -> ColumnTotals:
-    amounts = {}
-    for name, value in sorted(item.items()):
-        if name.startswith(AMOUNT_PREFIX) and int(value["N"]):
-            currency = name.removeprefix(AMOUNT_PREFIX)
-            amounts[currency] = str(Decimal(value["N"]).scaleb(-CURRENCY_MINOR_UNITS[currency]))
-    return ColumnTotals(count=int(item["count"]["N"]) if "count" in item else 0, amounts=amounts)
-
-
-@dataclass(frozen=True)
-class ColumnPage:
-    deals: list[DealItem]
-    next_cursor: str | None
-
-
-def column_page(pipeline_id: str, stage_id: str, owner_id: str | None = None, cursor: str | None = None,
-                limit: int = 25) -> ColumnPage:
-    """Up to `limit` deals of a column, latest activity first, after `cursor`: one Query of `limit` + 1 items.
-
-    The extra item only tells whether there is a next page, so a "load more" never comes back empty.
-    """
-    if owner_id is None:
-        index, partition, names = DealItem.state_index, stage_column_pk(pipeline_id, stage_id), ("GSI2PK", "GSI2SK")
-    else:
-        index, partition = DealItem.owner_index, owner_column_pk(owner_id, pipeline_id, stage_id)
-        names = ("GSI1PK", "GSI1SK")
-    start = _decode_cursor(cursor, names, partition) if cursor else None
-    found = index.query(partition, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
-    deals: list[DealItem] = list(islice(found, limit + 1))  # type: ignore[arg-type]  # the column holds deals
-    if len(deals) <= limit:
-        return ColumnPage(deals, None)
-    last = deals[limit - 1]
-    return ColumnPage(deals[:limit], _encode_cursor({name: getattr(last, name) for name in ("PK", "SK", *names)}))
-
-
-def _encode_cursor(key: dict[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, index_keys: tuple[str, str], partition: str) -> dict[str, dict[str, str]]:
-    """The ExclusiveStartKey a cursor stands for; refused unless it was made for this very column."""
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        key = None
-    names = {"PK", "SK", *index_keys}
-    if not isinstance(key, dict) or set(key) != names or not all(isinstance(value, str) for value in key.values()) \
-            or key[index_keys[0]] != partition:
-        raise PipelineRuleError("cursor", "is not a cursor of this column; start again without one")
-    return {name: {"S": value} for name, value in key.items()}

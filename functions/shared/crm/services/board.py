@@ -24,21 +24,21 @@ from crm.cache import ttl_cached
 from crm.clock import from_iso, to_iso, utcnow
 from crm.data import config
 from crm.data.accounts import AccountMemberItem, CompanyAccount, DealItem
-from crm.data.board import (
+from crm.data.board import Placement, StageClock, counter_changes, update_clock, update_counters
+from crm.data.board_columns import (
+    CARD_FIELDS,
+    Column,
     ColumnPage,
     ColumnTotals,
-    Placement,
-    StageClock,
+    DealCard,
     column_page,
     column_totals,
-    columns_totals,
-    counter_changes,
-    update_clock,
-    update_counters,
+    first_page,
+    read_columns,
 )
 from crm.data.leads import TimelineEventItem, timeline
 from crm.data.people import UserItem, get_user, user_names
-from crm.data.readers import read_each, read_soon
+from crm.data.readers import read_each
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
@@ -114,19 +114,19 @@ def _pipeline_view(pipeline_id: str, pipeline: Pipeline) -> dict:
 
 def board(pipeline_id: str, viewer: UserItem, owner: str | None = None, limit: int = 25,
           now: datetime | None = None) -> dict:
-    """The pipeline and the first page of each of its columns, read concurrently."""
+    """The pipeline and the first page of each of its columns: one read of the column items, whose heads hold the
+    first cards; the columns without one are read from their index concurrently."""
     owner_id = _column_owner(viewer, owner)
     _check_limit(limit)
     pipeline = get_pipeline(pipeline_id)
     stages = pipeline.board_stages
-
-    totals = read_soon(columns_totals, pipeline_id, [stage.id for stage in stages], owner_id)
-    pages = read_each(lambda stage: column_page(pipeline_id, stage.id, owner_id, limit=limit), stages)
-    names = _owner_names(deal for page in pages for deal in page.deals)
+    states = read_columns(pipeline_id, [stage.id for stage in stages], owner_id)
+    pages = read_each(lambda stage: first_page(Column(pipeline_id, stage.id, owner_id), states[stage.id], limit),
+                      stages)
+    names = _owner_names(card for page in pages for card in page.cards)
     at = now or utcnow()
-    headers = totals.result()
     return {"pipeline": _pipeline_view(pipeline_id, pipeline),
-            "columns": [_column_view(stage, page, headers[stage.id], names, at)
+            "columns": [_column_view(stage, page, states[stage.id].totals, names, at)
                         for stage, page in zip(stages, pages, strict=True)]}
 
 
@@ -138,9 +138,9 @@ def column(pipeline_id: str, stage_id: str, viewer: UserItem, owner: str | None 
     stage = get_pipeline(pipeline_id).stage(stage_id)
     if stage is None:
         raise PipelineNotFoundError(f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
-    page = column_page(pipeline_id, stage_id, owner_id, cursor, limit)
+    page = column_page(Column(pipeline_id, stage_id, owner_id), cursor, limit)
     totals = column_totals(pipeline_id, stage_id, owner_id)
-    return _column_view(stage, page, totals, _owner_names(page.deals), now or utcnow())
+    return _column_view(stage, page, totals, _owner_names(page.cards), now or utcnow())
 
 
 def _column_owner(viewer: UserItem, owner: str | None) -> str | None:
@@ -157,25 +157,22 @@ def _check_limit(limit: int) -> None:
 
 def _column_view(stage: Stage, page: ColumnPage, totals: ColumnTotals, names: dict[str, str], now: datetime) -> dict:
     return {"stage_id": stage.id, "count": totals.count, "amounts": totals.amounts,
-            "cards": [_card(deal, names.get(deal.owner_id), now) for deal in page.deals],
+            "cards": [_card(card, names.get(card.owner_id), now) for card in page.cards],
             "next_cursor": page.next_cursor}
 
 
-def _owner_names(deals: Iterable[DealItem]) -> dict[str, str]:
-    return user_names(deal.owner_id for deal in deals)
+def _owner_names(cards: Iterable[DealCard]) -> dict[str, str]:
+    return user_names(card.owner_id for card in cards)
 
 
 def _card_of(deal: DealItem, now: datetime) -> dict:
-    return _card(deal, _owner_names([deal]).get(deal.owner_id), now)
+    card = DealCard.of(deal)
+    return _card(card, _owner_names([card]).get(deal.owner_id), now)
 
 
-def _card(deal: DealItem, owner_name: str | None, now: datetime) -> dict:
-    return {"deal_id": deal.deal_id, "title": deal.title, "account_name": deal.account_name, "amount": deal.amount,
-            "currency": deal.currency, "owner_id": deal.owner_id, "owner_name": owner_name,
-            "stage_id": deal.stage_id, "stage_entered_at": deal.stage_entered_at,
-            "days_in_stage": max(0, (now - from_iso(deal.stage_entered_at)).days),
-            "last_activity_at": deal.last_activity_at, "next_task_due_at": deal.next_task_due_at,
-            "version": deal.version}
+def _card(card: DealCard, owner_name: str | None, now: datetime) -> dict:
+    return {**{name: getattr(card, name) for name in CARD_FIELDS}, "owner_name": owner_name,
+            "days_in_stage": max(0, (now - from_iso(card.stage_entered_at)).days)}
 
 
 # --- entering a stage (D5) -------------------------------------------------------------------------------------
@@ -255,7 +252,7 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
-    return _card(deal, owner.name, now)
+    return _card(DealCard.of(deal), owner.name, now)
 
 
 def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pipeline, actor: UserItem) -> None:
@@ -341,7 +338,7 @@ def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
-    return _card(deal, owner.name, now)
+    return _card(DealCard.of(deal), owner.name, now)
 
 
 def _visible_deal(deal_id: str, viewer: UserItem) -> DealItem:

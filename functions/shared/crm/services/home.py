@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from crm.clock import to_iso
-from crm.data.board import ColumnTotals, columns_totals
+from crm.data.board_columns import ColumnTotals, columns_totals
 from crm.data.leads import LeadItem
 from crm.data.people import UserItem, active_team, get_user
 from crm.data.readers import read_each
