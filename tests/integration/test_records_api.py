@@ -264,3 +264,52 @@ def test_a_call_logged_on_the_board_follows_the_lead_rules(crm, board):
     events = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()["timeline"]["events"]
     activities = [event for event in events if event["type"] == "activity"]
     assert len(activities) == 1 and activities[0]["data"]["by"] == REP_A
+
+
+def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board):
+    from crm.data.leads import get_lead
+    from crm.data.tasks import TaskItem
+
+    # Given rep A's new lead, with its first-call task open
+    lead_id = new_lead(crm)
+    task_id = get_lead(lead_id).call_task_id
+    # When rep A emails it a template, twice over with one Idempotency-Key
+    first = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"},
+                       headers={"Idempotency-Key": "e1"})
+    again = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"},
+                       headers={"Idempotency-Key": "e1"})
+    assert first.status_code == 201 and first.json() == again.json()
+    # Then it was the first contact (L4) and the first unanswered attempt (L8), on one timeline event
+    lead = get_lead(lead_id)
+    assert (lead.status, lead.attempts_without_response, lead.first_contact_at is not None) == ("attempting", 1, True)
+    assert TaskItem.get(*TaskItem.key(task_id)).status == "done"
+    events = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()["timeline"]["events"]
+    [email] = [event for event in events if event["type"] in ("email_sent", "activity")]
+    assert (email["type"], email["data"]["message_id"]) == ("email_sent", first.json()["message_id"])
+    assert "status_changed" in {event["type"] for event in events}
+
+    # When four more emails go unanswered, Then the lead is not interested (L8), like after five logged attempts
+    for number in range(4):
+        response = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"},
+                              headers={"Idempotency-Key": f"e-more-{number}"})
+        assert response.status_code == 201, response.text
+    assert (get_lead(lead_id).status, get_lead(lead_id).attempts_without_response) == ("not_interested", 5)
+
+
+def test_email_that_is_no_contact_attempt_leaves_the_lead_as_it_is(crm, board):
+    from crm.clock import utcnow
+    from crm.data.leads import get_lead
+    from crm.data.people import get_user
+    from crm.services.record_email import send_template_email
+
+    # Given a lead that agreed to marketing email, and a converted lead's contact
+    consented = new_lead(crm, marketing_consent=True, consent_text="Send me news")
+    records = converted(crm, board)
+    # When one gets a mass (marketing) email and the other's contact a personal one
+    send_template_email("lead", consented, "checking_in", get_user(REP_A), utcnow(), purpose="marketing")
+    response = board.call("POST", f"/api/records/contact/{records['contact']}/email", REP_A,
+                          {"template_id": "checking_in"})
+    assert response.status_code == 201, response.text
+    # Then neither lead's follow-up changes: a newsletter is no attempt, a converted lead keeps its status
+    assert (get_lead(consented).status, get_lead(consented).attempts_without_response) == ("new", 0)
+    assert (get_lead(records["lead"]).status, get_lead(records["lead"]).attempts_without_response) == ("converted", 0)

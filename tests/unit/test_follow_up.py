@@ -43,3 +43,9 @@ def test_notes_change_nothing():
 def test_a_contacted_lead_that_stops_answering_stays_contacted_until_the_limit():
     assert run([("call", "outbound", "answered"), UNANSWERED_CALL]) == ("contacted", 1)
     assert run([("call", "outbound", "answered")] + [UNANSWERED_CALL] * 5) == ("not_interested", 5)
+
+
+@pytest.mark.parametrize("activity", [UNANSWERED_CALL, ("email", "outbound", "sent"), ("call", "outbound", "answered"),
+                                      ("email", "inbound", None)])
+def test_a_converted_lead_keeps_its_status_and_count(activity):
+    assert run([activity] * 6, status="converted") == ("converted", 0)

@@ -2,7 +2,8 @@
 
 Statuses: new -> attempting (tried, no answer yet) -> contacted (the person answered, replied or reached out);
 after `max_attempts` unanswered attempts in a row -> not_interested. Any response resets the count, even on a
-lead marked not interested or cold: the person is talking to us again.
+lead marked not interested or cold: the person is talking to us again. A converted lead keeps its status: its
+calls and emails are still on its timeline, which the contact's page shows.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 RESPONSE_OUTCOMES = frozenset({"answered", "replied"})
 STATUSES = ("new", "attempting", "contacted", "not_interested", "cold")
+CONVERTED = "converted"  # set by conversion (L10), never by a follow-up
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ def follow_up(status: str, attempts_without_response: int, activity_type: str, d
               outcome: str | None, max_attempts: int) -> FollowUp:
     """The lead's status and unanswered-attempt count after one activity."""
     responded = direction == "inbound" or outcome in RESPONSE_OUTCOMES or activity_type == "meeting"
+    if status == CONVERTED:  # the person is a contact now: the lead keeps the status conversion gave it
+        return FollowUp(status, attempts_without_response, responded=responded, attempted=False)
     if responded:
         return FollowUp("contacted", 0, responded=True, attempted=False)
     if activity_type not in {"call", "email"}:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
 
-from crm.domain.follow_up import STATUSES
+from crm.domain.follow_up import CONVERTED, STATUSES
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, SLUG
 from crm.domain.qualification import CYCLES
 from crm.http import BadRequestError
@@ -19,7 +19,7 @@ from crm.models.leads import LEAD_SOURCES
 ListKind = Literal["leads", "contacts", "accounts", "deals"]
 LIST_KINDS: tuple[str, ...] = ("leads", "contacts", "accounts", "deals")
 SINGULAR = {"leads": "lead", "contacts": "contact", "accounts": "account", "deals": "deal"}
-LEAD_STATUSES = (*STATUSES, "converted")
+LEAD_STATUSES = (*STATUSES, CONVERTED)
 DEAL_STATES = ("open", "won", "lost")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -12,7 +14,7 @@ from ulid import ULID
 from crm.clock import from_iso, to_iso
 from crm.data.leads import LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
 from crm.data.tasks import TaskItem
-from crm.data.transactions import write_transaction
+from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.automation import stop_reason
 from crm.domain.follow_up import FollowUp, follow_up
 from crm.domain.sla import seconds_between
@@ -27,6 +29,8 @@ from crm.services.qualification import (
 )
 from crm.services.status_messages import schedule_status_messages
 from crm.settings import get_settings
+
+_ATTEMPTS = 3  # a follow-up re-counted from a lead another follow-up changed meanwhile
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,34 @@ def automation_stopped(lead: LeadItem) -> str | None:
     return stop_reason(lead.automation_facts())
 
 
-def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> ActivityResult:
-    """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it."""
+@dataclass(frozen=True)
+class Recorded:
+    """How an activity made elsewhere shows on the timeline, and what else its transaction writes: a template
+    email is its "email_sent" event (message id, template, subject) and the SentEmailItem SES events find."""
+
+    event_type: str
+    data: dict
+    write_also: Callable[[TransactWrite], None]
+
+
+def log_activity(lead_id: str, activity: ActivityInput, now: datetime,
+                 recorded: Recorded | None = None) -> ActivityResult:
+    """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it.
+
+    Counted from the lead as read: when another follow-up changed the lead meanwhile, it is read again and the
+    activity counted from there.
+    """
+    attempts = 0
+    while True:
+        try:
+            return _log_activity(lead_id, activity, now, recorded)
+        except TransactWriteError as error:
+            attempts += 1
+            if attempts == _ATTEMPTS or not condition_failed(error):
+                raise
+
+
+def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded: Recorded | None) -> ActivityResult:
     lead = get_lead(lead_id)
     if lead is None or lead.erased_at:  # an erased lead is a tombstone: nothing more is written about the person
         raise LeadNotFoundError(f"lead {lead_id} not found")
@@ -110,8 +140,9 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
     at = to_iso(happened)
     activity_id = str(ULID.from_datetime(happened))
     pk = lead_pk(lead_id)
-    events = [TimelineEventItem(pk, TimelineEventItem.sort_key(activity_id), event_type="activity", at=at,
-                                data=activity.model_dump(mode="json", exclude_none=True, exclude={"at"}))]
+    event_type, data = ("activity", activity.model_dump(mode="json", exclude_none=True, exclude={"at"})) \
+        if recorded is None else (recorded.event_type, recorded.data)
+    events = [TimelineEventItem(pk, TimelineEventItem.sort_key(activity_id), event_type=event_type, at=at, data=data)]
     previous_cycle = lead.cycle
     changes = follow_up_changes(lead, activity.type, activity.direction, activity.outcome, at)
     events += changes.events
@@ -135,6 +166,8 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime) -> Activi
             transaction.update(task, actions=[TaskItem.status.set("done"), TaskItem.completed_at.set(at),
                                               TaskItem.GSI1PK.remove(), TaskItem.GSI1SK.remove()],
                                condition=TaskItem.status == "open", add_version_condition=False)
+        if recorded is not None:
+            recorded.write_also(transaction)
 
     write_transaction(writes)
     after_follow_up(lead, changes, previous_cycle, happened)

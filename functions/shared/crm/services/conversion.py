@@ -26,6 +26,7 @@ from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEven
 from crm.data.people import UserItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
+from crm.domain.follow_up import CONVERTED
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
 from crm.http import ConflictError
 from crm.models.conversion import ConversionRequest
@@ -163,7 +164,7 @@ class _Plan:
         if self.entry is not None:
             self.entry.write(transaction)
         transaction.update(self.lead, actions=[
-            LeadItem.status.set("converted"), LeadItem.converted_at.set(self.at),
+            LeadItem.status.set(CONVERTED), LeadItem.converted_at.set(self.at),
             LeadItem.account_id.set(self.account.account_id), LeadItem.contact_id.set(self.contact.contact_id),
             *([LeadItem.deal_id.set(self.deal.deal_id)] if self.deal else []),
             *LeadItem.leave_pending_queue(),

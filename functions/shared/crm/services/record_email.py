@@ -8,7 +8,8 @@ is (a contact's consent, unsubscribe and suppression live on the lead it was con
 - "marketing" (mass email) also needs consent (or the configured legal basis) and no unsubscribe, and carries
   one-click unsubscribe like every marketing email (services/lead_messages.py).
 The send goes through SES with Reply-To the rep, in the recipient's language, and is logged on the record's
-timeline ("email_sent") and as a SentEmailItem, so SES opens and clicks land on the lead.
+timeline ("email_sent") and as a SentEmailItem, so SES opens and clicks land on the lead. A personal email to a
+lead is a contact attempt too, counted like an email the rep logs (L4, L8).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ from crm.domain.automation import EmailFacts, marketing_email_blocked, service_e
 from crm.domain.email_templates import TEMPLATE_ID, EmailTemplate, as_html, placeholder_values, render
 from crm.http import BadRequestError
 from crm.integrations.email import send_email
+from crm.models.activities import ActivityInput
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
 from crm.notifications.render import RenderedEmail, resolve_language
+from crm.services.activities import Recorded, log_activity
 from crm.services.actors import ForbiddenError
 from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
 from crm.services.records import account_summary, record_pk, writable_record
@@ -112,7 +115,7 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     to = str(recipient.email)
     message_id = send_email(to, content, to_name=recipient.name,
                             headers=headers, tags={"record": kind, "template": template_id})
-    _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, at)
+    _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, now)
     return {"message_id": message_id, "to": to, "subject": text.subject}
 
 
@@ -158,22 +161,31 @@ def _blocked(recipient: _Recipient, purpose: str) -> str | None:
 
 
 def _log(recipient: _Recipient, message_id: str, template_id: str, subject: str, to: str, viewer: UserItem,
-         purpose: str, batch_id: str | None, claim: TemplateSendItem | None, at: str) -> None:
+         purpose: str, batch_id: str | None, claim: TemplateSendItem | None, now: datetime) -> None:
     """The timeline event, the SentEmailItem (SES events find the lead by it) and the batch claim's result, in one
-    transaction."""
+    transaction. A rep's personal email to a lead is also a contact attempt, counted like a logged email: first
+    contact (L4), attempts and status (L8) and score (L5) change in that transaction."""
     data = {"message_id": message_id, "template": template_id, "subject": subject, "to": to, "by": viewer.user_id,
             "purpose": purpose, **({"batch_id": batch_id} if batch_id else {})}
-    event = TimelineEventItem.build(record_pk(recipient.kind, recipient.record_id), "email_sent", at, data)
+    at = to_iso(now)
     sent = (SentEmailItem.build(message_id, recipient.lead.lead_id, template_id, subject, at, None)
             if recipient.lead is not None else None)
 
-    def write(transaction: TransactWrite) -> None:
-        transaction.save(event)
+    def write_also(transaction: TransactWrite) -> None:
         if sent is not None:
             transaction.save(sent)
         if claim is not None:
             transaction.update(claim, actions=[TemplateSendItem.message_id.set(message_id),
                                                TemplateSendItem.to.set(to), TemplateSendItem.subject.set(subject)])
 
-    write_transaction(write)
+    if recipient.kind == "lead" and purpose == "personal":
+        attempt = ActivityInput(type="email", by=viewer.user_id, direction="outbound", outcome="sent")
+        log_activity(recipient.record_id, attempt, now, Recorded("email_sent", data, write_also))
+        return
+    event = TimelineEventItem.build(record_pk(recipient.kind, recipient.record_id), "email_sent", at, data)
 
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(event)
+        write_also(transaction)
+
+    write_transaction(write)
