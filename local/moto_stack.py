@@ -67,6 +67,9 @@ class MotoStack:
         return self
 
     def stop(self) -> None:
+        # moto's config is process-wide too: later in-process mocks must not run state machines they only create
+        requests.post(f"{self.endpoint}/moto-api/config",
+                      json={"stepfunctions": {"execute_state_machine": False}}, timeout=10).raise_for_status()
         self._server.stop()
 
     def create_functions(self, specs: list[FunctionSpec]) -> None:

@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from crm.http import (
@@ -87,6 +86,4 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except (BotoCoreError, ClientError, PynamoDBException):
         logger.exception("lead not converted")
         return service_unavailable()
-    metrics.add_metric(name="LeadConverted", unit=MetricUnit.Count, value=1)
-    logger.info("lead converted", extra=result)
     return json_response(201, result)

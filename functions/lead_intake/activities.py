@@ -9,7 +9,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from crm.http import (
@@ -73,12 +72,4 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except (BotoCoreError, ClientError, PynamoDBException):
         logger.exception("activity not stored")
         return service_unavailable()
-    if result["first_contact"]:
-        metrics.add_metric(name="TimeToFirstContact", unit=MetricUnit.Seconds,
-                           value=result["seconds_to_first_contact"])
-        metrics.add_metric(name="FirstContactWithinSla" if result["within_sla"] else "FirstContactLate",
-                           unit=MetricUnit.Count, value=1)
-        logger.info("first contact", extra={"lead_id": lead_id, "seconds": result["seconds_to_first_contact"]})
-    if result["status_changed"] and result["status"] == "not_interested":
-        metrics.add_metric(name="LeadNotInterested", unit=MetricUnit.Count, value=1)
     return json_response(201, result)

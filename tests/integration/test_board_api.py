@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -335,3 +336,35 @@ def test_the_openapi_document_is_committed_and_served(board):
     # And the API serves the same
     assert board.call("GET", "/api/openapi.json", REP_A).json() == committed
     assert set(committed["paths"]) == set(app.routes)
+
+
+def emitted_metrics(output: str) -> Counter:
+    """The metric values in the CloudWatch embedded-metric lines printed (powertools' flush), summed per name."""
+    counted: Counter = Counter()
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            document = json.loads(line)
+            for definition in document["_aws"]["CloudWatchMetrics"]:
+                for metric in definition["Metrics"]:
+                    values = document[metric["Name"]]
+                    counted[metric["Name"]] += sum(values) if isinstance(values, list) else values
+    return counted
+
+
+def test_what_people_do_on_the_board_is_counted_per_request(board, capsys):
+    # Given rep A's new deal
+    deal = board.new_deal(REP_A)
+    assert emitted_metrics(capsys.readouterr().out) == Counter({"DealCreated": 1})
+    # When it is moved along, won, and the manager gives it to rep B
+    for stage_id, version in (("proposal", 1), ("closed-won", 2)):
+        moved = board.call("POST", f"/api/deals/{deal['deal_id']}/move", REP_A,
+                           {"stage_id": stage_id, "version": version})
+        assert moved.status_code == 200, moved.text
+    assert board.call("POST", f"/api/deals/{deal['deal_id']}/owner", MANAGER,
+                      {"owner_id": REP_B}).status_code == 200
+    # Then each request flushed its own counts as CloudWatch metrics
+    assert emitted_metrics(capsys.readouterr().out) == Counter({"DealMoved": 2, "DealWon": 1, "DealReassigned": 1})
+    # And a refused move counts nothing
+    assert board.call("POST", f"/api/deals/{deal['deal_id']}/move", MANAGER,
+                      {"stage_id": "proposal", "version": 1}).status_code == 409
+    assert emitted_metrics(capsys.readouterr().out) == Counter()

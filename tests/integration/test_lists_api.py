@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_board_api import ADMIN, MANAGER, REP_A, REP_B, Board, board  # noqa: F401  (fixture)
+from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
+    ADMIN,
+    MANAGER,
+    REP_A,
+    REP_B,
+    Board,
+    board,
+    emitted_metrics,
+)
 
 T0 = datetime(2030, 1, 1, 9, tzinfo=UTC)
 _made = iter(range(10_000))
@@ -136,9 +144,10 @@ def test_deals_filter_by_owner_stage_and_state(board):
     assert ids(listed(board, MANAGER, "deals", owner=REP_B, stage="unsorted")) == [b_open["deal_id"]]
 
 
-def test_convert_from_the_list_then_contacts_and_accounts_list_it(board):
+def test_convert_from_the_list_then_contacts_and_accounts_list_it(board, capsys):
     # Given rep A's lead from Weber GmbH
     lead_id = a_lead(REP_A, "Jonas Weber", company="Weber GmbH")
+    capsys.readouterr()
     path = f"/api/leads/{lead_id}/convert"
     body = {"account_name": "Weber GmbH", "deal": {"amount": "1200", "currency": "EUR"},
             "task": {"title": "Call back", "due_at": "2030-03-02T09:00:00+01:00"}}
@@ -152,6 +161,7 @@ def test_convert_from_the_list_then_contacts_and_accounts_list_it(board):
     again = board.call("POST", path, REP_A, {})
     converted = first.json()
     assert again.status_code == 409 and again.json()["contact_id"] == converted["contact_id"]
+    assert emitted_metrics(capsys.readouterr().out)["LeadConverted"] == 1
     # And the leads list shows it converted with its new contact and account; the contacts, accounts and deals
     # lists hold what it became, for rep A but not for rep B
     row = listed(board, REP_A, status="converted")[0]

@@ -11,7 +11,17 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import api_event
-from tests.integration.test_board_api import ADMIN, MANAGER, REP_A, REP_B, ROLES, Board, board, routes_of  # noqa: F401
+from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
+    ADMIN,
+    MANAGER,
+    REP_A,
+    REP_B,
+    ROLES,
+    Board,
+    board,
+    emitted_metrics,
+    routes_of,
+)
 
 JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
          "role": "CTO", "country": "DE", "language": "de", "timezone": "Europe/Berlin", "source": "ebook"}
@@ -266,13 +276,14 @@ def test_a_call_logged_on_the_board_follows_the_lead_rules(crm, board):
     assert len(activities) == 1 and activities[0]["data"]["by"] == REP_A
 
 
-def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board):
+def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board, capsys):
     from crm.data.leads import get_lead
     from crm.data.tasks import TaskItem
 
     # Given rep A's new lead, with its first-call task open
     lead_id = new_lead(crm)
     task_id = get_lead(lead_id).call_task_id
+    capsys.readouterr()
     # When rep A emails it a template, twice over with one Idempotency-Key
     first = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"},
                        headers={"Idempotency-Key": "e1"})
@@ -287,6 +298,10 @@ def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board):
     [email] = [event for event in events if event["type"] in ("email_sent", "activity")]
     assert (email["type"], email["data"]["message_id"]) == ("email_sent", first.json()["message_id"])
     assert "status_changed" in {event["type"] for event in events}
+    # And it is counted once, with the speed to lead
+    counted = emitted_metrics(capsys.readouterr().out)
+    assert (counted["PersonalEmailSent"], counted["FirstContactWithinSla"]) == (1, 1)
+    assert 0 <= counted["TimeToFirstContact"] < 60
 
     # When four more emails go unanswered, Then the lead is not interested (L8), like after five logged attempts
     for number in range(4):
@@ -294,6 +309,7 @@ def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board):
                               headers={"Idempotency-Key": f"e-more-{number}"})
         assert response.status_code == 201, response.text
     assert (get_lead(lead_id).status, get_lead(lead_id).attempts_without_response) == ("not_interested", 5)
+    assert emitted_metrics(capsys.readouterr().out)["LeadNotInterested"] == 1
 
 
 def test_email_that_is_no_contact_attempt_leaves_the_lead_as_it_is(crm, board):

@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -20,6 +21,11 @@ metrics = Metrics()
 # Handlers flush metrics on every invocation; a request that had nothing to count (a preflight, a
 # validation error) is normal, not something to warn about in every log.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+def count(name: str, value: float = 1) -> None:
+    """Counts a business event (one CloudWatch metric per name); the handler flushes the counts of its request."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 @cache

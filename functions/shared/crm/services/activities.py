@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -20,7 +21,7 @@ from crm.domain.follow_up import FollowUp, follow_up
 from crm.domain.sla import seconds_between
 from crm.integrations.workflows import start_lead_lifecycle, stop_lead_lifecycle
 from crm.models.activities import ActivityInput
-from crm.observability import logger
+from crm.observability import count, logger, metrics
 from crm.services.qualification import (
     qualification_actions,
     qualification_changed,
@@ -172,5 +173,17 @@ def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded
     write_transaction(writes)
     after_follow_up(lead, changes, previous_cycle, happened)
     within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
-    return ActivityResult(activity_id, first_contact, seconds, within, step.status, step.status != previous_status,
-                          step.attempts_without_response)
+    result = ActivityResult(activity_id, first_contact, seconds, within, step.status,
+                            step.status != previous_status, step.attempts_without_response)
+    _report(lead_id, result)
+    return result
+
+
+def _report(lead_id: str, result: ActivityResult) -> None:
+    """Speed to lead (L4) and the leads given up on (L8), whichever way the activity was logged."""
+    if result.first_contact:
+        metrics.add_metric(name="TimeToFirstContact", unit=MetricUnit.Seconds, value=result.seconds_to_first_contact)
+        count("FirstContactWithinSla" if result.within_sla else "FirstContactLate")
+        logger.info("first contact", extra={"lead_id": lead_id, "seconds": result.seconds_to_first_contact})
+    if result.status_changed and result.status == "not_interested":
+        count("LeadNotInterested")

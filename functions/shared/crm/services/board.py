@@ -45,6 +45,7 @@ from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
 from crm.domain.robots import entry_tasks
 from crm.http import ConflictError, NotFoundError
 from crm.models.board import DealCreate
+from crm.observability import count
 from crm.services.actors import ForbiddenError, ensure_owner, visible_item
 
 MAX_PAGE = 100
@@ -252,6 +253,7 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
+    count("DealCreated")
     return _card(DealCard.of(deal), owner.name, now)
 
 
@@ -315,7 +317,15 @@ def move_deal(deal_id: str, stage_id: str, version: int, viewer: UserItem, now: 
             if not condition_failed(error):
                 raise
             raise StaleDealError(_card_of(_visible_deal(deal_id, viewer), now)) from None
+        _count_move(pipeline.stage(stage_id))
     return _card_of(deal, now)
+
+
+def _count_move(stage: Stage | None) -> None:
+    """DealMoved for every move; DealWon and DealLost for the moves that close a deal."""
+    count("DealMoved")
+    if stage is not None and stage.kind in ("won", "lost"):
+        count(f"Deal{stage.kind.title()}")
 
 
 def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -> dict:
@@ -334,6 +344,7 @@ def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -
         entry = StageEntry(clock and replace(clock, owner_id=owner.user_id), ())
         try:
             _write_change(deal, pipeline, {"owner_id": owner.user_id}, event, entry)
+            count("DealReassigned")
             break
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):

@@ -10,7 +10,7 @@ became, and the contact's timeline points back at it, so the lead's history move
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from crm.domain.follow_up import CONVERTED
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
 from crm.http import ConflictError
 from crm.models.conversion import ConversionRequest
-from crm.observability import logger
+from crm.observability import count, logger
 from crm.services.actors import ensure_visible
 from crm.services.board import StageEntry, get_pipeline, stage_entry
 
@@ -68,6 +68,8 @@ def convert_lead(lead_id: str, request: ConversionRequest, actor: UserItem, now:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
             logger.info("conversion lost a race; reading again", extra={"lead_id": lead_id})
+    count("LeadConverted")
+    logger.info("lead converted", extra=asdict(plan.result))
     _stop_automation(lead_id)
     return plan.result
 

@@ -60,7 +60,7 @@ from crm.domain.csv_import import (
 from crm.http import BadRequestError, ConflictError, NotFoundError
 from crm.models.imports import ImportMapping, ImportUpload
 from crm.models.leads import FieldError, LeadSubmission
-from crm.observability import logger
+from crm.observability import count, logger
 from crm.services.actors import ForbiddenError
 from crm.services.intake import DuplicateRaceError, IntakeOptions, add_touch, submit_lead
 from crm.settings import get_settings
@@ -147,6 +147,9 @@ def import_next(import_id: str, viewer: UserItem, now: datetime) -> dict[str, An
     counts = dict(job.counts)
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
+    for outcome in OUTCOMES:  # ImportRowsCreated, ImportRowsMerged, ImportRowsInvalid, ImportRowsSkipped
+        if done := sum(result.outcome == outcome for result in results):
+            count(f"ImportRows{outcome.title()}", done)
     finished = chunk + 1 == job.chunk_count
     job.update(actions=[ImportJobItem.next_chunk.set(chunk + 1), ImportJobItem.claimed_until.remove(),
                         ImportJobItem.counts.set(counts), ImportJobItem.status.set("finished" if finished else

@@ -41,6 +41,7 @@ from crm.integrations.email import send_email
 from crm.models.activities import ActivityInput
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
 from crm.notifications.render import RenderedEmail, resolve_language
+from crm.observability import count
 from crm.services.activities import Recorded, log_activity
 from crm.services.actors import ForbiddenError
 from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
@@ -116,6 +117,7 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     message_id = send_email(to, content, to_name=recipient.name,
                             headers=headers, tags={"record": kind, "template": template_id})
     _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, now)
+    count("PersonalEmailSent" if purpose == "personal" else "MarketingEmailSent")
     return {"message_id": message_id, "to": to, "subject": text.subject}
 
 
