@@ -66,10 +66,32 @@ function renderFacts() {
   if (fields.account_id && kind === "deal") links.push(recordLink("account", fields.account_id, t("recordKind_account")));
   if (fields.contact_id && kind === "deal") links.push(recordLink("contact", fields.contact_id, t("recordKind_contact")));
   for (const contact of fields.contacts ?? []) links.push(recordLink("contact", contact.contact_id, contact.name));
+  if (fields.contacts_next_cursor) links.push(moreMembers("contacts"));
   for (const deal of fields.deals ?? []) links.push(recordLink("deal", deal.deal_id, deal.title));
+  if (fields.deals_next_cursor) links.push(moreMembers("deals"));
   const conversion = fields.flags?.conversion;
   if (conversion) links.push(recordLink("contact", conversion.contact_id, t("recordKind_contact")));
   byId("record-links").replaceChildren(...links.map((link) => h("li", {}, link)));
+}
+
+/** A big account's next contacts or deals ("contacts" | "deals"), added to its links where the button was. */
+function moreMembers(members) {
+  const label = t(members === "contacts" ? "recordMoreContacts" : "recordMoreDeals");
+  return h("button", {type: "button", class: "button", "data-testid": `more-${members}`, onclick: async (event) => {
+    const button = event.currentTarget;
+    const fields = state.record.fields;
+    button.disabled = true;
+    try {
+      const query = new URLSearchParams({cursor: fields[`${members}_next_cursor`]});
+      const page = await api(`/accounts/${encodeURIComponent(recordId)}/${members}?${query}`);
+      fields[members] = [...fields[members], ...page.members];
+      fields[`${members}_next_cursor`] = page.next_cursor;
+      renderFacts();
+    } catch (error) {
+      button.disabled = false;
+      sayError(error);
+    }
+  }}, label);
 }
 
 function renderTasks() {

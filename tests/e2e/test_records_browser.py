@@ -90,3 +90,24 @@ def test_emailing_a_converted_contact_from_a_template_lands_on_its_timeline(stac
     sent = stack.wait_for(lambda message: email in message.get("to", ""))
     assert sent["subject"] == "Ihr Angebot für Weber GmbH"
     page.get_by_test_id("event-email_sent").filter(has_text="Ihr Angebot für Weber GmbH").wait_for()
+
+
+def test_a_big_accounts_page_shows_more_deals_on_request(stack, page):
+    # Given an account with 51 deals, made by quick-creating won deals for one new company (won: no other test's
+    # board column or stalled list fills up with them)
+    company = unique("Big Account")
+    deals = [call_api(stack, "rep-anna", "POST", "/api/deals", json={"title": f"Deal {number}",
+                                                                     "account_name": company,
+                                                                     "stage_id": "closed-won"})
+             for number in range(51)]
+    assert all(deal.status_code == 201 for deal in deals), deals[-1].text
+    account_id = call_api(stack, "rep-anna", "GET", f"/api/deals/{deals[0].json()['deal_id']}").json()["account_id"]
+    # When Anna opens the account, Then it links the first 50 deals and offers the rest
+    open_record(page, stack, "account", account_id)
+    links = page.get_by_test_id("record-links").locator("a[href*='kind=deal']")
+    assert links.count() == 50
+    # And "show more deals" adds the last one and goes away
+    page.get_by_test_id("more-deals").click()
+    page.wait_for_function("document.querySelectorAll(\"#record-links a[href*='kind=deal']\").length === 51")
+    assert page.get_by_test_id("more-deals").count() == 0
+    assert page.get_by_test_id("record-links").get_by_role("link", name="Deal 50").count() == 1

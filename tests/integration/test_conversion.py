@@ -41,7 +41,8 @@ def members(account_id: str) -> list[tuple[str, str, str]]:
     """What the account lists: (kind, id, owner) of each contact, then each deal."""
     from crm.data.accounts import account_members
 
-    return [(member.member_kind, member.member_id, member.owner_id) for member in account_members(account_id)]
+    return [(member.member_kind, member.member_id, member.owner_id)
+            for kind in ("contact", "deal") for member in account_members(account_id, kind, 100)]
 
 
 def count_items():

@@ -61,6 +61,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
      (201, 404, 201, 201)),
     ("POST", "/api/records/{kind}/{record_id}/email", {"template_id": "checking_in"}, (201, 404, 201, 201)),
     ("POST", "/api/leads/{lead_id}/activities", {"type": "call", "outcome": "no_answer"}, (201, 404, 201, 201)),
+    ("GET", "/api/accounts/{account_id}/contacts", None, (200, 404, 200, 200)),
+    ("GET", "/api/accounts/{account_id}/deals", None, (200, 404, 200, 200)),
     ("GET", "/api/tasks", None, (200, 200, 200, 200)),
     ("POST", "/api/tasks/{task_id}/done", None, (200, 404, 200, 200)),
     ("GET", "/api/email-templates", None, (200, 200, 200, 200)),
@@ -83,7 +85,7 @@ def test_authorization_matrix(crm, board, method, path, body, expected):
         task = board.call("POST", f"/api/records/contact/{records['contact']}/tasks", REP_A,
                           {"title": "Call back", "due_at": SOON}).json()
         filled = path.format(kind="contact", record_id=records["contact"], lead_id=new_lead(crm),
-                             task_id=task["task_id"], template_id="short_hello")
+                             task_id=task["task_id"], template_id="short_hello", account_id=records["account"])
         # When each user calls the route
         answers[user] = board.call(method, filled, user, body).status_code
     # Then rep B never learns rep A's record exists; managers and admins see and add to everything
@@ -129,6 +131,7 @@ def test_account_and_deal_pages(crm, board):
     assert account["name"] == "Weber GmbH"
     assert [contact["contact_id"] for contact in account["contacts"]] == [records["contact"]]
     assert [deal["deal_id"] for deal in account["deals"]] == [records["deal"]]
+    assert account["contacts_next_cursor"] is None and account["deals_next_cursor"] is None
     deal = board.call("GET", f"/api/records/deal/{records['deal']}", REP_A).json()
     assert deal["fields"]["deal_id"] == records["deal"] and deal["fields"]["stage_id"] == "unsorted"
     assert {event["type"] for event in deal["timeline"]["events"]} >= {"deal_created", "converted"}
@@ -329,3 +332,36 @@ def test_email_that_is_no_contact_attempt_leaves_the_lead_as_it_is(crm, board):
     # Then neither lead's follow-up changes: a newsletter is no attempt, a converted lead keeps its status
     assert (get_lead(consented).status, get_lead(consented).attempts_without_response) == ("new", 0)
     assert (get_lead(records["lead"]).status, get_lead(records["lead"]).attempts_without_response) == ("converted", 0)
+
+
+def test_a_big_accounts_contacts_and_deals_come_a_page_at_a_time(crm, board):
+    from crm.clock import to_iso, utcnow
+    from crm.data.accounts import AccountMemberItem, ContactItem
+
+    # Given an account with 120 contacts (rep A's and rep B's) and its one deal
+    records = converted(crm, board)
+    with AccountMemberItem.batch_write() as batch:
+        for number in range(119):
+            contact = ContactItem.build(account_id=records["account"], name=f"Person {number}",
+                                        owner_id=(REP_A, REP_B)[number % 2], created_at=to_iso(utcnow()),
+                                        first_touch=None)
+            batch.save(AccountMemberItem.of_contact(contact))
+    # When rep A opens the account, Then it shows the first 50 contacts, oldest first, and says there is more
+    account = board.call("GET", f"/api/records/account/{records['account']}", REP_A).json()["fields"]
+    contacts, cursor = account["contacts"], account["contacts_next_cursor"]
+    assert len(contacts) == 50 and contacts[0]["contact_id"] == records["contact"] and cursor
+    assert account["deals_next_cursor"] is None and len(account["deals"]) == 1
+    # And "show more" walks the rest, every contact once, with its owner's name
+    while cursor:
+        page = board.call("GET", f"/api/accounts/{records['account']}/contacts", REP_A, cursor=cursor).json()
+        contacts += page["members"]
+        cursor = page["next_cursor"]
+    assert len({contact["contact_id"] for contact in contacts}) == len(contacts) == 120
+    assert {contact["owner_name"] for contact in contacts} == {"Anna Schmidt", "Béla Kovács"}
+    # And the deals page is the account's deal; a bad cursor or limit is a 422 naming it; rep B sees nothing
+    deals = board.call("GET", f"/api/accounts/{records['account']}/deals", REP_A, limit="10").json()
+    assert ([deal["deal_id"] for deal in deals["members"]], deals["next_cursor"]) == ([records["deal"]], None)
+    for query, field in (({"cursor": "../x"}, "cursor"), ({"limit": "0"}, "limit"), ({"limit": "ten"}, "limit")):
+        refused = board.call("GET", f"/api/accounts/{records['account']}/contacts", REP_A, **query)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field
+    assert board.call("GET", f"/api/accounts/{records['account']}/contacts", REP_B).status_code == 404

@@ -34,6 +34,24 @@ def get_timeline(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     return records.timeline_page(kind, record_id, viewer, cursor=query("cursor"), limit=limit())
 
 
+@routes("/api/accounts/{account_id}/contacts", query=("cursor", "limit"))
+def get_account_contacts(viewer: UserItem, account_id: str) -> dict[str, Any]:
+    """The account's next contacts ("show more" on its page), oldest first, whoever owns them."""
+    from crm.services import records
+
+    return records.account_members_page(account_id, "contact", viewer, cursor=query("cursor"),
+                                        limit=limit(records.MEMBERS_PAGE))
+
+
+@routes("/api/accounts/{account_id}/deals", query=("cursor", "limit"))
+def get_account_deals(viewer: UserItem, account_id: str) -> dict[str, Any]:
+    """The account's next deals ("show more" on its page), oldest first, whoever owns them."""
+    from crm.services import records
+
+    return records.account_members_page(account_id, "deal", viewer, cursor=query("cursor"),
+                                        limit=limit(records.MEMBERS_PAGE))
+
+
 @routes("/api/records/{kind}/{record_id}/notes", "POST", status=201, body="crm.models.records:NoteCreate",
          conflict=True)
 def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str, Any]:

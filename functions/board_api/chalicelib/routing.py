@@ -88,13 +88,13 @@ def query(name: str) -> str | None:
     return value or None
 
 
-def limit() -> int:
-    """The page size asked for (?limit=); its range is the service's rule."""
+def limit(default: int = DEFAULT_PAGE) -> int:
+    """The page size asked for (?limit=), or the route's `default`; its range is the service's rule."""
     from crm.http import BadRequestError
 
     text = query("limit")
     if text is None:
-        return DEFAULT_PAGE
+        return default
     if not text.isdigit():
         raise BadRequestError(422, "limit", "must be a whole number")
     return int(text)

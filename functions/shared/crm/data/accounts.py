@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
@@ -217,9 +218,19 @@ class AccountMemberItem(CrmItem, discriminator="AccountMember"):
                    member_id=deal.deal_id, name=value.pop("title"), **value)
 
 
-def account_members(account_id: str) -> list[AccountMemberItem]:
-    """Every contact, then every deal, of the account: one Query of its partition's member items."""
-    return list(AccountMemberItem.query(account_pk(account_id), AccountMemberItem.SK.startswith(_MEMBER)))
+MEMBER_KINDS = ("contact", "deal")
+
+
+def account_members(account_id: str, member_kind: str, limit: int,
+                    after_id: str | None = None) -> list[AccountMemberItem]:
+    """Up to `limit` of the account's contacts or deals, oldest first, after the member `after_id`: one Query of
+    its partition's member items of that kind."""
+    start = {"PK": {"S": account_pk(account_id)}, "SK": {"S": member_sort_key(member_kind, after_id)}} \
+        if after_id else None
+    found = AccountMemberItem.query(account_pk(account_id),
+                                    AccountMemberItem.SK.startswith(member_sort_key(member_kind, "")),
+                                    limit=limit, last_evaluated_key=start)
+    return list(islice(found, limit))
 
 
 @dataclass(frozen=True)

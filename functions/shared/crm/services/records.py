@@ -17,15 +17,27 @@ from datetime import datetime
 from typing import Any
 
 from crm.clock import to_iso
-from crm.data.accounts import AccountItem, ContactItem, DealItem, account_members, account_pk, contact_pk, deal_pk
+from crm.data.accounts import (
+    MEMBER_KINDS,
+    AccountItem,
+    AccountMemberItem,
+    ContactItem,
+    DealItem,
+    account_members,
+    account_pk,
+    contact_pk,
+    deal_pk,
+)
 from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
 from crm.data.people import UserItem, user_names
+from crm.data.readers import read_each
 from crm.http import BadRequestError, NotFoundError
 from crm.models.records import CallLog, MeetingCreate, NoteCreate
 from crm.services.actors import visible_item
 
 KINDS = ("lead", "contact", "account", "deal")
 TIMELINE_PAGE = 30
+MEMBERS_PAGE = 50  # an account's contacts, and its deals, on its page before "show more"
 MAX_PAGE = 100
 _EVENT = "EVENT#"
 _ITEMS: dict[str, type[LeadItem | ContactItem | AccountItem | DealItem]] = {
@@ -151,23 +163,50 @@ def account_summary(account_id: str) -> dict | None:
 
 
 def _account_fields(account: AccountItem) -> dict:
-    """The account with ALL its contacts and deals, whoever owns them (one Query of its member items; whoever may
-    see the account sees who works on it), each with its owner's name (one BatchGet). A contact or deal written
-    before member items existed is not listed until it is written again (see AccountMemberItem)."""
-    members = account_members(account.account_id)
-    names = user_names({account.owner_id, *(member.owner_id for member in members)})
+    """The account with the first page of its contacts and of its deals, whoever owns them (whoever may see the
+    account sees who works on it); `account_members_page` reads on. A contact or deal written before member items
+    existed is not listed until it is written again (see AccountMemberItem)."""
+    contacts, deals = read_each(lambda kind: _members_page(account.account_id, kind, None, MEMBERS_PAGE),
+                                MEMBER_KINDS)
     return {"account_id": account.account_id, "name": account.name, "industry": account.industry,
             "company_size": account.company_size, "country": account.country, "owner_id": account.owner_id,
-            "owner_name": names.get(account.owner_id), "lead_id": account.lead_id,
+            "owner_name": user_names([account.owner_id]).get(account.owner_id), "lead_id": account.lead_id,
             "created_at": account.created_at,
-            "contacts": [{"contact_id": member.member_id, "name": member.name, "email": member.email,
-                          "phone": member.phone, "role": member.role, "owner_id": member.owner_id,
-                          "owner_name": names.get(member.owner_id)}
-                         for member in members if member.member_kind == "contact"],
-            "deals": [{"deal_id": member.member_id, "title": member.name, "pipeline_id": member.pipeline_id,
-                       "stage_id": member.stage_id, "amount": member.amount, "currency": member.currency,
-                       "owner_id": member.owner_id, "owner_name": names.get(member.owner_id)}
-                      for member in members if member.member_kind == "deal"]}
+            "contacts": contacts["members"], "contacts_next_cursor": contacts["next_cursor"],
+            "deals": deals["members"], "deals_next_cursor": deals["next_cursor"]}
+
+
+def account_members_page(account_id: str, member_kind: str, viewer: UserItem, cursor: str | None = None,
+                         limit: int = MEMBERS_PAGE) -> dict:
+    """The account's next contacts or deals (oldest first) after `cursor`, and the cursor of the page after."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadRequestError(422, "limit", f"must be between 1 and {MAX_PAGE}")
+    if cursor is not None and not cursor.isalnum():
+        raise BadRequestError(422, "cursor", "is not a cursor this API gave")
+    visible_record("account", account_id, viewer)
+    return _members_page(account_id, member_kind, cursor, limit)
+
+
+def _members_page(account_id: str, member_kind: str, cursor: str | None, limit: int) -> dict:
+    """One Query of `limit` + 1 member items (the extra one only says there is more), the owners' names from the
+    team kept in memory."""
+    found = account_members(account_id, member_kind, limit + 1, cursor)
+    page = found[:limit]
+    names = user_names(member.owner_id for member in page)
+    view = _contact_member if member_kind == "contact" else _deal_member
+    return {"members": [view(member, names.get(member.owner_id)) for member in page],
+            "next_cursor": page[-1].member_id if len(found) > limit else None}
+
+
+def _contact_member(member: AccountMemberItem, owner_name: str | None) -> dict:
+    return {"contact_id": member.member_id, "name": member.name, "email": member.email, "phone": member.phone,
+            "role": member.role, "owner_id": member.owner_id, "owner_name": owner_name}
+
+
+def _deal_member(member: AccountMemberItem, owner_name: str | None) -> dict:
+    return {"deal_id": member.member_id, "title": member.name, "pipeline_id": member.pipeline_id,
+            "stage_id": member.stage_id, "amount": member.amount, "currency": member.currency,
+            "owner_id": member.owner_id, "owner_name": owner_name}
 
 
 
