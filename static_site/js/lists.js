@@ -93,7 +93,8 @@ function renderTable() {
   byId("list-head").replaceChildren(...COLUMNS[kind].map(([key]) => h("th", {scope: "col"}, t(`listsCol_${key}`))));
   byId("list-body").replaceChildren(...state.rows.map((row) => h("tr", {"data-testid": "list-row", "data-id": row.id},
     COLUMNS[kind].map(([key, cell, numeric], index) => h(index === 0 ? "th" : "td",
-      {scope: index === 0 ? "row" : null, class: numeric ? "num" : null, "data-label": t(`listsCol_${key}`)},
+      {scope: index === 0 ? "row" : null, class: numeric ? "num" : null, "data-label": t(`listsCol_${key}`),
+        "data-column": key},
       cell(row) ?? "")))));
   byId("list-empty").hidden = state.rows.length > 0;
   byId("load-more").hidden = !state.cursor;
