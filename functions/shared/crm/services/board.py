@@ -1,9 +1,10 @@
 """The kanban board (D1-D4): pipelines, their columns of deal cards, and the writes that move deals along.
 
-Every read is by key: a column page is one Query with a Limit on an index, its header one counter item, so a
-board opens as fast with 10,000 deals as with ten. Every write that changes a deal's column, owner or money
-writes the deal (on its version), its column counters, its stage clock, its line on its account and its timeline
-event in one transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
+Every read is by key: a board opens with one read of its column items, which hold each column's header and its
+first cards (crm.data.board_columns); a further page is one Query with a Limit on an index. So a board opens as
+fast with 10,000 deals as with ten. Every write that changes a deal's card writes the deal (on its version), its
+column items (counters, heads dropped), its stage clock, its line on its account and its timeline event in one
+transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
 
 Roles (D3): a rep sees and changes only their own deals (another rep's deal is "not found"), a manager sees
 every deal, filters by owner and reassigns, an admin also edits the pipelines.
