@@ -61,8 +61,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
      (201, 404, 201, 201)),
     ("POST", "/api/records/{kind}/{record_id}/email", {"template_id": "checking_in"}, (201, 404, 201, 201)),
     ("POST", "/api/leads/{lead_id}/activities", {"type": "call", "outcome": "no_answer"}, (201, 404, 201, 201)),
-    ("GET", "/api/accounts/{account_id}/contacts", None, (200, 404, 200, 200)),
-    ("GET", "/api/accounts/{account_id}/deals", None, (200, 404, 200, 200)),
+    ("GET", "/api/accounts/{account_id}/{members}", None, (200, 404, 200, 200)),
     ("GET", "/api/tasks", None, (200, 200, 200, 200)),
     ("POST", "/api/tasks/{task_id}/done", None, (200, 404, 200, 200)),
     ("GET", "/api/email-templates", None, (200, 200, 200, 200)),
@@ -85,7 +84,8 @@ def test_authorization_matrix(crm, board, method, path, body, expected):
         task = board.call("POST", f"/api/records/contact/{records['contact']}/tasks", REP_A,
                           {"title": "Call back", "due_at": SOON}).json()
         filled = path.format(kind="contact", record_id=records["contact"], lead_id=new_lead(crm),
-                             task_id=task["task_id"], template_id="short_hello", account_id=records["account"])
+                             task_id=task["task_id"], template_id="short_hello", account_id=records["account"],
+                             members="deals")
         # When each user calls the route
         answers[user] = board.call(method, filled, user, body).status_code
     # Then rep B never learns rep A's record exists; managers and admins see and add to everything
@@ -365,3 +365,4 @@ def test_a_big_accounts_contacts_and_deals_come_a_page_at_a_time(crm, board):
         refused = board.call("GET", f"/api/accounts/{records['account']}/contacts", REP_A, **query)
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field
     assert board.call("GET", f"/api/accounts/{records['account']}/contacts", REP_B).status_code == 404
+    assert board.call("GET", f"/api/accounts/{records['account']}/tasks", REP_A).status_code == 404

@@ -34,21 +34,13 @@ def get_timeline(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     return records.timeline_page(kind, record_id, viewer, cursor=query("cursor"), limit=limit())
 
 
-@routes("/api/accounts/{account_id}/contacts", query=("cursor", "limit"))
-def get_account_contacts(viewer: UserItem, account_id: str) -> dict[str, Any]:
-    """The account's next contacts ("show more" on its page), oldest first, whoever owns them."""
+@routes("/api/accounts/{account_id}/{members}", query=("cursor", "limit"))
+def get_account_members(viewer: UserItem, account_id: str, members: str) -> dict[str, Any]:
+    """The account's next contacts or deals (members: contacts | deals; "show more" on its page), oldest first,
+    whoever owns them."""
     from crm.services import records
 
-    return records.account_members_page(account_id, "contact", viewer, cursor=query("cursor"),
-                                        limit=limit(records.MEMBERS_PAGE))
-
-
-@routes("/api/accounts/{account_id}/deals", query=("cursor", "limit"))
-def get_account_deals(viewer: UserItem, account_id: str) -> dict[str, Any]:
-    """The account's next deals ("show more" on its page), oldest first, whoever owns them."""
-    from crm.services import records
-
-    return records.account_members_page(account_id, "deal", viewer, cursor=query("cursor"),
+    return records.account_members_page(account_id, members, viewer, cursor=query("cursor"),
                                         limit=limit(records.MEMBERS_PAGE))
 
 

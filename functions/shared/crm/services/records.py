@@ -176,9 +176,12 @@ def _account_fields(account: AccountItem) -> dict:
             "deals": deals["members"], "deals_next_cursor": deals["next_cursor"]}
 
 
-def account_members_page(account_id: str, member_kind: str, viewer: UserItem, cursor: str | None = None,
+def account_members_page(account_id: str, members: str, viewer: UserItem, cursor: str | None = None,
                          limit: int = MEMBERS_PAGE) -> dict:
-    """The account's next contacts or deals (oldest first) after `cursor`, and the cursor of the page after."""
+    """The account's next "contacts" or "deals" (oldest first) after `cursor`, and the cursor of the page after."""
+    member_kind = members.removesuffix("s")
+    if member_kind not in MEMBER_KINDS:
+        raise RecordNotFoundError(f"an account has no {members!r}; ask for contacts or deals")
     if not 1 <= limit <= MAX_PAGE:
         raise BadRequestError(422, "limit", f"must be between 1 and {MAX_PAGE}")
     if cursor is not None and not cursor.isalnum():
