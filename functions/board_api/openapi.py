@@ -28,20 +28,26 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": {"description": "Rows per page.",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
 }
+REASON_PROPERTIES: dict[str, Any] = {
+    "message": {"type": "string", "description": "Why, in English."},
+    "code": {"type": "string", "description": "A stable code for why (crm/reasons.py, or pydantic's error type), "
+                                              "for clients that word it in the user's language."},
+    "params": {"type": "object", "description": "The values the message names, by placeholder."},
+}
 ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
-    "Error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+    "Error": {"type": "object", "required": ["message"], "properties": REASON_PROPERTIES},
     "FieldErrors": {
         "type": "object", "required": ["message", "errors"],
         "properties": {
             "message": {"type": "string"},
             "errors": {"type": "array", "items": {
                 "type": "object", "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+                "properties": {"field": {"type": "string"}, **REASON_PROPERTIES}}},
         },
     },
     "StaleDeal": {
         "type": "object", "required": ["message", "deal"],
-        "properties": {"message": {"type": "string"},
+        "properties": {**REASON_PROPERTIES,
                        "deal": {"type": "object", "description": "The deal's card as it is now."}},
     },
 }

@@ -75,6 +75,7 @@ def _route(request: Request, resource: str, user_id: str) -> dict:
 def _sequence(request: Request, sequence_id: str, user_id: str, now: datetime) -> dict:
     from crm.domain.nurture import Sequence
     from crm.models.admin_settings import SEQUENCE_ID
+    from crm.reasons import Reason
     from crm.services import admin_settings as settings
 
     if request.method == "GET":
@@ -83,8 +84,7 @@ def _sequence(request: Request, sequence_id: str, user_id: str, now: datetime) -
             return json_response(404, {"message": f"sequence {sequence_id} not found"})
         return json_response(200, found)
     if not SEQUENCE_ID.match(sequence_id):
-        raise BadRequestError(422, "id", "must be 1-64 lower-case letters, digits, - or _, starting with a letter "
-                                         "or digit")
+        raise BadRequestError(422, "id", Reason("id_format"))
     return _saved("sequence", settings.save_sequence(sequence_id, Sequence.model_validate(_body(request)),
                                                      user_id, now))
 

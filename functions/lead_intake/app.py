@@ -18,6 +18,7 @@ from crm.cors import cors_headers, origin_allowed
 from crm.http import (
     BadRequestError,
     Request,
+    bad_request,
     field_error_body,
     html_response,
     json_response,
@@ -92,7 +93,7 @@ def _validate(fields: dict, settings: Settings) -> tuple[LeadSubmission | None, 
     try:
         return LeadSubmission.model_validate(fields, context=context), []
     except ValidationError as error:
-        return None, [item.model_dump() for item in field_errors(error)]
+        return None, [item.answer() for item in field_errors(error)]
 
 
 def _post_lead(request: Request, cors: dict, context: object, settings: Settings) -> dict:
@@ -153,5 +154,4 @@ def handler(event: dict, context: object) -> dict:
     try:
         return _post_lead(request, cors, context, settings)
     except BadRequestError as error:
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]),
-                             cors)
+        return bad_request(error, cors)

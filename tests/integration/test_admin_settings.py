@@ -88,15 +88,15 @@ def test_sequences_list_show_and_save(crm):
     assert sequence_call(crm, "PUT", "webinar", body=stored)[0] == 200
 
 
-@pytest.mark.parametrize(("steps", "field", "reason"), [
-    ([{"kind": "email", "delay_days": 0}], "steps.0", "an email step needs a template"),
+@pytest.mark.parametrize(("steps", "field", "reason", "code"), [
+    ([{"kind": "email", "delay_days": 0}], "steps.0", "an email step needs a template", "email_step_template"),
     ([{"kind": "call", "delay_days": 5}, {"kind": "call", "delay_days": 1}], "steps",
-     "steps must be in order of delay_days"),
+     "steps must be in order of delay_days", "steps_order"),
 ])
-def test_a_bad_sequence_is_refused_naming_the_field(crm, steps, field, reason):
+def test_a_bad_sequence_is_refused_naming_the_field(crm, steps, field, reason, code):
     status, body = sequence_call(crm, "PUT", "webinar", body={"name": "Webinar", "steps": steps})
     assert status == 422
-    assert {"field": field, "message": reason} in body["errors"]
+    assert {"field": field, "message": reason, "code": code, "params": {}} in body["errors"]
     assert sequence_call(crm, "GET", "webinar")[0] == 404
 
 

@@ -89,7 +89,8 @@ def test_a_lead_file_creates_new_leads_merges_duplicates_as_touches_and_reports_
     # Then the preview shows the rows as they would be stored, and why the last would be refused
     assert mapped["preview"][1]["values"] == {"name": "Olga Again", "email": "olga@example.com"}
     assert mapped["preview"][2]["values"]["phone"] == "+36307654321"
-    assert mapped["preview"][3]["errors"] == [{"field": "email", "message": "give an email address or a phone number"}]
+    assert mapped["preview"][3]["errors"] == [{"field": "email", "message": "give an email address or a phone number",
+                                               "code": "email_or_phone", "params": {}}]
     # When the rows are imported
     rows = run(board, REP_A, job["import_id"])
     # Then one new lead, two touches on the known leads, one invalid row, each with its row number
@@ -267,14 +268,16 @@ def test_a_contacts_file_creates_each_account_once_and_merges_known_people(board
     assert sum(isinstance(item, AccountItem) for item in CrmItem.scan()) == 1
 
 
-@pytest.mark.parametrize(("text", "status", "reason"), [
-    ("", 422, "the file is empty"),
-    ("name,email\n", 422, "the file has a header row but no data rows"),
-    ("name,email\n" + "x,y\n" * 5001, 413, "the file has more than 5000 rows; split it into parts"),
+@pytest.mark.parametrize(("text", "status", "reason", "code", "params"), [
+    ("", 422, "the file is empty", "file_empty", {}),
+    ("name,email\n", 422, "the file has a header row but no data rows", "file_no_rows", {}),
+    ("name,email\n" + "x,y\n" * 5001, 413, "the file has more than 5000 rows; split it into parts",
+     "file_too_many_rows", {"rows": 5000}),
 ])
-def test_a_file_that_cannot_be_imported_is_refused_with_the_reason(board, crm, text, status, reason):
+def test_a_file_that_cannot_be_imported_is_refused_with_the_reason(board, crm, text, status, reason, code, params):
     response = board.call("POST", "/api/imports", REP_A, {"kind": "leads", "file_name": "x.csv", "csv": text})
-    assert (response.status_code, response.json()["errors"]) == (status, [{"field": "csv", "message": reason}])
+    assert (response.status_code, response.json()["errors"]) == (
+        status, [{"field": "csv", "message": reason, "code": code, "params": params}])
 
 
 def test_a_mapping_missing_a_required_field_or_filling_one_twice_is_refused(board, crm):
@@ -283,7 +286,8 @@ def test_a_mapping_missing_a_required_field_or_filling_one_twice_is_refused(boar
     response = board.call("PUT", path, REP_A, {"mapping": {"Name": "name", "Mail": "email", "Phone": "email"}})
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "mapping.Phone", "message": "email is already filled by another "
-                                                                                 "column"}]
+                                                                                 "column",
+                                          "code": "mapping_twice", "params": {"field": "email"}}]
     response = board.call("PUT", path, REP_A, {"mapping": {"Name": None, "Mail": None, "Phone": "role"}})
     assert {error["field"] for error in response.json()["errors"]} == {"name", "email"}
     # And /next before a valid mapping is a conflict: there is nothing to import yet

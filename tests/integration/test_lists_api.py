@@ -227,7 +227,7 @@ def test_mass_email_previews_and_sends_only_to_who_may_get_it_and_a_retry_sends_
     # Then it counts who would get it and why the others would not
     assert preview.status_code == 200, preview.text
     assert preview.json() == {"selected": 6, "recipients": 2, "cap": 500, "over_cap": 0, "blocked": {
-        "no_consent": 1, "unsubscribed": 1, "suppressed": 1, "no_email_address": 1}}
+        "no_consent": 1, "unsubscribed": 1, "address_suppressed": 1, "no_email_address": 1}}
     # When rep A sends it, then retries with the same Idempotency-Key
     before = len(crm.emails())
     sent = _mass_email(board, REP_A, "mass-1", **request)
@@ -237,7 +237,7 @@ def test_mass_email_previews_and_sends_only_to_who_may_get_it_and_a_retry_sends_
     assert sent.status_code == 200, sent.text
     body = sent.json()
     assert body["sent"] == 2 and after_first - before == 2 and len(crm.emails()) == after_first
-    assert {item["reason"] for item in body["skipped"]} == {"no_consent", "unsubscribed", "suppressed",
+    assert {item["reason"] for item in body["skipped"]} == {"no_consent", "unsubscribed", "address_suppressed",
                                                             "no_email_address"}
     assert no_consent in {item["record_id"] for item in body["skipped"]}
     assert retry.status_code == 200 and retry.json()["batch_id"] == body["batch_id"]

@@ -197,7 +197,7 @@ def test_email_refusals_name_the_field(crm, board):
     lead_id = new_lead(crm, email=None, phone="+49 30 5550123")
     response = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"})
     assert (response.status_code, response.json()["errors"][0]) == (
-        422, {"field": "recipient", "message": "no email address"})
+        422, {"field": "recipient", "message": "no email address", "code": "no_email_address", "params": {}})
     other = new_lead(crm)
     response = board.call("POST", f"/api/records/lead/{other}/email", REP_A, {"template_id": "no-such"})
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "template_id")

@@ -70,6 +70,7 @@ def test_the_last_active_admin_cannot_step_down(board):
     # When the only admin tries to become a manager, Then it is a conflict and nothing changes
     refused = board.call("PUT", f"/api/users/{ADMIN}", ADMIN, {**me, "role": "manager"})
     assert refused.status_code == 409 and "admin" in refused.json()["message"]
+    assert refused.json()["code"] == "last_admin"  # the site words it in the user's language
     # Given a second admin, Then the first may step down
     assert board.call("PUT", "/api/users/admin-bob", ADMIN, {**me, "name": "Bob", "email": "bob@example.com"}
                       ).status_code == 201

@@ -85,8 +85,8 @@ def test_a_mapping_needs_a_name_and_a_way_to_reach_the_person_each_field_once():
     ]
     missing = mapping_errors({"A": "company"}, columns, "contacts")
     assert [(error.field, error.message) for error in missing] == [
-        ("name", "map a column to name or first_name or last_name"),
-        ("email", "map a column to email or phone"),
+        ("name", "map a column to name / first_name / last_name"),
+        ("email", "map a column to email / phone"),
     ]
 
 

@@ -65,13 +65,13 @@ def put_sequence(viewer: UserItem, sequence: Any, sequence_id: str) -> dict[str,
     from crm.clock import utcnow
     from crm.http import BadRequestError
     from crm.models.admin_settings import SEQUENCE_ID
+    from crm.reasons import Reason
     from crm.services import admin_settings
     from crm.services.actors import ensure_role
 
     ensure_role(viewer, EDITORS)
     if not SEQUENCE_ID.match(sequence_id):
-        raise BadRequestError(422, "sequence_id", "must be 1-64 lower-case letters, digits, - or _, starting with "
-                                                  "a letter or digit")
+        raise BadRequestError(422, "sequence_id", Reason("id_format"))
     return admin_settings.save_sequence(sequence_id, sequence, viewer.user_id, utcnow())
 
 

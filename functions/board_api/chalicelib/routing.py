@@ -91,12 +91,13 @@ def query(name: str) -> str | None:
 def limit(default: int = DEFAULT_PAGE) -> int:
     """The page size asked for (?limit=), or the route's `default`; its range is the service's rule."""
     from crm.http import BadRequestError
+    from crm.reasons import Reason
 
     text = query("limit")
     if text is None:
         return default
     if not text.isdigit():
-        raise BadRequestError(422, "limit", "must be a whole number")
+        raise BadRequestError(422, "limit", Reason("whole_number"))
     return int(text)
 
 
@@ -162,6 +163,7 @@ def _error_response(error: Exception) -> Response:
 
     from crm.domain.pipelines import PipelineRuleError
     from crm.http import BadRequestError, ConflictError, NotFoundError, field_error_body
+    from crm.reasons import explained, field_error
     from crm.services.actors import ForbiddenError
 
     if isinstance(error, UnauthorizedError):
@@ -171,11 +173,11 @@ def _error_response(error: Exception) -> Response:
     if isinstance(error, ForbiddenError):
         return json_response(403, {"message": str(error)})
     if isinstance(error, ConflictError):
-        return json_response(409, {"message": str(error), **error.body})
+        return json_response(409, {**explained(error.message), **error.body})
     if isinstance(error, BadRequestError):
-        return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+        return json_response(error.status, field_error_body([field_error(error.field, error.message)]))
     if isinstance(error, PipelineRuleError):
-        return json_response(422, field_error_body([{"field": error.field, "message": error.reason}]))
+        return json_response(422, field_error_body([field_error(error.field, error.reason)]))
     if isinstance(error, ValidationError):
         from crm.models.admin_settings import setting_errors  # each error by its full path, e.g. stages.2.name
 

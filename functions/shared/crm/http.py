@@ -32,7 +32,7 @@ class ConflictError(Exception):
 
     def __init__(self, message: str, body: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.body = body or {}
+        self.message, self.body = message, body or {}
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,18 @@ def field_error_body(errors: list[dict[str, str]]) -> dict[str, Any]:
     return {"message": "The request has invalid fields.", "errors": errors}
 
 
-def bad_request(error: BadRequestError) -> dict[str, Any]:
+def bad_request(error: BadRequestError, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """The 4xx a BadRequestError names, in the same body shape as field errors."""
-    return json_response(error.status, field_error_body([{"field": error.field, "message": error.message}]))
+    from crm.reasons import field_error
+
+    return json_response(error.status, field_error_body([field_error(error.field, error.message)]), headers)
 
 
 def invalid_fields(error: ValidationError) -> dict[str, Any]:
     """422 with every field pydantic refused and the reason."""
     from crm.models.leads import field_errors
 
-    return json_response(422, field_error_body([item.model_dump() for item in field_errors(error)]))
+    return json_response(422, field_error_body([item.answer() for item in field_errors(error)]))
 
 
 def service_unavailable(headers: dict[str, str] | None = None) -> dict[str, Any]:

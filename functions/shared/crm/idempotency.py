@@ -38,6 +38,7 @@ def once(user_id: str, scope: str, key: str | None, apply: Callable[[], dict], c
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
     from crm.http import ConflictError
+    from crm.reasons import Reason
 
     run, config = _once()
     if context is not None:
@@ -45,8 +46,7 @@ def once(user_id: str, scope: str, key: str | None, apply: Callable[[], dict], c
     try:
         return run(request={"key": f"{user_id}:{scope}:{key}"}, apply=apply)
     except IdempotencyAlreadyInProgressError:
-        raise ConflictError("A request with this Idempotency-Key is still in progress; retry shortly to get its "
-                            "answer.") from None
+        raise ConflictError(Reason("request_in_progress")) from None
 
 
 @cache

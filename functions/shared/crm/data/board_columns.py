@@ -36,6 +36,7 @@ from crm.data.board import AMOUNT_PREFIX, counter_pk, counter_sort_key
 from crm.data.table import CrmItem
 from crm.domain.pipelines import PipelineRuleError
 from crm.models.conversion import CURRENCY_MINOR_UNITS
+from crm.reasons import Reason
 
 HEAD_CARDS = 25  # the board's first page; the head keeps one card more, to know whether there is a next page
 HEAD_SETTLE_SECONDS = 2.0
@@ -245,5 +246,5 @@ def _decode_cursor(cursor: str, column: Column) -> dict[str, dict[str, str]]:
     names = {"PK", "SK", *column.index_keys}
     if not isinstance(key, dict) or set(key) != names or not all(isinstance(value, str) for value in key.values()) \
             or key[column.index_keys[0]] != column.partition:
-        raise PipelineRuleError("cursor", "is not a cursor of this column; start again without one")
+        raise PipelineRuleError("cursor", Reason("cursor_unknown"))
     return {name: {"S": value} for name, value in key.items()}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.reasons import Reason
+
 
 @dataclass(frozen=True)
 class AutomationFacts:
@@ -35,22 +37,22 @@ class EmailFacts:
     suppressed: str | None
 
 
-def service_email_blocked(facts: EmailFacts) -> str | None:
+def service_email_blocked(facts: EmailFacts) -> Reason | None:
     """Messages about the lead's own request (status changes) need no marketing consent, but an unsubscribe,
     bounce or complaint still stops them. Returns why not, or None."""
     if not facts.has_email:
-        return "no email address"
+        return Reason("no_email_address")
     if facts.suppressed:
-        return f"address suppressed ({facts.suppressed})"
+        return Reason("address_suppressed", why=facts.suppressed)
     if facts.unsubscribed:
-        return "unsubscribed"
+        return Reason("unsubscribed")
     return None
 
 
-def marketing_email_blocked(facts: EmailFacts, legal_basis: str) -> str | None:
+def marketing_email_blocked(facts: EmailFacts, legal_basis: str) -> Reason | None:
     """Marketing email needs all of that and consent too, unless the configured legal basis is legitimate
     interest."""
     blocked = service_email_blocked(facts)
     if blocked is None and not facts.consent_given and legal_basis == "consent":
-        return "no consent"
+        return Reason("no_consent")
     return blocked

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
+from crm.reasons import invalid
+
 BANDS: tuple[tuple[int, int | None, str], ...] = (
     (1, 10, "1-10"),
     (11, 50, "11-50"),
@@ -19,7 +21,7 @@ def band_for(head_count: int) -> str:
     for low, high, label in BANDS:
         if head_count >= low and (high is None or head_count <= high):
             return label
-    raise ValueError("must be at least 1")
+    raise invalid("company_size_minimum")
 
 
 def band_minimum(label: str) -> int:
@@ -38,7 +40,7 @@ def _to_band(value: object) -> str:
         return band_for(int(text))
     if any(label == text for _low, _high, label in BANDS):
         return text
-    raise ValueError("must be a head count or one of " + ", ".join(label for *_rest, label in BANDS))
+    raise invalid("company_size_unknown", bands=", ".join(label for *_rest, label in BANDS))
 
 
 CompanySize = Annotated[str, BeforeValidator(_to_band)]

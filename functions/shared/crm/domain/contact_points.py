@@ -6,6 +6,8 @@ import re
 
 import phonenumbers
 
+from crm.reasons import invalid
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
@@ -13,7 +15,7 @@ def normalize_email(raw: str) -> str:
     """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person."""
     email = raw.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email) or ".." in email:
-        raise ValueError("is not a valid email address")
+        raise invalid("email_invalid")
     return email
 
 
@@ -22,9 +24,9 @@ def normalize_phone(raw: str, default_region: str) -> str:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as error:
-        raise ValueError("is not a phone number") from error
+        raise invalid("phone_unreadable") from error
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number")
+        raise invalid("phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from crm.models.leads import FieldError, LeadSubmission, field_errors
+from crm.reasons import Reason
 
 MAX_BYTES = 2_000_000  # the file's UTF-8 size: well inside API Gateway's 10 MB and Lambda's 6 MB payloads
 MAX_ROWS = 5000
@@ -117,15 +118,15 @@ def parse_csv(text: str) -> ParsedCsv:
     Row numbers are the ones a spreadsheet shows (the header is row 1); blank rows are left out.
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise CsvRejectedError(413, f"the file is larger than {MAX_BYTES // 1_000_000} MB; split it into parts")
+        raise CsvRejectedError(413, Reason("file_too_large", megabytes=MAX_BYTES // 1_000_000))
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CsvRejectedError(422, "the file is empty")
+        raise CsvRejectedError(422, Reason("file_empty"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         records = list(reader)
     except csv.Error as error:
-        raise CsvRejectedError(422, f"the file is not a readable CSV table: {error}") from error
+        raise CsvRejectedError(422, Reason("file_unreadable", error=str(error))) from error
     header, *body = records
     columns = _unique_columns(header)
     rows = []
@@ -133,13 +134,13 @@ def parse_csv(text: str) -> ParsedCsv:
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) == MAX_ROWS:
-            raise CsvRejectedError(413, f"the file has more than {MAX_ROWS} rows; split it into parts")
+            raise CsvRejectedError(413, Reason("file_too_many_rows", rows=MAX_ROWS))
         if len(",".join(cells).encode("utf-8")) > MAX_ROW_BYTES:
-            raise CsvRejectedError(422, f"row {number} is longer than {MAX_ROW_BYTES} bytes; is it a CSV table?")
+            raise CsvRejectedError(422, Reason("row_too_long", row=number, size=MAX_ROW_BYTES))
         padded = [cell.strip() for cell in cells[:len(columns)]] + [""] * (len(columns) - len(cells))
         rows.append((number, tuple(padded)))
     if not rows:
-        raise CsvRejectedError(422, "the file has a header row but no data rows")
+        raise CsvRejectedError(422, Reason("file_no_rows"))
     return ParsedCsv(columns, tuple(rows))
 
 
@@ -182,21 +183,22 @@ def mapping_errors(mapping: dict[str, str | None], columns: Iterable[str], kind:
     """What is wrong with a mapping: unknown columns or fields, a field filled twice, a required field missing."""
     fields = {field.name: field for field in FIELDS[kind]}
     known_columns = set(columns)
-    errors = [FieldError(field=f"mapping.{column}", message="is not a column of the file")
+    errors = [FieldError.of(f"mapping.{column}", Reason("mapping_not_column"))
               for column in mapping if column not in known_columns]
-    errors += [FieldError(field=f"mapping.{column}", message=f"{field} is not a field of {kind}")
+    errors += [FieldError.of(f"mapping.{column}", Reason("mapping_not_field", field=field, kind=kind))
                for column, field in mapping.items() if field is not None and field not in fields]
     chosen: set[str] = set()
     for column, field in mapping.items():
         if field in fields and field in chosen:
-            errors.append(FieldError(field=f"mapping.{column}", message=f"{field} is already filled by another column"))
+            errors.append(FieldError.of(f"mapping.{column}", Reason("mapping_twice", field=field)))
         chosen.add(field or "")
     missing: dict[frozenset[str], Field] = {}  # email-or-phone is one rule, named after its first field
     for field in fields.values():
         if field.required and not {field.name, *field.alternatives} & chosen:
             missing.setdefault(frozenset((field.name, *field.alternatives)), field)
-    errors += [FieldError(field=field.name, message=f"map a column to {' or '.join((field.name, *field.alternatives))}")
-               for field in missing.values()]
+    for field in missing.values():
+        errors.append(FieldError.of(field.name, Reason("mapping_missing",
+                                                       fields=" / ".join((field.name, *field.alternatives)))))
     return errors
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
+from crm.reasons import invalid
+
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -20,10 +22,6 @@ LANGUAGES = ("en", "de", "hu", "el", "fa")
 FALLBACK_LANGUAGE = "en"
 PLACEHOLDERS = ("first_name", "name", "company", "rep_name", "rep_email", "rep_phone")
 TEMPLATE_ID = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-
-
-class EmailTemplateError(ValueError):
-    """A template text that cannot be rendered: a syntax error or a placeholder nobody fills in."""
 
 
 @cache
@@ -36,18 +34,18 @@ def _environment() -> SandboxedEnvironment:
 
 
 def check_placeholders(text: str) -> str:
-    """The text if it parses and uses only known placeholders; EmailTemplateError with the reason if not."""
+    """The text if it parses and uses only known placeholders; a validation error with the reason if not."""
     from jinja2 import TemplateSyntaxError, meta
 
     try:
         parsed = _environment().parse(text)
         _environment().compile(parsed)  # also finds unknown filters and tests
     except TemplateSyntaxError as error:
-        raise EmailTemplateError(f"is not a valid template: {error.message} (line {error.lineno})") from None
+        raise invalid("template_syntax", error=error.message or "", line=error.lineno) from None
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(PLACEHOLDERS))
     if unknown:
-        raise EmailTemplateError(f"unknown placeholder {{{{ {unknown[0]} }}}}; use one of "
-                                 + ", ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS))
+        raise invalid("template_placeholder", placeholder=f"{{{{ {unknown[0]} }}}}",
+                      placeholders=", ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS))
     return text
 
 
@@ -69,7 +67,7 @@ class TemplateText(BaseModel):
     @classmethod
     def _one_line(cls, subject: str) -> str:
         if "\n" in subject or "\r" in subject:
-            raise ValueError("must be one line")
+            raise invalid("one_line")
         return subject
 
 
@@ -85,13 +83,13 @@ class EmailTemplate(BaseModel):
     def _known_languages(cls, translations: dict[str, TemplateText]) -> dict[str, TemplateText]:
         unknown = sorted(set(translations) - set(LANGUAGES))
         if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; use {', '.join(LANGUAGES)}")
+            raise invalid("template_language_unknown", language=unknown[0], languages=", ".join(LANGUAGES))
         return translations
 
     @model_validator(mode="after")
     def _has_fallback(self) -> EmailTemplate:
         if FALLBACK_LANGUAGE not in self.translations:
-            raise ValueError(f"needs an {FALLBACK_LANGUAGE!r} version: other languages fall back to it")
+            raise invalid("template_needs_fallback", language=FALLBACK_LANGUAGE)
         return self
 
     def text(self, language: str | None) -> tuple[str, TemplateText]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from crm.domain.sla import BusinessHours
+from crm.reasons import invalid
 
 NURTURE_TEMPLATES = ("nurture_info_pack", "nurture_weekly", "nurture_newsletter")
 BIG_BANG_TEMPLATE = "nurture_big_bang"
@@ -34,9 +35,9 @@ class SequenceStep(BaseModel):
     @model_validator(mode="after")
     def _template_for_emails(self) -> SequenceStep:
         if self.kind == "email" and self.template is None:
-            raise ValueError("an email step needs a template")
+            raise invalid("email_step_template")
         if self.kind == "call" and self.template is not None:
-            raise ValueError("a call step has no template")
+            raise invalid("call_step_no_template")
         return self
 
 
@@ -57,7 +58,7 @@ class Sequence(BaseModel):
     @classmethod
     def _in_time_order(cls, steps: tuple[SequenceStep, ...]) -> tuple[SequenceStep, ...]:
         if any(later.delay_days < earlier.delay_days for earlier, later in pairwise(steps)):
-            raise ValueError("steps must be in order of delay_days")
+            raise invalid("steps_order")
         return steps
 
     @property

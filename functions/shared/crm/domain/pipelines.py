@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from crm.reasons import Reason, invalid
+
 DEFAULT_PIPELINE_ID = "sales"
 UNSORTED_STAGE_ID = "unsorted"
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -59,7 +61,7 @@ class Stage(BaseModel):
     def _closed_stages_never_stall(self) -> Stage:
         """A won or lost deal is finished: it has no clock, so a limit on its stage would never be checked."""
         if self.kind in ("won", "lost") and self.max_days_in_stage is not None:
-            raise ValueError(f"a {self.kind} stage has no max_days_in_stage: its deals are closed")
+            raise invalid("stage_closed_no_limit", kind=self.kind)
         return self
 
     @property
@@ -88,17 +90,17 @@ class Pipeline(BaseModel):
         """Unsorted first (and only there), a way to win and a way to lose, one stage per id, one reason per text."""
         repeated = [stage_id for stage_id, seen in Counter(stage.id for stage in self.stages).items() if seen > 1]
         if repeated:
-            raise ValueError(f"stage ids must be unique; repeated: {', '.join(repeated)}")
+            raise invalid("stage_ids_repeated", stage_ids=", ".join(repeated))
         first, *rest = self.stages
         if (first.kind, first.id) != ("unsorted", UNSORTED_STAGE_ID) or first.archived:
-            raise ValueError(f"the first stage must be the unsorted stage, id {UNSORTED_STAGE_ID!r}, not archived")
+            raise invalid("first_stage_unsorted", stage_id=UNSORTED_STAGE_ID)
         if any(stage.kind == "unsorted" for stage in rest):
-            raise ValueError("there is exactly one unsorted stage")
+            raise invalid("one_unsorted_stage")
         for kind in ("won", "lost"):
             if not any(stage.kind == kind and not stage.archived for stage in rest):
-                raise ValueError(f"a pipeline needs a {kind} stage that is not archived")
+                raise invalid("pipeline_needs_stage", kind=kind)
         if len({reason.casefold() for reason in self.lost_reasons}) < len(self.lost_reasons):
-            raise ValueError("lost reasons must be unique")
+            raise invalid("lost_reasons_repeated")
         return self
 
     def stage(self, stage_id: str) -> Stage | None:
@@ -114,18 +116,17 @@ class Pipeline(BaseModel):
         kept = {stage.id for stage in self.stages}
         removed = [stage.id for stage in previous.stages if stage.id not in kept]
         if removed:
-            raise PipelineRuleError(
-                "stages", f"stages cannot be removed, archive them instead (missing: {', '.join(removed)})")
+            raise PipelineRuleError("stages", Reason("stages_removed", stage_ids=", ".join(removed)))
 
     def ensure_can_enter(self, stage_id: str, lost_reason: str | None) -> Stage:
         """The stage a deal may move (or be created) into: on the board, and lost only for one of the listed reasons."""
         stage = self.stage(stage_id)
         if stage is None or stage.archived:
-            raise PipelineRuleError("stage_id", f"{stage_id!r} is not a stage on this pipeline's board")
+            raise PipelineRuleError("stage_id", Reason("stage_off_board", stage_id=stage_id))
         if stage.kind == "lost" and lost_reason not in self.lost_reasons:
-            raise PipelineRuleError("lost_reason", f"a lost deal needs one of: {', '.join(self.lost_reasons)}")
+            raise PipelineRuleError("lost_reason", Reason("lost_reason_needed", reasons=", ".join(self.lost_reasons)))
         if stage.kind != "lost" and lost_reason is not None:
-            raise PipelineRuleError("lost_reason", "only a deal moved to a lost stage has a lost reason")
+            raise PipelineRuleError("lost_reason", Reason("lost_reason_unexpected"))
         return stage
 
 

@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from crm.reasons import invalid
+
 # --- The whole model: points per signal. At most 100 in total (see MAX_POINTS), so clamping only catches penalties.
 BANT_POINTS = 14  # each of budget, authority, need, timing, for an answer that reads as positive
 BANT_PARTIAL_POINTS = BANT_POINTS // 2  # an answer that is neither clearly positive nor clearly negative
@@ -83,7 +85,7 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if not 0 <= self.warm <= self.hot <= 100:
-            raise ValueError("thresholds must satisfy 0 <= warm <= hot <= 100")
+            raise invalid("thresholds_order")
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from crm.reasons import invalid
+
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPEC = re.compile(r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$")
 
@@ -25,13 +27,13 @@ class BusinessHours:
         """Read 'Mon-Fri 09:00-17:00' (or 'Sat 10:00-14:00')."""
         match = _SPEC.match(spec.strip().lower())
         if not match or match["first"] not in _DAYS or (match["last"] and match["last"] not in _DAYS):
-            raise ValueError(f"business hours {spec!r}: expected like 'Mon-Fri 09:00-17:00'")
+            raise invalid("business_hours_format", spec=spec)
         first = _DAYS.index(match["first"])
         last = _DAYS.index(match["last"]) if match["last"] else first
         days = frozenset(range(first, last + 1)) if first <= last else frozenset([*range(first, 7), *range(last + 1)])
         opens, closes = time.fromisoformat(match["open"]), time.fromisoformat(match["close"])
         if opens >= closes:
-            raise ValueError(f"business hours {spec!r}: opening must be before closing")
+            raise invalid("business_hours_order", spec=spec)
         return cls(days, opens, closes, ZoneInfo(zone_name))
 
     def _window(self, day: datetime) -> tuple[datetime, datetime]:

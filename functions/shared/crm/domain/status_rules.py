@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crm.domain.follow_up import STATUSES
+from crm.reasons import invalid
 
 LEAD_STATUS_TEMPLATES = ("lead_status_attempting", "lead_status_contacted", "lead_status_not_interested")
 LeadStatusTemplate = Literal[LEAD_STATUS_TEMPLATES]  # type: ignore[valid-type]
@@ -27,7 +28,7 @@ class StatusRule(BaseModel):
     @model_validator(mode="after")
     def _some_channel(self) -> StatusRule:
         if not (self.email or self.sms):
-            raise ValueError("a rule sends an email, an SMS or both")
+            raise invalid("status_rule_channel")
         return self
 
 

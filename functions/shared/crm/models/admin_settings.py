@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from crm.domain.company_size import BANDS
 from crm.domain.qualification import IdealCustomerProfile
 from crm.domain.status_rules import StatusRule
+from crm.reasons import field_error, invalid, refusals
 
 READ_ONLY_FIELDS = frozenset({"id", "updated_by", "updated_at"})
 SEQUENCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -22,7 +23,7 @@ def _known_country(code: str) -> str:
     import phonenumbers
 
     if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"{code} is not an ISO 3166 country code")
+        raise invalid("country_unknown", code=code)
     return code
 
 
@@ -59,8 +60,6 @@ def editable(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
 
 
-def setting_errors(error: ValidationError) -> list[dict[str, str]]:
+def setting_errors(error: ValidationError) -> list[dict[str, Any]]:
     """Each error with its full path, e.g. `steps.1: an email step needs a template`: settings nest deeply."""
-    return [{"field": ".".join(str(part) for part in item["loc"]) or "body",
-             "message": item["msg"].removeprefix("Value error, ")}
-            for item in error.errors(include_url=False)]
+    return [field_error(field, reason) for field, reason in refusals(error)]

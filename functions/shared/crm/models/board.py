@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID, Name, Slug
 from crm.models.conversion import DealInput, Title
+from crm.reasons import invalid
 
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -41,7 +42,7 @@ class DealCreate(DealInput):
     @classmethod
     def _needs_currency(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
         if value is not None and info.data.get("currency", "refused") is None:
-            raise ValueError("an amount needs a currency")
+            raise invalid("amount_needs_currency")
         return value
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from crm.reasons import invalid
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 # ISO 4217 codes of common currencies with their minor units (digits after the decimal point)
@@ -31,7 +33,7 @@ class DealInput(BaseModel):
     @classmethod
     def _known_currency(cls, value: str) -> str:
         if value not in CURRENCY_MINOR_UNITS:
-            raise ValueError(f"is not a supported ISO 4217 currency ({', '.join(CURRENCY_MINOR_UNITS)})")
+            raise invalid("currency_unknown", currencies=", ".join(CURRENCY_MINOR_UNITS))
         return value
 
     @field_validator("amount")
@@ -44,7 +46,7 @@ class DealInput(BaseModel):
         places = CURRENCY_MINOR_UNITS[currency]
         exponent = value.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
-            raise ValueError(f"{currency} amounts have at most {places} decimal places")
+            raise invalid("currency_places", currency=currency, places=places)
         return value.quantize(Decimal(1).scaleb(-places))
 
 

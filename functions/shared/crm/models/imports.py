@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from crm.reasons import invalid
+
 ImportKind = Literal["leads", "contacts"]
 
 
@@ -37,6 +39,6 @@ class ImportMapping(BaseModel):
     @model_validator(mode="after")
     def _one_way_to_assign(self) -> ImportMapping:
         if self.owner_id and self.round_robin:
-            raise ValueError("owner_id: choose an owner or round-robin assignment, not both")
+            raise invalid("owner_or_round_robin", about="owner_id")
         return self
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -18,6 +17,7 @@ from pydantic import (
 
 from crm.domain.company_size import CompanySize
 from crm.domain.contact_points import normalize_email, normalize_phone
+from crm.reasons import field_error, invalid, refusals
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
@@ -108,31 +108,31 @@ class LeadSubmission(BaseModel):
     @model_validator(mode="after")
     def _reachable(self) -> LeadSubmission:
         if not self.email and not self.phone:
-            raise ValueError("give an email address or a phone number")
+            raise invalid("email_or_phone")
         if self.marketing_consent and not self.consent_text:
-            raise ValueError("consent_text: the wording shown with the consent box is required with consent")
+            raise invalid("consent_text_required", about="consent_text")
         return self
 
 
 class FieldError(BaseModel):
+    """A refused field: the English message, and the code and parameters the site translates when known."""
+
     field: str
     message: str
+    code: str | None = None
+    params: dict[str, str | int] = {}
 
+    @classmethod
+    def of(cls, field: str, message: str) -> FieldError:
+        return cls(**field_error(field, message))
 
-_PYDANTIC_PREFIX = re.compile(r"^(Value error|Assertion failed), ")
+    def answer(self) -> dict[str, Any]:
+        """As the API answers it: the code and parameters only when known."""
+        known = {"code": self.code, "params": self.params} if self.code else {}
+        return {"field": self.field, "message": self.message, **known}
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:
-    """Pydantic's errors as (field, reason) pairs a person can read; model-wide errors name their field."""
-    found: list[FieldError] = []
-    for item in error.errors(include_url=False):
-        location = [str(part) for part in item["loc"] if part != "utm"]
-        message = _PYDANTIC_PREFIX.sub("", item["msg"])
-        if location:
-            field = ".".join(location)
-        elif message.startswith("consent_text: "):
-            field, message = "consent_text", message.removeprefix("consent_text: ")
-        else:
-            field = "email"
-        found.append(FieldError(field=field, message=message))
-    return found
+    """Pydantic's errors as (field, reason) pairs a person can read; a rule about the whole lead is about its email
+    unless it names its field."""
+    return [FieldError.of(field, reason) for field, reason in refusals(error, skip=("utm",), whole="email")]

@@ -15,6 +15,7 @@ from crm.domain.pipelines import DEFAULT_PIPELINE_ID, SLUG
 from crm.domain.qualification import CYCLES
 from crm.http import BadRequestError
 from crm.models.leads import LEAD_SOURCES
+from crm.reasons import Reason, invalid, refusals
 
 ListKind = Literal["leads", "contacts", "accounts", "deals"]
 LIST_KINDS: tuple[str, ...] = ("leads", "contacts", "accounts", "deals")
@@ -70,7 +71,7 @@ class MassEmailRequest(BaseModel):
     def _filters_fit_the_kind(self) -> MassEmailRequest:
         misfit = sorted(set(self.filters.given()) - KIND_FILTERS[self.kind])
         if misfit:
-            raise ValueError(f"filters {', '.join(misfit)} do not apply to {self.kind}")
+            raise invalid("filters_misfit", filters=", ".join(misfit), kind=self.kind)
         return self
 
 
@@ -78,10 +79,10 @@ def parse_filters(kind: str, given: dict[str, Any]) -> ListFilters:
     """The filters of a `kind` list from query parameters; 422 naming the first filter that is wrong or misplaced."""
     for name in given:
         if name not in KIND_FILTERS[kind]:
-            raise BadRequestError(422, name, f"is not a filter of {kind} (they are: "
-                                             f"{', '.join(sorted(KIND_FILTERS[kind]))})")
+            raise BadRequestError(422, name, Reason("filter_unknown", kind=kind,
+                                                    filters=", ".join(sorted(KIND_FILTERS[kind]))))
     try:
         return ListFilters.model_validate(given)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise BadRequestError(422, ".".join(str(part) for part in first["loc"]) or "filters", first["msg"]) from error
+        field, reason = refusals(error, whole="filters")[0]
+        raise BadRequestError(422, field, reason) from error

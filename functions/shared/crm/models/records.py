@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from crm.models.activities import ActivityInput
+from crm.reasons import invalid
 
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -35,9 +36,9 @@ class MeetingCreate(_Input):
     @model_validator(mode="after")
     def _one_end(self) -> MeetingCreate:
         if (self.ends_at is None) == (self.duration_minutes is None):
-            raise ValueError("give either ends_at or duration_minutes")
+            raise invalid("meeting_end_one")
         if self.ends_at is not None and not self.starts_at < self.ends_at <= self.starts_at + MAX_MEETING:
-            raise ValueError("ends_at must be after starts_at, within a day")
+            raise invalid("meeting_end_order")
         return self
 
     @property

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from crm.domain.contact_points import normalize_email, normalize_phone
+from crm.reasons import invalid
 
 USER_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")  # also the Cognito username; stable, so it can key records
 LANGUAGES = ("en", "de", "hu", "el", "fa")
@@ -20,7 +21,7 @@ def known_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError("is not a known time zone") from error
+        raise invalid("time_zone_unknown") from error
     return value
 
 
@@ -48,7 +49,7 @@ class UserInput(BaseModel):
         if not value or not value.strip():
             return None
         if not value.strip().startswith("+"):
-            raise ValueError("needs its country code, e.g. +49 30 901820")
+            raise invalid("phone_country_code")
         return normalize_phone(value, "ZZ")
 
     @field_validator("timezone")

@@ -47,6 +47,7 @@ from crm.domain.robots import entry_tasks
 from crm.http import ConflictError, NotFoundError
 from crm.models.board import DealCreate
 from crm.observability import count
+from crm.reasons import Reason
 from crm.services.actors import ForbiddenError, ensure_owner, visible_item
 
 MAX_PAGE = 100
@@ -70,7 +71,7 @@ class StaleDealError(ConflictError):
     """409: the deal changed since the client read it; `card` is the deal as it is now."""
 
     def __init__(self, card: dict[str, Any]) -> None:
-        super().__init__("Someone else changed this deal meanwhile; here it is as it is now.", {"deal": card})
+        super().__init__(Reason("deal_changed"), {"deal": card})
         self.card = card
 
 

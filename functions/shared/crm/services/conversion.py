@@ -31,6 +31,7 @@ from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
 from crm.http import ConflictError
 from crm.models.conversion import ConversionRequest
 from crm.observability import count, logger
+from crm.reasons import Reason
 from crm.services.actors import ensure_visible
 from crm.services.board import StageEntry, get_pipeline, stage_entry
 
@@ -43,7 +44,7 @@ class ConversionRefusedError(ConflictError):
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, details)
-        self.message, self.details = message, details or {}
+        self.details = details or {}
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,14 @@ def _convertible_lead(lead_id: str, actor: UserItem) -> LeadItem:
     ensure_visible(actor, lead.owner_id, f"lead {lead.lead_id}")
     if lead.converted_at:
         raise ConversionRefusedError(
-            f"lead {lead_id} was already converted at {lead.converted_at} into contact {lead.contact_id}",
+            Reason("lead_converted", lead_id=lead_id, at=lead.converted_at, contact_id=lead.contact_id or ""),
             {"converted_at": lead.converted_at, "account_id": lead.account_id, "contact_id": lead.contact_id,
              "deal_id": lead.deal_id})
     if lead.erased_at:
-        raise ConversionRefusedError(f"lead {lead_id} was erased at {lead.erased_at}; there is nobody to convert",
+        raise ConversionRefusedError(Reason("lead_erased", lead_id=lead_id, at=lead.erased_at),
                                      {"erased_at": lead.erased_at})
     if lead.junk:
-        raise ConversionRefusedError(f"lead {lead_id} is marked as junk; take it out of junk to convert it",
+        raise ConversionRefusedError(Reason("lead_junk", lead_id=lead_id),
                                      {"junk": lead.junk})
     return lead
 

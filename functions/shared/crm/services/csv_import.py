@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -61,6 +62,7 @@ from crm.http import BadRequestError, ConflictError, NotFoundError
 from crm.models.imports import ImportMapping, ImportUpload
 from crm.models.leads import FieldError, LeadSubmission
 from crm.observability import count, logger
+from crm.reasons import Reason
 from crm.services.actors import ForbiddenError
 from crm.services.intake import DuplicateRaceError, IntakeOptions, add_touch, submit_lead
 from crm.settings import get_settings
@@ -106,7 +108,7 @@ def set_mapping(import_id: str, change: ImportMapping, viewer: UserItem) -> dict
     """Checks and keeps the mapping and who gets the rows; answers the first rows as they would be stored."""
     job = _visible_job(import_id, viewer)
     if job.next_chunk > 0 or job.claimed_until:
-        raise ConflictError("the import has started; its mapping can no longer change", status_of(job))
+        raise ConflictError(Reason("import_started"), status_of(job))
     mapping = {column: change.mapping.get(column) for column in job.columns}
     errors = mapping_errors(change.mapping, job.columns, job.import_kind) + _assignment_errors(job.import_kind, change)
     if errors:
@@ -121,7 +123,7 @@ def set_mapping(import_id: str, change: ImportMapping, viewer: UserItem) -> dict
     except UpdateError as error:
         if error.cause_response_code != _CONDITION_FAILED:
             raise
-        raise ConflictError("the import has started; its mapping can no longer change",
+        raise ConflictError(Reason("import_started"),
                             status_of(_visible_job(import_id, viewer))) from error
     region = get_settings().default_phone_region
     rows = get_chunk(import_id, 0)[:PREVIEW_ROWS]
@@ -134,7 +136,7 @@ def import_next(import_id: str, viewer: UserItem, now: datetime) -> dict[str, An
     """Imports the job's next chunk of rows and answers what became of each; 409 while another call holds it."""
     job = _visible_job(import_id, viewer)
     if job.mapping is None:
-        raise ConflictError("map the file's columns before importing", status_of(job))
+        raise ConflictError(Reason("import_unmapped"), status_of(job))
     chunk = job.next_chunk
     if chunk >= job.chunk_count:
         return {**status_of(job), "rows": []}
@@ -200,9 +202,9 @@ def _visible_job(import_id: str, viewer: UserItem) -> ImportJobItem:
 def _assignment_errors(kind: str, change: ImportMapping) -> list[FieldError]:
     errors = []
     if kind == "contacts" and change.round_robin:
-        errors.append(FieldError(field="round_robin", message="is for leads only: contacts need an owner"))
+        errors.append(FieldError.of("round_robin", Reason("contacts_need_owner")))
     if kind == "contacts" and change.start_automation:
-        errors.append(FieldError(field="start_automation", message="is for leads only"))
+        errors.append(FieldError.of("start_automation", Reason("leads_only")))
     return errors
 
 
@@ -217,22 +219,22 @@ def _owner(change: ImportMapping, viewer: UserItem) -> str | None:
         return viewer.user_id
     owner = get_user(change.owner_id)
     if owner is None or not owner.active:
-        raise BadRequestError(422, "owner_id", f"{change.owner_id} is not an active user")
+        raise BadRequestError(422, "owner_id", Reason("user_inactive", user_id=change.owner_id))
     return owner.user_id
 
 
 def _invalid(errors: list[FieldError]) -> ValidationError:
     """Several field errors as one 422, the way the routes report a body that breaks a rule."""
     return ValidationError.from_exception_data("ImportMapping", [
-        {"type": "value_error", "loc": tuple(error.field.split(".", 1)), "input": None,
-         "ctx": {"error": ValueError(error.message)}} for error in errors])
+        {"type": PydanticCustomError(error.code or "value_error", error.message, error.params),
+         "loc": tuple(error.field.split(".", 1)), "input": None} for error in errors])
 
 
 def _checked(row: CheckedRow, kind: str) -> dict[str, Any]:
     """A previewed row: the values as they would be stored (normalized), or the reasons it would be refused."""
     names = {field.name for field in FIELDS[kind]}
     values = row.submission.model_dump(include=names, exclude_none=True) if row.submission else row.values
-    return {"row": row.number, "values": values, "errors": [error.model_dump() for error in row.errors]}
+    return {"row": row.number, "values": values, "errors": [error.answer() for error in row.errors]}
 
 
 def _claim(job: ImportJobItem, chunk: int, now: datetime) -> None:
@@ -246,7 +248,7 @@ def _claim(job: ImportJobItem, chunk: int, now: datetime) -> None:
     except UpdateError as error:
         if error.cause_response_code != _CONDITION_FAILED:
             raise
-        raise ConflictError("another request is importing this file's rows right now; try again in a moment",
+        raise ConflictError(Reason("import_busy"),
                             status_of(get_job(job.import_id) or job)) from error
 
 
@@ -282,7 +284,7 @@ def _store(job: ImportJobItem, outcome: _Outcome, number: int) -> ImportRowItem:
 
 def _import_row(job: ImportJobItem, row: CheckedRow, now: datetime) -> _Outcome:
     if row.submission is None:
-        return _Outcome("invalid", errors=tuple(error.model_dump() for error in row.errors))
+        return _Outcome("invalid", errors=tuple(error.answer() for error in row.errors))
     origin = {"import_id": job.import_id, "file_name": job.file_name}
     if job.import_kind == "leads":
         result = submit_lead(row.submission, now, IntakeOptions(owner_id=job.owner_id, touch=origin,

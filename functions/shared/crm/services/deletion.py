@@ -39,6 +39,7 @@ from crm.data.transactions import condition_failed, write_transaction
 from crm.http import ConflictError
 from crm.integrations.workflows import stop_lead_lifecycle
 from crm.observability import logger
+from crm.reasons import Reason
 from crm.services.actors import ensure_visible
 
 ERASED = "(erased)"
@@ -243,7 +244,7 @@ def _lead_for(lead_id: str, user: UserItem) -> LeadItem:
     lead = _existing(lead_id)
     ensure_visible(user, lead.owner_id, f"lead {lead.lead_id}")
     if lead.erased_at:
-        raise DeletionConflictError(f"lead {lead_id} has been erased")
+        raise DeletionConflictError(Reason("lead_erased_already", lead_id=lead_id))
     return lead
 
 
@@ -257,7 +258,7 @@ def _existing(lead_id: str) -> LeadItem:
 def _pending_of(lead: LeadItem) -> dict:
     request = pending_request(lead)
     if request is None:
-        raise DeletionConflictError(f"lead {lead.lead_id} has no pending deletion request")
+        raise DeletionConflictError(Reason("no_deletion_request", lead_id=lead.lead_id))
     return request
 
 
@@ -369,7 +370,7 @@ def _retried(step: Callable[[], T]) -> T:
         except TransactWriteError as error:
             if not condition_failed(error):
                 raise
-    raise DeletionConflictError("the lead kept changing while we wrote; try again")
+    raise DeletionConflictError(Reason("lead_kept_changing"))
 
 
 def _stop_automation(lead_id: str, cause: str) -> None:

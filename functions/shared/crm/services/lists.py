@@ -41,6 +41,7 @@ from crm.domain.csv_export import attachment_disposition, csv_text, export_filen
 from crm.domain.pipelines import Pipeline
 from crm.http import BadRequestError
 from crm.models.lists import ListFilters
+from crm.reasons import Reason
 from crm.services.actors import ensure_owner
 
 MAX_PAGE = 100
@@ -137,7 +138,8 @@ def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection
 
     pipeline = get_pipeline(filters.pipeline_id)
     if filters.stage is not None and pipeline.stage(filters.stage) is None:
-        raise BadRequestError(422, "stage", f"{filters.stage!r} is not a stage of pipeline {filters.pipeline_id!r}")
+        raise BadRequestError(422, "stage", Reason("stage_not_in_pipeline", stage_id=filters.stage,
+                                                   pipeline_id=filters.pipeline_id))
     states = {"open": {"unsorted", "open"}, "won": {"won"}, "lost": {"lost"}}
     stages = [stage.id for stage in pipeline.stages
               if (filters.stage is None or stage.id == filters.stage)
@@ -154,7 +156,7 @@ def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection
 
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequestError(422, "limit", f"must be between 1 and {MAX_PAGE}")
+        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_PAGE))
 
 
 def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[CrmItem], str | None]:
@@ -197,7 +199,7 @@ def _decode_cursor(cursor: str, partitions: set[str]) -> dict[str, dict[str, str
     if not isinstance(positions, dict) or not set(positions) <= partitions or not all(
             position is None or (isinstance(position, dict) and all(isinstance(v, str) for v in position.values()))
             for position in positions.values()):
-        raise BadRequestError(422, "cursor", "is not a cursor of this list; start again without one")
+        raise BadRequestError(422, "cursor", Reason("cursor_unknown"))
     return positions
 
 

@@ -25,6 +25,7 @@ from crm.data.people import UserItem
 from crm.domain.automation import EmailFacts, marketing_email_blocked
 from crm.http import BadRequestError
 from crm.models.lists import SINGULAR, MassEmailRequest
+from crm.reasons import Reason
 from crm.services import lists
 from crm.services.lead_messages import email_facts
 from crm.settings import get_settings
@@ -36,20 +37,14 @@ _LEADS_PER_READ = 100  # a BatchGet reads at most 100 items
 @dataclass(frozen=True)
 class Candidate:
     record_id: str
-    blocked: str | None  # why they may not get marketing email (a reason key), None if they may
-
-
-def blocked_key(reason: str) -> str:
-    """The automation rule's reason as a stable key: "no consent" -> no_consent, "address suppressed (bounce)" ->
-    suppressed."""
-    return "suppressed" if reason.startswith("address suppressed") else reason.replace(" ", "_")
+    blocked: str | None  # why they may not get marketing email (a reason code), None if they may
 
 
 def _check_template(template_id: str) -> None:
     from crm.data.email_templates import email_template
 
     if email_template(template_id) is None:
-        raise BadRequestError(422, "template_id", f"there is no email template {template_id!r}")
+        raise BadRequestError(422, "template_id", Reason("template_unknown", template_id=template_id))
 
 
 def candidates(request: MassEmailRequest, viewer: UserItem) -> Iterator[Candidate]:
@@ -85,7 +80,7 @@ def _contact_candidates(contacts: list[ContactItem], legal_basis: str) -> Iterat
 
 def _blocked(facts: EmailFacts, legal_basis: str) -> str | None:
     reason = marketing_email_blocked(facts, legal_basis)
-    return blocked_key(reason) if reason else None
+    return reason.code if reason else None
 
 
 def preview(request: MassEmailRequest, viewer: UserItem) -> dict[str, Any]:
@@ -115,7 +110,7 @@ def send(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotency
     from crm.services.record_email import EmailNotAllowedError, send_template_email
 
     if not idempotency_key or not idempotency_key.strip():
-        raise BadRequestError(422, "Idempotency-Key", "header is required, so a retried request never sends twice")
+        raise BadRequestError(422, "Idempotency-Key", Reason("idempotency_key_required"))
     _check_template(request.template_id)
     batch_id = batch_id_for(viewer, idempotency_key.strip())
     sent, selected, over_cap, skipped = 0, 0, 0, []
@@ -131,7 +126,7 @@ def send(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotency
             send_template_email(SINGULAR[request.kind], candidate.record_id, request.template_id, viewer, now,
                                 purpose="marketing", batch_id=batch_id)
         except EmailNotAllowedError as refused:
-            skipped.append({"record_id": candidate.record_id, "reason": blocked_key(refused.message)})
+            skipped.append({"record_id": candidate.record_id, "reason": refused.message.code})
             continue
         sent += 1
     return {"sent": sent, "skipped": skipped, "batch_id": batch_id, "selected": selected, "cap": MAX_RECIPIENTS,

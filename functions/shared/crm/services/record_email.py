@@ -42,6 +42,7 @@ from crm.models.activities import ActivityInput
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
 from crm.notifications.render import RenderedEmail, resolve_language
 from crm.observability import count
+from crm.reasons import Reason
 from crm.services.activities import Recorded, log_activity
 from crm.services.actors import ForbiddenError
 from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
@@ -55,7 +56,7 @@ EMAIL_KINDS = ("lead", "contact")
 class EmailNotAllowedError(BadRequestError):
     """422 on "recipient": the consent rules (or a missing address) forbid this email; the message says why."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Reason) -> None:
         super().__init__(422, "recipient", reason)
 
 
@@ -81,12 +82,12 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     (message_id None if that send was interrupted before SES answered) and sends nothing again.
     """
     if kind not in EMAIL_KINDS:
-        raise BadRequestError(422, "kind", "only a lead or a contact can be emailed")
+        raise BadRequestError(422, "kind", Reason("email_kind"))
     if purpose not in PURPOSES:
-        raise BadRequestError(422, "purpose", f"must be one of {', '.join(PURPOSES)}")
+        raise BadRequestError(422, "purpose", Reason("one_of", choices=", ".join(PURPOSES)))
     template = email_template(template_id)
     if template is None:
-        raise BadRequestError(422, "template_id", f"there is no email template {template_id!r}")
+        raise BadRequestError(422, "template_id", Reason("template_unknown", template_id=template_id))
     recipient = _recipient(kind, record_id, viewer)
     reason = _blocked(recipient, purpose)
     if reason is not None:
@@ -131,7 +132,7 @@ def save_template(template_id: str, template: EmailTemplate, actor: UserItem, no
     if actor.role != "admin":
         raise ForbiddenError(f"{actor.user_id} is a {actor.role}; only an admin edits email templates")
     if not re.fullmatch(TEMPLATE_ID, template_id):
-        raise BadRequestError(422, "template_id", "must be lowercase letters, digits, - or _ (up to 63)")
+        raise BadRequestError(422, "template_id", Reason("template_id_format"))
     save_email_template(template_id, template, actor.user_id, to_iso(now))
     return {"id": template_id, **template.model_dump(mode="json")}
 
@@ -142,17 +143,17 @@ def _recipient(kind: str, record_id: str, viewer: UserItem) -> _Recipient:
         return _Recipient(kind, record_id, found.name, found.email, found.company, found.language, found.owner_id,
                           found)
     if not isinstance(found, ContactItem):
-        raise BadRequestError(422, "kind", "only a lead or a contact can be emailed")
+        raise BadRequestError(422, "kind", Reason("email_kind"))
     account = account_summary(found.account_id)
     return _Recipient(kind, record_id, found.name, found.email, account["name"] if account else None,
                       found.language, found.owner_id, get_lead(found.lead_id) if found.lead_id else None)
 
 
-def _blocked(recipient: _Recipient, purpose: str) -> str | None:
+def _blocked(recipient: _Recipient, purpose: str) -> Reason | None:
     """Why this email may not go out, by the consent rules; None when it may."""
     lead = recipient.lead
     if lead is not None and lead.erased_at:
-        return "the person asked to be erased"
+        return Reason("person_erased")
     if lead is None:  # a contact with no lead behind it has given no consent and never unsubscribed
         facts = EmailFacts(has_email=bool(recipient.email), consent_given=False, unsubscribed=False, suppressed=None)
     else:

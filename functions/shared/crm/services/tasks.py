@@ -21,6 +21,7 @@ from crm.data.tasks import TaskItem, get_task, new_task, open_tasks
 from crm.data.transactions import condition_failed, write_transaction
 from crm.http import BadRequestError, NotFoundError
 from crm.models.records import TaskCreate
+from crm.reasons import Reason
 from crm.services.actors import ensure_owner
 from crm.services.records import record_pk, writable_record
 
@@ -49,7 +50,7 @@ def due_window(due: str, now: datetime, timezone: str) -> tuple[str, str]:
         return "0", to_iso(now - timedelta(seconds=1))
     if due == "upcoming":
         return to_iso(tomorrow), "~"
-    raise BadRequestError(422, "due", f"must be one of {', '.join(DUE_VIEWS)}")
+    raise BadRequestError(422, "due", Reason("one_of", choices=", ".join(DUE_VIEWS)))
 
 
 def my_tasks(viewer: UserItem, now: datetime, due: str = "today", owner: str | None = None,
@@ -57,7 +58,7 @@ def my_tasks(viewer: UserItem, now: datetime, due: str = "today", owner: str | N
     """The open tasks of the viewer (a manager or admin may ask for `owner`'s), earliest due first, and the team
     whose tasks the viewer may look at (for a manager's picker)."""
     if not 1 <= limit <= MAX_TASKS:
-        raise BadRequestError(422, "limit", f"must be between 1 and {MAX_TASKS}")
+        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_TASKS))
     owner_id = owner or viewer.user_id
     ensure_owner(viewer, owner_id)
     due_from, due_through = due_window(due, now, viewer.timezone)

@@ -10,6 +10,7 @@ from crm.clock import to_iso
 from crm.data.people import UserItem, get_user, signed_in_user, team_names
 from crm.http import BadRequestError, ConflictError
 from crm.models.users import USER_ID, UserInput
+from crm.reasons import Reason
 from crm.roles import ROLES
 from crm.services.actors import ensure_role
 
@@ -29,8 +30,7 @@ def save_user(user_id: str, given: UserInput, actor: UserItem, now: datetime) ->
 
     ensure_role(actor, ("admin",))
     if not USER_ID.match(user_id):
-        raise BadRequestError(422, "user_id", "must be 2-64 lower-case letters, digits, '.', '_' or '-', starting "
-                                              "with a letter or digit")
+        raise BadRequestError(422, "user_id", Reason("user_id_format"))
     existing = get_user(user_id)
     if existing is not None and existing.role == "admin" and existing.active and not _still_admin(given):
         _keep_an_admin(user_id)
@@ -56,7 +56,7 @@ def _keep_an_admin(leaving: str) -> None:
     others = [user for user in UserItem.state_index.query("ROLE#admin", UserItem.GSI2SK.startswith("A#"))
               if user.user_id != leaving]
     if not others:
-        raise ConflictError("The CRM needs at least one active admin: make someone else an admin first.")
+        raise ConflictError(Reason("last_admin"))
 
 
 def _view(user: UserItem, full: bool) -> dict:
