@@ -5,6 +5,8 @@
  * On AWS (config "auth": "cognito") it is the Cognito ID token login.js got with the authorization code flow.
  */
 
+import {reasonText} from "./i18n.js";
+
 const TOKEN_KEY = "crm.token";
 const DEFAULT_CONFIG = Object.freeze({apiBase: "/api", auth: "local"});
 
@@ -17,9 +19,9 @@ export class ApiError extends Error {
     this.body = body ?? {};
   }
 
-  /** The 422 field errors as {field: message}. */
+  /** The 422 field errors as {field: reason}, in the current language. */
   get fieldErrors() {
-    return Object.fromEntries((this.body.errors ?? []).map(({field, message}) => [field, message]));
+    return Object.fromEntries((this.body.errors ?? []).map((error) => [error.field, reasonText(error)]));
   }
 }
 

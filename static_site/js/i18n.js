@@ -6,6 +6,8 @@
  * The default pipeline's stage names and lost reasons are shown translated while an admin has not renamed them.
  */
 
+import {REASON_MESSAGES} from "./i18n/reasons.js";
+
 const STORAGE_KEY = "crm.language";
 
 export const LANGUAGES = Object.freeze({
@@ -70,6 +72,8 @@ const MESSAGES = {
     gone: "“{title}” is no longer on your board.",
     moveFailed: "“{title}” could not be moved: {message}",
     offline: "The CRM could not be reached. Check your connection and try again.",
+    notFound: "It is not there: it was deleted, or it belongs to someone else.",
+    unavailable: "The CRM is busy right now; nothing was changed. Try again in a moment.",
     forbidden: "You are not allowed to do that.",
     somethingWrong: "Something went wrong ({status}).",
     dealCreated: "Deal “{title}” created in {stage}.",
@@ -145,6 +149,8 @@ const MESSAGES = {
     gone: "„{title}“ ist nicht mehr auf Ihrem Board.",
     moveFailed: "„{title}“ konnte nicht verschoben werden: {message}",
     offline: "Das CRM ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.",
+    notFound: "Nicht vorhanden: Es wurde gelöscht oder gehört jemand anderem.",
+    unavailable: "Das CRM ist gerade ausgelastet; nichts wurde geändert. Versuchen Sie es gleich noch einmal.",
     forbidden: "Dazu sind Sie nicht berechtigt.",
     somethingWrong: "Etwas ist schiefgelaufen ({status}).",
     dealCreated: "Deal „{title}“ in {stage} angelegt.",
@@ -228,6 +234,8 @@ const MESSAGES = {
     gone: "„{title}” már nincs az Ön tábláján.",
     moveFailed: "„{title}” áthelyezése nem sikerült: {message}",
     offline: "A CRM nem érhető el. Ellenőrizze a kapcsolatot, és próbálja újra.",
+    notFound: "Nem található: törölték, vagy valaki másé.",
+    unavailable: "A CRM most túlterhelt; semmi sem változott. Próbálja újra egy kicsit később.",
     forbidden: "Ehhez nincs jogosultsága.",
     somethingWrong: "Hiba történt ({status}).",
     dealCreated: "„{title}” üzlet létrehozva itt: {stage}.",
@@ -311,6 +319,8 @@ const MESSAGES = {
     gone: "Η «{title}» δεν βρίσκεται πια στον πίνακά σας.",
     moveFailed: "Δεν ήταν δυνατή η μετακίνηση της «{title}»: {message}",
     offline: "Δεν ήταν δυνατή η σύνδεση με το CRM. Ελέγξτε τη σύνδεσή σας και δοκιμάστε ξανά.",
+    notFound: "Δεν υπάρχει: διαγράφηκε ή ανήκει σε κάποιον άλλο.",
+    unavailable: "Το CRM είναι απασχολημένο αυτή τη στιγμή· δεν άλλαξε τίποτα. Δοκιμάστε ξανά σε λίγο.",
     forbidden: "Δεν έχετε δικαίωμα για αυτή την ενέργεια.",
     somethingWrong: "Κάτι πήγε στραβά ({status}).",
     dealCreated: "Η συμφωνία «{title}» δημιουργήθηκε στο στάδιο {stage}.",
@@ -395,6 +405,8 @@ const MESSAGES = {
     gone: "«{title}» دیگر در تابلوی شما نیست.",
     moveFailed: "«{title}» جابه‌جا نشد: {message}",
     offline: "دسترسی به CRM ممکن نیست. اتصال خود را بررسی کنید و دوباره تلاش کنید.",
+    notFound: "پیدا نشد: حذف شده یا متعلق به شخص دیگری است.",
+    unavailable: "CRM در حال حاضر مشغول است؛ چیزی تغییر نکرد. کمی بعد دوباره تلاش کنید.",
     forbidden: "اجازهٔ این کار را ندارید.",
     somethingWrong: "خطایی رخ داد ({status}).",
     dealCreated: "معاملهٔ «{title}» در {stage} ایجاد شد.",
@@ -492,6 +504,8 @@ export function addMessages(catalog) {
   }
 }
 
+addMessages(REASON_MESSAGES);
+
 export function onLanguageChange(listener) {
   listeners.add(listener);
 }
@@ -588,9 +602,25 @@ export function formatDateTime(iso) {
     .format(date);
 }
 
-/** What went wrong with an API call, for people: no connection, not allowed, or the API's own message. */
+/**
+ * Why the API refused something ({message, code, params}: an answer, or one of its field errors) in the current
+ * language: the site's words for the code (js/i18n/reasons.js), else the API's own (English) message.
+ */
+export function reasonText({message, code, params = {}}) {
+  return code && Object.hasOwn(MESSAGES.en, `reason_${code}`) ? t(`reason_${code}`, params) : message;
+}
+
+/** What went wrong with an API call, for people: no connection, not allowed, not there, busy, or the reason. */
 export function describeError(error) {
-  if (error?.status === 0) return t("offline");
-  if (error?.status === 403) return t("forbidden");
-  return error?.body?.message || t("somethingWrong", {status: error?.status ?? "?"});
+  const status = error?.status;
+  if (status === 0) return t("offline");
+  if (status === 403) return t("forbidden");
+  if (status === 404) return t("notFound");
+  if (status === 503) return t("unavailable");
+  const body = error?.body ?? {};
+  if (body.errors?.length) {
+    return body.errors.map((item) => (item.field && item.field !== "body" ? `${item.field}: ` : "") + reasonText(item))
+      .join("; ");
+  }
+  return body.message ? reasonText(body) : t("somethingWrong", {status: status ?? "?"});
 }

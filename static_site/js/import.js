@@ -7,7 +7,7 @@
 import "./i18n/import.js";
 import {api, loadConfig, localUsers} from "./api.js";
 import {h, setOptions} from "./dom.js";
-import {formatNumber, onLanguageChange, t} from "./i18n.js";
+import {describeError, formatNumber, onLanguageChange, reasonText, t} from "./i18n.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
 const ROUND_ROBIN = "__round_robin__";
@@ -77,7 +77,7 @@ function showMappingErrors(errors) {
   const box = byId("import-mapping-errors");
   box.hidden = errors.length === 0;
   box.replaceChildren(...(errors.length ? [h("p", {}, t("importMappingInvalid")),
-    h("ul", {}, errors.map(({field, message}) => h("li", {}, `${field}: ${message}`)))] : []));
+    h("ul", {}, errors.map((error) => h("li", {}, `${error.field}: ${reasonText(error)}`)))] : []));
 }
 
 /** Sends the mapping; the answer's preview replaces the table (an older answer never overwrites a newer one). */
@@ -115,8 +115,8 @@ function renderPreview() {
 
 function reasons(errors) {
   if (!errors.length) return t("importOk");
-  return h("ul", {class: "import-reasons"}, errors.map(({field, message}) =>
-    h("li", {}, `${fieldLabel(field)}: ${message}`)));
+  return h("ul", {class: "import-reasons"}, errors.map((error) =>
+    h("li", {}, `${fieldLabel(error.field)}: ${reasonText(error)}`)));
 }
 
 async function readFile(file) {
@@ -140,8 +140,9 @@ async function upload(form) {
     const csv = await readFile(file);
     state.job = await api("/imports", {method: "POST", body: {kind, file_name: file.name, csv}});
   } catch (error) {
-    const reason = error.body?.errors?.[0]?.message;
-    say(reason ? t("importRefused", {message: reason}) : t("importFailed", {message: error.message}), "error");
+    const refused = error.body?.errors?.[0];
+    say(refused ? t("importRefused", {message: reasonText(refused)}) : t("importFailed", {message: describeError(error)}),
+      "error");
     return;
   }
   byId("import-mapping-panel").hidden = false;

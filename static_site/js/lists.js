@@ -6,7 +6,7 @@
 import "./i18n/lists.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
-import {formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
+import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
 const KINDS = ["leads", "contacts", "accounts", "deals"];
@@ -192,8 +192,7 @@ async function submitConvert(event) {
     renderTable();
     say(t("listsConverted", {name: row.name}));
   } catch (error) {
-    showFormError(convertForm, error.status ? t("listsConvertFailed", {name: row.name, message: error.body?.message
-      ?? error.message}) : error.message);
+    showFormError(convertForm, t("listsConvertFailed", {name: row.name, message: describeError(error)}));
   } finally {
     submit.disabled = false;
   }
@@ -222,7 +221,7 @@ async function openEmail() {
       label: templateName(template)})));
     await previewEmail();
   } catch (error) {
-    showFormError(emailForm, t("listsEmailFailed", {message: error.body?.message ?? error.message}));
+    showFormError(emailForm, t("listsEmailFailed", {message: describeError(error)}));
   }
 }
 
@@ -257,7 +256,7 @@ async function sendEmail(event) {
       " ", t("listsSkipped", {count: result.skipped.length})), blockedList(reasons));
     say(t("listsSent", {count: result.sent}));
   } catch (error) {
-    showFormError(emailForm, t("listsEmailFailed", {message: error.body?.message ?? error.message}));
+    showFormError(emailForm, t("listsEmailFailed", {message: describeError(error)}));
     emailSend.disabled = false;
   }
 }
@@ -284,7 +283,7 @@ async function main() {
   byId("email-these").addEventListener("click", openEmail);
   byId("load-more").addEventListener("click", () => load({more: true}));
   byId("email-template").addEventListener("change", () => previewEmail().catch((error) => showFormError(emailForm,
-    t("listsEmailFailed", {message: error.body?.message ?? error.message}))));
+    t("listsEmailFailed", {message: describeError(error)}))));
   convertForm.addEventListener("submit", submitConvert);
   emailForm.addEventListener("submit", sendEmail);
   for (const dialog of [convertDialog, emailDialog]) {

@@ -6,7 +6,7 @@
  */
 
 import {h} from "./dom.js";
-import {t} from "./i18n.js";
+import {reasonText, t} from "./i18n.js";
 
 let lines = 0;
 
@@ -52,7 +52,9 @@ export function showErrors(form, box, errors, label = (field) => field) {
   clearErrors(form, box);
   const loose = [];
   let first = null;
-  for (const {field, message} of errors) {
+  for (const error of errors) {
+    const {field} = error;
+    const message = reasonText(error);
     const line = nearestLine(form, field);
     if (!line) {
       loose.push(h("li", {}, field && field !== "body" ? `${label(field)}: ${message}` : message));

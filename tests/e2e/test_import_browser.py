@@ -79,10 +79,10 @@ def test_a_file_without_a_name_column_cannot_be_imported_until_one_is_chosen(sta
     page.set_input_files("#import-file", files=[{"name": "odd.csv", "mimeType": "text/csv",
                                                  "buffer": text.encode("utf-8")}])
     page.get_by_test_id("import-upload").click()
-    # Then the page says a name is missing and the import cannot start
+    # Then the page says a name is missing, in Béla's Hungarian, and the import cannot start
     errors = page.get_by_test_id("import-mapping-errors")
     errors.wait_for()
-    assert "map a column to name or first_name or last_name" in errors.inner_text()
+    assert "feleltessen meg egy oszlopot ennek: name / first_name / last_name" in errors.inner_text()
     assert page.get_by_test_id("import-start").is_disabled()
     # When she maps the column to the name by keyboard-operable select
     page.get_by_test_id("import-map-0").select_option("name")

@@ -165,6 +165,23 @@ def test_an_unknown_placeholder_is_refused_next_to_the_text(stack, page):
     assert page.get_by_test_id("template-body").get_attribute("aria-invalid") == "true"
 
 
+def test_the_apis_refusals_are_shown_in_the_users_language(stack, page):
+    # Given an admin working in German
+    open_settings(page, stack, "admin-ada", "templates")
+    page.get_by_test_id("language").select_option("de")
+    page.wait_for_function("document.documentElement.lang === 'de'")
+    # When the API refuses a template with an unknown placeholder, and a change that would leave no admin
+    page.get_by_test_id("template-body").fill("Hallo {{ nickname }}")
+    page.get_by_test_id("template-save").click()
+    # Then each reason is in German, with the API's details filled in
+    page.locator("#template-body-error:not([hidden])").filter(
+        has_text="unbekannter Platzhalter {{ nickname }}").wait_for()
+    page.get_by_test_id("team-edit-admin-ada").click()
+    page.locator("dialog[open]").get_by_test_id("user-role").select_option("rep")
+    page.locator("dialog[open]").get_by_test_id("user-save").click()
+    page.get_by_test_id("user-form-error").filter(has_text="mindestens eine aktive Administration").wait_for()
+
+
 def test_a_rep_sees_the_settings_read_only_and_no_settings_in_the_navigation(stack, page):
     open_settings(page, stack, "rep-anna")
     assert page.get_by_test_id("nav-board").is_visible()
