@@ -9,6 +9,7 @@
 import {REASON_MESSAGES} from "./i18n/reasons.js";
 
 const STORAGE_KEY = "crm.language";
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 export const LANGUAGES = Object.freeze({
   en: {name: "English", dir: "ltr"},
@@ -605,9 +606,13 @@ export function formatDateTime(iso) {
 /**
  * Why the API refused something ({message, code, params}: an answer, or one of its field errors) in the current
  * language: the site's words for the code (js/i18n/reasons.js), else the API's own (English) message.
+ * A parameter that is a moment ("converted at …") is shown as a local date and time.
  */
 export function reasonText({message, code, params = {}}) {
-  return code && Object.hasOwn(MESSAGES.en, `reason_${code}`) ? t(`reason_${code}`, params) : message;
+  if (!code || !Object.hasOwn(MESSAGES.en, `reason_${code}`)) return message;
+  const shown = Object.fromEntries(Object.entries(params).map(([name, value]) =>
+    [name, typeof value === "string" && ISO_MOMENT.test(value) ? formatDateTime(value) : value]));
+  return t(`reason_${code}`, shown);
 }
 
 /** What went wrong with an API call, for people: no connection, not allowed, not there, busy, or the reason. */

@@ -182,6 +182,19 @@ def test_the_apis_refusals_are_shown_in_the_users_language(stack, page):
     page.get_by_test_id("user-form-error").filter(has_text="mindestens eine aktive Administration").wait_for()
 
 
+def test_a_reason_shows_its_moments_in_local_time_and_an_unknown_code_keeps_the_apis_words(stack, page):
+    open_settings(page, stack, "manager-maria")
+    said = page.evaluate("""async () => {
+      const {reasonText, setLanguage} = await import("/js/i18n.js");
+      setLanguage("de");
+      const converted = {message: "lead L1 was already converted", code: "lead_converted",
+                         params: {lead_id: "L1", at: "2026-03-04T15:06:00+00:00", contact_id: "C1"}};
+      return [reasonText(converted), reasonText({message: "as the API says", code: "not_in_the_catalogue"})];
+    }""")
+    assert "L1" in said[0] and "C1" in said[0] and "2026-03-04T" not in said[0] and "2026" in said[0]
+    assert said[1] == "as the API says"
+
+
 def test_a_rep_sees_the_settings_read_only_and_no_settings_in_the_navigation(stack, page):
     open_settings(page, stack, "rep-anna")
     assert page.get_by_test_id("nav-board").is_visible()
