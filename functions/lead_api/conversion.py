@@ -82,7 +82,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except ForbiddenError as error:
         return json_response(403, {"message": str(error)})
     except ConversionRefusedError as error:
-        return json_response(409, {"message": error.message, **error.details})
+        return json_response(409, error.answer)
     except (BotoCoreError, ClientError, PynamoDBException):
         logger.exception("lead not converted")
         return service_unavailable()

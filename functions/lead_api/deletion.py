@@ -59,7 +59,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except LeadNotFoundError:
         return json_response(404, {"message": f"lead {request.path_parameters.get('id')} not found"})
     except DeletionConflictError as error:
-        return json_response(409, {"message": str(error)})
+        return json_response(409, error.answer)
     except (BotoCoreError, ClientError, PynamoDBException):
         logger.exception("deletion review not stored", extra={"path": request.path})
         return service_unavailable()

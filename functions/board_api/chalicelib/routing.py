@@ -163,7 +163,7 @@ def _error_response(error: Exception) -> Response:
 
     from crm.domain.pipelines import PipelineRuleError
     from crm.http import BadRequestError, ConflictError, NotFoundError, field_error_body
-    from crm.reasons import explained, field_error
+    from crm.reasons import field_error
     from crm.services.actors import ForbiddenError
 
     if isinstance(error, UnauthorizedError):
@@ -173,9 +173,9 @@ def _error_response(error: Exception) -> Response:
     if isinstance(error, ForbiddenError):
         return json_response(403, {"message": str(error)})
     if isinstance(error, ConflictError):
-        return json_response(409, {**explained(error.message), **error.body})
+        return json_response(409, error.answer)
     if isinstance(error, BadRequestError):
-        return json_response(error.status, field_error_body([field_error(error.field, error.message)]))
+        return json_response(error.status, error.answer)
     if isinstance(error, PipelineRuleError):
         return json_response(422, field_error_body([field_error(error.field, error.reason)]))
     if isinstance(error, ValidationError):

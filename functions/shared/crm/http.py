@@ -22,6 +22,13 @@ class BadRequestError(ValueError):
         super().__init__(f"{field}: {message}")
         self.status, self.field, self.message = status, field, message
 
+    @property
+    def answer(self) -> dict[str, Any]:
+        """The body every API answers it with: the field errors' shape, the reason's code when it has one."""
+        from crm.reasons import field_error
+
+        return field_error_body([field_error(self.field, self.message)])
+
 
 class NotFoundError(LookupError):
     """404: no such record, or one the caller may not know exists (another rep's)."""
@@ -33,6 +40,13 @@ class ConflictError(Exception):
     def __init__(self, message: str, body: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message, self.body = message, body or {}
+
+    @property
+    def answer(self) -> dict[str, Any]:
+        """The 409's body: why (with the reason's code when it has one) and what the caller should see."""
+        from crm.reasons import explained
+
+        return {**explained(self.message), **self.body}
 
 
 @dataclass(frozen=True)
@@ -115,9 +129,7 @@ def field_error_body(errors: list[dict[str, str]]) -> dict[str, Any]:
 
 def bad_request(error: BadRequestError, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """The 4xx a BadRequestError names, in the same body shape as field errors."""
-    from crm.reasons import field_error
-
-    return json_response(error.status, field_error_body([field_error(error.field, error.message)]), headers)
+    return json_response(error.status, error.answer, headers)
 
 
 def invalid_fields(error: ValidationError) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic_core import PydanticCustomError
-
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from pydantic_core import PydanticCustomError
 
 Param = str | int
 
@@ -132,6 +131,8 @@ class Reason(str):
 def invalid(code: str, /, about: str | None = None, **params: Param) -> PydanticCustomError:
     """A validator's refusal, reported by pydantic with `code` as its type; `about` names the field a model-wide
     rule is about."""
+    from pydantic_core import PydanticCustomError  # here: a Reason alone (consent rules, conflicts) needs no pydantic
+
     return PydanticCustomError(code, REASONS[code], {**params, **({"about": about} if about else {})})
 
 

@@ -120,7 +120,7 @@ class FieldError(BaseModel):
     field: str
     message: str
     code: str | None = None
-    params: dict[str, str | int] = {}
+    params: dict[str, str | int] | None = None  # with the code
 
     @classmethod
     def of(cls, field: str, message: str) -> FieldError:
@@ -128,8 +128,7 @@ class FieldError(BaseModel):
 
     def answer(self) -> dict[str, Any]:
         """As the API answers it: the code and parameters only when known."""
-        known = {"code": self.code, "params": self.params} if self.code else {}
-        return {"field": self.field, "message": self.message, **known}
+        return self.model_dump(exclude_none=True)
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -40,11 +39,7 @@ _ATTEMPTS = 3
 
 
 class ConversionRefusedError(ConflictError):
-    """409: the lead cannot be converted (already converted, erased, junk); `details` say why and into what."""
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message, details)
-        self.details = details or {}
+    """409: the lead cannot be converted (already converted, erased, junk); `body` says into what, or since when."""
 
 
 @dataclass(frozen=True)
