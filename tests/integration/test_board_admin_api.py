@@ -4,11 +4,21 @@ rep never learns of another rep's lead, and that a setting read can be written b
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
 
-from tests.integration.test_board_api import ADMIN, MANAGER, REP_A, REP_B, Board, board, routes_of  # noqa: F401
+from tests.integration.test_board_api import (  # noqa: F401
+    ADMIN,
+    MANAGER,
+    REP_A,
+    REP_B,
+    Board,
+    board,
+    emitted_metrics,
+    routes_of,
+)
 from tests.integration.test_home import post_lead
 
 ROLES = (REP_A, REP_B, MANAGER, ADMIN)
@@ -106,3 +116,24 @@ def test_a_flag_is_reviewed_once_and_approval_erases_the_person(crm, board, stop
     assert board.call("POST", f"/api/admin/deletion-requests/{lead_id}/reject", MANAGER, {}).status_code == 409
     assert board.call("POST", f"/api/admin/deletion-requests/{lead_id}/maybe", MANAGER, {}).status_code == 404
     assert board.call("GET", "/api/admin/deletion-requests", MANAGER).json()["requests"] == []
+
+
+def test_flags_junk_decisions_and_saved_settings_are_counted_once_each(crm, board, stopped, capsys):
+    # Given two of rep A's leads
+    flagged, junk = annas_lead(crm, "Fritz"), annas_lead(crm, "Greta")
+    capsys.readouterr()
+    # When one is flagged twice and the flag rejected, the other marked junk twice, and the profile saved
+    for _ in range(2):
+        board.call("POST", f"/api/leads/{flagged}/deletion-request", REP_A, {"reason": "asked"})
+        board.call("POST", f"/api/leads/{junk}/junk", REP_A, {"reason": "test entry"})
+    assert board.call("POST", f"/api/admin/deletion-requests/{flagged}/reject", MANAGER, {}).status_code == 200
+    assert board.call("PUT", "/api/admin/profile", MANAGER, _setting(board, "/api/admin/profile")).status_code == 200
+    # Then each change was counted once, the repeats not at all
+    assert emitted_metrics(capsys.readouterr().out) == Counter(
+        {"LeadFlaggedForDeletion": 1, "LeadMarkedJunk": 1, "DeletionRejected": 1, "SettingSaved": 1})
+    # And an approval counts an erasure; its retry does not
+    board.call("POST", f"/api/leads/{flagged}/deletion-request", REP_A, {"reason": "asked again"})
+    capsys.readouterr()
+    for _ in range(2):
+        assert board.call("POST", f"/api/admin/deletion-requests/{flagged}/approve", MANAGER, {}).status_code == 200
+    assert emitted_metrics(capsys.readouterr().out) == Counter({"LeadErased": 1})

@@ -18,6 +18,7 @@ from crm.domain.nurture import DEFAULT_SEQUENCE, DEFAULT_SEQUENCE_ID, Sequence
 from crm.domain.qualification import DEFAULT_PROFILE
 from crm.domain.status_rules import DEFAULT_STATUS_RULES, StatusRule
 from crm.models.admin_settings import ProfileInput
+from crm.observability import count, logger
 from crm.services.qualification import forget_profile
 
 
@@ -89,4 +90,6 @@ def _shown(item: ConfigItem | None, default: dict) -> dict:
 def _save(sort_key: str, document: dict, by: str, now: datetime) -> dict:
     item = ConfigItem.build(sort_key, document, to_iso(now), by)
     item.save()
+    count("SettingSaved")
+    logger.info("setting saved", extra={"setting": sort_key, "updated_by": by})
     return _shown(item, document)

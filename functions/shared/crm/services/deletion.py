@@ -38,7 +38,7 @@ from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.http import ConflictError
 from crm.integrations.workflows import stop_lead_lifecycle
-from crm.observability import logger
+from crm.observability import count, logger
 from crm.reasons import Reason
 from crm.services.actors import ensure_visible
 
@@ -151,7 +151,7 @@ def request_deletion(lead_id: str, reason: str, user: UserItem, now: datetime) -
         write_transaction(writes)
         return Outcome(lead_id, request, changed=True)
 
-    return _retried(step)
+    return _counted("LeadFlaggedForDeletion", _retried(step))
 
 
 def mark_junk(lead_id: str, reason: str, user: UserItem, now: datetime) -> Outcome:
@@ -175,7 +175,7 @@ def mark_junk(lead_id: str, reason: str, user: UserItem, now: datetime) -> Outco
         write_transaction(writes)
         return Outcome(lead_id, junk, changed=True)
 
-    outcome = _retried(step)
+    outcome = _counted("LeadMarkedJunk", _retried(step))
     if outcome.changed:
         _stop_automation(lead_id, "junk")
     return outcome
@@ -215,7 +215,7 @@ def reject_deletion(lead_id: str, user: UserItem, note: str | None, now: datetim
         write_transaction(writes)
         return Outcome(lead_id, decided, changed=True)
 
-    return _retried(step)
+    return _counted("DeletionRejected", _retried(step))
 
 
 def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: datetime) -> Outcome:
@@ -236,7 +236,15 @@ def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: dateti
         write_transaction(partial(_tombstone, lead, decided, personal))
         return Outcome(lead_id, decided, changed=True)
 
-    return _retried(step)
+    return _counted("LeadErased", _retried(step))
+
+
+def _counted(metric: str, outcome: Outcome) -> Outcome:
+    """Counts a change this call made (a repeated flag, mark or decision counts nothing), whichever API asked."""
+    if outcome.changed:
+        count(metric)
+        logger.info(metric, extra={"lead_id": outcome.lead_id})
+    return outcome
 
 
 def _lead_for(lead_id: str, user: UserItem) -> LeadItem:
