@@ -214,8 +214,39 @@ def test_inline_statements_are_scoped(template: dict[str, Any], logical_id: str)
 def test_public_lead_route_is_throttled(template: dict[str, Any]):
     settings = template["Resources"]["LeadApi"]["Properties"]["MethodSettings"]
     posted = [setting for setting in settings
-              if setting["ResourcePath"] == "/leads" and setting["HttpMethod"] == "POST"]
+              if setting["ResourcePath"] == "/~1leads" and setting["HttpMethod"] == "POST"]
     assert posted and posted[0]["ThrottlingRateLimit"] > 0 and posted[0]["ThrottlingBurstLimit"] > 0
+
+
+def _api_routes(template: dict[str, Any]) -> dict[str, set[tuple[str, str]]]:
+    """(path, METHOD) of every Api event, by the logical id of the API it is declared on."""
+    routes: dict[str, set[tuple[str, str]]] = {}
+    for properties in functions_of(template).values():
+        for event in properties.get("Events", {}).values():
+            if event["Type"] == "Api":
+                api = event["Properties"]["RestApiId"]["Ref"]
+                routes.setdefault(api, set()).add((event["Properties"]["Path"], event["Properties"]["Method"].upper()))
+    return routes
+
+
+def test_method_settings_name_resources_as_api_gateway_spells_them(template: dict[str, Any]):
+    """API Gateway rejects a stage whose MethodSettings name "/leads": a route's "/" is escaped "~1" ("/~1leads")."""
+    routes = _api_routes(template)
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] not in {"AWS::Serverless::Api", "AWS::ApiGateway::Stage"}:
+            continue
+        api = resource["Properties"].get("RestApiId", {"Ref": logical_id})["Ref"]
+        for setting in resource["Properties"].get("MethodSettings", []):
+            path, method = setting["ResourcePath"], setting["HttpMethod"]
+            if path == "/*":
+                continue
+            assert path.startswith("/~1") and "/" not in path[1:], \
+                f"{logical_id}: ResourcePath {path!r} must be '/*' or the route with each '/' written '~1'"
+            route = path[1:].replace("~1", "/")
+            declared = {declared_method for declared_path, declared_method in routes.get(api, set())
+                        if declared_path == route}
+            assert declared and (method == "*" or method in declared), \
+                f"{logical_id}: MethodSettings for {method} {route}, which the API does not declare"
 
 
 def test_no_function_reaches_into_another_functions_folder(template: dict[str, Any]):
