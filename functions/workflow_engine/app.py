@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.clock import utcnow
+from crm.clock import from_iso, utcnow
 from crm.observability import logger, metrics, tracer
 from crm.services import lifecycle, nurture
 
@@ -68,10 +68,13 @@ def choose_route(event: dict, context: LambdaContext) -> dict:
 def nurture_step(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
-    result = nurture.nurture_step(event["lead_id"], utcnow())
+    started = event.get("execution_started_at")
+    result = nurture.nurture_step(event["lead_id"], utcnow(), from_iso(started) if started else None)
     if result["next"] == "done":
         metrics.add_metric(name="NurtureEnded", unit=MetricUnit.Count, value=1)
         logger.info("nurture ended", extra={"lead_id": event["lead_id"], "reason": result.get("reason")})
+    elif result["next"] == "continued":
+        metrics.add_metric(name="NurtureContinued", unit=MetricUnit.Count, value=1)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -245,7 +246,8 @@ def _create(client: Any, logical_id: str) -> str:
 
 
 def _run(client: Any, machine_arn: str, payload: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    execution = client.start_execution(stateMachineArn=machine_arn, input=json.dumps(payload))["executionArn"]
+    execution = client.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex,
+                                       input=json.dumps(payload))["executionArn"]
     deadline = time.monotonic() + 20
     while (described := client.describe_execution(executionArn=execution))["status"] == "RUNNING":
         assert time.monotonic() < deadline, "the execution did not finish"
@@ -434,3 +436,22 @@ def test_status_message_without_a_time_is_reported(stepfunctions: tuple[Any, Scr
     described, _ = _run(client, _create(client, STATUS_MESSAGE), {"lead_id": "lead-1", "send_at": "soon"})
     assert described["status"] == "FAILED"
     assert reported == ["InvalidInput"]
+
+
+@lifecycle_only
+def test_lifecycle_hands_a_long_sequence_to_a_fresh_run_which_resumes_nurture(stepfunctions: tuple[Any, Script]):
+    client, script = stepfunctions
+    calls: list[str] = []
+    seen: list[dict[str, Any]] = []
+    _lifecycle_script(script, [], calls, route="nurture", nurture=[{"next": "continued", "execution": "next-run"}])
+    nurture_function = _task_functions(LIFECYCLE)["NurtureStep"]
+    scripted = script[nurture_function]
+    script[nurture_function] = lambda event: (seen.append(event), scripted(event))[1]
+    machine = _create(client, LIFECYCLE)
+    described, entered = _run(client, machine, {"lead_id": "lead-1"})
+    assert described["status"] == "SUCCEEDED" and entered[-1] == "NurtureContinued"
+    assert set(seen[0]) == {"lead_id", "execution_started_at"}  # the step knows how old its execution is
+    _lifecycle_script(script, [], calls, route="nurture", nurture=[{"next": "done", "reason": "finished"}])
+    described, entered = _run(client, machine, {"lead_id": "lead-1", "resume": "nurture"})
+    assert described["status"] == "SUCCEEDED" and entered[-1] == "NurtureEnded"
+    assert "NotifyAssignee" not in entered and "ChooseRoute" not in entered  # the rep is not told twice

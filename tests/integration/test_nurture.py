@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import pytest
 
 from tests.integration.conftest import api_event
@@ -272,3 +273,37 @@ def test_a_wake_up_retried_after_the_step_ran_sends_nothing_twice(crm):
     again = step(lead_id, T0)  # Step Functions retried the task after it had already succeeded
     assert again["wake_at"] == first["wake_at"]
     assert len(lead_emails(crm, "nora@example.org")) == 1
+
+
+def test_a_sequence_lengthened_past_a_year_continues_in_a_fresh_execution(crm):
+    # Given an admin's sequence whose second email falls 400 days in: beyond one execution's year
+    from crm.data.config import ConfigItem, sequence_key
+    from crm.domain.nurture import EXECUTION_HORIZON
+    from crm.services.nurture import nurture_step
+
+    ConfigItem.build(sequence_key("default"), {"name": "Long", "steps": [
+        {"kind": "email", "delay_days": 0, "template": "nurture_info_pack", "personal": True},
+        {"kind": "email", "delay_days": 400, "template": "nurture_newsletter"}]}, "2026-01-01T00:00:00Z",
+        "admin").save()
+    lead_id = post_lead(crm)
+    # When the first execution sends the info pack, it waits only until its own horizon
+    first = nurture_step(lead_id, T0, execution_started=T0)
+    horizon = T0 + EXECUTION_HORIZON
+    assert first == {"next": "wait", "wake_at": horizon.isoformat().replace("+00:00", "Z"), "step": 1}
+    real_wake = datetime.fromisoformat(lead(lead_id).nurture.wake_at.replace("Z", "+00:00"))
+    assert real_wake - T0 > timedelta(days=399)  # the lead keeps the real moment of its next email
+    # Then at the horizon a fresh run takes over, started once even when the step is retried
+    handed = nurture_step(lead_id, horizon, execution_started=T0)
+    assert nurture_step(lead_id, horizon, execution_started=T0) == handed
+    assert handed["next"] == "continued"
+    runs = [run for run in crm.executions() if run["name"] == f"lead-{lead_id}-c{int(T0.timestamp())}"]
+    assert len(runs) == 1 and handed["execution"] == runs[0]["executionArn"]
+    started = boto3.client("stepfunctions").describe_execution(executionArn=handed["execution"])
+    assert json.loads(started["input"]) == {"lead_id": lead_id, "resume": "nurture"}
+    assert lead(lead_id).lifecycle_execution == handed["execution"]  # conversion or promotion stops this run
+    # And the fresh run waits for the real moment and sends the newsletter then
+    second = nurture_step(lead_id, horizon, execution_started=horizon)
+    assert second["next"] == "wait" and second["wake_at"] == lead(lead_id).nurture.wake_at
+    nurture_step(lead_id, real_wake, execution_started=horizon)
+    sent = [event.data["template"] for event in events(lead_id, "nurture_email_sent")]
+    assert sorted(sent) == ["nurture_info_pack", "nurture_newsletter"]

@@ -141,3 +141,22 @@ def test_status_rules_are_data_with_a_channel_each():
         StatusRule(status="attempting", template="lead_status_attempting", email=False, sms=False)
     with pytest.raises(ValidationError):
         StatusRule(status="won", template="lead_status_attempting")
+
+
+def test_an_execution_waits_for_a_step_within_its_year():
+    from crm.domain.nurture import execution_wait
+
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    assert execution_wait(started, started, started + timedelta(days=200), timedelta(seconds=5)) == \
+        started + timedelta(days=200)
+
+
+def test_an_execution_waits_until_its_horizon_then_hands_over():
+    from crm.domain.nurture import EXECUTION_HORIZON, execution_wait
+
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    far = started + timedelta(days=400)
+    assert timedelta(days=365) > EXECUTION_HORIZON  # Step Functions ends a Standard execution after a year
+    assert execution_wait(started, started, far, timedelta(seconds=5)) == started + EXECUTION_HORIZON
+    assert execution_wait(started, started + EXECUTION_HORIZON - timedelta(seconds=2), far,
+                          timedelta(seconds=5)) is None

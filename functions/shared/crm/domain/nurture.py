@@ -120,3 +120,19 @@ def engagement_points(opens: int, clicks: int) -> int:
 
 def should_promote(opens: int, clicks: int, threshold: int) -> bool:
     return engagement_points(opens, clicks) >= threshold
+
+
+
+# A Standard workflow execution may run one year at most; a lead whose next step falls later continues in a
+# fresh execution. The margin leaves room for retries, late wake-ups and the hand-over itself.
+EXECUTION_HORIZON = timedelta(days=330)
+
+
+def execution_wait(execution_started: datetime, now: datetime, wake: datetime,
+                   tolerance: timedelta) -> datetime | None:
+    """What this execution waits for on the way to `wake`: `wake` itself, or its own horizon when `wake` falls
+    later; None when the horizon has come and a fresh execution must take the lead on."""
+    horizon = execution_started + EXECUTION_HORIZON
+    if wake <= horizon:
+        return wake
+    return None if now + tolerance >= horizon else horizon

@@ -17,18 +17,18 @@ def lifecycle_execution_arn(lead_id: str) -> str:
         f":{lifecycle_execution_name(lead_id)}"
 
 
-def start_lead_lifecycle(lead_id: str, run: str | None = None) -> str:
+def start_lead_lifecycle(lead_id: str, run: str | None = None, resume: str | None = None) -> str:
     """Start the lead's workflow; if it already exists (a retried start) that one is the lead's workflow.
 
     `run` names a later run, e.g. when a no-prospect lead engages again after its first workflow ended.
+    `resume` ("nurture") starts the run at that route, for a run that takes over from one near its time limit.
     """
     sfn = client("stepfunctions")
     name = lifecycle_execution_name(lead_id) + (f"-{run}" if run else "")
     arn = get_settings().lead_lifecycle_arn
+    payload = {"lead_id": lead_id, **({"resume": resume} if resume else {})}
     try:
-        return sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"lead_id": lead_id}))[
-            "executionArn"
-        ]
+        return sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:
         return arn.replace(":stateMachine:", ":execution:") + f":{name}"
 

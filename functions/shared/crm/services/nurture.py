@@ -21,7 +21,16 @@ from crm.data.leads import LeadItem, NurtureState, TimelineEventItem, get_lead, 
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.automation import marketing_email_blocked
-from crm.domain.nurture import BIG_BANG_TEMPLATE, DEFAULT_SEQUENCE_ID, Sequence, email_choice, lead_zone, step_due_at
+from crm.domain.nurture import (
+    BIG_BANG_TEMPLATE,
+    DEFAULT_SEQUENCE_ID,
+    Sequence,
+    email_choice,
+    execution_wait,
+    lead_zone,
+    step_due_at,
+)
+from crm.integrations.workflows import start_lead_lifecycle
 from crm.observability import logger
 from crm.services.activities import FollowUpChanges, after_follow_up, automation_stopped, follow_up_changes
 from crm.services.lead_messages import email_facts, email_lead
@@ -123,8 +132,9 @@ def _plan(lead: LeadItem, state: NurtureState, k: int, wake: datetime) -> dict:
     return {"next": "wait", "wake_at": to_iso(wake), "step": k}
 
 
-def nurture_step(lead_id: str, now: datetime) -> dict:
-    """Run the step that is due (if it is), then say when the next one is: {"next": "wait", "wake_at": ...}."""
+def nurture_step(lead_id: str, now: datetime, execution_started: datetime | None = None) -> dict:
+    """Run the step that is due (if it is), then say when the next one is: {"next": "wait", "wake_at": ...}, or
+    {"next": "continued"} when a fresh execution takes over from this one, started at `execution_started`."""
     lead = get_lead(lead_id)
     reason = _why_not_nurture(lead)
     if reason:
@@ -139,7 +149,23 @@ def nurture_step(lead_id: str, now: datetime) -> dict:
         reason = _why_not_nurture(lead)
         if reason:
             return _ended(lead, reason, now)
-    return _plan_next(lead, steps, now)
+    planned = _plan_next(lead, steps, now)
+    if planned["next"] != "wait" or execution_started is None:
+        return planned
+    return _within_execution(lead, planned, now, execution_started)
+
+
+def _within_execution(lead: LeadItem, planned: dict, now: datetime, execution_started: datetime) -> dict:
+    """Step Functions ends an execution after a year: a wait beyond that is cut at this execution's horizon, and
+    at the horizon a fresh execution, named after this one's start (a retried step starts it once), takes over.
+    The lead keeps the real moment in `nurture.wake_at`."""
+    until = execution_wait(execution_started, now, from_iso(planned["wake_at"]), EARLY_WAKE_TOLERANCE)
+    if until is not None:
+        return {**planned, "wake_at": to_iso(ceil_second(until))}
+    arn = start_lead_lifecycle(lead.lead_id, run=f"c{int(execution_started.timestamp())}", resume="nurture")
+    lead.update(actions=[LeadItem.lifecycle_execution.set(arn)], add_version_condition=False)
+    logger.info("nurture continues in a fresh execution", extra={"lead_id": lead.lead_id, "execution": arn})
+    return {"next": "continued", "execution": arn, "step": planned["step"]}
 
 
 def _plan_next(lead: LeadItem, steps: Sequence, now: datetime) -> dict:
