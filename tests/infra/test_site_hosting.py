@@ -20,6 +20,8 @@ SITE_RESOURCES = ("SiteBucket", "SiteBucketPolicy", "SiteOriginAccessControl", "
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy ids are the same everywhere
 SITE_URL = {"Fn::Sub": "https://${SiteDistribution.DomainName}"}
 LOGIN_URL = {"Fn::Sub": "https://${SiteDistribution.DomainName}/login.html"}
+BOARD_LOGIN_URL = {"Fn::Sub": "${BoardUrl}/login.html"}
+NO_VALUE = {"Ref": "AWS::NoValue"}
 
 
 def resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
@@ -98,7 +100,8 @@ def test_the_deployer_gets_the_api_url_and_the_cognito_ids(template):
     assert content["ApiBase"] == {"Fn::Sub": f"{board_api_url}/api"}
     assert (content["UserPoolId"], content["UserPoolClientId"]) == ({"Ref": "UserPool"}, {"Ref": "BoardUserPoolClient"})
     assert content["CognitoDomain"] == {"Fn::Sub": "https://${SiteUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"}
-    assert (content["Region"], content["RedirectUri"]) == ({"Ref": "AWS::Region"}, LOGIN_URL)
+    assert content["Region"] == {"Ref": "AWS::Region"}
+    assert content["RedirectUri"] == {"Fn::If": ["HasBoardUrl", BOARD_LOGIN_URL, LOGIN_URL]}
     assert (content["BucketName"], content["DistributionId"]) == ({"Ref": "SiteBucket"}, {"Ref": "SiteDistribution"})
     # a new version of the site's files is a new layer version: CloudFormation updates the resource, which publishes
     assert content["SiteFiles"] == {"Ref": "SiteFilesLayer"}
@@ -128,11 +131,38 @@ def test_cognito_sign_in_comes_back_to_the_distribution(template):
     assert client["AllowedOAuthFlows"] == ["code"]  # with PKCE in the browser; never the implicit flow
     assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
     assert client["SupportedIdentityProviders"] == ["COGNITO"]
-    assert client["CallbackURLs"] == [LOGIN_URL] and client["LogoutURLs"] == [LOGIN_URL]
+    assert client["CallbackURLs"] == client["LogoutURLs"]
     assert client["GenerateSecret"] is False
     domain = resource(template, "SiteUserPoolDomain")
     assert domain["UserPoolId"] == {"Ref": "UserPool"}
     assert domain["Domain"]["Fn::If"][0] == "HasAuthDomainPrefix"
+
+
+def _with_board_url(value, given: bool):
+    """`value` as CloudFormation resolves it when the BoardUrl parameter is (or is not) given."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        assert condition == "HasBoardUrl"
+        return when_true if given else when_false
+    return value
+
+
+@pytest.mark.parametrize("board_url_given", [False, True], ids=["cloudfront", "board-url"])
+def test_sign_in_comes_back_to_the_login_page_the_site_names(template, board_url_given):
+    """Cognito refuses a redirect_uri not in the client's lists: with BoardUrl set, sign-in once broke."""
+    client = resource(template, "BoardUserPoolClient")
+    for urls in (client["CallbackURLs"], client["LogoutURLs"]):
+        allowed = [url for url in (_with_board_url(url, board_url_given) for url in urls) if url != NO_VALUE]
+        assert allowed == ([LOGIN_URL, BOARD_LOGIN_URL] if board_url_given else [LOGIN_URL])
+        assert _with_board_url(resource(template, "SiteContent")["RedirectUri"], board_url_given) in allowed
+
+
+def test_board_url_is_an_origin(template):
+    """It is the board API's CORS origin and the base of the login page: no path, no trailing slash."""
+    pattern = re.compile(template["Parameters"]["BoardUrl"]["AllowedPattern"])
+    assert pattern.match("") and pattern.match("https://crm.example.com")
+    assert not [url for url in ("https://crm.example.com/", "https://crm.example.com/app", "http://crm.example.com")
+                if pattern.match(url)]
 
 
 def test_the_board_api_lets_the_site_call_it(template):
