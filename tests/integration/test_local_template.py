@@ -56,9 +56,10 @@ def test_physical_names_are_derived_from_logical_ids(resolver: Resolver) -> None
     assert resolver.resolve({"Ref": "IdempotencyTable"}) == "crm-idempotency"
     assert resolver.resolve({"Ref": "NotifyAssigneeFunction"}) == "NotifyAssigneeFunction"
     assert resolver.resolve({"Ref": "EmailConfigurationSet"}) == "crm-local-crm"
-    assert resolver.resolve({"Fn::GetAtt": ["LeadLifecycleStateMachine", "Name"]}) == "LeadLifecycleStateMachine"
+    assert resolver.resolve({"Fn::GetAtt": ["StatusMessageStateMachine", "Name"]}) == "StatusMessageStateMachine"
+    assert resolver.resolve({"Fn::GetAtt": ["LeadLifecycleStateMachine", "Name"]}) == "crm-local-lead-lifecycle"
     assert resolver.resolve({"Ref": "LeadLifecycleStateMachine"}) == (
-        "arn:aws:states:us-east-1:123456789012:stateMachine:LeadLifecycleStateMachine")
+        "arn:aws:states:us-east-1:123456789012:stateMachine:crm-local-lead-lifecycle")
 
 
 def test_sub_if_and_conditions(template: dict[str, Any]) -> None:
@@ -95,7 +96,9 @@ def test_every_function_has_a_handler_file_and_a_resolved_environment(
         assert spec.environment["SES_CONFIGURATION_SET"] == ses_configuration_set_names(template, resolver)[0]
     by_id = {spec.logical_id: spec for spec in specs}
     intake = by_id["LeadIntakeFunction"]
-    assert intake.environment["LEAD_LIFECYCLE_ARN"].endswith(":stateMachine:LeadLifecycleStateMachine")
+    assert intake.environment["LEAD_LIFECYCLE_ARN"].endswith(":stateMachine:crm-local-lead-lifecycle")
+    # the nurture step names the machine that runs it by its Name (a !Ref would be circular): the same ARN
+    assert by_id["NurtureStepFunction"].environment["LEAD_LIFECYCLE_ARN"] == intake.environment["LEAD_LIFECYCLE_ARN"]
     assert {("POST", "/leads"), ("OPTIONS", "/leads")} <= {(route.method, route.path) for route in intake.api_routes}
     assert ("POST", "/leads/{id}/activities") in {
         (route.method, route.path) for route in by_id["LeadActivityFunction"].api_routes}
