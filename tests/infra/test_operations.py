@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cfn import functions_of
+
 Resources = dict[str, dict[str, Any]]
 
 
@@ -60,3 +62,44 @@ def test_the_topic_key_lets_the_account_administer_it_and_only_ses_and_cloudwatc
         assert set(as_list(statement["Action"])) == {"kms:GenerateDataKey*", "kms:Decrypt"}
         assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert len(accounts) + len(services) == len(statements), "a statement for some other principal"
+
+
+# ---------------------------------------------------------------- what a deploy leaves behind
+
+def test_a_failed_first_deploy_leaves_no_data_resource_behind(template):
+    """Retain would keep a table or user pool the failed first deploy created; RetainExceptOnCreate keeps only those a
+    later deploy or the stack's deletion would remove, and deletion protection would refuse the rollback's delete."""
+    kept = {logical_id: resource for logical_id, resource in template["Resources"].items()
+            if resource.get("DeletionPolicy", "Delete") != "Delete"}
+    assert {"CrmTable", "UserPool"} <= set(kept)
+    for logical_id, resource in kept.items():
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate", logical_id
+        assert resource.get("UpdateReplacePolicy") == "Retain", f"{logical_id} would be lost when replaced"
+        properties = resource["Properties"]
+        assert not properties.get("DeletionProtectionEnabled") and properties.get("DeletionProtection") != "ACTIVE", \
+            f"{logical_id}: deletion protection makes the rollback of a failed first deploy fail"
+
+
+# ---------------------------------------------------------------- logs
+
+def lambda_functions(template: dict[str, Any]) -> Resources:
+    """Every Lambda function's properties: SAM functions with the Globals merged in, and plain ones."""
+    plain = {logical_id: resource["Properties"] for logical_id, resource in
+             of_type(template, "AWS::Lambda::Function").items()}
+    return {**functions_of(template), **plain}
+
+
+def test_every_function_logs_to_a_group_that_forgets(template):
+    """Logs can name people: an erased lead must not live on in logs kept forever (Lambda's default group)."""
+    resources = template["Resources"]
+    functions = lambda_functions(template)
+    assert "SiteDeployerFunction" in functions and "LeadIntakeFunction" in functions
+    for logical_id, properties in functions.items():
+        group_id = referenced(properties.get("LoggingConfig", {}).get("LogGroup", {"Ref": None}))
+        assert group_id in resources, f"{logical_id} logs to Lambda's default group, kept forever"
+        group = resources[group_id]
+        assert group["Type"] == "AWS::Logs::LogGroup"
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        assert not group["Properties"]["LogGroupName"]["Fn::Sub"].startswith("aws/")  # Lambda refuses those names
+    retention = template["Parameters"]["LogRetentionDays"]
+    assert retention["Default"] <= 90 and max(retention["AllowedValues"]) <= 365
