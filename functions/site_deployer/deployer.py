@@ -1,6 +1,9 @@
 """The site's CloudFormation custom resource (Custom::SiteContent): publishes static_site/ to the private site bucket
-behind CloudFront, with the config.json the pages read (the board API's URL and the Cognito ids), on Create and
-Update; empties the bucket on Delete so the stack can be deleted.
+behind CloudFront, with the config.json the pages read (the board API's URL, the lead API's and the Cognito ids), on
+Create and Update; empties the bucket on Delete so the stack can be deleted.
+
+The lead form (form.html) posts to the local stack's `/leads`; CloudFront serves the site for GET and HEAD only, so
+a page's form that posts there is published posting to the lead API's URL instead (it needs no JavaScript).
 
 The site's files come in a layer (SiteFilesLayer, mounted at SITE_ROOT): a new layer version on every change of the
 files is what makes CloudFormation update this resource. It answers CloudFormation itself, with a PUT of the result to
@@ -10,6 +13,7 @@ an hour. Standard library and boto3 only: it runs outside the CRM's layer and en
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import mimetypes
@@ -34,6 +38,7 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset
 REVALIDATE = "public, max-age=0, must-revalidate"
 NO_STORE = "no-store"
 _DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+LOCAL_LEAD_FORM_ACTION = b'action="/leads"'
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
@@ -61,7 +66,16 @@ def site_config(properties: dict[str, Any]) -> dict[str, str]:
     """What the pages read from /config.json (static_site/js/api.js loadConfig, login.js)."""
     return {"apiBase": properties["ApiBase"], "auth": "cognito", "region": properties["Region"],
             "userPoolId": properties["UserPoolId"], "userPoolClientId": properties["UserPoolClientId"],
-            "cognitoDomain": properties["CognitoDomain"], "redirectUri": properties["RedirectUri"]}
+            "cognitoDomain": properties["CognitoDomain"], "redirectUri": properties["RedirectUri"],
+            "leadsUrl": properties["LeadsUrl"]}
+
+
+def published_body(path: Path, leads_url: str) -> bytes:
+    """A file as the site serves it: a page's lead form posts to the lead API (`leads_url`), not to the site."""
+    body = path.read_bytes()
+    if path.suffix.lower() == ".html":
+        body = body.replace(LOCAL_LEAD_FORM_ACTION, f'action="{html.escape(leads_url, quote=True)}"'.encode())
+    return body
 
 
 def content_type(path: Path) -> str:
@@ -82,8 +96,8 @@ def publish(properties: dict[str, Any], root: Path, invalidation_reference: str)
     s3 = boto3.client("s3")
     published = {CONFIG_KEY}
     for key, path in site_files(root):
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type(path),
-                      CacheControl=REVALIDATE)
+        s3.put_object(Bucket=bucket, Key=key, Body=published_body(path, properties["LeadsUrl"]),
+                      ContentType=content_type(path), CacheControl=REVALIDATE)
         published.add(key)
     s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=json.dumps(site_config(properties), indent=2).encode(),
                   ContentType=CONTENT_TYPES[".json"], CacheControl=NO_STORE)

@@ -98,6 +98,9 @@ def test_the_deployer_gets_the_api_url_and_the_cognito_ids(template):
     assert content["ServiceToken"] == {"Fn::GetAtt": ["SiteDeployerFunction", "Arn"]}
     board_api_url = outputs["BoardApiUrl"]["Value"]["Fn::Sub"].replace("amazonaws.com", "${AWS::URLSuffix}")
     assert content["ApiBase"] == {"Fn::Sub": f"{board_api_url}/api"}
+    # the published lead form posts to the lead API: CloudFront takes no POST (functions/site_deployer)
+    lead_api_url = outputs["LeadApiUrl"]["Value"]["Fn::Sub"].replace("amazonaws.com", "${AWS::URLSuffix}")
+    assert content["LeadsUrl"] == {"Fn::Sub": f"{lead_api_url}/leads"}
     assert (content["UserPoolId"], content["UserPoolClientId"]) == ({"Ref": "UserPool"}, {"Ref": "BoardUserPoolClient"})
     assert content["CognitoDomain"] == {"Fn::Sub": "https://${SiteUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"}
     assert content["Region"] == {"Ref": "AWS::Region"}
@@ -163,6 +166,15 @@ def test_board_url_is_an_origin(template):
     assert pattern.match("") and pattern.match("https://crm.example.com")
     assert not [url for url in ("https://crm.example.com/", "https://crm.example.com/app", "http://crm.example.com")
                 if pattern.match(url)]
+
+
+def test_the_lead_intake_takes_the_sites_own_form_when_origins_are_restricted(template):
+    """With AllowedOrigins given, the site's form (posting from the site's origin) would otherwise get 403."""
+    origins = template["Globals"]["Function"]["Environment"]["Variables"]["ALLOWED_ORIGINS"]
+    site_origin = {"Fn::If": ["HasBoardUrl", {"Ref": "BoardUrl"}, SITE_URL]}
+    assert origins == {"Fn::If": ["HasAllowedOrigins", {"Fn::Join": [",", [{"Ref": "AllowedOrigins"}, site_origin]]},
+                                  ""]}
+    assert template["Conditions"]["HasAllowedOrigins"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AllowedOrigins"}, ""]}]}
 
 
 def test_the_board_api_lets_the_site_call_it(template):

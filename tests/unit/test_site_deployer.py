@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ BUCKET = "crm-site-test"
 PROPERTIES = {"BucketName": BUCKET, "ApiBase": "https://abc123.execute-api.eu-central-1.amazonaws.com/v1/api",
               "Region": "eu-central-1", "UserPoolId": "eu-central-1_Pool", "UserPoolClientId": "client123",
               "CognitoDomain": "https://crm-1.auth.eu-central-1.amazoncognito.com",
-              "RedirectUri": "https://d111.cloudfront.net/login.html", "SiteFiles": "arn:layer:1"}
+              "RedirectUri": "https://d111.cloudfront.net/login.html", "SiteFiles": "arn:layer:1",
+              "LeadsUrl": "https://lead123.execute-api.eu-central-1.amazonaws.com/v1/leads"}
 
 
 class Context:
@@ -105,7 +107,8 @@ def test_create_and_update_publish_the_site_with_its_config_and_answer_success(a
     assert json.loads(stored["config.json"]["Body"].read()) == {
         "apiBase": PROPERTIES["ApiBase"], "auth": "cognito", "region": "eu-central-1",
         "userPoolId": "eu-central-1_Pool", "userPoolClientId": "client123",
-        "cognitoDomain": PROPERTIES["CognitoDomain"], "redirectUri": PROPERTIES["RedirectUri"]}
+        "cognitoDomain": PROPERTIES["CognitoDomain"], "redirectUri": PROPERTIES["RedirectUri"],
+        "leadsUrl": PROPERTIES["LeadsUrl"]}
     assert stored["config.json"]["CacheControl"] == "no-store"
     assert stored["index.html"]["CacheControl"] == "public, max-age=0, must-revalidate"
     # And CloudFront is told to forget its copies
@@ -149,3 +152,36 @@ def test_every_file_of_the_real_site_gets_a_type_a_browser_accepts():
     files = dict(module.site_files(REPO_ROOT / "static_site"))
     assert {"index.html", "login.html", "home.html", "js/home.js", "css/home.css"} <= set(files)
     assert all(module.content_type(path) != "application/octet-stream" for path in files.values())
+
+
+class Forms(HTMLParser):
+    """The attributes of every <form> of a page."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str | None]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "form":
+            self.forms.append(dict(attrs))
+
+
+def test_the_published_lead_form_posts_to_the_lead_api_not_to_cloudfront(aws, site):
+    """CloudFront takes GET and HEAD only: a form posting to the site's own /leads would get 403 for every visitor."""
+    # Given the site's real lead form, which posts to /leads (right on the local stack)
+    form = (REPO_ROOT / "static_site" / "form.html").read_text(encoding="utf-8")
+    [local_form] = Forms(form).forms
+    assert (local_form["method"], local_form["action"]) == ("post", "/leads")
+    (site / "form.html").write_text(form, encoding="utf-8")
+
+    # When the stack publishes the site
+    deployer()(event("Create", aws["distribution"]), Context())
+
+    # Then the published form posts, as plain HTML, to the lead API's URL, and nothing else of the page changed
+    published = objects(aws["s3"])["form.html"]["Body"].read().decode()
+    [published_form] = Forms(published).forms
+    assert published_form == {**local_form, "action": PROPERTIES["LeadsUrl"]}
+    assert published.replace(PROPERTIES["LeadsUrl"], "/leads") == form
+    # And the pages without that form are published as they are
+    assert objects(aws["s3"])["index.html"]["Body"].read() == (site / "index.html").read_bytes()
