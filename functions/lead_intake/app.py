@@ -26,7 +26,7 @@ from crm.http import (
     respond,
     service_unavailable,
 )
-from crm.observability import logger, metrics, tracer
+from crm.observability import logger, metrics
 
 if TYPE_CHECKING:
     from crm.models.leads import LeadSubmission
@@ -120,8 +120,7 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
     try:
         intake, config = _idempotent_intake()
         config.register_lambda_context(context)
-        with tracer().provider.in_subsegment("## submit_lead"):
-            result = intake(request={"key": _idempotency_key(request)}, submission=submission)
+        result = intake(request={"key": _idempotency_key(request)}, submission=submission)
     except IdempotencyAlreadyInProgressError:
         return json_response(409, {"message": "This submission is already being processed."},
                              {"Retry-After": "2", **cors})

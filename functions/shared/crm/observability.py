@@ -1,7 +1,7 @@
 """Powertools logger and metrics, one of each per process; the tracer is made on first use.
 
-Importing the X-Ray SDK costs about half a second, so handlers that must start fast ask for the tracer
-inside the invocation, not at import.
+Importing the X-Ray SDK costs about a third of a second, so the public lead intake, where a cold start is a visitor
+waiting, does without it (Lambda's active tracing still records its invocations); other handlers make it on first use.
 """
 
 from __future__ import annotations

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
-from pynamodb.connection import TableConnection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
+from crm.integrations.aws import client
 
 
 class _Meta:
     table_name = os.environ.get("TABLE_NAME", "crm")
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    max_retry_attempts = 3
+
+
+class _ProcessClientConnection(Connection):
+    """pynamodb's connection over the process's one DynamoDB client, made on first use (not at import)."""
+
+    @property
+    def client(self) -> Any:
+        return client("dynamodb")
 
 
 class OwnerIndex(GlobalSecondaryIndex["CrmItem"]):
@@ -57,11 +67,17 @@ class CrmItem(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        """Every entity lives in the one table, so one connection serves them all.
+        """Every entity lives in the one table, so one connection serves them all, over the process's DynamoDB
+        client (`crm.integrations.aws.client`, with its retries and timeouts), which idempotency shares too.
 
-        pynamodb would give each entity class its own botocore session and client, and making one costs
-        ~200 ms of a cold start.
+        pynamodb would give each entity class its own botocore session and client, and each one costs a cold
+        start the loading of botocore's models again (~100 ms).
         """
-        if cls is CrmItem:
-            return super()._get_connection()
-        return CrmItem._get_connection()
+        if cls is not CrmItem:
+            return CrmItem._get_connection()
+        connection = super()._get_connection()
+        if not isinstance(connection.connection, _ProcessClientConnection):
+            shared = _ProcessClientConnection(region=cls.Meta.region)
+            shared.add_meta_table(connection.get_meta_table())
+            connection.connection = shared
+        return connection
