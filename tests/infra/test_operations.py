@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cfn import functions_of
+from .cfn import functions_of, sam_transform
 
 Resources = dict[str, dict[str, Any]]
 
@@ -103,3 +103,119 @@ def test_every_function_logs_to_a_group_that_forgets(template):
         assert not group["Properties"]["LogGroupName"]["Fn::Sub"].startswith("aws/")  # Lambda refuses those names
     retention = template["Parameters"]["LogRetentionDays"]
     assert retention["Default"] <= 90 and max(retention["AllowedValues"]) <= 365
+
+
+# ---------------------------------------------------------------- alarms
+
+OPERATIONS = {"Ref": "OperationsTopic"}
+MAX_ALARM_METRICS = 10  # a metric math alarm's metrics
+# a lead's workflow is stopped (aborted) by design whenever it is converted, junked or erased
+STOPPED_BY_DESIGN = {"LeadLifecycleStateMachine"}
+
+
+def watched(template: dict[str, Any], namespace: str, metric: str) -> list[dict[str, Any]]:
+    """The dimensions of every `namespace`/`metric` an alarm to the operations topic watches."""
+    found = []
+    for logical_id, alarm in of_type(template, "AWS::CloudWatch::Alarm").items():
+        properties = alarm["Properties"]
+        assert OPERATIONS in properties["AlarmActions"], f"{logical_id} tells no one"
+        stats = [query["MetricStat"]["Metric"] for query in properties.get("Metrics", []) if "MetricStat" in query]
+        if "MetricName" in properties:
+            stats.append(properties)
+        found += [{dimension["Name"]: dimension["Value"] for dimension in stat.get("Dimensions", [])}
+                  for stat in stats if (stat["Namespace"], stat["MetricName"]) == (namespace, metric)]
+    return found
+
+
+def test_every_metric_math_alarm_adds_up_all_its_metrics(template):
+    for logical_id, alarm in of_type(template, "AWS::CloudWatch::Alarm").items():
+        queries = alarm["Properties"].get("Metrics")
+        if queries is None:
+            continue
+        [returned] = [query for query in queries if query.get("ReturnData")]
+        metric_ids = [query["Id"] for query in queries if "MetricStat" in query]
+        assert len(metric_ids) <= MAX_ALARM_METRICS, f"{logical_id}: start another alarm"
+        if "METRICS()" not in returned["Expression"]:
+            assert all(metric_id in returned["Expression"] for metric_id in metric_ids), logical_id
+
+
+def test_every_function_has_an_alarm_on_its_errors(template):
+    watched_functions = {referenced(dimensions["FunctionName"])
+                         for dimensions in watched(template, "AWS/Lambda", "Errors")}
+    unwatched = sorted(set(lambda_functions(template)) - watched_functions)
+    assert not unwatched, f"no alarm watches the errors of {unwatched}: add them to an *ErrorsAlarm"
+
+
+def test_every_state_machine_has_alarms_on_executions_that_ended_badly(template):
+    machines = {*of_type(template, "AWS::Serverless::StateMachine"),
+                *of_type(template, "AWS::StepFunctions::StateMachine")}
+    assert {"LeadLifecycleStateMachine", "StatusMessageStateMachine"} <= machines
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        watched_machines = {referenced(dimensions["StateMachineArn"])
+                            for dimensions in watched(template, "AWS/States", metric)}
+        expected = machines - STOPPED_BY_DESIGN if metric == "ExecutionsAborted" else machines
+        assert watched_machines == expected, metric
+
+
+def api_name(api: dict[str, Any]) -> Any:
+    """What API Gateway's metrics call a REST API: its Name, else its OpenAPI title (SAM's default: the stack name)."""
+    properties = api["Properties"]
+    return properties.get("Name") or properties.get("DefinitionBody", {}).get("info", {}).get("title")
+
+
+def test_every_api_has_an_alarm_on_its_5xx_answers(template):
+    apis = of_type(template, "AWS::Serverless::Api")
+    names = {logical_id: api_name(api) for logical_id, api in apis.items()}
+    assert None not in names.values(), f"an API named after the stack, as another may be: {names}"
+    assert len({str(name) for name in names.values()}) == len(names), "two APIs' metrics would be one"
+    watched_names = [dimensions["ApiName"] for dimensions in watched(template, "AWS/ApiGateway", "5XXError")]
+    assert not [logical_id for logical_id, name in names.items() if name not in watched_names]
+
+
+def test_ses_bounce_and_complaint_rates_alarm_before_ses_pauses_the_account(template):
+    alarms = {alarm["Properties"]["MetricName"]: alarm["Properties"] for alarm in
+              of_type(template, "AWS::CloudWatch::Alarm").values()
+              if alarm["Properties"].get("Namespace") == "AWS/SES"}
+    assert {name: (alarm["Threshold"], alarm["ComparisonOperator"]) for name, alarm in alarms.items()} == {
+        "Reputation.BounceRate": (0.05, "GreaterThanThreshold"),  # rates are 0 to 1
+        "Reputation.ComplaintRate": (0.001, "GreaterThanThreshold")}
+    assert template["Resources"]["EmailConfigurationSet"]["Properties"]["ReputationOptions"] == {
+        "ReputationMetricsEnabled": True}
+
+
+# ---------------------------------------------------------------- asynchronous invocations
+
+ASYNC_EVENTS = {"SNS", "S3", "Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule", "CloudWatchLogs",
+                "IoTRule"}  # the event sources that invoke a function asynchronously: Lambda retries, then drops
+
+
+def asynchronous_functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {logical_id: properties for logical_id, properties in functions_of(template).items()
+            if {event["Type"] for event in properties.get("Events", {}).values()} & ASYNC_EVENTS}
+
+
+def test_asynchronous_failures_land_in_a_queue_with_an_alarm(template):
+    functions = asynchronous_functions(template)
+    assert {"EmailEventsFunction", "DealRobotsFunction", "LifecycleReconcilerFunction"} <= set(functions)
+    alarmed = {dimensions["QueueName"]["Fn::GetAtt"][0]
+               for dimensions in watched(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")}
+    for logical_id, properties in functions.items():
+        on_failure = properties.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
+        assert on_failure and on_failure["Type"] == "SQS", f"{logical_id}: a failed event would vanish"
+        queue = referenced(on_failure["Destination"])
+        assert template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+        assert queue in alarmed, f"{logical_id}'s failures land in {queue}, which no alarm watches"
+
+
+def test_each_asynchronous_function_may_send_its_failures(template):
+    """SAM grants the destination to the function's role; Lambda sends with that role."""
+    from .test_template import PARAMETERS, PSEUDO
+
+    resources = sam_transform(template, PARAMETERS, PSEUDO)["Resources"]
+    for logical_id, properties in asynchronous_functions(template).items():
+        queue = properties["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"]
+        role = resources[resources[logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]]
+        grants = [statement for policy in role["Properties"]["Policies"]
+                  for statement in policy["PolicyDocument"]["Statement"]]
+        assert [grant for grant in grants if grant["Action"] == "sqs:SendMessage" and grant["Resource"] == queue], \
+            logical_id
