@@ -185,13 +185,17 @@ def test_public_lead_route_is_throttled(template: dict[str, Any]):
 
 
 def _api_routes(template: dict[str, Any]) -> dict[str, set[tuple[str, str]]]:
-    """(path, METHOD) of every Api event, by the logical id of the API it is declared on."""
+    """(path, METHOD) of every Api event and DefinitionBody method, by the logical id of the API it is declared on."""
     routes: dict[str, set[tuple[str, str]]] = {}
     for properties in functions_of(template).values():
         for event in properties.get("Events", {}).values():
             if event["Type"] == "Api":
                 api = event["Properties"]["RestApiId"]["Ref"]
                 routes.setdefault(api, set()).add((event["Properties"]["Path"], event["Properties"]["Method"].upper()))
+    for api, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Api":
+            for path, methods in resource["Properties"].get("DefinitionBody", {}).get("paths", {}).items():
+                routes.setdefault(api, set()).update((path, method.upper()) for method in methods)
     return routes
 
 
