@@ -15,6 +15,7 @@ from types import FrameType
 
 import boto3
 
+from local.auth import machine_clients
 from local.demo_data import DEMO_USERS, seed_demo_data, seed_demo_deals, seed_demo_leads
 from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
@@ -86,6 +87,10 @@ def _print_banner(base_url: str, data: str, seeded: bool) -> None:
     print(f"  demo users ({'created now' if seeded else 'from earlier runs'}):")
     for user in DEMO_USERS:
         print(f"    {user.role:<8} {user.name:<15} {user.email:<22} {user.phone}  {user.language}")
+    for client in machine_clients().values():
+        print(f"  integration client (secret new each run): {client.client_id} / {client.secret}\n"
+              f"    scopes: {' '.join(client.scopes)}; a token: curl -u '{client.client_id}:{client.secret}' "
+              f"-d grant_type=client_credentials {base_url}/local/oauth2/token")
     print("Ctrl-C stops everything.", flush=True)
 
 

@@ -1,10 +1,12 @@
 """One loopback HTTP port for everything: the static site, the template's API routes, the outbox.
 
 API routes get the API Gateway REST (v1) proxy event that AWS would build from the same request,
-so handlers cannot tell the difference. A route whose Api event has a Cognito authorizer (its own or the
-Api's DefaultAuthorizer) needs an Authorization header with a token from POST /local/token {"user_id"}
-(active users only): without a valid one it answers 401 as API Gateway would, with one the handler gets
-its claims in requestContext.authorizer.claims. Built in besides: /healthz; /config.json, the static
+so handlers cannot tell the difference. A route with a Cognito authorizer (its Api event's or its DefinitionBody
+method's, else the Api's DefaultAuthorizer) needs an Authorization header with an access token holding one of the
+route's OAuth scopes, as API Gateway checks it: a person's from POST /local/token {"user_id"} (active users only),
+an integration's from POST /local/oauth2/token (the client credentials grant, like Cognito's /oauth2/token). No
+valid access token answers 401, one without the route's scopes 403; with one the handler gets its claims in
+requestContext.authorizer.claims. Built in besides: /healthz; /config.json, the static
 site's settings; /outbox (and .json) with
 POST /outbox/<message id>/events {"type": "open"|"click", "link"?} making SES's engagement events;
 /executions?lead=<id> (and .json), a lead's Step Functions executions with their history;
@@ -34,7 +36,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from local.auth import InvalidTokenError, NotAllowedError, gateway_claims, sign_in_choices, token_for
+from local.auth import (
+    TOKEN_LIFETIME,
+    InvalidClientError,
+    InvalidScopeError,
+    InvalidTokenError,
+    MissingScopeError,
+    NotAllowedError,
+    client_token,
+    gateway_claims,
+    sign_in_choices,
+    token_for,
+)
 from local.executions import (
     ExecutionsUnavailable,
     lead_executions,
@@ -52,6 +65,7 @@ STAGE = "v1"
 EMAIL_EVENTS_PATH = re.compile(r"^/outbox/(?P<message_id>[^/]+)/events/?$")
 SCHEDULE_RUN_PATH = re.compile(r"^/local/schedules/(?P<function>[A-Za-z0-9]+)/run/?$")
 TOKEN_PATH = "/local/token"
+OAUTH_TOKEN_PATH = "/local/oauth2/token"
 SITE_CONFIG = {"apiBase": "/api", "auth": "local"}
 
 _log = logging.getLogger(__name__)
@@ -65,12 +79,14 @@ class Route:
     resource: str
     pattern: re.Pattern[str]
     function: FunctionSpec
-    cognito: bool = False  # API Gateway checks a Cognito ID token before invoking
+    cognito: bool = False  # API Gateway checks a Cognito access token before invoking
+    scopes: tuple[str, ...] = ()  # and that it holds one of these
 
     @classmethod
-    def of(cls, method: str, resource: str, function: FunctionSpec, cognito: bool = False) -> Route:
+    def of(cls, method: str, resource: str, function: FunctionSpec, cognito: bool = False,
+           scopes: tuple[str, ...] = ()) -> Route:
         regex = "".join(_piece_regex(piece) for piece in re.split(r"(\{[^}]+\})", resource) if piece)
-        return cls(method, resource, re.compile(f"^{regex}/?$"), function, cognito)
+        return cls(method, resource, re.compile(f"^{regex}/?$"), function, cognito, scopes)
 
 
 def _piece_regex(piece: str) -> str:
@@ -82,8 +98,8 @@ def _piece_regex(piece: str) -> str:
 
 
 def routes_of(functions: list[FunctionSpec]) -> list[Route]:
-    """Every Api event of the template; literal paths before parameterised ones, as API Gateway matches."""
-    routes = [Route.of(route.method, route.path, function, route.cognito)
+    """Every API route of the template; literal paths before parameterised ones, as API Gateway matches."""
+    routes = [Route.of(route.method, route.path, function, route.cognito, route.scopes)
               for function in functions for route in function.api_routes]
     return sorted(routes, key=lambda route: (route.resource.count("{"), -len(route.resource)))
 
@@ -182,6 +198,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command == "POST" and path == TOKEN_PATH:
             self._issue_token(body)
             return
+        if self.command == "POST" and path == OAUTH_TOKEN_PATH:
+            self._issue_client_token(body)
+            return
         if self.command in ("GET", "HEAD") and (self._serve_builtin(path, parse_qs(url.query))
                                                 or self._serve_static(path)):
             return
@@ -196,9 +215,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         claims = None
         if route.cognito:
             try:
-                claims = gateway_claims(self.headers.get("Authorization"))
+                claims = gateway_claims(self.headers.get("Authorization"), route.scopes)
             except InvalidTokenError:
                 self._send_json(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
+                return
+            except MissingScopeError:
+                self._send_json(HTTPStatus.FORBIDDEN, {"message": "Forbidden"})
                 return
         event = proxy_event(self, route, path, path_parameters, body, claims)
         try:
@@ -229,7 +251,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return True
 
     def _issue_token(self, body: bytes) -> None:
-        """Signing in locally: an ID token like Cognito's for an active user of the CRM, no password asked."""
+        """Signing in locally: an access token like Cognito's for an active user of the CRM, no password asked."""
         try:
             request = json.loads(body or b"{}")
         except ValueError:
@@ -248,6 +270,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"message": "the users cannot be read right now"})
             return
         self._send_json(HTTPStatus.OK, {"token": token})
+
+    def _issue_client_token(self, body: bytes) -> None:
+        """The user pool domain's /oauth2/token for the client credentials grant: the client authenticates with HTTP
+        Basic (or client_id and client_secret in the form) and may name the scopes it wants (default: all its own);
+        the answer and the errors are OAuth 2.0's."""
+        form = {name: values[-1] for name, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != "client_credentials":
+            self._send_json(HTTPStatus.BAD_REQUEST, {"error": "unsupported_grant_type"})
+            return
+        client_id, secret = _client_credentials(self.headers.get("Authorization"), form)
+        try:
+            token = client_token(client_id, secret, form.get("scope"))
+        except InvalidClientError:
+            self._send_json(HTTPStatus.UNAUTHORIZED, {"error": "invalid_client"}, {"WWW-Authenticate": "Basic"})
+            return
+        except InvalidScopeError:
+            self._send_json(HTTPStatus.BAD_REQUEST, {"error": "invalid_scope"})
+            return
+        self._send_json(HTTPStatus.OK, {"access_token": token, "token_type": "Bearer",
+                                            "expires_in": int(TOKEN_LIFETIME.total_seconds())})
 
     def _run_schedule(self, function_logical_id: str, body: bytes) -> None:
         """A scheduled function on demand (e.g. the daily deal robots), as if EventBridge fired it now or at the
@@ -359,6 +401,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def _client_credentials(authorization: str | None, form: dict[str, str]) -> tuple[str, str]:
+    """The client id and secret of a token request: HTTP Basic, else the form's client_id and client_secret."""
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            client_id, _, secret = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+        except ValueError:
+            return "", ""
+        return unquote(client_id), unquote(secret)
+    return form.get("client_id", ""), form.get("client_secret", "")
 
 
 def start_http_server(port: int, functions: list[FunctionSpec], invoke: Invoker, ready: threading.Event,

@@ -8,11 +8,15 @@ Local physical names are deterministic:
 - state machine: its Name if set, else the logical id (Ref gives the ARN, GetAtt .Name the name);
 - SES configuration set: its resolved Name;
 - anything else: the logical id.
+
+API routes are a function's Api events and the methods of an Api's DefinitionBody (OpenAPI) that proxy to it, each
+with the authorizer and OAuth scopes SAM would give it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +33,7 @@ STACK_NAME = "crm-local"
 PARTITION = "aws"
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+API_TYPE = "AWS::Serverless::Api"
 STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
 TABLE_TYPE = "AWS::DynamoDB::Table"
 SES_CONFIGURATION_SET_TYPE = "AWS::SES::ConfigurationSet"
@@ -43,6 +48,8 @@ _PSEUDO_PARAMETERS = {
 }
 _SUB_PLACEHOLDER = re.compile(r"\$\{(!?)([^}]+)\}")
 _DEFINITION_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+_LAMBDA_INVOCATION = re.compile(r":lambda:path/2015-03-31/functions/(?P<arn>.+)/invocations$")
+_OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"}
 
 
 class TemplateLoader(yaml.SafeLoader):
@@ -231,8 +238,9 @@ class Resolver:
 class ApiRoute:
     method: str
     path: str
-    authorizer: str | None = None  # the event's Auth.Authorizer, else its Api's DefaultAuthorizer
-    cognito: bool = False  # that authorizer is a Cognito user pool's: API Gateway checks an ID token first
+    authorizer: str | None = None  # the method's own (security, Auth.Authorizer), else its Api's DefaultAuthorizer
+    cognito: bool = False  # that authorizer is a Cognito user pool's: API Gateway checks an access token first
+    scopes: tuple[str, ...] = ()  # the OAuth scopes the method accepts, any one of them
 
 
 @dataclass(frozen=True)
@@ -296,16 +304,55 @@ def api_route(template: dict[str, Any], event_properties: dict[str, Any]) -> Api
     api_id = event_properties.get("RestApiId")
     api = template.get("Resources", {}).get(api_id["Ref"], {}) if isinstance(api_id, dict) else {}
     api_auth = api.get("Properties", {}).get("Auth", {})
-    name = event_properties.get("Auth", {}).get("Authorizer", api_auth.get("DefaultAuthorizer"))
-    if name in (None, "NONE"):
-        return ApiRoute(event_properties["Method"].upper(), event_properties["Path"])
-    cognito = "UserPoolArn" in api_auth.get("Authorizers", {}).get(name, {})
-    return ApiRoute(event_properties["Method"].upper(), event_properties["Path"], name, cognito)
+    event_auth = event_properties.get("Auth", {})
+    return _authorized_route(event_properties["Method"].upper(), event_properties["Path"], api_auth,
+                             event_auth.get("Authorizer", api_auth.get("DefaultAuthorizer")),
+                             event_auth.get("AuthorizationScopes"))
+
+
+def definition_routes(template: dict[str, Any], resolver: Resolver) -> dict[str, list[ApiRoute]]:
+    """The methods every Api declares in its DefinitionBody, by the ARN of the function each one proxies to, with
+    its security's authorizer and scopes (none declared: the Api's DefaultAuthorizer, as SAM adds it)."""
+    routes: dict[str, list[ApiRoute]] = defaultdict(list)
+    for api_id, api in _resources_of(template, API_TYPE).items():
+        properties = api.get("Properties", {})
+        api_auth = properties.get("Auth", {})
+        for path, operations in properties.get("DefinitionBody", {}).get("paths", {}).items():
+            for method, operation in operations.items():
+                if method not in _OPENAPI_METHODS:
+                    continue
+                integration = operation.get("x-amazon-apigateway-integration", {})
+                invoked = _LAMBDA_INVOCATION.search(str(resolver.resolve(integration.get("uri", ""))))
+                if integration.get("type") != "aws_proxy" or invoked is None:
+                    raise UnresolvableError(f"{api_id}: {method} {path} is not a Lambda proxy integration")
+                name, scopes = api_auth.get("DefaultAuthorizer"), None
+                for requirement in operation.get("security", []):
+                    for key in requirement.keys() & {*api_auth.get("Authorizers", {}), "NONE"}:
+                        name, scopes = key, requirement[key]
+                verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+                routes[invoked["arn"]].append(_authorized_route(verb, path, api_auth, name, scopes))
+    return routes
+
+
+def _authorized_route(method: str, path: str, api_auth: dict[str, Any], authorizer: str | None,
+                      scopes: list[str] | None) -> ApiRoute:
+    """`scopes` None: the authorizer's AuthorizationScopes. A Cognito route without scopes would want an ID token,
+    which the local runner does not issue (local/auth.py): refused here rather than unreachable later."""
+    if authorizer in (None, "NONE"):
+        return ApiRoute(method, path)
+    declared = api_auth.get("Authorizers", {}).get(authorizer, {})
+    cognito = "UserPoolArn" in declared
+    accepted = tuple(declared.get("AuthorizationScopes", []) if scopes is None else scopes)
+    if cognito and not accepted:
+        raise UnresolvableError(f"{method} {path}: a Cognito authorizer without OAuth scopes takes ID tokens; "
+                                "the local runner issues access tokens only")
+    return ApiRoute(method, path, authorizer, cognito, accepted)
 
 
 def function_specs(template: dict[str, Any], resolver: Resolver) -> list[FunctionSpec]:
     globals_ = template.get("Globals", {}).get("Function", {})
     global_env = globals_.get("Environment", {}).get("Variables", {})
+    declared_routes = definition_routes(template, resolver)
     specs = []
     for logical_id, resource in _resources_of(template, FUNCTION_TYPE).items():
         properties = resource.get("Properties", {})
@@ -325,6 +372,7 @@ def function_specs(template: dict[str, Any], resolver: Resolver) -> list[Functio
                 schedules.append(ScheduleSpec(event_name, str(resolver.resolve(expression)),
                                               None if payload is None else str(resolver.resolve(payload))))
         name = resolver.physical_name(logical_id)
+        routes += declared_routes.get(function_arn(name), [])
         specs.append(FunctionSpec(
             logical_id=logical_id,
             name=name,

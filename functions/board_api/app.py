@@ -59,7 +59,7 @@ def me(viewer: UserItem) -> dict[str, Any]:
             "language": viewer.language, "timezone": viewer.timezone}
 
 
-@routes("/api/openapi.json")
+@routes("/api/openapi.json", machine="crm/records.read")
 def openapi_document(viewer: UserItem) -> dict[str, Any]:
     """This API's OpenAPI document, made from these routes."""
     return _openapi().document(app)

@@ -2,7 +2,8 @@
 
 Paths and methods come from the app's route table, path parameters from the route paths, summaries from the
 views' docstrings, query parameters and request bodies (the pydantic models' JSON schemas) from each route's
-RouteDoc. `python functions/board_api/openapi.py` rewrites docs/openapi.json; a test checks it is current.
+RouteDoc, and each route's security from its OAuth scopes (any one will do: one security requirement each).
+`python functions/board_api/openapi.py` rewrites docs/openapi.json; a test checks it is current.
 """
 
 from __future__ import annotations
@@ -52,8 +53,12 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
     },
 }
 ANY_TEXT: dict[str, Any] = {"description": "A filter: only records with this value.", "schema": {"type": "string"}}
-BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                         "description": "A Cognito ID token of the CRM's user pool (locally: POST /local/token)."}}
+BEARER = {"bearerAuth": {
+    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+    "description": "A Cognito access token of the CRM's user pool holding one of the route's scopes: a person's from "
+                   "the site's sign-in (scope openid; locally POST /local/token), an integration's from the OAuth "
+                   "client credentials grant at the user pool domain's /oauth2/token (crm/* scopes; locally POST "
+                   "/local/oauth2/token)."}}
 
 
 def _reply(description: str, schema: str) -> dict[str, Any]:
@@ -67,8 +72,9 @@ def _responses(entry: Any, doc: Any) -> dict[str, Any]:
                                                    "content": {doc.produces: {"schema": schema}}}}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
-    responses["401"] = _reply("No valid ID token.", "Error")
-    responses["403"] = _reply("Not an active user, or the role may not do this.", "Error")
+    responses["401"] = _reply("No valid access token.", "Error")
+    responses["403"] = _reply("Not an active user, a role that may not do this, or a token without the route's "
+                              "scope.", "Error")
     if entry.view_args:
         responses["404"] = _reply("Unknown, or another rep's record.", "Error")
     if doc.conflict:
@@ -105,7 +111,8 @@ def _operation(entry: Any, schemas: dict[str, Any]) -> dict[str, Any]:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": _body_schema(doc.body, schemas)}}}
     operation["responses"] = _responses(entry, doc)
-    operation["security"] = [{"bearerAuth": []}] if entry.authorizer is not None else []
+    operation["security"] = [{"bearerAuth": [scope]} for scope in entry.authorizer.scopes] \
+        if entry.authorizer is not None else []
     return operation
 
 
@@ -119,7 +126,9 @@ def document(app: Any) -> dict[str, Any]:
         "info": {"title": "CRM board API", "version": "1",
                  "description": "The signed-in users' CRM: pipelines and the kanban board, records and their "
                                 "timelines, tasks, lists, import and export, home. Every route needs a Cognito "
-                                "ID token; a rep sees only their own records."},
+                                "access token with one of its scopes: people sign in on the site (openid, every "
+                                "route; a rep sees only their own records), integrations use OAuth client "
+                                "credentials (a crm/* scope, on the routes that name it)."},
         # relative to where this document is served ({base}/api/openapi.json): the stage URL, or the local runner
         "servers": [{"url": "..", "description": "The API this document is served by"}],
         "paths": paths,

@@ -2,7 +2,8 @@
  * Talking to the CRM API: the site's config, the bearer token of the signed-in user, and JSON requests.
  *
  * The token lives in sessionStorage, so it ends with the browser tab; any 401 sends the user back to sign in.
- * On AWS (config "auth": "cognito") it is the Cognito ID token login.js got with the authorization code flow.
+ * On AWS (config "auth": "cognito") it is the Cognito access token login.js got with the authorization code flow:
+ * API Gateway checks its scope (openid) on every route.
  */
 
 import {reasonText} from "./i18n.js";
@@ -40,7 +41,7 @@ export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** Keeps the signed-in user's ID token for this tab (Cognito's, or the local runner's). */
+/** Keeps the signed-in user's access token for this tab (Cognito's, or the local runner's). */
 export function setToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
 }

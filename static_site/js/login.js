@@ -2,8 +2,8 @@
  * The sign-in page. Locally (config "auth": "local") one button per demo user: the runner signs a token like Cognito
  * would. On AWS ("cognito") Cognito's managed login page, with the OAuth authorization code flow and PKCE: the
  * browser keeps a random verifier and state for the round trip, checks the state that comes back, and trades the
- * code for tokens at the user pool domain's /oauth2/token; the ID token is the session's token. Both land on the
- * home page (L12).
+ * code for tokens at the user pool domain's /oauth2/token; the access token (scope openid, which every API route
+ * accepts) is the session's token. Both land on the home page (L12).
  */
 
 import "./i18n/login.js";
@@ -78,7 +78,7 @@ async function toCognito(config) {
   location.assign(`${config.cognitoDomain}/oauth2/authorize?${query}`);
 }
 
-/** Trades the authorization code for tokens (the verifier proves this browser asked for it). */
+/** Trades the authorization code for the access token (the verifier proves this browser asked for it). */
 async function exchangeCode(config, code, verifier) {
   let response;
   try {
@@ -92,10 +92,10 @@ async function exchangeCode(config, code, verifier) {
     throw new ApiError(0, {message: error.message});
   }
   const body = await response.json().catch(() => ({}));
-  if (!response.ok || !body.id_token) {
+  if (!response.ok || !body.access_token) {
     throw new ApiError(response.status, {message: body.error_description || body.error || `HTTP ${response.status}`});
   }
-  return body.id_token;
+  return body.access_token;
 }
 
 function offerCognito(config) {

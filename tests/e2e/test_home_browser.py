@@ -120,7 +120,8 @@ COGNITO = "https://crm-test.auth.eu-central-1.amazoncognito.com"
 
 def play_cognito(page, stack: RunningStack, user_id: str) -> dict[str, list]:
     """The deployed site's config.json, and Cognito's managed login played by the browser: /oauth2/authorize signs
-    `user_id` in at once and comes back with a code, /oauth2/token trades it for an ID token, /logout comes back."""
+    `user_id` in at once and comes back with a code, /oauth2/token trades it for tokens (the access token is the
+    runner's for `user_id`; the ID token is not one the API takes), /logout comes back."""
     login_url = f"{stack.url}/login.html"
     config = {"apiBase": "/api", "auth": "cognito", "region": "eu-central-1", "userPoolId": "eu-central-1_Pool",
               "userPoolClientId": "client-1", "cognitoDomain": COGNITO, "redirectUri": login_url}
@@ -133,7 +134,7 @@ def play_cognito(page, stack: RunningStack, user_id: str) -> dict[str, list]:
 
     def exchange(route) -> None:
         seen["token"].append(dict(parse_qsl(route.request.post_data)))
-        route.fulfill(json={"id_token": token(stack, user_id), "access_token": "-", "token_type": "Bearer",
+        route.fulfill(json={"id_token": "an-id-token", "access_token": token(stack, user_id), "token_type": "Bearer",
                             "expires_in": 3600}, headers={"Access-Control-Allow-Origin": stack.url})
 
     def logout(route) -> None:
@@ -152,7 +153,7 @@ def test_on_aws_the_site_signs_in_through_cognito_with_pkce_and_signs_out_there(
     # When Anna signs in on the deployed site
     page.goto(f"{stack.url}/login.html")
     page.get_by_test_id("cognito-sign-in").click()
-    # Then she lands on her home, signed in with the ID token Cognito gave for the code
+    # Then she lands on her home, signed in with the access token Cognito gave for the code
     page.wait_for_url("**/home.html")
     page.get_by_test_id("funnel-proposal").wait_for()
     # And the sign-in was the authorization code flow with an S256 challenge of the verifier sent with the code

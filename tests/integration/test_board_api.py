@@ -112,9 +112,9 @@ def test_the_matrix_covers_every_route():
     assert {(method, path) for method, path, *_ in MATRIX} == routes_of("app", "board")
 
 
-FORGED = jwt.encode({"cognito:username": REP_A, "cognito:groups": ["reps"], "token_use": "id", "aud": CLIENT_ID,
-                     "iss": ISSUER, "iat": 1, "exp": 2_000_000_000}, "a key that is not the one of this run",
-                    algorithm="HS256")
+FORGED = jwt.encode({"username": REP_A, "cognito:groups": ["reps"], "token_use": "access", "scope": "openid",
+                     "client_id": CLIENT_ID, "iss": ISSUER, "iat": 1, "exp": 2_000_000_000},
+                    "a key that is not the one of this run", algorithm="HS256")
 NO_VALID_TOKEN = ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer not-a-jwt"},
                   {"Authorization": f"Bearer {FORGED}"})
 
@@ -309,21 +309,45 @@ def gateway_event(claims: dict[str, str] | None, resource: str = "/api/me") -> d
             "stageVariables": None, "requestContext": context, "body": None, "isBase64Encoded": False}
 
 
+def person(user_id: str, groups: str, scope: str = "openid email profile") -> dict[str, str]:
+    """A person's access-token claims as API Gateway's Cognito authorizer passes them on (every value a string)."""
+    return {"username": user_id, "cognito:groups": groups, "token_use": "access", "scope": scope,
+            "client_id": "the-site"}
+
+
+def machine(scope: str) -> dict[str, str]:
+    """An integration's client-credentials token claims: a client, its scopes, no user."""
+    return {"sub": "client-7", "client_id": "client-7", "token_use": "access", "scope": scope}
+
+
 @pytest.mark.parametrize(("claims", "status"), [
     (None, 401),
-    ({"cognito:groups": "reps"}, 401),
-    ({"cognito:username": "rep-anna", "cognito:groups": "managers"}, 403),
-    ({"cognito:username": "rep-gone", "cognito:groups": "reps"}, 403),
-    ({"cognito:username": "nobody", "cognito:groups": "reps"}, 403),
-    ({"cognito:username": "rep-anna", "cognito:groups": "reps"}, 200),
-    ({"cognito:username": "mgr-maria", "cognito:groups": "admins,managers"}, 200),
-    ({"cognito:username": "mgr-maria", "cognito:groups": "[admins managers]"}, 200),
-], ids=["no claims", "no username", "group is not the role", "inactive", "unknown", "rep", "two groups (REST)",
+    ({"cognito:username": "rep-anna", "cognito:groups": "reps", "token_use": "id"}, 401),
+    ({"token_use": "access", "scope": "openid"}, 401),
+    (person("rep-anna", "managers"), 403),
+    (person("rep-gone", "reps"), 403),
+    (person("nobody", "reps"), 403),
+    (person("rep-anna", "reps", scope="aws.cognito.signin.user.admin"), 403),
+    (machine("crm/records.read crm/deals.write crm/activities.write crm/leads.write"), 403),
+    (person("rep-anna", "reps"), 200),
+    (person("mgr-maria", "admins,managers"), 200),
+    (person("mgr-maria", "[admins managers]"), 200),
+], ids=["no claims", "an ID token", "no user, no client", "group is not the role", "inactive", "unknown",
+        "a person without the people scope", "an integration on a people-only route", "rep", "two groups (REST)",
         "two groups (HTTP API)"])
 def test_the_app_checks_the_claims_itself(crm, claims, status):
-    # Given claims as API Gateway would pass them (or none, if the authorizer were ever left off)
+    # Given claims as API Gateway would pass them for GET /api/me (or none, if the authorizer were ever left off)
     response = crm.invoke("board_api", "app.app", gateway_event(claims))
-    # Then only an active user whose group is their role gets through
+    # Then only an active user whose group is their role gets through, with a person's access token
+    assert response["statusCode"] == status, response["body"]
+
+
+@pytest.mark.parametrize(("scope", "status"), [
+    ("crm/records.read", 200), ("crm/records.read crm/deals.write", 200), ("crm/deals.write", 403), ("", 403)])
+def test_an_integration_needs_the_routes_own_scope(crm, scope, status):
+    # Given an integration's token on GET /api/pipelines, a route integrations may read with crm/records.read
+    response = crm.invoke("board_api", "app.app", gateway_event(machine(scope), "/api/pipelines"))
+    # Then the app lets it through with that scope only, whatever API Gateway did before
     assert response["statusCode"] == status, response["body"]
 
 

@@ -94,7 +94,8 @@ def put_status_rules(viewer: UserItem, rules: Any) -> dict[str, Any]:
     return admin_settings.save_status_rules(rules.rules, viewer.user_id, utcnow())
 
 
-@routes("/api/leads/{lead_id}/deletion-request", "POST", status=202, body="crm.models.deletion:ReasonInput")
+@routes("/api/leads/{lead_id}/deletion-request", "POST", status=202, body="crm.models.deletion:ReasonInput",
+        machine="crm/leads.write")
 def flag_for_deletion(viewer: UserItem, flag: Any, lead_id: str) -> Response:
     """Asks a manager to erase this lead (202; 200 when it was already asked)."""
     from crm.clock import utcnow
@@ -104,7 +105,7 @@ def flag_for_deletion(viewer: UserItem, flag: Any, lead_id: str) -> Response:
     return json_response(202 if outcome.changed else 200, _outcome("deletion_request", outcome))
 
 
-@routes("/api/leads/{lead_id}/junk", "POST", body="crm.models.deletion:ReasonInput")
+@routes("/api/leads/{lead_id}/junk", "POST", machine="crm/leads.write", body="crm.models.deletion:ReasonInput")
 def mark_junk(viewer: UserItem, mark: Any, lead_id: str) -> dict[str, Any]:
     """Marks a lead as junk: its automation stops and its open tasks are cancelled."""
     from crm.clock import utcnow

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 routes = Routes(__name__)
 
 
-@routes("/api/pipelines")
+@routes("/api/pipelines", machine="crm/records.read")
 def list_pipelines(viewer: UserItem) -> list[dict[str, Any]]:
     """Every pipeline, with its stages."""
     from crm.services import board
@@ -20,7 +20,7 @@ def list_pipelines(viewer: UserItem) -> list[dict[str, Any]]:
     return board.list_pipelines()
 
 
-@routes("/api/pipelines/{pipeline_id}")
+@routes("/api/pipelines/{pipeline_id}", machine="crm/records.read")
 def get_pipeline(viewer: UserItem, pipeline_id: str) -> dict[str, Any]:
     """One pipeline: its stages in board order and its lost reasons."""
     from crm.services import board
@@ -37,7 +37,7 @@ def save_pipeline(viewer: UserItem, pipeline: Any, pipeline_id: str) -> dict[str
     return board.save_pipeline(pipeline_id, pipeline, viewer, utcnow())
 
 
-@routes("/api/board/{pipeline_id}", query=("owner",))
+@routes("/api/board/{pipeline_id}", machine="crm/records.read", query=("owner",))
 def get_board(viewer: UserItem, pipeline_id: str) -> dict[str, Any]:
     """The board: the first page of every column; a rep sees their own deals, a manager may filter by owner."""
     from crm.services import board
@@ -45,7 +45,7 @@ def get_board(viewer: UserItem, pipeline_id: str) -> dict[str, Any]:
     return board.board(pipeline_id, viewer, owner=query("owner"))
 
 
-@routes("/api/board/{pipeline_id}/columns/{stage_id}", query=("owner", "cursor", "limit"))
+@routes("/api/board/{pipeline_id}/columns/{stage_id}", machine="crm/records.read", query=("owner", "cursor", "limit"))
 def get_column(viewer: UserItem, pipeline_id: str, stage_id: str) -> dict[str, Any]:
     """One column's next page of cards ("load more"), newest activity first, with its count and totals."""
     from crm.services import board
@@ -54,7 +54,7 @@ def get_column(viewer: UserItem, pipeline_id: str, stage_id: str) -> dict[str, A
                         limit=limit())
 
 
-@routes("/api/deals", "POST", status=201, body="crm.models.board:DealCreate")
+@routes("/api/deals", "POST", machine="crm/deals.write", status=201, body="crm.models.board:DealCreate")
 def create_deal(viewer: UserItem, deal: Any) -> dict[str, Any]:
     """Quick-create a deal (Unsorted unless a stage is named); a manager may give it to a rep."""
     from crm.clock import utcnow
@@ -63,7 +63,7 @@ def create_deal(viewer: UserItem, deal: Any) -> dict[str, Any]:
     return board.create_deal(deal, viewer, utcnow())
 
 
-@routes("/api/deals/{deal_id}")
+@routes("/api/deals/{deal_id}", machine="crm/records.read")
 def get_deal(viewer: UserItem, deal_id: str) -> dict[str, Any]:
     """A deal's card with its timeline, newest first."""
     from crm.services import board
@@ -71,7 +71,8 @@ def get_deal(viewer: UserItem, deal_id: str) -> dict[str, Any]:
     return board.get_deal(deal_id, viewer)
 
 
-@routes("/api/deals/{deal_id}/move", "POST", body="crm.models.board:MoveRequest", conflict=True)
+@routes("/api/deals/{deal_id}/move", "POST", body="crm.models.board:MoveRequest", conflict=True,
+        machine="crm/deals.write")
 def move_deal(viewer: UserItem, move: Any, deal_id: str) -> dict[str, Any]:
     """Moves a deal to a stage if it is still at the version the client saw; 409 with the fresh card if not."""
     from crm.clock import utcnow

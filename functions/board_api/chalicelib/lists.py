@@ -28,7 +28,7 @@ def _filters(kind: str) -> ListFilters:
     return parse_filters(kind, {name: value for name in FILTERS if (value := query(name)) is not None})
 
 
-@routes("/api/lists/{kind}", query=(*FILTERS, "cursor", "limit"))
+@routes("/api/lists/{kind}", machine="crm/records.read", query=(*FILTERS, "cursor", "limit"))
 def list_records(viewer: UserItem, kind: str) -> dict[str, Any]:
     """A page of leads, contacts, accounts or deals, newest first, filtered; a rep sees only their own."""
     from crm.services import lists
@@ -49,7 +49,7 @@ def export_records(viewer: UserItem, kind: str) -> Response:
 
 
 @routes("/api/leads/{lead_id}/convert", "POST", status=201, body="crm.models.conversion:ConversionRequest",
-        conflict=True)
+        machine="crm/leads.write", conflict=True)
 def convert_lead(viewer: UserItem, conversion: Any, lead_id: str) -> dict[str, Any]:
     """Converts a lead into an account, a contact and optionally a deal and a first task; 409 the second time."""
     from dataclasses import asdict

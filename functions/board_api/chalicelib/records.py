@@ -17,7 +17,7 @@ routes = Routes(__name__)
 
 
 
-@routes("/api/records/{kind}/{record_id}", query=("limit",))
+@routes("/api/records/{kind}/{record_id}", machine="crm/records.read", query=("limit",))
 def get_record(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     """A lead, contact, account or deal: its facts, open tasks and the first page of its timeline."""
     from crm.clock import utcnow
@@ -26,7 +26,7 @@ def get_record(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     return records.record(kind, record_id, viewer, utcnow(), limit=limit())
 
 
-@routes("/api/records/{kind}/{record_id}/timeline", query=("cursor", "limit"))
+@routes("/api/records/{kind}/{record_id}/timeline", machine="crm/records.read", query=("cursor", "limit"))
 def get_timeline(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     """The next page of a record's timeline ("load more"), newest first, with the lead's history it came from."""
     from crm.services import records
@@ -34,7 +34,7 @@ def get_timeline(viewer: UserItem, kind: str, record_id: str) -> dict[str, Any]:
     return records.timeline_page(kind, record_id, viewer, cursor=query("cursor"), limit=limit())
 
 
-@routes("/api/accounts/{account_id}/{members}", query=("cursor", "limit"))
+@routes("/api/accounts/{account_id}/{members}", machine="crm/records.read", query=("cursor", "limit"))
 def get_account_members(viewer: UserItem, account_id: str, members: str) -> dict[str, Any]:
     """The account's next contacts or deals (members: contacts | deals; "show more" on its page), oldest first,
     whoever owns them."""
@@ -45,7 +45,7 @@ def get_account_members(viewer: UserItem, account_id: str, members: str) -> dict
 
 
 @routes("/api/records/{kind}/{record_id}/notes", "POST", status=201, body="crm.models.records:NoteCreate",
-         conflict=True)
+         machine="crm/activities.write", conflict=True)
 def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a note to the record's timeline."""
     from crm.clock import utcnow
@@ -55,7 +55,7 @@ def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str
 
 
 @routes("/api/records/{kind}/{record_id}/meetings", "POST", status=201, body="crm.models.records:MeetingCreate",
-         conflict=True)
+         machine="crm/activities.write", conflict=True)
 def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a meeting (start, and end or duration) to the record's timeline."""
     from crm.clock import utcnow
@@ -66,7 +66,7 @@ def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> di
 
 
 @routes("/api/records/{kind}/{record_id}/tasks", "POST", status=201, body="crm.models.records:TaskCreate",
-         conflict=True)
+         machine="crm/activities.write", conflict=True)
 def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a task for the record's owner, due at a time; the timeline shows it."""
     from crm.clock import utcnow
@@ -87,7 +87,7 @@ def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dic
 
 
 @routes("/api/leads/{lead_id}/activities", "POST", status=201, body="crm.models.records:CallLog",
-         conflict=True)
+         machine="crm/activities.write", conflict=True)
 def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str, Any]:
     """Logs a call or email on a lead: status and attempts (L8) and the first-contact clock (L4) follow."""
     from crm.clock import utcnow
@@ -96,7 +96,7 @@ def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str
     return once(viewer, f"lead:{lead_id}:activity", lambda: records.log_call(lead_id, activity, viewer, utcnow()))
 
 
-@routes("/api/tasks", query=("due", "owner", "limit"))
+@routes("/api/tasks", machine="crm/records.read", query=("due", "owner", "limit"))
 def list_tasks(viewer: UserItem) -> dict[str, Any]:
     """My open tasks due today (overdue first), overdue or upcoming; a manager may ask for a rep's (owner)."""
     from crm.clock import utcnow
@@ -105,7 +105,7 @@ def list_tasks(viewer: UserItem) -> dict[str, Any]:
     return tasks.my_tasks(viewer, utcnow(), due=query("due") or "today", owner=query("owner"), limit=limit())
 
 
-@routes("/api/tasks/{task_id}/done", "POST")
+@routes("/api/tasks/{task_id}/done", "POST", machine="crm/activities.write")
 def complete_task(viewer: UserItem, task_id: str) -> dict[str, Any]:
     """Marks a task done: it leaves the open tasks and the record's timeline says so."""
     from crm.clock import utcnow

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 routes = Routes(__name__)
 
 
-@routes("/api/stalled/{pipeline_id}", query=("owner",))
+@routes("/api/stalled/{pipeline_id}", machine="crm/records.read", query=("owner",))
 def stalled_deals(viewer: UserItem, pipeline_id: str) -> dict[str, Any]:
     """Deals stuck longer than their stage allows, most overdue first; a rep sees their own, a manager may filter."""
     from crm.services import robots

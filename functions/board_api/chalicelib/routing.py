@@ -1,8 +1,10 @@
 """How every board API route is declared, authorized and answered, so route modules hold only their views.
 
-API Gateway's Cognito authorizer (template.yaml, BoardApi) checks the ID token before this code runs and passes
-its claims on in requestContext.authorizer.claims. The acting user is claims["cognito:username"], an active CRM
-user whose role matches their user pool group. A view gets that user, its validated body and its path parameters;
+API Gateway's Cognito authorizer (template.yaml, BoardApi's DefinitionBody) checks the access token and the route's
+OAuth scopes before this code runs and passes the token's claims on in requestContext.authorizer.claims; the route
+checks them again. A person's token (PEOPLE_SCOPE, a username) names an active CRM user whose role matches their user
+pool group; a machine client's (client credentials, no username) acts as an integration, on the routes whose
+`machine` scope it holds. A view gets that principal, its validated body and its path parameters;
 what it returns is sent as JSON (or as is, if it is a chalice Response). Errors become answers: unknown or hidden
 record 404, conflict 409 with its body, a role that may not 403, invalid input 422 naming the fields, storage down
 503. crm is imported inside functions, not at module level: cold start counts.
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
 from chalice.app import Request
 
-from crm.roles import ROLE_GROUPS
+from crm.roles import INTEGRATION_SCOPES, PEOPLE_SCOPE, ROLE_GROUPS
 
 if TYPE_CHECKING:
     from crm.data.people import UserItem
@@ -55,21 +57,26 @@ class RouteDoc:
 
 
 class Routes:
-    """A blueprint of routes that all need the Cognito ID token: `routes = Routes(__name__)`, then
-    `@routes("/api/things/{thing_id}", "POST", body="crm.models.things:ThingChange")` on
-    `def view(viewer, body, thing_id)`; app.py registers `routes.blueprint`."""
+    """A blueprint of routes that all need a Cognito access token: `routes = Routes(__name__)`, then
+    `@routes("/api/things/{thing_id}", "POST", body="crm.models.things:ThingChange", machine="crm/things.write")`
+    on `def view(viewer, body, thing_id)`; app.py registers `routes.blueprint`. People may call every route; an
+    integration only those naming a `machine` scope it holds (template.yaml declares the same scopes)."""
 
     def __init__(self, import_name: str) -> None:
         self.blueprint = Blueprint(import_name)
 
-    def __call__(self, path: str, method: str = "GET", **doc: Any) -> Callable[[View], View]:
+    def __call__(self, path: str, method: str = "GET", machine: str | None = None,
+                 **doc: Any) -> Callable[[View], View]:
+        if machine is not None and machine not in INTEGRATION_SCOPES:
+            raise ValueError(f"{method} {path}: {machine!r} is not one of {INTEGRATION_SCOPES}")
         route_doc = RouteDoc(**doc)
+        scopes = [PEOPLE_SCOPE] if machine is None else [PEOPLE_SCOPE, machine]
 
         def register(view: View) -> View:
             @wraps(view)
             def respond(**path_parameters: str) -> Response:
                 try:
-                    viewer = _viewer(current_request.get())
+                    viewer = _viewer(current_request.get(), machine)
                     arguments = (viewer, _body(route_doc.body, method)) if route_doc.body else (viewer,)
                     result = view(*arguments, **path_parameters)
                     return result if isinstance(result, Response) else json_response(route_doc.status, result)
@@ -77,7 +84,7 @@ class Routes:
                     return _error_response(error)
 
             respond.route_doc = route_doc  # type: ignore[attr-defined]
-            return self.blueprint.route(path, methods=[method], authorizer=COGNITO)(respond)
+            return self.blueprint.route(path, methods=[method], authorizer=COGNITO.with_scopes(scopes))(respond)
 
         return register
 
@@ -120,15 +127,28 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
                     headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
 
 
-def _viewer(request: Request) -> UserItem:
-    """The active CRM user the verified claims name, if their role is the group the user pool gives them."""
-    from crm.data.people import signed_in_user
+def _viewer(request: Request, machine: str | None) -> UserItem:
+    """Who the verified access token stands for. A person (a username and PEOPLE_SCOPE): the active CRM user of that
+    name, if their role is the group the user pool gives them. A machine client (no username): an integration, if
+    the token holds the route's `machine` scope (None: people only)."""
+    from crm.data.people import UserItem, signed_in_user
     from crm.services.actors import ForbiddenError
 
     claims = (request.context.get("authorizer") or {}).get("claims") or {}
-    user_id = claims.get("cognito:username")
+    if claims.get("token_use") != "access":
+        raise UnauthorizedError("no verified access token")
+    scopes = set(str(claims.get("scope") or "").split())
+    user_id = claims.get("username")
     if not user_id:
-        raise UnauthorizedError("no verified identity")
+        client_id = claims.get("client_id")
+        if not client_id:
+            raise UnauthorizedError("an access token naming no user and no client")
+        if machine is None or machine not in scopes:
+            raise ForbiddenError(f"client {client_id} may not call this route: it needs "
+                                 f"{machine or 'a signed-in person'}")
+        return UserItem.integration(client_id)
+    if PEOPLE_SCOPE not in scopes:
+        raise ForbiddenError(f"{user_id}'s token lacks the {PEOPLE_SCOPE} scope of the site's sign-in")
     user = signed_in_user(user_id)
     if user is None or not user.active:
         raise ForbiddenError(f"{user_id} is not an active user of the CRM")

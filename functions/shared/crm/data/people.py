@@ -8,7 +8,7 @@ from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute
 
 from crm.cache import ttl_cached
 from crm.data.table import CrmItem
-from crm.roles import ROLES
+from crm.roles import INTEGRATION, ROLES
 
 TEAM_NAMES_SECONDS = 30  # a renamed user shows by their new name within this long in every process
 
@@ -33,6 +33,17 @@ class UserItem(CrmItem, discriminator="User"):
         return cls(f"USER#{user_id}", "USER", user_id=user_id, name=name, email=email, phone=phone,
                    language=language, timezone=timezone, role=role, active=active,
                    GSI2PK=f"ROLE#{role}", GSI2SK=f"{'A' if active else 'I'}#{user_id}")
+
+    @classmethod
+    def integration(cls, client_id: str) -> UserItem:
+        """The principal of a machine client calling with OAuth client credentials: never saved, it sees records as a
+        manager would (its role is no rep's) and what it writes is by `integration:<client id>`."""
+        user_id = f"integration:{client_id}"
+        return cls(f"USER#{user_id}", "USER", user_id=user_id, name=user_id, email="", role=INTEGRATION)
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role == INTEGRATION
 
 
 class RoutingRuleItem(CrmItem, discriminator="RoutingRule"):

@@ -359,8 +359,11 @@ def _visible_deal(deal_id: str, viewer: UserItem) -> DealItem:
 
 
 def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
-    """Who may own a deal the actor gives away: a rep only keeps their own, anyone else gives to an active user."""
+    """Who may own a deal the actor gives away: a rep only keeps their own, anyone else gives to an active user (an
+    integration owns nothing: it names the owner)."""
     ensure_owner(actor, owner_id)
+    if owner_id == actor.user_id and actor.is_integration:
+        raise InvalidMoveError("owner_id", "is required: an integration names the deal's owner")
     if owner_id == actor.user_id:
         return actor
     owner = get_user(owner_id)
