@@ -9,6 +9,7 @@ import uuid
 import pytest
 import requests
 
+from tests.e2e.browser import call_api
 from tests.e2e.conftest import SLA_SECONDS_LOCAL, RunningStack, start_stack, stop_stack
 from tests.integration.conftest import HOT_ANSWERS
 
@@ -64,8 +65,8 @@ def test_bad_input_gets_field_errors(stack):
 def test_a_missed_sla_escalates_to_the_manager_and_a_logged_call_does_not(stack):
     late = post_json(stack, {**HOT_ANSWERS, "name": "Late Lead", "email": unique_email("late")}).json()
     prompt = post_json(stack, {**HOT_ANSWERS, "name": "Prompt Lead", "email": unique_email("prompt")}).json()
-    activity = requests.post(f"{stack.url}/leads/{prompt['id']}/activities",
-                             json={"type": "call", "by": "rep-anna", "outcome": "answered"}, timeout=10)
+    activity = call_api(stack, "manager-maria", "POST", f"/api/leads/{prompt['id']}/activities",
+                        json={"type": "call", "outcome": "answered"})
     assert activity.status_code == 201 and activity.json()["first_contact"] is True
     escalation = stack.wait_for(lambda message: message["kind"] == "email" and "Late Lead" in message["subject"]
                                 and "manager@example.com" in message["to"], timeout=30)

@@ -364,7 +364,9 @@ def test_an_admin_renames_reorders_and_archives_stages_but_never_removes_one(tea
 
 
 def test_a_converted_leads_deal_lands_in_unsorted_with_its_counters(crm, team):
+    from crm.models.conversion import ConversionRequest
     from crm.services.board import board, get_deal
+    from crm.services.conversion import convert_lead
 
     # Given Anna's lead from Weber GmbH (routed to her: DE), and her board read (its heads kept)
     assert board("sales", team["rep-anna"])["columns"][0]["cards"] == []
@@ -372,10 +374,8 @@ def test_a_converted_leads_deal_lands_in_unsorted_with_its_counters(crm, team):
         {"name": "Jonas Weber", "email": "jonas@example.de", "company": "Weber GmbH", "country": "DE"})))
     lead_id = json.loads(lead["body"])["id"]
     # When she converts it with a deal
-    converted = crm.invoke("lead_api", "conversion.handler", api_event(
-        json.dumps({"deal": {"amount": "12000", "currency": "EUR"}}), path=f"/leads/{lead_id}/convert",
-        headers={"X-Crm-User": "rep-anna"}, path_parameters={"id": lead_id}))
-    deal_id = json.loads(converted["body"])["deal_id"]
+    deal_id = convert_lead(lead_id, ConversionRequest.model_validate({"deal": {"amount": "12000", "currency": "EUR"}}),
+                           team["rep-anna"], NOW).deal_id
     # Then the deal is the only card of her Unsorted column, and the column counts it
     unsorted = board("sales", team["rep-anna"])["columns"][0]
     assert (unsorted["stage_id"], unsorted["count"], unsorted["amounts"]) == ("unsorted", 1, {"EUR": "12000.00"})

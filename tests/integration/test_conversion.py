@@ -1,4 +1,5 @@
-"""Lead conversion against DynamoDB Local (L10): account, contact, deal and task made once, by the right people."""
+"""Lead conversion through the board API against DynamoDB Local (L10): account, contact, deal and task made once, by
+the right people."""
 
 import json
 
@@ -6,6 +7,7 @@ import boto3
 import pytest
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
          "role": "CTO", "country": "DE", "language": "de", "timezone": "Europe/Berlin", "source": "ebook",
@@ -20,13 +22,10 @@ def new_lead(crm, **fields):
     return json.loads(response["body"])["id"]
 
 
-def convert(crm, lead_id, body=None, user="rep-anna", key=None):
-    headers = {"X-Crm-User": user} if user else {}
-    if key:
-        headers["Idempotency-Key"] = key
-    response = crm.invoke("lead_api", "conversion.handler", api_event(
-        json.dumps(body or {}), path=f"/leads/{lead_id}/convert", headers=headers, path_parameters={"id": lead_id}))
-    return response["statusCode"], json.loads(response["body"])
+def convert(board, lead_id, body=None, user="rep-anna", key=None):
+    response = board.call("POST", f"/api/leads/{lead_id}/convert", user, body or {},
+                          headers={"Idempotency-Key": key} if key else None)
+    return response.status_code, response.json()
 
 
 def items(kind):
@@ -51,7 +50,7 @@ def count_items():
     return sum(1 for _ in CrmItem.scan())
 
 
-def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is_409(crm):
+def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is_409(crm, board):
     from crm.data.accounts import AccountItem, ContactItem, DealItem
     from crm.data.board_columns import ColumnTotals, column_totals
     from crm.data.leads import get_lead
@@ -60,7 +59,7 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
     # Given Anna's lead from Weber GmbH
     lead_id = new_lead(crm)
     # When she converts it with a deal and a first task
-    status, body = convert(crm, lead_id, DEAL_AND_TASK, key="convert-1")
+    status, body = convert(board, lead_id, DEAL_AND_TASK, key="convert-1")
     # Then one account, one contact (linked to the account, carrying the lead's data), one deal and one task exist
     assert status == 201 and body["lead_id"] == lead_id and body["account_created"] is True
     account = AccountItem.get(*AccountItem.key(body["account_id"]))
@@ -103,7 +102,7 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
 
     # When it is converted again (a new request, not a retry)
     before = count_items()
-    again, refusal = convert(crm, lead_id, DEAL_AND_TASK, key="convert-2")
+    again, refusal = convert(board, lead_id, DEAL_AND_TASK, key="convert-2")
     # Then 409 says when and into which contact, and nothing more is written
     assert again == 409
     assert (refusal["converted_at"], refusal["contact_id"]) == (lead.converted_at, contact.contact_id)
@@ -113,32 +112,32 @@ def test_conversion_makes_account_contact_deal_and_task_once_and_a_second_one_is
     assert column_totals("sales", "unsorted").count == 1
 
 
-def test_conversion_without_deal_or_task(crm):
+def test_conversion_without_deal_or_task(crm, board):
     from crm.data.leads import get_lead
 
     lead_id = new_lead(crm)
-    status, body = convert(crm, lead_id)
+    status, body = convert(board, lead_id)
     assert status == 201 and (body["deal_id"], body["task_id"]) == (None, None)
     assert get_lead(lead_id).deal_id is None
     assert items("DEAL") == []
 
 
-def test_a_lead_without_company_becomes_an_account_named_after_the_person(crm):
+def test_a_lead_without_company_becomes_an_account_named_after_the_person(crm, board):
     from crm.data.accounts import AccountItem, DealItem
 
     lead_id = new_lead(crm, company=None)
-    status, body = convert(crm, lead_id, {"deal": {"amount": 500, "currency": "eur"}})
+    status, body = convert(board, lead_id, {"deal": {"amount": 500, "currency": "eur"}})
     assert status == 201
     assert AccountItem.get(*AccountItem.key(body["account_id"])).name == "Jonas Weber"
     assert DealItem.get(*DealItem.key(body["deal_id"])).title == "Jonas Weber deal"
 
 
-def test_a_second_lead_from_the_same_company_joins_its_account(crm):
+def test_a_second_lead_from_the_same_company_joins_its_account(crm, board):
     # Given Weber GmbH is already an account
-    first = convert(crm, new_lead(crm))[1]
+    first = convert(board, new_lead(crm))[1]
     # When a colleague from "weber  gmbh" converts
     second_lead = new_lead(crm, name="Petra Weber", email="petra@example.de", phone=None, company=" weber  GMBH")
-    status, second = convert(crm, second_lead)
+    status, second = convert(board, second_lead)
     # Then the account is reused: one account, two contacts in it
     assert status == 201 and second["account_created"] is False
     assert second["account_id"] == first["account_id"]
@@ -151,12 +150,12 @@ def test_a_second_lead_from_the_same_company_joins_its_account(crm):
                                             ("contact", second["contact_id"], "rep-anna")]
 
 
-def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, monkeypatch):
+def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, board, monkeypatch):
     import crm.data.accounts as accounts
     from crm.data.accounts import account_id_by_name
 
     # Given Weber GmbH became an account after this conversion looked for it (the lookup saw nothing)
-    existing = convert(crm, new_lead(crm))[1]["account_id"]
+    existing = convert(board, new_lead(crm))[1]["account_id"]
     lookups = []
 
     def late_lookup(name):
@@ -165,7 +164,7 @@ def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, monkey
 
     monkeypatch.setattr(accounts, "account_id_by_name", late_lookup)
     # When the conversion writes its own Weber GmbH
-    status, body = convert(crm, new_lead(crm, name="Petra", email="petra@example.de", phone=None))
+    status, body = convert(board, new_lead(crm, name="Petra", email="petra@example.de", phone=None))
     # Then the name item refuses it, the conversion reads again and joins the existing account
     assert status == 201 and len(lookups) == 2
     assert (body["account_id"], body["account_created"]) == (existing, False)
@@ -173,33 +172,33 @@ def test_an_account_created_at_the_same_moment_is_reused_not_doubled(crm, monkey
     assert [kind for kind, *_ in members(existing)] == ["contact", "contact"]
 
 
-def test_a_retry_with_the_same_idempotency_key_returns_the_same_ids(crm):
+def test_a_retry_with_the_same_idempotency_key_returns_the_same_ids(crm, board):
     lead_id = new_lead(crm)
-    first = convert(crm, lead_id, DEAL_AND_TASK, key="retry-me")
-    retry = convert(crm, lead_id, DEAL_AND_TASK, key="retry-me")
+    first = convert(board, lead_id, DEAL_AND_TASK, key="retry-me")
+    retry = convert(board, lead_id, DEAL_AND_TASK, key="retry-me")
     assert first[0] == retry[0] == 201 and first[1] == retry[1]
     assert len(items("CONTACT")) == 1 and len(items("DEAL")) == 1
 
 
-def test_a_rep_converts_only_their_own_leads_a_manager_any(crm):
+def test_a_rep_converts_only_their_own_leads_a_manager_any(crm, board):
     from crm.data.accounts import ContactItem
     from crm.data.leads import get_lead
 
     lead_id = new_lead(crm)  # Anna's
-    assert convert(crm, lead_id, user="rep-bela")[0] == 403
+    assert convert(board, lead_id, user="rep-bela")[0] == 404  # to Béla, Anna's lead does not exist
     assert get_lead(lead_id).converted_at is None and items("CONTACT") == []
-    status, body = convert(crm, lead_id, user="mgr-maria")
+    status, body = convert(board, lead_id, user="mgr-maria")
     assert status == 201
     # owned by the lead's rep, not by the manager who converted it
     assert ContactItem.get(*ContactItem.key(body["contact_id"])).owner_id == "rep-anna"
 
 
-def test_the_timelines_record_the_conversion_and_link_contact_and_lead(crm):
+def test_the_timelines_record_the_conversion_and_link_contact_and_lead(crm, board):
     from crm.data.accounts import contact_pk
     from crm.data.leads import lead_pk, timeline
 
     lead_id = new_lead(crm)
-    body = convert(crm, lead_id, DEAL_AND_TASK)[1]
+    body = convert(board, lead_id, DEAL_AND_TASK)[1]
     converted = [event for event in timeline(lead_pk(lead_id)) if event.event_type == "converted"]
     assert len(converted) == 1
     assert converted[0].data == {**{key: value for key, value in body.items() if key != "lead_id"}, "by": "rep-anna"}
@@ -209,9 +208,9 @@ def test_the_timelines_record_the_conversion_and_link_contact_and_lead(crm):
     assert "touch" in {event.event_type for event in timeline(lead_pk(linked[0].data["lead_id"]))}
 
 
-def test_conversion_stops_the_leads_workflow(crm):
+def test_conversion_stops_the_leads_workflow(crm, board):
     lead_id = new_lead(crm)
-    assert convert(crm, lead_id)[0] == 201
+    assert convert(board, lead_id)[0] == 201
     (execution,) = crm.executions()
     assert execution["name"] == f"lead-{lead_id}"
     assert boto3.client("stepfunctions").describe_execution(
@@ -220,38 +219,37 @@ def test_conversion_stops_the_leads_workflow(crm):
 
 @pytest.mark.parametrize("mark", [{"erased_at": "2030-01-01T00:00:00Z"},
                                   {"junk": {"reason": "spam", "by": "mgr-maria", "at": "2030-01-01T00:00:00Z"}}])
-def test_erased_and_junk_leads_are_not_converted(crm, mark):
+def test_erased_and_junk_leads_are_not_converted(crm, board, mark):
     from crm.data.leads import LeadItem, get_lead
 
     lead_id = new_lead(crm)
     lead = get_lead(lead_id)
     lead.update(actions=[getattr(LeadItem, name).set(value) for name, value in mark.items()],
                 add_version_condition=False)
-    status, body = convert(crm, lead_id)
+    status, body = convert(board, lead_id)
     assert status == 409 and next(iter(mark)) in body
     assert items("CONTACT") == [] and get_lead(lead_id).converted_at is None
 
 
-def test_unknown_lead_bad_fields_and_missing_actor(crm):
-    assert convert(crm, "nope")[0] == 404
+def test_unknown_lead_bad_fields_and_no_signed_in_user(crm, board):
+    assert convert(board, "nope")[0] == 404
     lead_id = new_lead(crm)
-    status, body = convert(crm, lead_id, {"deal": {"amount": -1, "currency": "EUR"}, "colour": "red"})
+    status, body = convert(board, lead_id, {"deal": {"amount": -1, "currency": "EUR"}, "colour": "red"})
     fields = {error["field"] for error in body["errors"]}
     assert status == 422 and "colour" in fields and any(field.startswith("deal") for field in fields)
-    assert convert(crm, lead_id, user=None)[0] == 400
-    assert convert(crm, lead_id, user="rep-gone")[0] == 403
+    assert convert(board, lead_id, user=None)[0] == 401  # an inactive user's claims: test_board_api's claims test
     assert items("CONTACT") == []
 
 
 
-def test_a_conversion_that_read_the_lead_before_another_one_committed_is_409(crm, monkeypatch):
+def test_a_conversion_that_read_the_lead_before_another_one_committed_is_409(crm, board, monkeypatch):
     import crm.services.conversion as conversion
     from crm.data.leads import get_lead
 
     # Given a conversion read the lead, and another conversion committed before this one wrote
     lead_id = new_lead(crm)
     stale = get_lead(lead_id)
-    first = convert(crm, lead_id, DEAL_AND_TASK, key="first")[1]
+    first = convert(board, lead_id, DEAL_AND_TASK, key="first")[1]
     reads = []
 
     def stale_then_fresh(wanted):
@@ -261,6 +259,6 @@ def test_a_conversion_that_read_the_lead_before_another_one_committed_is_409(crm
     monkeypatch.setattr(conversion, "get_lead", stale_then_fresh)
     before = count_items()
     # When it writes, Then the lead's condition refuses it, the re-read answers 409 and nothing more is written
-    status, refusal = convert(crm, lead_id, DEAL_AND_TASK, key="second")
+    status, refusal = convert(board, lead_id, DEAL_AND_TASK, key="second")
     assert (status, refusal["contact_id"], len(reads)) == (409, first["contact_id"], 2)
     assert count_items() == before

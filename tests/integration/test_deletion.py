@@ -1,4 +1,5 @@
-"""Keeping and deleting leads (L9) against DynamoDB Local: please-delete flags, the review, erasure, junk."""
+"""Keeping and deleting leads (L9) through the board API against DynamoDB Local: please-delete flags, the review,
+erasure, junk."""
 
 import json
 from datetime import UTC, datetime
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 PERSON = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
           "role": "CEO", "industry": "Brewing", "country": "DE", "company_size": "51-200", "budget": "yes",
@@ -23,36 +25,30 @@ def new_lead(crm, **fields):
     return json.loads(response["body"])["id"]
 
 
-def call(crm, method, path, user, body=None, **path_parameters):
-    headers = {"X-Crm-User": user} if user else {}
-    event = api_event("" if body is None else json.dumps(body), method=method, path=path, headers=headers,
-                      path_parameters=path_parameters or None)
-    response = crm.invoke("lead_api", "deletion.handler", event)
-    return response["statusCode"], json.loads(response["body"])
+def call(board, method, path, user, body=None):
+    response = board.call(method, f"/api{path}", user, body)
+    return response.status_code, response.json()
 
 
-def flag(crm, lead_id, user="rep-anna", reason="asked us to forget them"):
-    return call(crm, "POST", f"/leads/{lead_id}/deletion-request", user, {"reason": reason}, id=lead_id)
+def flag(board, lead_id, user="rep-anna", reason="asked us to forget them"):
+    return call(board, "POST", f"/leads/{lead_id}/deletion-request", user, {"reason": reason})
 
 
-def junk(crm, lead_id, user="rep-anna", reason="fake data: 1234567"):
-    return call(crm, "POST", f"/leads/{lead_id}/junk", user, {"reason": reason}, id=lead_id)
+def junk(board, lead_id, user="rep-anna", reason="fake data: 1234567"):
+    return call(board, "POST", f"/leads/{lead_id}/junk", user, {"reason": reason})
 
 
-def decide(crm, lead_id, decision, user="mgr-maria", body=None):
-    return call(crm, "POST", f"/admin/deletion-requests/{lead_id}/{decision}", user, body, id=lead_id,
-                decision=decision)
+def decide(board, lead_id, decision, user="mgr-maria", body=None):
+    return call(board, "POST", f"/admin/deletion-requests/{lead_id}/{decision}", user, body or {})
 
 
-def pending(crm, user="mgr-maria"):
-    return call(crm, "GET", "/admin/deletion-requests", user)
+def pending(board, user="mgr-maria"):
+    return call(board, "GET", "/admin/deletion-requests", user)
 
 
-def log_note(crm, lead_id, note):
-    body = json.dumps({"type": "note", "by": "rep-anna", "note": note})
-    response = crm.invoke("lead_intake", "activities.handler",
-                          api_event(body, path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id}))
-    assert response["statusCode"] == 201, response["body"]
+def log_note(board, lead_id, note):
+    response = board.call("POST", f"/api/leads/{lead_id}/activities", "rep-anna", {"type": "note", "note": note})
+    assert response.status_code == 201, response.text
 
 
 def sent_email(lead_id, message_id, subject):
@@ -104,15 +100,15 @@ def at(minute):
     return lambda: datetime(2030, 1, 1, 9, minute, tzinfo=UTC)
 
 
-def test_approval_erases_the_person_and_the_same_email_comes_back_as_a_new_lead(crm, stopped):
+def test_approval_erases_the_person_and_the_same_email_comes_back_as_a_new_lead(crm, board, stopped):
     # Given a lead full of personal data, with a note, an open call task, flagged by its rep
     lead_id = new_lead(crm)
-    log_note(crm, lead_id, "Jonas Weber wants a demo for 5 sales reps")
+    log_note(board, lead_id, "Jonas Weber wants a demo for 5 sales reps")
     sent_email(lead_id, "m-1", "Jonas, your info pack")
     before = lead(lead_id)
-    assert flag(crm, lead_id)[0] == 202
+    assert flag(board, lead_id)[0] == 202
     # When a manager approves
-    status, body = decide(crm, lead_id, "approve", body={"note": "GDPR request by email"})
+    status, body = decide(board, lead_id, "approve", body={"note": "GDPR request by email"})
     # Then the decision is recorded and the workflow is stopped as "deleted"
     assert status == 200 and body["changed"] is True
     decision = body["deletion_request"]
@@ -147,7 +143,7 @@ def test_approval_erases_the_person_and_the_same_email_comes_back_as_a_new_lead(
     # And the email and phone are free again, the call task is cancelled and the queue is empty
     assert contact_points("jonas@example.de", "+4930901820") == {}
     assert call_task(lead_id).status == "cancelled" and call_task(lead_id).GSI1PK is None
-    assert pending(crm) == (200, {"requests": []})
+    assert pending(board) == (200, {"requests": []})
     # When the same person submits again, Then they are a new lead
     again = crm.invoke("lead_intake", "app.handler",
                        api_event(json.dumps({"name": "Jonas Weber", "email": "jonas@example.de"})))
@@ -155,10 +151,10 @@ def test_approval_erases_the_person_and_the_same_email_comes_back_as_a_new_lead(
     assert again["statusCode"] == 201 and returned_id != lead_id
     assert contact_points("jonas@example.de", None) == {"EMAIL#jonas@example.de": returned_id}
     # And a retried approval of the erased lead answers the same decision and changes nothing
-    assert decide(crm, lead_id, "approve") == (200, {**body, "changed": False})
+    assert decide(board, lead_id, "approve") == (200, {**body, "changed": False})
 
 
-def test_an_approval_that_failed_half_way_finishes_when_retried(crm, stopped, monkeypatch):
+def test_an_approval_that_failed_half_way_finishes_when_retried(crm, board, stopped, monkeypatch):
     # Given a lead with a long history: more timeline events than one transaction may hold
     from crm.data.leads import TimelineEventItem, lead_pk
     from crm.data.transactions import write_transaction
@@ -168,7 +164,7 @@ def test_an_approval_that_failed_half_way_finishes_when_retried(crm, stopped, mo
     for index in range(230):
         TimelineEventItem.build(lead_pk(lead_id), "touch", f"2030-01-01T00:00:{index % 60:02d}Z",
                                 {"source": "event", "name": "Jonas Weber", "email": "jonas@example.de"}).save()
-    flag(crm, lead_id)
+    flag(board, lead_id)
     # When the final write of the approval fails after the history was already erased in batches
     batches = []
 
@@ -179,23 +175,23 @@ def test_an_approval_that_failed_half_way_finishes_when_retried(crm, stopped, mo
         write_transaction(build)
 
     monkeypatch.setattr(deletion, "write_transaction", failing_tombstone)
-    assert decide(crm, lead_id, "approve")[0] == 503
+    assert decide(board, lead_id, "approve")[0] == 503
     # Then the history went in transactions of at most 100 items and the request is still pending
     assert len(batches) == 4
-    assert lead(lead_id).erased_at is None and [row["lead_id"] for row in pending(crm)[1]["requests"]] == [lead_id]
+    assert lead(lead_id).erased_at is None and [row["lead_id"] for row in pending(board)[1]["requests"]] == [lead_id]
     # When the approval is retried, Then it finishes: no trace of the person is left
     monkeypatch.setattr(deletion, "write_transaction", write_transaction)
-    assert decide(crm, lead_id, "approve")[1]["changed"] is True
+    assert decide(board, lead_id, "approve")[1]["changed"] is True
     stored = json.dumps([item.serialize() for item in items_under(lead_id)], ensure_ascii=False).lower()
     assert "jonas" not in stored and contact_points("jonas@example.de", "+4930901820") == {}
 
 
-def test_rejection_keeps_everything_and_closes_the_request(crm, stopped):
+def test_rejection_keeps_everything_and_closes_the_request(crm, board, stopped):
     # Given a flagged lead
     lead_id = new_lead(crm)
-    flag(crm, lead_id)
+    flag(board, lead_id)
     # When a manager rejects it with a note
-    status, body = decide(crm, lead_id, "reject", body={"note": "active customer talks"})
+    status, body = decide(board, lead_id, "reject", body={"note": "active customer talks"})
     # Then the lead keeps its data, contact points and task; the decision is on the lead and its timeline
     assert status == 200 and body["deletion_request"]["decision"] == "rejected"
     kept = lead(lead_id)
@@ -207,21 +203,21 @@ def test_rejection_keeps_everything_and_closes_the_request(crm, stopped):
     assert [event.data["decided_by"] for event in items_under(lead_id)
             if getattr(event, "event_type", None) == "deletion_rejected"] == ["mgr-maria"]
     # And the request is closed: off the list, and no second decision
-    assert pending(crm) == (200, {"requests": []})
-    assert decide(crm, lead_id, "approve")[0] == 409 and decide(crm, lead_id, "reject")[0] == 409
+    assert pending(board) == (200, {"requests": []})
+    assert decide(board, lead_id, "approve")[0] == 409 and decide(board, lead_id, "reject")[0] == 409
     # And the lead can be flagged again later
-    assert flag(crm, lead_id, reason="asked again")[0] == 202
+    assert flag(board, lead_id, reason="asked again")[0] == 202
 
 
-def test_a_rep_can_neither_decide_nor_see_the_review(crm):
+def test_a_rep_can_neither_decide_nor_see_the_review(crm, board):
     lead_id = new_lead(crm)
-    flag(crm, lead_id)
-    assert decide(crm, lead_id, "approve", user="rep-anna")[0] == 403
-    assert pending(crm, user="rep-anna")[0] == 403
+    flag(board, lead_id)
+    assert decide(board, lead_id, "approve", user="rep-anna")[0] == 403
+    assert pending(board, user="rep-anna")[0] == 403
     assert lead(lead_id).erased_at is None and lead(lead_id).deletion_request["by"] == "rep-anna"
 
 
-def test_the_review_lists_pending_requests_only_oldest_first(crm, monkeypatch):
+def test_the_review_lists_pending_requests_only_oldest_first(crm, board, monkeypatch):
     from crm import clock
 
     # Given three leads flagged at 9:03, 9:01 and 9:02, and the oldest flag rejected
@@ -229,10 +225,10 @@ def test_the_review_lists_pending_requests_only_oldest_first(crm, monkeypatch):
                             for index in range(3))
     for lead_id, minute in ((first, 3), (second, 1), (third, 2)):
         monkeypatch.setattr(clock, "utcnow", at(minute))
-        assert flag(crm, lead_id, user="mgr-maria" if lead_id == third else "rep-anna")[0] == 202
-    decide(crm, second, "reject")
+        assert flag(board, lead_id, user="mgr-maria" if lead_id == third else "rep-anna")[0] == 202
+    decide(board, second, "reject")
     # When a manager opens the review, Then only the pending ones show, oldest first, with who and why
-    status, body = pending(crm)
+    status, body = pending(board)
     assert status == 200 and body["requests"] == [
         {"lead_id": third, "name": "Jonas Weber", "company": "Firm 2", "owner_id": "rep-anna",
          "reason": "asked us to forget them", "requested_by": "mgr-maria", "requested_at": "2030-01-01T09:02:00Z"},
@@ -241,14 +237,14 @@ def test_the_review_lists_pending_requests_only_oldest_first(crm, monkeypatch):
     ]
 
 
-def test_junk_stops_automation_and_takes_the_tasks_away_but_deletes_nothing(crm, stopped):
+def test_junk_stops_automation_and_takes_the_tasks_away_but_deletes_nothing(crm, board, stopped):
     from crm.data.tasks import TaskItem
     from crm.domain.automation import AutomationFacts, stop_reason
 
     # Given a rep's new lead with its open call task
     lead_id = new_lead(crm)
     # When the rep marks it junk
-    status, body = junk(crm, lead_id)
+    status, body = junk(board, lead_id)
     # Then the lead carries the mark, is kept whole, and automation stops for "junk"
     assert status == 200 and body["changed"] is True
     marked = lead(lead_id)
@@ -264,34 +260,34 @@ def test_junk_stops_automation_and_takes_the_tasks_away_but_deletes_nothing(crm,
             if getattr(event, "event_type", None) == "marked_junk"] == [[marked.call_task_id]]
     assert contact_points("jonas@example.de", None) == {"EMAIL#jonas@example.de": lead_id}
     # When it is marked again, Then the first mark stands
-    assert junk(crm, lead_id, user="mgr-maria", reason="again") == (200, {**body, "changed": False})
+    assert junk(board, lead_id, user="mgr-maria", reason="again") == (200, {**body, "changed": False})
 
 
-def test_reflagging_returns_the_pending_request(crm):
+def test_reflagging_returns_the_pending_request(crm, board):
     lead_id = new_lead(crm)
-    first = flag(crm, lead_id)
-    again = flag(crm, lead_id, user="mgr-maria", reason="another reason")
+    first = flag(board, lead_id)
+    again = flag(board, lead_id, user="mgr-maria", reason="another reason")
     assert first[0] == 202 and again == (200, {**first[1], "changed": False})
-    assert len(pending(crm)[1]["requests"]) == 1
+    assert len(pending(board)[1]["requests"]) == 1
     assert [item.event_type for item in items_under(lead_id)
             if getattr(item, "event_type", None) == "deletion_requested"] == ["deletion_requested"]
 
 
-def test_a_rep_cannot_flag_or_junk_another_reps_lead(crm):
+def test_a_rep_cannot_flag_or_junk_another_reps_lead(crm, board):
     lead_id = new_lead(crm)  # a German lead: Anna's
-    assert flag(crm, lead_id, user="rep-bela")[0] == 403
-    assert junk(crm, lead_id, user="rep-bela")[0] == 403
+    # to Béla, Anna's lead does not exist
+    assert flag(board, lead_id, user="rep-bela")[0] == 404
+    assert junk(board, lead_id, user="rep-bela")[0] == 404
     untouched = lead(lead_id)
     assert (untouched.deletion_request, untouched.junk) == (None, None)
-    assert pending(crm) == (200, {"requests": []})
+    assert pending(board) == (200, {"requests": []})
 
 
-def test_bad_requests(crm):
+def test_bad_requests(crm, board):
     lead_id = new_lead(crm)
-    assert flag(crm, lead_id, user=None)[0] == 400
-    assert flag(crm, lead_id, user="nobody")[0] == 403
-    status, body = flag(crm, lead_id, reason="  ")
+    assert flag(board, lead_id, user=None)[0] == 401
+    status, body = flag(board, lead_id, reason="  ")
     assert status == 422 and body["errors"][0]["field"] == "reason"
-    assert flag(crm, "01NOSUCHLEAD")[0] == 404
-    assert decide(crm, lead_id, "archive")[0] == 404
-    assert decide(crm, lead_id, "approve")[0] == 409  # nothing pending
+    assert flag(board, "01NOSUCHLEAD")[0] == 404
+    assert decide(board, lead_id, "archive")[0] == 404
+    assert decide(board, lead_id, "approve")[0] == 409  # nothing pending

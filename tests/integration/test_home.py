@@ -1,5 +1,6 @@
-"""GET /reps/{id}/home against DynamoDB Local (L12): leads per cycle and status, today's tasks in the rep's own time
-zone, hot leads still waiting for a first contact; and the pure counting and day boundary behind it."""
+"""A rep's home through the board API (GET /api/home?owner=) against DynamoDB Local (L12): leads per cycle and
+status, today's tasks in the rep's own time zone, hot leads still waiting for a first contact; and the pure counting
+and day boundary behind it."""
 
 import json
 from datetime import UTC, datetime
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 # 06:00 UTC on 15 January is still the evening of 14 January for Chris in Los Angeles
 NOW = datetime(2030, 1, 15, 6, 0, tzinfo=UTC)
@@ -22,11 +24,9 @@ def post_lead(crm, name, **fields):
     return json.loads(response["body"])["id"]
 
 
-def home(crm, rep_id, user):
-    response = crm.invoke("lead_api", "reads.handler", api_event(
-        "", method="GET", path=f"/reps/{rep_id}/home", headers={"X-Crm-User": user},
-        path_parameters={"id": rep_id}))
-    return response["statusCode"], json.loads(response["body"])
+def home(board, rep_id, user):
+    response = board.call("GET", "/api/home", user, owner=rep_id)
+    return response.status_code, response.json()
 
 
 def add_task(owner_id, title, due_at):
@@ -39,10 +39,15 @@ def add_task(owner_id, title, due_at):
     return task.task_id
 
 
-def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waiting_hot_leads(crm, monkeypatch):
+def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waiting_hot_leads(crm, board, monkeypatch):
     from crm.data.leads import LeadItem, get_lead
+    from crm.data.people import get_user
 
-    # Given Chris's leads: hot, nurturable, no prospect, hot but already called, converted, junk; and one of Anna's
+    # Given Chris works in Los Angeles (before he signs in: the API keeps a signed-in user for a while)
+    chris = get_user("rep-chris")
+    chris.timezone = "America/Los_Angeles"
+    chris.save()
+    # And Chris's leads: hot, nurturable, no prospect, hot but already called, converted, junk; and one of Anna's
     hot = post_lead(crm, "Hot", **HOT)
     nurturable = post_lead(crm, "Fit", **ENTERPRISE, need="A CRM for forty reps")
     no_prospect = post_lead(crm, "Nope", **ENTERPRISE, budget="no", timing="next year")
@@ -50,9 +55,8 @@ def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waitin
     converted = post_lead(crm, "Converted", **HOT)
     junk = post_lead(crm, "Junk", **ENTERPRISE)
     post_lead(crm, "Anna", country="DE", **HOT)
-    log = api_event(json.dumps({"type": "call", "by": "rep-chris", "outcome": "answered"}),
-                    path=f"/leads/{called}/activities", path_parameters={"id": called})
-    assert crm.invoke("lead_intake", "activities.handler", log)["statusCode"] == 201
+    log = board.call("POST", f"/api/leads/{called}/activities", "rep-chris", {"type": "call", "outcome": "answered"})
+    assert log.status_code == 201, log.text
     get_lead(converted).update(actions=[LeadItem.converted_at.set("2030-01-02T00:00:00Z")])
     get_lead(junk).update(actions=[LeadItem.junk.set({"reason": "fake", "by": "rep-chris", "at": "x"})])
     # And Chris's tasks: one overdue, one late tonight in Los Angeles, one after his midnight; one of Béla's
@@ -60,19 +64,14 @@ def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waitin
     tonight = add_task("rep-chris", "tonight", "2030-01-15T07:30:00Z")
     add_task("rep-chris", "tomorrow", "2030-01-15T09:00:00Z")
     add_task("rep-bela", "belas", "2030-01-15T07:00:00Z")
-    from crm.data.people import get_user
-
-    chris = get_user("rep-chris")
-    chris.timezone = "America/Los_Angeles"
-    chris.save()
 
     # When Chris opens his home at 22:00 on 14 January, his time
     monkeypatch.setattr("crm.clock.utcnow", lambda: NOW)
-    status, body = home(crm, "rep-chris", "rep-chris")
+    status, body = home(board, "rep-chris", "rep-chris")
 
     # Then his open leads are counted by cycle and status; converted and junk apart
     assert status == 200
-    assert (body["rep_id"], body["timezone"], body["today"]) == ("rep-chris", "America/Los_Angeles", "2030-01-14")
+    assert (body["owner_id"], body["timezone"], body["today"]) == ("rep-chris", "America/Los_Angeles", "2030-01-14")
     assert body["leads"] == {
         "by_cycle": {"expected_buyer": 2, "nurturable": 1, "no_prospect": 1},
         "by_status": {"new": 3, "attempting": 0, "contacted": 1, "not_interested": 0, "cold": 0},
@@ -92,11 +91,11 @@ def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waitin
                        "received_at": lead.created_at, "first_contact_due_at": lead.first_contact_due_at}
 
 
-def test_a_rep_cannot_read_another_reps_home_but_a_manager_can(crm):
-    assert home(crm, "rep-chris", "rep-bela")[0] == 403
-    status, body = home(crm, "rep-chris", "mgr-maria")
+def test_a_rep_cannot_read_another_reps_home_but_a_manager_can(crm, board):
+    assert home(board, "rep-chris", "rep-bela")[0] == 404  # to Béla, Chris's home is as unknown as nobody's
+    status, body = home(board, "rep-chris", "mgr-maria")
     assert status == 200 and body["leads"]["total"] == 0 and body["tasks_due_today"] == []
-    assert home(crm, "rep-nobody", "mgr-maria")[0] == 404
+    assert home(board, "rep-nobody", "mgr-maria")[0] == 404
 
 
 def test_counting_sets_converted_junk_and_erased_leads_apart():

@@ -1,4 +1,5 @@
-"""Lead intake against DynamoDB Local: creation, dedupe, idempotency, validation, failure (L1, L2, L6)."""
+"""Lead intake against DynamoDB Local: creation, dedupe, idempotency, validation, failure (L1, L2, L6); and the
+calls and emails then logged on a lead through the board API (L4, L8)."""
 
 import json
 import threading
@@ -8,6 +9,7 @@ import boto3
 import pytest
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import MANAGER, board  # noqa: F401
 
 
 def post_json(crm, payload, **kwargs):
@@ -17,6 +19,13 @@ def post_json(crm, payload, **kwargs):
 def post_form(crm, fields, **kwargs):
     return crm.invoke("lead_intake", "app.handler",
                       api_event(urlencode(fields), "application/x-www-form-urlencoded", **kwargs))
+
+
+def log_activity(board, lead_id, body, headers=None):
+    """POST /api/leads/{id}/activities as the lead's owner: a rep logs calls on their own leads."""
+    from crm.data.leads import get_lead
+
+    return board.call("POST", f"/api/leads/{lead_id}/activities", get_lead(lead_id).owner_id, body, headers=headers)
 
 
 def lead_items(lead_id):
@@ -232,29 +241,27 @@ def test_the_error_page_posts_back_to_the_public_path_with_the_stage(crm):
     assert page["statusCode"] == 422 and 'action="/v1/leads"' in page["body"]
 
 
-def test_a_retried_activity_with_the_same_key_is_logged_once(crm):
+def test_a_retried_activity_with_the_same_key_is_logged_once(crm, board):
     from crm.data.leads import timeline
 
     lead_id = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com"})["body"])["id"]
-    activity = api_event(json.dumps({"type": "call", "by": "rep-anna", "outcome": "no_answer"}),
-                         path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id},
-                         headers={"Idempotency-Key": "call-1"})
-    first = crm.invoke("lead_intake", "activities.handler", activity)
-    again = crm.invoke("lead_intake", "activities.handler", activity)
-    assert first["statusCode"] == again["statusCode"] == 201
-    assert json.loads(first["body"]) == json.loads(again["body"])
-    assert json.loads(first["body"])["first_contact"] is True
+    call = {"type": "call", "outcome": "no_answer"}
+    first = log_activity(board, lead_id, call, headers={"Idempotency-Key": "call-1"})
+    again = log_activity(board, lead_id, call, headers={"Idempotency-Key": "call-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert first.json()["first_contact"] is True
     assert [event.event_type for event in timeline(f"LEAD#{lead_id}")].count("activity") == 1
 
 
-def test_activity_input_is_validated_and_unknown_leads_are_404(crm):
-    bad = crm.invoke("lead_intake", "activities.handler", api_event(
-        json.dumps({"type": "fax", "by": ""}), path_parameters={"id": "x"}))
-    assert bad["statusCode"] == 422
-    assert {error["field"] for error in json.loads(bad["body"])["errors"]} == {"type", "by"}
-    missing = crm.invoke("lead_intake", "activities.handler", api_event(
-        json.dumps({"type": "call", "by": "rep-anna"}), path_parameters={"id": "nope"}))
-    assert missing["statusCode"] == 404
+def test_activity_input_is_validated_and_unknown_leads_are_404(crm, board):
+    lead_id = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com"})["body"])["id"]
+    # the signed-in user is who logged it: a body naming someone else is refused
+    bad = log_activity(board, lead_id, {"type": "fax", "by": "rep-bela"})
+    assert bad.status_code == 422
+    assert {error["field"] for error in bad.json()["errors"]} == {"type", "by"}
+    missing = board.call("POST", "/api/leads/nope/activities", MANAGER, {"type": "call"})
+    assert missing.status_code == 404
 
 
 HOT_LEAD = {"name": "Hot Lead", "email": "hot@example.com", "company": "Big Kft", "role": "CEO",
@@ -309,23 +316,21 @@ def test_with_no_active_rep_a_manager_takes_the_lead_and_with_nobody_it_is_503(c
     assert nobody["statusCode"] == 503
 
 
-def log_call(crm, lead_id, outcome, activity_type="call", direction="outbound"):
-    body = {"type": activity_type, "by": "rep-anna", "direction": direction, "outcome": outcome}
-    response = crm.invoke("lead_intake", "activities.handler", api_event(
-        json.dumps({key: value for key, value in body.items() if value}), path=f"/leads/{lead_id}/activities",
-        path_parameters={"id": lead_id}))
-    assert response["statusCode"] == 201, response
-    return json.loads(response["body"])
+def log_call(board, lead_id, outcome, activity_type="call", direction="outbound"):
+    body = {"type": activity_type, "direction": direction, "outcome": outcome}
+    response = log_activity(board, lead_id, {key: value for key, value in body.items() if value})
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
-def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stored(crm):
+def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stored(crm, board):
     from crm.data.leads import get_lead, timeline
 
     lead_id = json.loads(post_json(crm, {"name": "Silent", "email": "silent@example.com"})["body"])["id"]
-    answers = [log_call(crm, lead_id, outcome) for outcome in ("no_answer", "voicemail", "no_answer")]
-    answers.append(log_call(crm, lead_id, "sent", activity_type="email"))
+    answers = [log_call(board, lead_id, outcome) for outcome in ("no_answer", "voicemail", "no_answer")]
+    answers.append(log_call(board, lead_id, "sent", activity_type="email"))
     assert [answer["status"] for answer in answers] == ["attempting"] * 4
-    fifth = log_call(crm, lead_id, "no_answer")
+    fifth = log_call(board, lead_id, "no_answer")
     assert (fifth["status"], fifth["status_changed"], fifth["attempts_without_response"]) == (
         "not_interested", True, 5)
     lead = get_lead(lead_id)
@@ -335,15 +340,15 @@ def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stor
     assert changes == [("attempting", "not_interested"), ("new", "attempting")]
 
 
-def test_a_reply_resets_the_count_and_raises_the_score(crm):
+def test_a_reply_resets_the_count_and_raises_the_score(crm, board):
     from crm.data.leads import get_lead
 
     lead_id = json.loads(post_json(crm, {"name": "Later", "email": "later@example.com"})["body"])["id"]
     for _ in range(4):
-        log_call(crm, lead_id, "no_answer")
+        log_call(board, lead_id, "no_answer")
     cold_score = get_lead(lead_id).score
-    reply = log_call(crm, lead_id, "replied", activity_type="email")
+    reply = log_call(board, lead_id, "replied", activity_type="email")
     assert (reply["status"], reply["attempts_without_response"]) == ("contacted", 0)
     lead = get_lead(lead_id)
     assert lead.replies == 1 and lead.score > cold_score
-    assert log_call(crm, lead_id, "no_answer")["status"] == "contacted"
+    assert log_call(board, lead_id, "no_answer")["status"] == "contacted"

@@ -18,6 +18,7 @@ from moto.awslambda.models import LambdaFunction
 from local.moto_stack import MotoStack
 from local.template import Resolver, function_specs, load_template, ses_configuration_set_names, state_machine_specs
 from tests.integration.conftest import HOT_ANSWERS, api_event, finished_execution, seed_team
+from tests.integration.test_board_api import board  # noqa: F401
 
 PARAMETERS = {"SenderAddress": "crm@example.com", "SlaMinutes": "1", "MaxEscalations": "1",
               "BoardUrl": "https://crm.example.com", "DefaultPhoneRegion": "DE"}
@@ -109,14 +110,12 @@ def sent(kind: str = "email") -> list[dict]:
     return messages
 
 
-def test_a_call_within_the_sla_ends_the_workflow_without_escalation(crm):
+def test_a_call_within_the_sla_ends_the_workflow_without_escalation(crm, board):
     _moto, machine = crm
     before = len(sent())
     lead_id = post_lead({"name": "Prompt Lead", "email": "prompt@example.com", "phone": "030 901820"})
-    answer = invoke("lead_intake", "activities.handler", api_event(
-        json.dumps({"type": "call", "by": "rep-anna", "outcome": "answered"}),
-        path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id}))
-    assert json.loads(answer["body"])["first_contact"] is True
+    answer = board.call("POST", f"/api/leads/{lead_id}/activities", "rep-anna", {"type": "call", "outcome": "answered"})
+    assert answer.json()["first_contact"] is True
     execution = finished(execution_arn(machine, lead_id))
     assert execution["status"] == "SUCCEEDED"
     assert states_entered(execution["executionArn"])[-2:] == ["FirstContactOutcome", "FirstContactMade"]

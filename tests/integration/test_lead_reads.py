@@ -1,8 +1,10 @@
-"""GET /leads/{id} against DynamoDB Local: the score's explanation and history (L5), who may read it, tombstones."""
+"""A lead's page through the board API (GET /api/records/lead/{id}) against DynamoDB Local: the score's explanation
+and history (L5), who may read it, tombstones."""
 
 import json
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "country": "DE", "company": "Weber GmbH",
          "company_size": "51-200", "role": "CEO", "budget": "yes", "need": "A CRM for our five reps"}
@@ -14,26 +16,26 @@ def post_lead(crm, payload):
     return json.loads(response["body"])["id"]
 
 
-def read_lead(crm, lead_id, user="rep-anna"):
-    headers = {"X-Crm-User": user} if user else {}
-    response = crm.invoke("lead_api", "reads.handler", api_event("", method="GET", path=f"/leads/{lead_id}",
-                                                                 headers=headers, path_parameters={"id": lead_id}))
-    return response["statusCode"], json.loads(response["body"])
+def read_lead(board, lead_id, user="rep-anna"):
+    """The status and the lead's facts, with the first page of its timeline as `timeline`."""
+    response = board.call("GET", f"/api/records/lead/{lead_id}", user)
+    if response.status_code != 200:
+        return response.status_code, response.json()
+    page = response.json()
+    return 200, {**page["fields"], "timeline": page["timeline"]["events"]}
 
 
-def log_call(crm, lead_id, outcome):
-    body = json.dumps({"type": "call", "by": "rep-anna", "outcome": outcome})
-    response = crm.invoke("lead_intake", "activities.handler",
-                          api_event(body, path=f"/leads/{lead_id}/activities", path_parameters={"id": lead_id}))
-    assert response["statusCode"] == 201
+def log_call(board, lead_id, outcome):
+    response = board.call("POST", f"/api/leads/{lead_id}/activities", "rep-anna", {"type": "call", "outcome": outcome})
+    assert response.status_code == 201, response.text
 
 
-def test_a_lead_shows_its_explanation_and_every_scoring_newest_first(crm):
+def test_a_lead_shows_its_explanation_and_every_scoring_newest_first(crm, board):
     # Given Jonas's lead (Anna's, by the DACH rule), scored at intake
     lead_id = post_lead(crm, JONAS)
     # When Anna calls and he answers, which scores the lead again
-    log_call(crm, lead_id, "answered")
-    status, lead = read_lead(crm, lead_id)
+    log_call(board, lead_id, "answered")
+    status, lead = read_lead(board, lead_id)
 
     # Then the lead shows its facts, status, owner and current explanation
     assert status == 200
@@ -58,19 +60,19 @@ def test_a_lead_shows_its_explanation_and_every_scoring_newest_first(crm):
     assert [event["id"] for event in lead["timeline"]] == sorted((e["id"] for e in lead["timeline"]), reverse=True)
 
 
-def test_a_rep_cannot_read_another_reps_lead_but_a_manager_can(crm):
+def test_a_rep_cannot_read_another_reps_lead_but_a_manager_can(crm, board):
     # Given Anna's lead
     lead_id = post_lead(crm, JONAS)
-    # When Béla asks for it, Then he is refused; the manager and Anna see it
-    assert read_lead(crm, lead_id, "rep-bela")[0] == 403
-    assert read_lead(crm, lead_id, "mgr-maria")[0] == 200
-    assert read_lead(crm, lead_id, "rep-anna")[0] == 200
-    # And an unknown lead is 404, a missing acting user 400
-    assert read_lead(crm, "01NOSUCHLEAD", "mgr-maria")[0] == 404
-    assert read_lead(crm, lead_id, None)[0] == 400
+    # When Béla asks for it, Then it does not exist for him (as an unknown lead); the manager and Anna see it
+    assert read_lead(board, lead_id, "rep-bela") == (404, {"message": f"no lead {lead_id!r}"})
+    assert read_lead(board, lead_id, "mgr-maria")[0] == 200
+    assert read_lead(board, lead_id, "rep-anna")[0] == 200
+    # And an unknown lead is 404; without a signed-in user the lead is never reached
+    assert read_lead(board, "01NOSUCHLEAD", "mgr-maria")[0] == 404
+    assert read_lead(board, lead_id, None)[0] == 401
 
 
-def test_flags_show_junk_and_conversion_and_an_erased_lead_shows_only_its_tombstone(crm):
+def test_flags_show_junk_and_conversion_and_an_erased_lead_shows_only_its_tombstone(crm, board):
     from crm.data.leads import LeadItem, get_lead
 
     # Given a lead marked junk and converted
@@ -78,15 +80,16 @@ def test_flags_show_junk_and_conversion_and_an_erased_lead_shows_only_its_tombst
     get_lead(lead_id).update(actions=[LeadItem.junk.set({"reason": "test", "by": "rep-anna", "at": "x"}),
                                       LeadItem.converted_at.set("2030-01-01T00:00:00Z"),
                                       LeadItem.account_id.set("acc-1"), LeadItem.contact_id.set("con-1")])
-    flags = read_lead(crm, lead_id)[1]["flags"]
+    flags = read_lead(board, lead_id)[1]["flags"]
     assert flags["junk"]["reason"] == "test"
     assert flags["conversion"] == {"at": "2030-01-01T00:00:00Z", "account_id": "acc-1", "contact_id": "con-1",
                                    "deal_id": None}
     # When it is erased
     get_lead(lead_id).update(actions=[LeadItem.erased_at.set("2030-02-01T00:00:00Z")])
-    status, tombstone = read_lead(crm, lead_id)
-    # Then only the tombstone's facts show: no name, email, explanation or timeline
-    assert status == 200
+    response = board.call("GET", f"/api/records/lead/{lead_id}", "rep-anna")
+    # Then only the tombstone's facts show: no name, email or explanation
+    assert response.status_code == 200
+    tombstone = response.json()["fields"]
     assert set(tombstone) == {"lead_id", "erased_at", "created_at", "source", "owner_id", "status", "score",
                               "temperature", "cycle"}
     assert "jonas" not in json.dumps(tombstone).lower()

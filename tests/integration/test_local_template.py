@@ -100,8 +100,6 @@ def test_every_function_has_a_handler_file_and_a_resolved_environment(
     # the nurture step names the machine that runs it by its Name (a !Ref would be circular): the same ARN
     assert by_id["NurtureStepFunction"].environment["LEAD_LIFECYCLE_ARN"] == intake.environment["LEAD_LIFECYCLE_ARN"]
     assert {("POST", "/leads"), ("OPTIONS", "/leads")} <= {(route.method, route.path) for route in intake.api_routes}
-    assert ("POST", "/leads/{id}/activities") in {
-        (route.method, route.path) for route in by_id["LeadActivityFunction"].api_routes}
     assert "rate(5 minutes)" in [schedule.expression for schedule in by_id["LifecycleReconcilerFunction"].schedules]
 
 

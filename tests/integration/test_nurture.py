@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 NEED = "Our spreadsheets no longer keep up with the leads"
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -97,7 +98,7 @@ def deliver(crm, event: dict) -> dict:
     return crm.invoke("workflow_engine", "email_events.handler", event)["results"][0]
 
 
-def test_a_nurturable_lead_gets_the_info_pack_at_once_and_a_call_task_on_day_three(crm):
+def test_a_nurturable_lead_gets_the_info_pack_at_once_and_a_call_task_on_day_three(crm, board):
     lead_id = post_lead(crm)
     assert lead(lead_id).cycle == "nurturable"
     from crm.services.nurture import choose_route
@@ -118,10 +119,8 @@ def test_a_nurturable_lead_gets_the_info_pack_at_once_and_a_call_task_on_day_thr
     assert wake.date() == (T0 + timedelta(days=3)).date() and 9 <= wake.hour < 17  # the call, in the send window
     step(lead_id, wake)
     assert "Nurture call" in task_titles(lead_id)
-    read = crm.invoke("lead_api", "reads.handler", api_event("", method="GET", path=f"/leads/{lead_id}",
-                                                               headers={"X-Crm-User": "mgr-maria"},
-                                                               path_parameters={"id": lead_id}))
-    progress = json.loads(read["body"])["nurture"]  # the API shows where the lead is in its sequence
+    read = board.call("GET", f"/api/records/lead/{lead_id}", "mgr-maria")
+    progress = read.json()["fields"]["nurture"]  # the API shows where the lead is in its sequence
     assert (progress["next_step"], progress["sent"], progress["sequence"]) == (2, 1, "default")
 
 

@@ -9,6 +9,7 @@ from email import message_from_string, policy
 import boto3
 
 from tests.integration.conftest import api_event
+from tests.integration.test_board_api import board  # noqa: F401
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -21,12 +22,14 @@ def post_lead(crm, **fields) -> str:
     return json.loads(response["body"])["id"]
 
 
-def log(crm, lead_id: str, **activity) -> dict:
-    response = crm.invoke("lead_intake", "activities.handler", api_event(
-        json.dumps({"type": "call", "by": "rep-bela", **activity}), path=f"/leads/{lead_id}/activities",
-        path_parameters={"id": lead_id}))
-    assert response["statusCode"] == 201, response
-    return json.loads(response["body"])
+def log(board, lead_id: str, **activity) -> dict:
+    """A call logged through the board API by the lead's owner."""
+    from crm.data.leads import get_lead
+
+    response = board.call("POST", f"/api/leads/{lead_id}/activities", get_lead(lead_id).owner_id,
+                          {"type": "call", **activity})
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def status_executions(crm) -> list[dict]:
@@ -41,9 +44,9 @@ def send(message: dict) -> dict:
     return send_status_message(message, NOW)
 
 
-def test_entering_a_status_starts_its_rules_message_which_checks_the_status_when_it_wakes(crm):
+def test_entering_a_status_starts_its_rules_message_which_checks_the_status_when_it_wakes(crm, board):
     lead_id = post_lead(crm)
-    log(crm, lead_id, outcome="no_answer")
+    log(board, lead_id, outcome="no_answer")
     [message] = status_executions(crm)
     assert message["lead_id"] == lead_id and message["status"] == "attempting"
     assert message["template"] == "lead_status_attempting"
@@ -58,11 +61,11 @@ def test_entering_a_status_starts_its_rules_message_which_checks_the_status_when
     assert email["List-Unsubscribe"] and email["Reply-To"] == get_user(get_lead(lead_id).owner_id).email
     assert email.get_content_type() == "multipart/alternative"
     assert send(message) == {"sent": [], "skipped": "already sent"}  # a retried step sends nothing twice
-    log(crm, lead_id, outcome="answered")
+    log(board, lead_id, outcome="answered")
     assert send({**message, "message_key": "another"})["skipped"] == "status is now contacted"
 
 
-def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a_day_later(crm, monkeypatch):
+def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a_day_later(crm, board, monkeypatch):
     stopped: list[tuple[str, str]] = []
     import crm.services.activities as activities
 
@@ -70,7 +73,7 @@ def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a
                         lambda lead_id, cause, arn=None: stopped.append((lead_id, cause)) or True)
     lead_id = post_lead(crm, email="five@example.org")
     for _ in range(5):
-        result = log(crm, lead_id, outcome="no_answer")
+        result = log(board, lead_id, outcome="no_answer")
     assert result["status"] == "not_interested"
     assert stopped == [(lead_id, "not interested")]
     not_interested = [message for message in status_executions(crm) if message["status"] == "not_interested"]
@@ -80,36 +83,36 @@ def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a
     assert get_lead(lead_id).status == "not_interested"  # kept, not deleted
 
 
-def test_status_rules_are_admin_data_and_an_inactive_rule_sends_nothing(crm):
+def test_status_rules_are_admin_data_and_an_inactive_rule_sends_nothing(crm, board):
     from crm.data.config import STATUS_RULES_KEY, ConfigItem
 
     ConfigItem.build(STATUS_RULES_KEY, {"rules": [
         {"status": "attempting", "template": "lead_status_attempting", "email": False, "sms": True,
          "delay_minutes": 30}]}, "2026-03-01T00:00:00Z", "admin-ada").save()
     lead_id = post_lead(crm)
-    log(crm, lead_id, outcome="no_answer")
+    log(board, lead_id, outcome="no_answer")
     [message] = status_executions(crm)
     assert (message["email"], message["sms"]) == (False, True)
     assert send(message)["sent"] == ["sms"]
     assert any(to == "+36301234567" for to, _text in crm.sms())
 
 
-def test_an_unsubscribed_lead_gets_no_status_email(crm):
+def test_an_unsubscribed_lead_gets_no_status_email(crm, board):
     from crm.data.leads import LeadItem, get_lead
 
     lead_id = post_lead(crm, email="gone@example.org")
     get_lead(lead_id).update(actions=[LeadItem.unsubscribed_at.set("2026-03-01T00:00:00Z")],
                              add_version_condition=False)
-    log(crm, lead_id, outcome="no_answer")
+    log(board, lead_id, outcome="no_answer")
     [message] = status_executions(crm)
     assert send(message) == {"sent": ["sms"], "skipped": {"email": "unsubscribed"}}  # SMS has its own opt-out
 
 
-def test_a_lead_that_replied_stop_gets_no_sms_and_is_marked(crm):
+def test_a_lead_that_replied_stop_gets_no_sms_and_is_marked(crm, board):
     from crm.data.leads import get_lead
 
     lead_id = post_lead(crm, email="stop@example.org", phone="+36 30 123 4599")  # moto: numbers ending 99 opted out
-    log(crm, lead_id, outcome="no_answer")
+    log(board, lead_id, outcome="no_answer")
     [message] = status_executions(crm)
     result = send(message)
     assert result["sent"] == ["email"] and result["skipped"] == {"sms": "no phone or opted out"}

@@ -1,6 +1,6 @@
-"""Settings and the review of deletion flags (L5, L7, L9, L11) for signed-in users: the Cognito path to what the
-internal lead API offers with X-Crm-User. Everyone reads settings; managers and admins change them and decide on
-please-delete flags; anyone flags or junks a lead they may see (a rep: their own; another rep's lead is 404)."""
+"""Settings and the review of deletion flags (L5, L7, L9, L11). Everyone reads settings; managers and admins change
+them and decide on please-delete flags; anyone flags or junks a lead they may see (a rep: their own; another rep's
+lead is 404)."""
 
 from __future__ import annotations
 

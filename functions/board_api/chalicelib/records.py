@@ -86,7 +86,7 @@ def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dic
                 lambda: send_template_email(kind, record_id, email.template_id, viewer, utcnow()))
 
 
-@routes("/api/leads/{lead_id}/activities", "POST", status=201, body="crm.models.records:CallLog",
+@routes("/api/leads/{lead_id}/activities", "POST", status=201, body="crm.models.activities:CallLog",
          machine="crm/activities.write", conflict=True)
 def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str, Any]:
     """Logs a call or email on a lead: status and attempts (L8) and the first-contact clock (L4) follow."""

@@ -10,11 +10,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 CONTACT_TYPES = frozenset({"call", "email"})
 
 
-class ActivityInput(BaseModel):
+class CallLog(BaseModel):
+    """What a user logs on a lead (POST /api/leads/{id}/activities): who did it is the signed-in user, so no body
+    may name someone else."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     type: Literal["call", "email", "meeting", "note"]
-    by: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     direction: Literal["outbound", "inbound"] = "outbound"
     outcome: Literal["answered", "no_answer", "voicemail", "sent", "replied"] | None = None
     note: Annotated[str, StringConstraints(max_length=4000)] | None = None
@@ -26,3 +28,9 @@ class ActivityInput(BaseModel):
 
     def happened_at(self, now: datetime) -> datetime:
         return min(self.at, now) if self.at else now
+
+
+class ActivityInput(CallLog):
+    """An activity as the follow-up rules record it, with who did it (the signed-in user, or the CRM's automation)."""
+
+    by: Annotated[str, StringConstraints(min_length=1, max_length=64)]

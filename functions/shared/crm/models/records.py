@@ -1,4 +1,5 @@
-"""What a record page sends (D6): a note, a meeting, a task, an email from a template, a logged call."""
+"""What a record page sends (D6): a note, a meeting, a task, an email from a template (a logged call:
+crm.models.activities.CallLog)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from crm.models.activities import ActivityInput
 from crm.reasons import invalid
 
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -54,10 +54,3 @@ class TaskCreate(_Input):
 
 class EmailRequest(_Input):
     template_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class CallLog(ActivityInput):
-    """The internal activity body (functions/lead_intake/activities.py); on the board `by` is the signed-in
-    user, so it may be left out."""
-
-    by: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None  # type: ignore[assignment]

@@ -26,7 +26,6 @@ from crm.domain.nurture import lead_zone
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID
 from crm.domain.qualification import CYCLES
 from crm.http import NotFoundError
-from crm.services.actors import ensure_owner
 from crm.services.board import get_pipeline
 
 # what the home needs of each lead: the big JSON attributes (explanation, nurture) stay in the table
@@ -120,15 +119,6 @@ def _numbers(owner_ids: list[str], zone: str, now: datetime) -> dict:
                                "owner_id": lead.owner_id, "score": lead.score, "received_at": lead.created_at,
                                "first_contact_due_at": lead.first_contact_due_at} for lead in waiting],
     }
-
-
-def rep_home(rep_id: str, actor: UserItem, now: datetime) -> dict | None:
-    """The rep's home numbers for `actor` (the rep, a manager or an admin); None when there is no such user."""
-    ensure_owner(actor, rep_id)
-    rep = get_user(rep_id)
-    if rep is None:
-        return None
-    return {"rep_id": rep_id, **_numbers([rep_id], lead_zone(rep.timezone, "UTC"), now)}
 
 
 def home(viewer: UserItem, now: datetime, owner: str | None = None,

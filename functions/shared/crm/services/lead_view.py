@@ -15,7 +15,7 @@ _FACTS = ("name", "email", "phone", "company", "role", "industry", "company_size
 
 
 def lead_view(lead_id: str, actor: UserItem) -> dict | None:
-    """The lead for `actor`; None when there is no such lead. HiddenRecordError when a rep asks for another's."""
+    """The lead for `actor`; None when there is no such lead. NotFoundError when a rep asks for another's."""
     lead = get_lead(lead_id)
     if lead is None:
         return None

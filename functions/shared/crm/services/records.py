@@ -32,7 +32,8 @@ from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
 from crm.data.people import UserItem, user_names
 from crm.data.readers import read_each
 from crm.http import BadRequestError, NotFoundError
-from crm.models.records import CallLog, MeetingCreate, NoteCreate
+from crm.models.activities import ActivityInput, CallLog
+from crm.models.records import MeetingCreate, NoteCreate
 from crm.reasons import Reason
 from crm.services.actors import visible_item
 
@@ -234,7 +235,7 @@ def log_call(lead_id: str, activity: CallLog, viewer: UserItem, now: datetime) -
     from crm.services.activities import log_activity
 
     writable_record("lead", lead_id, viewer)
-    result = asdict(log_activity(lead_id, activity.model_copy(update={"by": viewer.user_id}), now))
+    result = asdict(log_activity(lead_id, ActivityInput(**activity.model_dump(), by=viewer.user_id), now))
     return {"id": result.pop("activity_id"), **result}
 
 
