@@ -1,16 +1,23 @@
 """Settings an admin edits through the API, kept as data: the ideal customer profile (L5), nurture sequences
 (L7), status-change rules (L11) and pipelines (D1). Each falls back to the built-in default until an admin saves
-one."""
+one.
+
+The lead intake reads only the profile: the sequences', rules' and pipelines' models load when first read.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 
 from crm.data.table import CrmItem
-from crm.domain.nurture import DEFAULT_SEQUENCE, DEFAULT_SEQUENCE_ID, Sequence
-from crm.domain.pipelines import DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, Pipeline
 from crm.domain.qualification import DEFAULT_PROFILE, IdealCustomerProfile
-from crm.domain.status_rules import DEFAULT_STATUS_RULES, StatusRule
+
+if TYPE_CHECKING:
+    from crm.domain.nurture import Sequence
+    from crm.domain.pipelines import Pipeline
+    from crm.domain.status_rules import StatusRule
 
 CONFIG_PK = "CONFIG"
 
@@ -65,7 +72,11 @@ def ideal_customer_profile() -> IdealCustomerProfile:
     return DEFAULT_PROFILE if document is None else profile_from_document(document)
 
 
-def sequence(sequence_id: str = DEFAULT_SEQUENCE_ID) -> Sequence:
+def sequence(sequence_id: str | None = None) -> Sequence:
+    """The saved sequence, else the built-in default for its id (None: the default sequence)."""
+    from crm.domain.nurture import DEFAULT_SEQUENCE, DEFAULT_SEQUENCE_ID, Sequence
+
+    sequence_id = DEFAULT_SEQUENCE_ID if sequence_id is None else sequence_id
     document = _document(sequence_key(sequence_id))
     if document is None:
         if sequence_id == DEFAULT_SEQUENCE_ID:
@@ -75,20 +86,28 @@ def sequence(sequence_id: str = DEFAULT_SEQUENCE_ID) -> Sequence:
 
 
 def sequence_ids() -> list[str]:
+    from crm.domain.nurture import DEFAULT_SEQUENCE_ID
+
     stored = [item.SK.removeprefix("SEQUENCE#")
               for item in ConfigItem.query(CONFIG_PK, ConfigItem.SK.startswith("SEQUENCE#"))]
     return sorted({DEFAULT_SEQUENCE_ID, *stored})
 
 
 def status_rules() -> tuple[StatusRule, ...]:
+    from crm.domain.status_rules import DEFAULT_STATUS_RULES, StatusRule
+
     document = _document(STATUS_RULES_KEY)
     if document is None:
         return DEFAULT_STATUS_RULES
     return tuple(StatusRule.model_validate(rule) for rule in document.get("rules", ()))
 
 
-def pipeline(pipeline_id: str = DEFAULT_PIPELINE_ID) -> Pipeline | None:
-    """The saved pipeline, else the built-in default for its id; None when there is no such pipeline."""
+def pipeline(pipeline_id: str | None = None) -> Pipeline | None:
+    """The saved pipeline, else the built-in default for its id (None: the default pipeline); None when there is
+    no such pipeline."""
+    from crm.domain.pipelines import DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, Pipeline
+
+    pipeline_id = DEFAULT_PIPELINE_ID if pipeline_id is None else pipeline_id
     document = _document(pipeline_key(pipeline_id))
     if document is None:
         return DEFAULT_PIPELINE if pipeline_id == DEFAULT_PIPELINE_ID else None
@@ -97,6 +116,8 @@ def pipeline(pipeline_id: str = DEFAULT_PIPELINE_ID) -> Pipeline | None:
 
 def pipelines() -> dict[str, Pipeline]:
     """Every pipeline by id: one query, plus the default while no admin has saved it."""
+    from crm.domain.pipelines import DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, Pipeline
+
     stored = {item.SK.removeprefix("PIPELINE#"): Pipeline.model_validate(item.document)
               for item in ConfigItem.query(CONFIG_PK, ConfigItem.SK.startswith("PIPELINE#"))}
     return {DEFAULT_PIPELINE_ID: DEFAULT_PIPELINE, **stored}
