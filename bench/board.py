@@ -44,7 +44,8 @@ def _event(user_id: str, group: str) -> dict[str, Any]:
             "stageVariables": None, "body": None, "isBase64Encoded": False,
             "requestContext": {"resourcePath": "/api/board/{pipeline_id}", "httpMethod": "GET", "stage": "v1",
                                "path": f"/v1{path}", "requestId": "bench", "identity": {"sourceIp": "127.0.0.1"},
-                               "authorizer": {"claims": {"cognito:username": user_id, "cognito:groups": group}}}}
+                               "authorizer": {"claims": {"username": user_id, "cognito:groups": group,
+                                                         "token_use": "access", "scope": "openid"}}}}
 
 
 def _measure(app: Any, meter: CapacityMeter, user_id: str, group: str, *, before_each: Any = None) -> dict[str, Any]:

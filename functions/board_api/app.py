@@ -1,7 +1,8 @@
 """The board API: the signed-in users' CRM (D1-D6, L12, R1), one Chalice app over the route modules in chalicelib.
 
-Every route needs a Cognito ID token (chalicelib/routing.py says how a route is authorized and answered); the
-modules hold only views that call crm.services. Chalice's `app` object is the Lambda handler (template.yaml).
+Every route needs a Cognito access token with one of its OAuth scopes (chalicelib/routing.py says how a route is
+authorized and answered); the modules hold only views that call crm.services. Chalice's `app` object is the Lambda
+handler (template.yaml).
 """
 
 from __future__ import annotations

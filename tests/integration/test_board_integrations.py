@@ -4,6 +4,7 @@ plays for API Gateway, then the Chalice app, which checks the scope again and ac
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -125,3 +126,21 @@ def test_a_rep_token_on_a_managers_route_is_refused_by_the_app(board):
     # Then API Gateway's scope check lets her through and the app refuses by her role
     assert response.status_code == 403, response.text
     assert response.json()["message"] != "Forbidden"
+
+
+def test_the_runner_takes_only_live_access_tokens_as_api_gateway_does(board):
+    import jwt
+
+    from local import auth
+
+    claims = {"username": REP_A, "cognito:groups": ["reps"], "client_id": auth.CLIENT_ID, "scope": "openid",
+              "iss": auth.ISSUER, "iat": 1, "exp": 2_000_000_000}
+    id_token = jwt.encode({**claims, "token_use": "id"}, auth._SIGNING_KEY, algorithm="HS256")
+    expired = auth.issue_token(REP_A, "rep", now=datetime(2020, 1, 1, tzinfo=UTC))
+    for token in (id_token, expired):
+        # When a token this run signed comes as an ID token, or after its hour
+        response = board.call("GET", "/api/pipelines", headers={"Authorization": f"Bearer {token}"})
+        # Then the runner answers for API Gateway: 401, the function never reached
+        assert (response.status_code, response.json()) == (401, {"message": "Unauthorized"})
+    # While the same rep's live access token gets through
+    assert board.call("GET", "/api/pipelines", REP_A).status_code == 200

@@ -112,3 +112,42 @@ def test_state_machine_definitions_resolve_to_function_arns(template: dict[str, 
         assert resources, spec.logical_id
         assert resources <= function_arns, resources - function_arns
         assert (REPO_ROOT / spec.definition_uri).is_file()
+
+
+def _api_template(operation: dict[str, Any], default_scopes: list[str] | None = None) -> dict[str, Any]:
+    """A function and an Api whose DefinitionBody has one path, GET /things, with `operation` on it."""
+    authorizer = {"UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/pool",
+                  **({"AuthorizationScopes": default_scopes} if default_scopes else {})}
+    proxy = {"type": "aws_proxy", "httpMethod": "POST", "uri": {"Fn::Sub": (
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Things.Arn}/invocations")}}
+    return {"Resources": {
+        "Things": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "functions/x/", "Handler": "a.b"}},
+        "ThingsApi": {"Type": "AWS::Serverless::Api", "Properties": {
+            "Auth": {"DefaultAuthorizer": "Pool", "Authorizers": {"Pool": authorizer}},
+            "DefinitionBody": {"swagger": "2.0", "paths": {"/things": {
+                "parameters": [], "x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": proxy,
+                                                                     **operation}}}}}}}}
+
+
+def test_definition_body_methods_are_the_routes_of_the_function_they_proxy_to() -> None:
+    # Given a method with its own security, and one with none (the DefaultAuthorizer's scopes, as SAM adds them)
+    for operation, defaults, scopes in (({"security": [{"Pool": ["openid", "crm/x"]}]}, None, ("openid", "crm/x")),
+                                        ({}, ["openid"], ("openid",))):
+        template = _api_template(operation, defaults)
+        [spec] = function_specs(template, Resolver(template))
+        # Then the function it proxies to gets the route, with the authorizer and the scopes API Gateway checks
+        assert [(route.method, route.path, route.authorizer, route.cognito, route.scopes)
+                for route in spec.api_routes] == [("ANY", "/things", "Pool", True, scopes)]
+
+
+def test_definition_body_methods_the_runner_could_not_play_fail_loudly() -> None:
+    # A Cognito method without scopes takes ID tokens on AWS, which the local runner does not issue
+    template = _api_template({})
+    with pytest.raises(UnresolvableError, match="without OAuth scopes"):
+        function_specs(template, Resolver(template))
+    # A method that is not a Lambda proxy has no function to run
+    template = _api_template({"security": [{"Pool": ["openid"]}]})
+    operation = template["Resources"]["ThingsApi"]["Properties"]["DefinitionBody"]["paths"]["/things"]
+    operation["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]["type"] = "mock"
+    with pytest.raises(UnresolvableError, match="not a Lambda proxy"):
+        function_specs(template, Resolver(template))
