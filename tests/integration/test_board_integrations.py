@@ -4,6 +4,7 @@ plays for API Gateway, then the Chalice app, which checks the scope again and ac
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from local.auth import machine_clients
+from tests.integration.conftest import api_event
 from tests.integration.test_board_api import MANAGER, REP_A, REP_B, SALES, Board, board  # noqa: F401  (fixture)
 
 CLIENT = "crm-integration"
@@ -144,3 +146,22 @@ def test_the_runner_takes_only_live_access_tokens_as_api_gateway_does(board):
         assert (response.status_code, response.json()) == (401, {"message": "Unauthorized"})
     # While the same rep's live access token gets through
     assert board.call("GET", "/api/pipelines", REP_A).status_code == 200
+
+
+def test_a_telephony_integration_logs_a_call_on_any_reps_lead(crm, board):
+    # Given a lead the form gave to a rep
+    posted = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(
+        {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH"})))
+    lead_id = json.loads(posted["body"])["id"]
+    call = {"type": "call", "direction": "outbound", "outcome": "answered"}
+    # When the phone system logs the call without the activities scope, then with it
+    refused = as_integration(board, "POST", f"/api/leads/{lead_id}/activities", "crm/records.read", body=call)
+    logged = as_integration(board, "POST", f"/api/leads/{lead_id}/activities", "crm/activities.write", body=call)
+    # Then only the scoped token logs it: the first contact counts, and the timeline says the integration called
+    assert refused.status_code == 403, refused.text
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["first_contact"] is True
+    owner = board.call("GET", f"/api/records/lead/{lead_id}", MANAGER).json()["owner_id"]
+    timeline = board.call("GET", f"/api/records/lead/{lead_id}/timeline", owner).json()
+    [activity] = [event for event in timeline["events"] if event["type"] == "activity"]
+    assert activity["data"]["by"] == f"integration:{CLIENT}"
