@@ -80,9 +80,10 @@ deploy: deps $(SAM)
 admin: deps
 	$(PY) -m deploy.admin --env $(ENV) $(REGION_FLAG) --user-id "$(USER_ID)" --name "$(NAME)" --email "$(EMAIL)"
 
-# deletes the stack but what it retains (the CRM table and the user pool): names them and how to remove them
+# deletes the stack but what it retains (the CRM table and the user pool): names them and how to remove them; stops
+# first if a bucket still holds objects (exports not yet expired), which would stop the delete half-way
 destroy: deps $(SAM)
-	$(PY) -m deploy.stack --env $(ENV) $(REGION_FLAG) retained
+	$(PY) -m deploy.stack --env $(ENV) $(REGION_FLAG) before-delete
 	$(SAM_ENV) $(SAM) delete --config-env $(ENV) $(REGION_FLAG)
 
 $(SAM_VENV)/bin/sam:

@@ -313,9 +313,9 @@ def main() -> None:
     rows += [(function.logical_id, function.root) for function in build.functions.values()]
     print(f"{'artifact':32} {'unzipped MiB':>13} {'zipped MiB':>11}")
     for name, root in rows:
-        print(f"{name:32} {unzipped_bytes(root) / mib:13.1f} {zipped_bytes(root) / mib:11.1f}")
+        print(f"{name:32} {unzipped_bytes(root) / mib:13.2f} {zipped_bytes(root) / mib:11.2f}")
     largest = max(build.functions.values(), key=unzipped_with_layers)
-    print(f"largest function with its layers: {largest.logical_id}, {unzipped_with_layers(largest) / mib:.1f} MiB "
+    print(f"largest function with its layers: {largest.logical_id}, {unzipped_with_layers(largest) / mib:.2f} MiB "
           f"unzipped (limit {UNZIPPED_LIMIT / mib:.0f} MiB)")
 
 
