@@ -39,6 +39,12 @@ class Settings(BaseModel):
     send_window: str = Field("Mon-Fri 09:00-17:00", alias="SEND_WINDOW")
     user_pool_id: str = Field("", alias="USER_POOL_ID")  # empty locally: the runner plays the user pool
     company_website: str = Field("https://www.example.com", alias="COMPANY_WEBSITE")
+    # jobs (crm/services/jobs.py): the queue and the results bucket, and how fast mass email may send
+    jobs_queue_url: str = Field("", alias="JOBS_QUEUE_URL")
+    job_results_bucket: str = Field("", alias="JOB_RESULTS_BUCKET")
+    mass_email_rate: float = Field(1.0, alias="MASS_EMAIL_RATE", gt=0)  # emails per second, all workers together
+    job_concurrency: int = Field(2, alias="JOB_CONCURRENCY", ge=1)  # workers at once (the event source's maximum)
+    job_max_receives: int = Field(3, alias="JOB_MAX_RECEIVES", ge=1)  # the queue's redrive maxReceiveCount
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
