@@ -21,15 +21,18 @@ from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
 from local.lambda_dispatch import add_shared_code_to_path, invoke_function
 from local.moto_stack import MotoStack
-from local.provision import create_tables
+from local.provision import create_buckets, create_queues, create_tables
+from local.queues import QueuePoller
 from local.scheduler import Scheduler
 from local.template import (
     REGION,
     REPO_ROOT,
     FunctionSpec,
     Resolver,
+    bucket_names,
     function_specs,
     load_template,
+    queue_specs,
     ses_configuration_set_names,
     state_machine_specs,
 )
@@ -130,6 +133,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         moto.create_functions(functions)
         moto.create_state_machines(state_machines)
         moto.set_up_email(resolver.parameters["SenderAddress"], ses_configuration_set_names(template, resolver))
+        create_queues(queue_specs(template, resolver), moto.client("sqs"))
+        create_buckets(bucket_names(template, resolver), moto.client("s3"))
 
         add_shared_code_to_path()
         seeded = seed_demo_data()
@@ -138,6 +143,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
             seed_demo_deals()
         scheduler = Scheduler(functions, invoke_function).start()
         running.callback(scheduler.stop)
+        queues = QueuePoller(functions, invoke_function, moto.client("sqs")).start()
+        running.callback(queues.stop)
 
         ready.set()
         _print_banner(f"http://127.0.0.1:{port}", str(data_dir or "in memory"), bool(seeded))

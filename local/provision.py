@@ -1,10 +1,11 @@
-"""Create the template's DynamoDB tables in DynamoDB Local, keeping any that already exist."""
+"""Create the template's DynamoDB tables in DynamoDB Local (keeping any that already exist), and its SQS queues and
+S3 buckets in moto."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from local.template import Resolver, table_resources
+from local.template import QueueSpec, Resolver, table_resources
 
 _CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
                       "BillingMode", "ProvisionedThroughput", "StreamSpecification")
@@ -30,3 +31,14 @@ def create_tables(template: dict[str, Any], resolver: Resolver, client: Any) -> 
             client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         created.append(name)
     return created
+
+
+def create_queues(specs: list[QueueSpec], client: Any) -> None:
+    """Creates the template's SQS queues (dead-letter queues first, so a RedrivePolicy finds its target)."""
+    for spec in specs:
+        client.create_queue(QueueName=spec.name, Attributes=spec.attributes)
+
+
+def create_buckets(names: list[str], client: Any) -> None:
+    for name in names:
+        client.create_bucket(Bucket=name)

@@ -7,6 +7,8 @@ Local physical names are deterministic:
 - function: its FunctionName if set, else the logical id (Ref gives the name, GetAtt .Arn the ARN);
 - state machine: its Name if set, else the logical id (Ref gives the ARN, GetAtt .Name the name);
 - SES configuration set: its resolved Name;
+- SQS queue: its QueueName if set, else the logical id (Ref gives the queue URL, GetAtt .Arn the ARN);
+- S3 bucket: its BucketName if set, else the logical id in kebab case (bucket names are lower case);
 - anything else: the logical id.
 
 API routes are a function's Api events and the methods of an Api's DefinitionBody (OpenAPI) that proxy to it, each
@@ -15,6 +17,7 @@ with the authorizer and OAuth scopes SAM would give it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -37,6 +40,8 @@ API_TYPE = "AWS::Serverless::Api"
 STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
 TABLE_TYPE = "AWS::DynamoDB::Table"
 SES_CONFIGURATION_SET_TYPE = "AWS::SES::ConfigurationSet"
+QUEUE_TYPE = "AWS::SQS::Queue"
+BUCKET_TYPE = "AWS::S3::Bucket"
 
 _PSEUDO_PARAMETERS = {
     "AWS::Region": REGION,
@@ -95,6 +100,15 @@ def state_machine_arn(name: str) -> str:
     return f"arn:{PARTITION}:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
 
 
+def queue_url(name: str) -> str:
+    """The URL AWS gives the queue; moto finds a queue by the URL's last segment, whatever its host."""
+    return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{name}"
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+
+
 class UnresolvableError(ValueError):
     """An intrinsic the local stack cannot give a value to; raised rather than guessed."""
 
@@ -128,10 +142,11 @@ class Resolver:
                 return str(self.resolve(properties["TableName"]))
             base = _kebab(logical_id.removesuffix("Table"))
             return base if base.startswith("crm") else f"crm-{base}"
-        name_property = {FUNCTION_TYPE: "FunctionName", STATE_MACHINE_TYPE: "Name"}.get(kind, "Name")
+        name_property = {FUNCTION_TYPE: "FunctionName", STATE_MACHINE_TYPE: "Name", QUEUE_TYPE: "QueueName",
+                         BUCKET_TYPE: "BucketName"}.get(kind, "Name")
         if name_property in properties:
             return str(self.resolve(properties[name_property]))
-        return logical_id
+        return _kebab(logical_id) if kind == BUCKET_TYPE else logical_id
 
     def ref(self, name: str) -> Any:
         if name in _PSEUDO_PARAMETERS:
@@ -142,6 +157,8 @@ class Resolver:
             return self.parameters[name]
         if self._resource(name)["Type"] == STATE_MACHINE_TYPE:
             return state_machine_arn(self.physical_name(name))
+        if self._resource(name)["Type"] == QUEUE_TYPE:
+            return queue_url(self.physical_name(name))
         if self._resource(name)["Type"] == "AWS::Cognito::UserPool":
             return ""  # no pool locally: the runner signs the tokens (local/auth.py) for the CRM's own users
         return self.physical_name(name)
@@ -157,6 +174,12 @@ class Resolver:
             return state_machine_arn(name)
         if attribute == "Arn" and kind == TABLE_TYPE:
             return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+        if attribute == "Arn" and kind == QUEUE_TYPE:
+            return queue_arn(name)
+        if attribute == "QueueName" and kind == QUEUE_TYPE:
+            return name
+        if attribute == "Arn" and kind == BUCKET_TYPE:
+            return f"arn:{PARTITION}:s3:::{name}"
         if attribute == "DomainName" and kind == "AWS::CloudFront::Distribution":
             return "localhost"  # locally the runner serves the site itself; BoardUrl names it
         raise UnresolvableError(f"no local value for {logical_id}.{attribute} ({kind})")
@@ -251,6 +274,29 @@ class ScheduleSpec:
 
 
 @dataclass(frozen=True)
+class QueueEventSpec:
+    """An SQS event source mapping: Lambda polls `queue` and invokes the function with up to `batch_size` messages,
+    at most `maximum_concurrency` invocations at once; with `report_failures` the function names the messages that
+    failed (batchItemFailures) and only those are given again."""
+
+    name: str
+    queue: str  # the queue's physical name
+    batch_size: int = 10
+    maximum_concurrency: int = 1000
+    report_failures: bool = False
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    logical_id: str
+    name: str
+    arn: str
+    url: str
+    attributes: dict[str, str]  # as CreateQueue takes them (RedrivePolicy as JSON, the dead-letter queue's ARN in it)
+    dead_letter_queue: str | None  # the physical name of the queue its RedrivePolicy targets
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     name: str
@@ -262,6 +308,7 @@ class FunctionSpec:
     environment: dict[str, str]
     api_routes: tuple[ApiRoute, ...]
     schedules: tuple[ScheduleSpec, ...]
+    queue_events: tuple[QueueEventSpec, ...] = ()
 
     @property
     def code_dir(self) -> Path:
@@ -359,11 +406,13 @@ def function_specs(template: dict[str, Any], resolver: Resolver) -> list[Functio
         own_env = properties.get("Environment", {}).get("Variables", {})
         merged = {**global_env, **own_env}
         environment = {key: _env_value(resolver.resolve(value)) for key, value in merged.items()}
-        routes, schedules = [], []
+        routes, schedules, queue_events = [], [], []
         for event_name, event in properties.get("Events", {}).items():
             event_properties = event.get("Properties", {})
             if event["Type"] == "Api":
                 routes.append(api_route(template, event_properties))
+            elif event["Type"] == "SQS":
+                queue_events.append(_queue_event(event_name, resolver, event_properties))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 if resolver.resolve(event_properties.get("Enabled", True)) is False:
                     continue
@@ -384,8 +433,43 @@ def function_specs(template: dict[str, Any], resolver: Resolver) -> list[Functio
             environment=environment,
             api_routes=tuple(routes),
             schedules=tuple(schedules),
+            queue_events=tuple(queue_events),
         ))
     return specs
+
+
+def _queue_event(name: str, resolver: Resolver, properties: dict[str, Any]) -> QueueEventSpec:
+    queue = str(resolver.resolve(properties["Queue"]))
+    if not queue.startswith(f"arn:{PARTITION}:sqs:"):
+        raise UnresolvableError(f"SQS event {name}: Queue must be a queue's ARN (!GetAtt Queue.Arn), not {queue}")
+    scaling = resolver.resolve(properties.get("ScalingConfig", {}))
+    return QueueEventSpec(
+        name=name, queue=queue.rpartition(":")[2], batch_size=int(resolver.resolve(properties.get("BatchSize", 10))),
+        maximum_concurrency=int(scaling.get("MaximumConcurrency", 1000)),
+        report_failures="ReportBatchItemFailures" in resolver.resolve(properties.get("FunctionResponseTypes", [])))
+
+
+_QUEUE_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
+                     "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication")
+
+
+def queue_specs(template: dict[str, Any], resolver: Resolver) -> list[QueueSpec]:
+    """Every SQS queue, dead-letter queues before the queues that send to them."""
+    specs = []
+    for logical_id, resource in _resources_of(template, QUEUE_TYPE).items():
+        properties = resolver.resolve(resource.get("Properties", {}))
+        attributes = {key: _env_value(properties[key]) for key in _QUEUE_ATTRIBUTES if key in properties}
+        redrive = properties.get("RedrivePolicy")
+        if redrive:
+            attributes["RedrivePolicy"] = json.dumps(redrive)
+        name = resolver.physical_name(logical_id)
+        specs.append(QueueSpec(logical_id, name, queue_arn(name), queue_url(name), attributes,
+                               str(redrive["deadLetterTargetArn"]).rpartition(":")[2] if redrive else None))
+    return sorted(specs, key=lambda spec: spec.dead_letter_queue is not None)
+
+
+def bucket_names(template: dict[str, Any], resolver: Resolver) -> list[str]:
+    return [resolver.physical_name(logical_id) for logical_id in _resources_of(template, BUCKET_TYPE)]
 
 
 def state_machine_specs(template: dict[str, Any], resolver: Resolver) -> list[StateMachineSpec]:

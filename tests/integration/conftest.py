@@ -14,7 +14,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from local.lambda_dispatch import LocalLambdaContext, load_handler
-from local.template import REPO_ROOT
+from local.template import REPO_ROOT, queue_url
 
 SENDER = "crm@example.com"
 ENVIRONMENT = {
@@ -31,6 +31,8 @@ ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "PUBLIC_LINKS_URL": "https://links.example.com/v1",
     "SENDER_POSTAL_ADDRESS": "Example Ltd, 1 Main Street, Springfield",
+    "JOBS_QUEUE_URL": queue_url("JobsQueue"),
+    "JOB_RESULTS_BUCKET": "job-results-bucket",
 }
 HOT_ANSWERS = {"budget": "Yes, 20,000 EUR approved", "authority": "Yes, I decide", "timing": "this quarter",
                "message": "Our spreadsheets no longer keep up with the leads", "company_size": "51-200",
@@ -95,10 +97,22 @@ def crm(dynamodb_local: str, clean_tables: None, monkeypatch: pytest.MonkeyPatch
             roleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/sfn")["stateMachineArn"]
         monkeypatch.setenv("LEAD_LIFECYCLE_ARN", arn)
         monkeypatch.setenv("STATUS_MESSAGE_ARN", status_arn)
+        _create_queues_and_buckets()
         _reset_caches()
         seed_team()
         yield Crm(lifecycle_arn=arn, status_message_arn=status_arn)
     _reset_caches()
+
+
+def _create_queues_and_buckets() -> None:
+    """The template's SQS queues and S3 buckets (the jobs queue, its dead-letter queue, the results bucket)."""
+    from local.provision import create_buckets, create_queues
+    from local.template import Resolver, bucket_names, load_template, queue_specs
+
+    template = load_template()
+    resolver = Resolver(template, {"SenderAddress": SENDER})
+    create_queues(queue_specs(template, resolver), boto3.client("sqs"))
+    create_buckets(bucket_names(template, resolver), boto3.client("s3"))
 
 
 def seed_team() -> None:

@@ -25,7 +25,8 @@ def _session() -> Any:
 def client(service: str) -> Any:
     from botocore.config import Config
 
+    # S3's presigned links in SigV4: the only signature newer regions accept
+    signing = {"signature_version": "s3v4"} if service == "s3" else {}
     with _creating:
-        return _session().client(
-            service, config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
-        )
+        return _session().client(service, config=Config(retries={"mode": "standard", "max_attempts": 3},
+                                                        connect_timeout=3, read_timeout=10, **signing))
