@@ -301,3 +301,21 @@ def test_names_do_not_clash_between_stacks_or_regions(template: dict[str, Any]):
                                                    and "${AWS::Region}" not in text):
                 clashing[logical_id] = name
     assert clashing == {}
+
+
+def _alarm_metrics(alarm: dict[str, Any]) -> int:
+    """What CloudWatch bills an alarm for: its metric, or each metric its math expression reads."""
+    properties = alarm["Properties"]
+    return 1 if "MetricName" in properties else sum("MetricStat" in query for query in properties["Metrics"])
+
+
+def test_the_readmes_idle_cost_counts_what_the_template_bills_idle(template: dict[str, Any]):
+    """README "What a deployment costs idle" prices the alarms and keys: its counts must be the template's."""
+    resources = template["Resources"].values()
+    alarms = [resource for resource in resources if resource["Type"] == "AWS::CloudWatch::Alarm"]
+    keys = [resource for resource in resources if resource["Type"] == "AWS::KMS::Key"]
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### What a deployment costs idle", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    metrics = sum(_alarm_metrics(alarm) for alarm in alarms)
+    assert f"the {metrics} metrics of the {len(alarms)} alarms" in section and f"| {metrics / 10:.2f} |" in section
+    assert len(keys) == 1 and "KMS key" in section
