@@ -219,3 +219,16 @@ def test_each_asynchronous_function_may_send_its_failures(template):
                   for statement in policy["PolicyDocument"]["Statement"]]
         assert [grant for grant in grants if grant["Action"] == "sqs:SendMessage" and grant["Resource"] == queue], \
             logical_id
+
+
+def test_custom_metrics_are_per_stack_and_their_alarms_read_them_there(template):
+    # Given two stacks in one account and region: each must alarm on its own metrics only
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    assert "${AWS::StackName}" in namespace["Fn::Sub"]
+    for logical_id, alarm in of_type(template, "AWS::CloudWatch::Alarm").items():
+        stats = [query["MetricStat"]["Metric"] for query in alarm["Properties"].get("Metrics", [])
+                 if "MetricStat" in query]
+        stats += [alarm["Properties"]] if "Namespace" in alarm["Properties"] else []
+        for stat in stats:
+            if not str(stat["Namespace"]).startswith("AWS/"):
+                assert stat["Namespace"] == namespace, f"{logical_id} reads metrics outside this stack's namespace"
