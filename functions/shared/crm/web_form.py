@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm.domain.company_size import BANDS
-from crm.models.leads import UTM_FIELDS, FieldError
+from crm.models.lead_fields import LEAD_FIELDS, UTM_FIELDS, LeadField
+from crm.models.leads import FieldError
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -30,29 +31,22 @@ CONSENT_TEXT = (
 )
 """Shown next to the marketing consent box and posted verbatim as `consent_text`, as the record of consent."""
 
-LABELS: dict[str, str] = {
-    "name": "Name",
-    "email": "Email",
-    "phone": "Phone",
-    "company": "Company",
-    "role": "Role or position",
-    "company_size": "Company size",
-    "country": "Country",
-    "message": "How can we help?",
-    "best_time_to_contact": "Best time to contact you",
-    "budget": "Budget",
-    "authority": "Your part in the decision",
-    "need": "The problem to solve",
-    "timing": "Timing",
-    "marketing_consent": "Marketing email",
-}
+FORM_FIELDS = tuple(field for field in LEAD_FIELDS if field.form is not None)
+SECTIONS: dict[str, tuple[LeadField, ...]] = {
+    section: tuple(field for field in FORM_FIELDS if field.form and field.form.section == section)
+    for section in dict.fromkeys(field.form.section for field in FORM_FIELDS if field.form)}
+"""The form's inputs by section (about, reach, message, project, consent, hidden), each in declaration order."""
+
+LABELS: dict[str, str] = {field.name: field.form.label for field in FORM_FIELDS if field.form and field.form.label}
 """Every visible field, by the name it is posted under, with the label a person sees."""
 
 ERROR_TARGETS: dict[str, str] = {"consent_text": "marketing_consent"}
 """Errors reported on a hidden input that belong to a visible one."""
 
-BANT_FIELDS = ("budget", "authority", "need", "timing")
-HIDDEN_FIELDS = ("page_url", "referrer", *UTM_FIELDS)
+BANT_FIELDS = tuple(field.name for field in SECTIONS["project"])
+HIDDEN_FIELDS = tuple(name for field in SECTIONS["hidden"] for name in (UTM_FIELDS if field.name == "utm" else
+                                                                         (field.name,)))
+"""The inputs the page fills itself (utm is one per UTM tag)."""
 
 
 @cache
@@ -95,15 +89,22 @@ def render_lead_form(values: Mapping[str, str], errors: Sequence[FieldError], ac
         errors=by_field,
         summary=summary,
         labels=LABELS,
-        company_sizes=[label for *_range, label in BANDS],
-        consent_text=CONSENT_TEXT,
-        consent_given=kept.get("marketing_consent", "").strip().lower() in {"on", "true", "yes", "1"},
-        source=kept.get("source") or DEFAULT_SOURCE,
-        form_id=kept.get("form_id") or DEFAULT_FORM_ID,
-        hidden_fields=HIDDEN_FIELDS,
+        sections=SECTIONS,
+        choices={"company_size": [("", "Choose a size"), *((label, f"{label} people") for *_range, label in BANDS)]},
+        checkbox_texts={"marketing_consent": CONSENT_TEXT},
+        checked={"marketing_consent": kept.get("marketing_consent", "").strip().lower() in {"on", "true", "yes", "1"}},
+        hidden=[(name, _hidden_value(name, kept)) for name in HIDDEN_FIELDS],
         bant_open=any(kept.get(field) or field in by_field for field in BANT_FIELDS),
         honeypot=HONEYPOT_FIELD,
     )
+
+
+def _hidden_value(name: str, kept: Mapping[str, str]) -> str:
+    """The consent's wording is always the form's own; source and form id default to this form's."""
+    if name == "consent_text":
+        return CONSENT_TEXT
+    defaults = {"source": DEFAULT_SOURCE, "form_id": DEFAULT_FORM_ID}
+    return kept.get(name) or defaults.get(name, "")
 
 
 def render_thank_you() -> str:

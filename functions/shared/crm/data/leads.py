@@ -16,6 +16,8 @@ from ulid import ULID
 from crm.data.table import CrmItem
 from crm.domain.automation import AutomationFacts
 from crm.http import NotFoundError
+from crm.idempotency import answering
+from crm.models.lead_fields import OWN_ATTRIBUTES
 
 LIFECYCLE_PENDING = "LIFECYCLE#PENDING"
 
@@ -61,23 +63,15 @@ class NurtureState(MapAttribute):
     ended_at = UnicodeAttribute(null=True)
 
 
-class LeadItem(CrmItem, discriminator="Lead"):
+_PersonFields = type("_PersonFields", (), {
+    lead_field.name: UnicodeAttribute(null=lead_field.default is not ...) for lead_field in OWN_ATTRIBUTES})
+"""The declared fields a lead keeps as attributes of their own (crm.models.lead_fields), all text: name, email,
+company ... The person's other fields live in the lead's maps: first_touch, consent and qualification."""
+
+
+class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     lead_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    email = UnicodeAttribute(null=True)
-    phone = UnicodeAttribute(null=True)
-    company = UnicodeAttribute(null=True)
-    role = UnicodeAttribute(null=True)
-    industry = UnicodeAttribute(null=True)
-    company_size = UnicodeAttribute(null=True)
-    country = UnicodeAttribute(null=True)
-    language = UnicodeAttribute(null=True)
-    timezone = UnicodeAttribute(null=True)
-    qualification = JSONAttribute(null=True)
-    message = UnicodeAttribute(null=True)
-    best_time_to_contact = UnicodeAttribute(null=True)
-    referred_by = UnicodeAttribute(null=True)
-    recent_company_change = UnicodeAttribute(null=True)
+    qualification = JSONAttribute(null=True)  # the answers to the qualification questions (budget, need ...)
     score = NumberAttribute(null=True)
     temperature = UnicodeAttribute(null=True)
     cycle = UnicodeAttribute(null=True)
@@ -163,6 +157,9 @@ class TimelineEventItem(CrmItem, discriminator="TimelineEvent"):
     event_type = UnicodeAttribute()
     at = UnicodeAttribute()
     data = JSONAttribute(default=dict)
+    # A new event made while an idempotent request is answered names the record that keeps the answer: the answer
+    # may quote the person, and erasing them (L9) finds it here.
+    idempotency_record = UnicodeAttribute(null=True, default_for_new=answering)
 
     @staticmethod
     def sort_key(event_id: str) -> str:

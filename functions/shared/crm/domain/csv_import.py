@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from crm.models.lead_fields import fields_where
 from crm.models.leads import FieldError, LeadSubmission, field_errors
 from crm.reasons import Reason
 
@@ -45,22 +46,25 @@ class Field:
         return {"field": self.name, "required": self.required, "alternatives": list(self.alternatives)}
 
 
-_PERSON_FIELDS = (
-    Field("name", True, ("first_name", "last_name")),
-    Field("first_name"),
-    Field("last_name"),
-    Field("email", True, ("phone",)),
-    Field("phone", True, ("email",)),
-    Field("company"),
-    Field("role"),
-    Field("language"),
-    Field("timezone"),
-)
-FIELDS: dict[str, tuple[Field, ...]] = {
-    "contacts": _PERSON_FIELDS,
-    "leads": (*_PERSON_FIELDS, Field("industry"), Field("company_size"), Field("country"), Field("message"),
-              Field("referred_by")),
-}
+# The submission's own rule: a name (or its parts), and an email or a phone.
+_REQUIRED: dict[str, tuple[str, ...]] = {"name": ("first_name", "last_name"), "email": ("phone",),
+                                         "phone": ("email",)}
+_NAME_PARTS = (Field("first_name"), Field("last_name"))  # columns that make up the name, not fields of their own
+
+
+def _lead_fields() -> tuple[Field, ...]:
+    """The lead's importable fields (crm.models.lead_fields), the name's parts right after the name."""
+    fields: list[Field] = []
+    for declared in fields_where(importable=True):
+        fields.append(Field(declared.name, declared.name in _REQUIRED, _REQUIRED.get(declared.name, ())))
+        if declared.name == "name":
+            fields += _NAME_PARTS
+    return tuple(fields)
+
+
+_CONTACT_FIELDS = ("name", "first_name", "last_name", "email", "phone", "company", "role", "language", "timezone")
+FIELDS: dict[str, tuple[Field, ...]] = {"leads": _lead_fields()}
+FIELDS["contacts"] = tuple(field for field in FIELDS["leads"] if field.name in _CONTACT_FIELDS)
 
 # Header names people use, in the CRM's languages (en, de, hu, el, fa), compared after _header_key
 _SYNONYMS: dict[str, tuple[str, ...]] = {

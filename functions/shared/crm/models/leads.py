@@ -1,73 +1,25 @@
-"""What a web form or API client may send as a lead, and how bad input is reported."""
+"""What a web form or API client may send as a lead, and how bad input is reported.
+
+The submission's fields, their types and validation are declared in crm.models.lead_fields; the rules here are the
+ones about the whole lead (a way to reach the person, the consent's wording) and the shape forms post in.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
 
-from crm.domain.company_size import CompanySize
-from crm.domain.contact_points import normalize_email, normalize_phone
+from crm.models.lead_fields import LEAD_FIELDS, LEAD_SOURCES, UTM_FIELDS, Utm
 from crm.reasons import field_error, invalid, refusals
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-
-LEAD_SOURCES = ("web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other")
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+__all__ = ["LEAD_SOURCES", "UTM_FIELDS", "FieldError", "LeadSubmission", "Utm", "field_errors"]
 
 
-class Utm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    utm_source: Short | None = None
-    utm_medium: Short | None = None
-    utm_campaign: Short | None = None
-    utm_term: Short | None = None
-    utm_content: Short | None = None
-
-
-class LeadSubmission(BaseModel):
-    """A lead as posted by a form: a name and one way to reach the person; everything else optional."""
+class _SubmissionRules(BaseModel):
+    """The whole-lead rules of a submission; its fields come from the declaration."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    email: str | None = None
-    phone: str | None = None
-    company: Short | None = None
-    role: Short | None = None
-    industry: Short | None = None
-    company_size: CompanySize | None = None
-    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] \
-        | None = None
-    language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
-                                               pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{2,8})?$")] | None = None
-    timezone: Short | None = None
-    budget: Short | None = None
-    authority: Short | None = None
-    need: Long | None = None
-    timing: Short | None = None
-    message: Long | None = None
-    best_time_to_contact: Short | None = None
-    referred_by: Short | None = None
-    recent_company_change: Short | None = None
-    source: Annotated[str, Field(pattern="^(" + "|".join(LEAD_SOURCES) + ")$")] = "web_page"
-    form_id: Slug | None = None
-    page_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    referrer: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    utm: Utm = Field(default_factory=Utm)
-    marketing_consent: bool = False
-    consent_text: Long | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -85,33 +37,20 @@ class LeadSubmission(BaseModel):
             cleaned["marketing_consent"] = cleaned["marketing_consent"].lower() in {"on", "true", "yes", "1"}
         return cleaned
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalize_email(value) if value else None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if not value:
-            return None
-        region = (info.context or {}).get("default_phone_region", "US")
-        return normalize_phone(value, region)
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        from crm.models.users import known_timezone
-
-        return None if value is None else known_timezone(value)
-
     @model_validator(mode="after")
-    def _reachable(self) -> LeadSubmission:
-        if not self.email and not self.phone:
+    def _reachable(self) -> Any:
+        if not getattr(self, "email", None) and not getattr(self, "phone", None):
             raise invalid("email_or_phone")
-        if self.marketing_consent and not self.consent_text:
+        if getattr(self, "marketing_consent", False) and not getattr(self, "consent_text", None):
             raise invalid("consent_text_required", about="consent_text")
         return self
+
+
+LeadSubmission = create_model(
+    "LeadSubmission", __base__=_SubmissionRules, __module__=__name__,
+    __doc__="A lead as posted by a form: a name and one way to reach the person; everything else optional.",
+    **{lead_field.name: (lead_field.kind, lead_field.default) for lead_field in LEAD_FIELDS},
+)
 
 
 class FieldError(BaseModel):

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crm.models.lead_fields import NOTIFIED
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
 
 if TYPE_CHECKING:
@@ -53,10 +54,10 @@ SMS_TEMPLATES = ("new_lead_for_rep", "lead_engaged_for_rep", *LEAD_SMS_TEMPLATES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-LEAD_FIELDS = ("id", "name", "email", "phone", "company", "role", "company_size", "country", "source",
-               "message", "best_time_to_contact", "utm", "need", "budget", "authority", "timing", "temperature",
-               "score")
-BANT_FIELDS = ("need", "budget", "authority", "timing")
+LEAD_FIELDS = ("id", *(field.name for field in NOTIFIED), "temperature", "score")
+REP_DETAILS = ("rating", *(field.name for field in NOTIFIED if field.notification == "details"))
+"""The rows of a rep's notification about a lead ("rating" is its temperature and score), in declaration order."""
+REP_ANSWERS = tuple(field.name for field in NOTIFIED if field.notification == "answers")
 
 _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate: keeps Latin names and numbers readable in RTL text
 _NOT_ISOLATED = frozenset({"url"})  # mail clients and phones must still see a bare link
@@ -248,7 +249,9 @@ def _staff_facing(template: str, context: Mapping[str, Any], t: Translator) -> d
         "lead_link": _link(context.get("lead_url")),
         "subject_name": _short(lead["name"]) if lead else None,
         "subject_company": _short(lead["company"]) if lead else None,
-        "lead_rows": lambda fields: lead_rows(lead or {}, fields, t),
+        "lead_rows": lambda fields, skip=(): lead_rows(lead or {}, [field for field in fields if field not in skip], t),
+        "rep_details": REP_DETAILS,
+        "rep_answers": REP_ANSWERS,
     }
     if template == "missed_first_contact_for_manager":
         variables["new_rep"] = context.get("new_rep") or None

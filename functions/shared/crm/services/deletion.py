@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.attributes import MapAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -23,6 +24,7 @@ from pynamodb.transactions import TransactWrite
 from crm.clock import to_iso
 from crm.data.deletion import DeletionRequestItem
 from crm.data.email_messages import SentEmailItem
+from crm.data.email_templates import TemplateSendItem
 from crm.data.leads import (
     LIFECYCLE_PENDING,
     ContactPointItem,
@@ -37,7 +39,9 @@ from crm.data.table import CrmItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.http import ConflictError
+from crm.idempotency import forget
 from crm.integrations.workflows import stop_lead_lifecycle
+from crm.models.lead_fields import LEAD_RECORD_ATTRIBUTES, PERSONAL, REMOVED, fields_where, stored_value
 from crm.observability import count, logger
 from crm.reasons import Reason
 from crm.services.actors import ensure_visible
@@ -45,16 +49,18 @@ from crm.services.actors import ensure_visible
 ERASED = "(erased)"
 TRANSACTION_LIMIT = 100  # items in one DynamoDB transaction
 _ATTEMPTS = 4
-# What describes the person on the lead; the tombstone keeps every other attribute.
-PERSONAL_ATTRIBUTES = ("email", "phone", "company", "role", "industry", "language", "timezone", "qualification",
-                       "message", "best_time_to_contact", "referred_by", "recent_company_change", "unsubscribe_token")
-# Timeline event data that records the process, not the person; erasure drops every other key.
-PROCESS_KEYS = frozenset({
-    "source", "form_id", "first", "score", "temperature", "cycle", "parts", "owner_id", "previous_owner_id",
+# Where the lead keeps what describes the person: the fields declared personal (crm.models.lead_fields) and the
+# attributes declared removed; the tombstone keeps every other attribute.
+ERASED_PATHS = (*(field.path for field in PERSONAL),
+                *(path for path, fate in LEAD_RECORD_ATTRIBUTES.items() if fate == REMOVED))
+# Timeline event data that records the process, not the person (with the lead's fields not declared personal, as a
+# touch notes them); erasure drops every other key.
+PROCESS_KEYS = frozenset({field.name for field in fields_where(personal=False)}) | frozenset({
+    "first", "score", "temperature", "cycle", "parts", "owner_id", "previous_owner_id",
     "reason", "task_id", "task_ids", "title", "due_at", "missed_due_at", "channels", "reps_tried", "escalation",
     "error", "type", "by", "direction", "outcome", "from", "to", "attempts_without_response", "status", "skipped",
     "sequence", "step", "nurture_step", "template", "subject", "message_id", "sent", "opens", "clicks", "unopened",
-    "how", "account_id", "account_created", "contact_id", "deal_id"})
+    "how", "account_id", "account_created", "contact_id", "deal_id", "batch_id"})
 # Of those, the free text that may quote the person (ids are never scrubbed: a rep id may contain a first name).
 _FREE_TEXT_KEYS = frozenset({"reason", "title", "error", "subject"})
 _MIN_QUOTED_CHARS = 3  # shorter values ("Al", "HR") would match ordinary words
@@ -90,16 +96,20 @@ class PendingDeletion:
 @dataclass(frozen=True)
 class PersonalData:
     """The person's own values (and each word of their name), to find the text elsewhere (score reasons, email
-    subjects) that quotes them."""
+    subjects) that quotes them; `whole` are the values themselves, lower-cased, to recognise a process fact that is
+    one of them (an email's recipient)."""
 
     values: tuple[str, ...]
+    whole: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, lead: LeadItem) -> PersonalData:
-        texts = [lead.name, *lead.name.split(), *(getattr(lead, name) for name in PERSONAL_ATTRIBUTES),
-                 *(lead.qualification or {}).values()]
-        found = {text.strip() for text in texts if isinstance(text, str) and len(text.strip()) >= _MIN_QUOTED_CHARS}
-        return cls(tuple(sorted(found, key=len, reverse=True)))  # longest first: "Anna Lee" before "Anna"
+        values = [stored_value(lead, field) for field in PERSONAL]
+        values += [getattr(lead, path) for path, fate in LEAD_RECORD_ATTRIBUTES.items() if fate == REMOVED]
+        texts = [text.strip() for value in values for text in _texts(value) if isinstance(text, str)]
+        found = {text for text in [*lead.name.split(), *texts] if len(text) >= _MIN_QUOTED_CHARS}
+        return cls(tuple(sorted(found, key=len, reverse=True)),  # longest first: "Anna Lee" before "Anna"
+                   frozenset(text.lower() for text in texts if text))
 
     def scrub(self, text: str) -> str:
         if not self.values:
@@ -120,8 +130,13 @@ class PersonalData:
             elif key in _FREE_TEXT_KEYS and isinstance(value, str):
                 kept[key] = self.scrub(value)
             elif key in PROCESS_KEYS:
-                kept[key] = value
+                kept[key] = ERASED if isinstance(value, str) and value.strip().lower() in self.whole else value
         return kept
+
+
+def _texts(value: object) -> list[object]:
+    """A stored value as the texts in it: a map (the UTM tags) by its values."""
+    return list(value.values()) if isinstance(value, dict) else [value]
 
 
 def pending_request(lead: LeadItem) -> dict | None:
@@ -231,7 +246,9 @@ def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: dateti
         request = _pending_of(lead)
         _stop_automation(lead_id, "deleted")
         personal = PersonalData.of(lead)
-        _write_in_batches(_history_erasure(lead, personal))
+        updates, answers = _history_erasure(lead, personal)
+        _write_in_batches(updates)
+        forget(answers)
         decided = _decided(request, "approved", user, note, now, personal)
         write_transaction(partial(_tombstone, lead, decided, personal))
         return Outcome(lead_id, decided, changed=True)
@@ -309,19 +326,32 @@ def _cancellation(task: TaskItem) -> Update:
         TaskItem.status == "open"
 
 
-def _history_erasure(lead: LeadItem, personal: PersonalData) -> list[Update]:
-    """Every timeline event that says more than process facts, the subjects of the emails sent to the person,
-    and every open task of the lead."""
+def _history_erasure(lead: LeadItem, personal: PersonalData) -> tuple[list[Update], set[str]]:
+    """Every timeline event that says more than process facts, and what the events name elsewhere: the emails sent
+    to the person, a mass email's record of its send to them, the lead's tasks (open ones are cancelled too). Also
+    the idempotency records of the requests that wrote the events: their stored answers may quote the person."""
     updates: list[Update] = []
     message_ids: set[str] = set()
+    batch_ids: set[str] = set()
+    task_ids: set[str] = set()
+    answers: set[str] = set()
     for event in TimelineEventItem.query(lead_pk(lead.lead_id), TimelineEventItem.SK.startswith("EVENT#"),
                                          consistent_read=True):
         data = personal.event_data(event.data or {})
         if data != event.data:
             updates.append((event, [TimelineEventItem.data.set(data)], None))
-        if isinstance(data.get("message_id"), str):
-            message_ids.add(data["message_id"])
-    return updates + _sent_email_erasure(message_ids, personal) + [_cancellation(task) for task in _open_tasks(lead)]
+        message_ids.update(_strings(data.get("message_id")))
+        batch_ids.update(_strings(data.get("batch_id")))
+        task_ids.update(_strings(data.get("task_id")) + _strings(data.get("task_ids")))
+        answers.update(_strings(event.idempotency_record))
+    updates += _sent_email_erasure(message_ids, personal) + _batch_send_erasure(batch_ids, lead, personal)
+    return updates + _task_erasure(lead, task_ids, personal), answers
+
+
+def _strings(value: object) -> list[str]:
+    """An id, or a list of ids, as found in event data."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if isinstance(item, str)]
 
 
 def _sent_email_erasure(message_ids: set[str], personal: PersonalData) -> list[Update]:
@@ -331,6 +361,45 @@ def _sent_email_erasure(message_ids: set[str], personal: PersonalData) -> list[U
     sent = SentEmailItem.batch_get([SentEmailItem.key(message_id) for message_id in message_ids])
     return [(email, [SentEmailItem.subject.set(personal.scrub(email.subject))], None)
             for email in sent if personal.scrub(email.subject) != email.subject]
+
+
+def _batch_send_erasure(batch_ids: set[str], lead: LeadItem, personal: PersonalData) -> list[Update]:
+    """A mass email keeps what it sent to each record (so a retried batch sends once): the address goes."""
+    if not batch_ids:
+        return []
+    sends = TemplateSendItem.batch_get([TemplateSendItem.key(batch_id, "lead", lead.lead_id) for batch_id in batch_ids])
+    updates: list[Update] = []
+    for send in sends:
+        actions = [TemplateSendItem.to.remove()] if send.to else []
+        if send.subject and personal.scrub(send.subject) != send.subject:
+            actions.append(TemplateSendItem.subject.set(personal.scrub(send.subject)))
+        if actions:
+            updates.append((send, actions, None))
+    return updates
+
+
+def _task_erasure(lead: LeadItem, task_ids: set[str], personal: PersonalData) -> list[Update]:
+    """The lead's tasks (named on its timeline, or open in its owner's list): titles and notes without the person's
+    words, the open ones cancelled; one update per task, as a transaction touches an item once."""
+    tasks = {task.task_id: task for task in _open_tasks(lead)}
+    unread = [TaskItem.key(task_id) for task_id in task_ids - tasks.keys()]
+    tasks |= {task.task_id: task for task in TaskItem.batch_get(unread, consistent_read=True)} if unread else {}
+    updates: list[Update] = []
+    for task in tasks.values():
+        if (task.related_type, task.related_id) != ("lead", lead.lead_id):
+            continue
+        actions: list[Action] = []
+        condition = None
+        if personal.scrub(task.title) != task.title:
+            actions.append(TaskItem.title.set(personal.scrub(task.title)))
+        if task.notes and personal.scrub(task.notes) != task.notes:
+            actions.append(TaskItem.notes.set(personal.scrub(task.notes)))
+        if task.status == "open":
+            _, cancel, condition = _cancellation(task)
+            actions += cancel
+        if actions:
+            updates.append((task, actions, condition))
+    return updates
 
 
 def _apply(updates: Sequence[Update], transaction: TransactWrite) -> None:
@@ -350,12 +419,8 @@ def _tombstone(lead: LeadItem, decided: dict, personal: PersonalData, transactio
     The version condition makes a lead changed since it was read (a touch, an activity) start the erasure over.
     """
     at = decided["decided_at"]
-    actions = [LeadItem.name.set(ERASED), *(getattr(LeadItem, name).remove() for name in PERSONAL_ATTRIBUTES),
-               LeadItem.first_touch.page_url.remove(), LeadItem.first_touch.referrer.remove(),
-               LeadItem.first_touch.utm.remove(), LeadItem.erased_at.set(at), LeadItem.deletion_request.set(decided),
+    actions = [*_cleared(lead), LeadItem.erased_at.set(at), LeadItem.deletion_request.set(decided),
                *_leave_pending_queue(lead)]
-    if lead.consent is not None:
-        actions.append(LeadItem.consent.wording.remove())
     if lead.score_parts:
         actions.append(LeadItem.score_parts.set(personal.scrub_parts(lead.score_parts)))
     if lead.junk:
@@ -368,6 +433,29 @@ def _tombstone(lead: LeadItem, decided: dict, personal: PersonalData, transactio
                            condition=ContactPointItem.lead_id == lead.lead_id)
     transaction.delete(DeletionRequestItem.build(lead.lead_id, decided["at"]))
     transaction.save(_decision_event(lead.lead_id, "erased", decided))
+
+
+def _cleared(lead: LeadItem) -> list[Action]:
+    """Every erased path gone from the lead (a required attribute reads "(erased)"): an attribute of its own is
+    removed, so is a key of a stored map (first touch, consent) the lead has; a JSON map (the qualification answers)
+    keeps only its other keys."""
+    actions: list[Action] = []
+    json_maps: dict[str, set[str]] = {}
+    for path in ERASED_PATHS:
+        container, _, key = path.rpartition(".")
+        if not container:
+            attribute = getattr(LeadItem, key)
+            actions.append(attribute.remove() if attribute.null else attribute.set(ERASED))
+        elif isinstance(getattr(LeadItem, container), MapAttribute):
+            if getattr(lead, container) is not None:
+                actions.append(getattr(getattr(LeadItem, container), key).remove())
+        else:
+            json_maps.setdefault(container, set()).add(key)
+    for container, keys in json_maps.items():
+        kept = {name: value for name, value in (getattr(lead, container) or {}).items() if name not in keys}
+        attribute = getattr(LeadItem, container)
+        actions.append(attribute.set(kept) if kept else attribute.remove())
+    return actions
 
 
 def _retried(step: Callable[[], T]) -> T:

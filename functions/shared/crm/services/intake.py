@@ -34,6 +34,7 @@ from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
 from crm.integrations.workflows import start_lead_lifecycle
+from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
 from crm.observability import logger
 from crm.services.qualification import (
@@ -46,9 +47,11 @@ from crm.services.qualification import (
 from crm.services.routing import assign_lead
 from crm.services.sla import first_contact_deadline
 
-_OPTIONAL_FIELDS = ("company", "role", "industry", "company_size", "country", "language", "timezone", "message",
-                    "best_time_to_contact", "referred_by", "recent_company_change")
-_QUALIFICATION_FIELDS = ("budget", "authority", "need", "timing")
+_IDENTITY = ("name", "email", "phone")  # who the person is: a returning visit never changes them here
+_FILLABLE = tuple(field.name for field in OWN_ATTRIBUTES if field.name not in _IDENTITY)
+"""What a returning visit may fill in on the lead when it was not known yet (the lead's own attributes)."""
+_FIRST_TOUCH = fields_where(container="first_touch")
+_TOUCH = fields_where(touch=True)
 _ATTEMPTS = 6
 
 
@@ -96,24 +99,18 @@ def submit_lead(submission: LeadSubmission, received_at: datetime, options: Inta
 
 
 def _touch_data(submission: LeadSubmission) -> dict:
-    data = {
-        "source": submission.source,
-        "form_id": submission.form_id,
-        "page_url": submission.page_url,
-        "referrer": submission.referrer,
-        "utm": submission.utm.model_dump(exclude_none=True) or None,
-        "message": submission.message,
-        "email": submission.email,
-        "phone": submission.phone,
-        "name": submission.name,
-        "company": submission.company,
-    }
+    """What this visit said, as sent: the fields declared to be noted on every touch."""
+    data = {field.name: submitted_value(submission, field) for field in _TOUCH}
     return {key: value for key, value in data.items() if value is not None}
 
 
 def _qualification(submission: LeadSubmission) -> dict | None:
-    answers = {name: getattr(submission, name) for name in _QUALIFICATION_FIELDS if getattr(submission, name)}
+    answers = {field.key: getattr(submission, field.name) for field in QUALIFICATION if getattr(submission, field.name)}
     return answers or None
+
+
+def _own(submission: LeadSubmission, field: LeadField, country: str | None) -> object:
+    return country if field.name == "country" else submitted_value(submission, field)
 
 
 def _create_lead(submission: LeadSubmission, received_at: datetime, options: IntakeOptions) -> str:
@@ -129,15 +126,9 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
     lead = LeadItem(
         *LeadItem.key(lead_id),
         lead_id=lead_id,
-        name=submission.name,
-        email=submission.email,
-        phone=submission.phone,
-        country=country,
-        **{name: getattr(submission, name) for name in _OPTIONAL_FIELDS if name != "country"},
+        **{field.name: _own(submission, field, country) for field in OWN_ATTRIBUTES},
         qualification=_qualification(submission),
-        first_touch=FirstTouch(at=now, source=submission.source, form_id=submission.form_id,
-                               page_url=submission.page_url, referrer=submission.referrer,
-                               utm=submission.utm.model_dump(exclude_none=True) or None),
+        first_touch=FirstTouch(at=now, **{field.key: submitted_value(submission, field) for field in _FIRST_TOUCH}),
         touch_count=1,
         last_touch_at=now,
         consent=Consent(given=submission.marketing_consent, wording=submission.consent_text, at=now)
@@ -231,7 +222,7 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
             actions.append(getattr(LeadItem, field).set(value))
             new_points.append(ContactPointItem.build(point_pk, lead_id))
             setattr(merged, field, value)
-    for field in _OPTIONAL_FIELDS:
+    for field in _FILLABLE:
         value = getattr(submission, field)
         if value and not getattr(lead, field):
             attribute = getattr(LeadItem, field)

@@ -40,16 +40,18 @@ from crm.data.table import CrmItem
 from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
 from crm.domain.pipelines import Pipeline
 from crm.http import BadRequestError
+from crm.models.lead_fields import fields_where, names, stored_value
 from crm.models.lists import ListFilters
 from crm.reasons import Reason
 from crm.services.actors import ensure_owner
 
 MAX_PAGE = 100
 
+_EXPORTED = fields_where(export=True)  # the lead's declared fields a list shows, between its id and its process
 # the columns of each list, in the order a table and a CSV file show them
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "leads": ("id", "name", "company", "email", "phone", "owner_id", "owner_name", "cycle", "status", "source",
-              "temperature", "score", "created_at", "last_touch_at", "converted_at", "account_id", "contact_id"),
+    "leads": ("id", *names(_EXPORTED), "owner_id", "owner_name", "cycle", "status", "temperature", "score",
+              "created_at", "last_touch_at", "converted_at", "account_id", "contact_id"),
     "contacts": ("id", "name", "account_id", "account_name", "email", "phone", "role", "owner_id", "owner_name",
                  "created_at"),
     "accounts": ("id", "name", "industry", "company_size", "country", "owner_id", "owner_name", "created_at"),
@@ -227,8 +229,8 @@ def rows(selection: Selection, items: list[CrmItem]) -> list[dict[str, Any]]:
 
 
 def _lead_row(lead: LeadItem) -> dict[str, Any]:
-    return {"id": lead.lead_id, "name": lead.name, "company": lead.company, "email": lead.email, "phone": lead.phone,
-            "cycle": lead.cycle, "status": lead.status, "source": lead.first_touch.source,
+    return {"id": lead.lead_id, **{field.name: stored_value(lead, field) for field in _EXPORTED},
+            "cycle": lead.cycle, "status": lead.status,
             "temperature": lead.temperature, "score": None if lead.score is None else int(lead.score),
             "created_at": lead.created_at, "last_touch_at": lead.last_touch_at, "converted_at": lead.converted_at,
             "account_id": lead.account_id, "contact_id": lead.contact_id}

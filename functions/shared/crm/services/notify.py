@@ -10,6 +10,7 @@ from crm.data.leads import LeadItem
 from crm.data.people import UserItem, active_users
 from crm.integrations.email import send_email
 from crm.integrations.sms import send_sms
+from crm.models.lead_fields import NOTIFIED, stored_value
 from crm.notifications.render import render_email, render_sms
 from crm.settings import get_settings
 
@@ -30,13 +31,9 @@ def lead_url(lead_id: str) -> str:
 
 
 def lead_context(lead: LeadItem) -> dict:
-    fields = ("name", "email", "phone", "company", "role", "company_size", "country", "message",
-              "best_time_to_contact")
-    context = {"id": lead.lead_id, **{name: getattr(lead, name) for name in fields}}
-    context["source"] = lead.first_touch.source
+    """The lead as a rep's notification shows it: its id, score and every field declared for the notification."""
+    context = {"id": lead.lead_id, **{field.name: stored_value(lead, field) for field in NOTIFIED}}
     context.update(temperature=lead.temperature, score=lead.score)
-    context["utm"] = lead.first_touch.utm or {}
-    context.update({name: (lead.qualification or {}).get(name) for name in ("budget", "authority", "need", "timing")})
     return context
 
 
