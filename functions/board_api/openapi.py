@@ -52,6 +52,7 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
                        "deal": {"type": "object", "description": "The deal's card as it is now."}},
     },
 }
+STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: a job was started (GET /api/jobs/{job_id} follows it)"}
 ANY_TEXT: dict[str, Any] = {"description": "A filter: only records with this value.", "schema": {"type": "string"}}
 BEARER = {"bearerAuth": {
     "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -68,7 +69,7 @@ def _reply(description: str, schema: str) -> dict[str, Any]:
 
 def _responses(entry: Any, doc: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {} if doc.produces == "application/json" else {"type": "string"}
-    responses: dict[str, Any] = {str(doc.status): {"description": "OK" if doc.status == 200 else "Created",
+    responses: dict[str, Any] = {str(doc.status): {"description": STATUS_TEXT[doc.status],
                                                    "content": {doc.produces: {"schema": schema}}}}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")

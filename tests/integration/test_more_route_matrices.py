@@ -1,4 +1,4 @@
-"""The authorization matrix for the lists, import and robots routes (each other route module's test has its own):
+"""The authorization matrix for the lists, jobs, import and robots routes (each other route module's test has its own):
 rep A, rep B, the manager and the admin against every route, on rep A's records. Another rep's record does not
 exist for a rep (404); managers and admins reach everyone's; notices are each user's own."""
 
@@ -19,7 +19,7 @@ MASS_EMAIL = {"kind": "leads", "template_id": "checking_in"}
 
 
 def _annas_records(crm, board: Board) -> dict[str, str]:
-    """Rep A's lead, import and notice, for the paths to name."""
+    """Rep A's lead, import, notice and export job, for the paths to name."""
     from crm.services.robots import nudge_stalled_deals
 
     lead_id = post_lead(crm, "Hanna", country="DE")
@@ -27,7 +27,9 @@ def _annas_records(crm, board: Board) -> dict[str, str]:
     board.new_deal(REP_A, "Stuck deal", stage_id="proposal")
     nudge_stalled_deals(datetime.now(UTC) + timedelta(days=30))
     [notice] = board.call("GET", "/api/notices", REP_A).json()["notices"]
+    export = board.call("POST", "/api/lists/leads/export", REP_A).json()
     return {"lead_id": lead_id, "import_id": job["import_id"], "notice_id": notice["notice_id"],
+            "job_id": export["job_id"],
             "mapping": job["suggested_mapping"], "kind": "leads", "pipeline_id": SALES}
 
 
@@ -36,10 +38,11 @@ Body = dict[str, Any] | Callable[[dict[str, str]], dict[str, Any]] | None
 # (method, path, body, expected status for rep A, rep B, the manager, the admin), called in that order
 MATRIX: list[tuple[str, str, Body, tuple[int, int, int, int]]] = [
     ("GET", "/api/lists/{kind}", None, (200, 200, 200, 200)),
-    ("GET", "/api/lists/{kind}/export", None, (200, 200, 200, 200)),
+    ("POST", "/api/lists/{kind}/export", None, (202, 202, 202, 202)),
+    ("GET", "/api/jobs/{job_id}", None, (200, 404, 200, 200)),
     ("POST", "/api/leads/{lead_id}/convert", {}, (201, 404, 409, 409)),
     ("POST", "/api/mass-email/preview", MASS_EMAIL, (200, 200, 200, 200)),
-    ("POST", "/api/mass-email", MASS_EMAIL, (200, 200, 200, 200)),
+    ("POST", "/api/mass-email", MASS_EMAIL, (202, 202, 202, 202)),
     ("POST", "/api/imports", {"kind": "leads", "file_name": "more.csv", "csv": CSV}, (201, 201, 201, 201)),
     ("PUT", "/api/imports/{import_id}/mapping", lambda ids: {"mapping": ids["mapping"]}, (200, 404, 200, 200)),
     ("POST", "/api/imports/{import_id}/next", None, (409, 404, 409, 409)),  # no mapping yet: nothing to import
@@ -52,7 +55,7 @@ MATRIX: list[tuple[str, str, Body, tuple[int, int, int, int]]] = [
 
 
 def test_the_matrix_covers_every_route_of_these_modules():
-    assert {(method, path) for method, path, *_ in MATRIX} == routes_of("lists", "imports", "robots")
+    assert {(method, path) for method, path, *_ in MATRIX} == routes_of("lists", "jobs", "imports", "robots")
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX])

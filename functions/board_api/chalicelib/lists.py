@@ -1,11 +1,9 @@
 """Lists of leads, contacts, accounts and deals with filters, their CSV export, the leads list's Convert action
-and mass email to a filtered list (D3, D6, L10)."""
+and mass email to a filtered list (D3, D6, L10); export and mass email are jobs (chalicelib/jobs.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from chalice import Response
 
 from chalicelib.routing import Routes, header, limit, once, query
 
@@ -36,16 +34,15 @@ def list_records(viewer: UserItem, kind: str) -> dict[str, Any]:
     return lists.list_records(kind, _filters(kind), viewer, cursor=query("cursor"), limit=limit())
 
 
-@routes("/api/lists/{kind}/export", query=FILTERS, produces="text/csv")
-def export_records(viewer: UserItem, kind: str) -> Response:
-    """Every record the filters select as a CSV file (UTF-8 with BOM, formulas neutralised)."""
+@routes("/api/lists/{kind}/export", "POST", status=202, query=FILTERS)
+def export_records(viewer: UserItem, kind: str) -> dict[str, Any]:
+    """Starts a job that writes every record the filters select as a CSV file.
+    The file is UTF-8 with a BOM, formulas neutralised; GET /api/jobs/{job_id} gives the job's progress, then a
+    download link. An Idempotency-Key makes a retried start find the same job."""
     from crm.clock import utcnow
-    from crm.services import lists
+    from crm.services import jobs
 
-    export = lists.export_csv(kind, _filters(kind), viewer, utcnow())
-    return Response(body=export.text, status_code=200,
-                    headers={"Content-Type": "text/csv; charset=utf-8",
-                             "Content-Disposition": export.content_disposition})
+    return jobs.start_export(kind, _filters(kind), viewer, utcnow(), header("Idempotency-Key"))
 
 
 @routes("/api/leads/{lead_id}/convert", "POST", status=201, body="crm.models.conversion:ConversionRequest",
@@ -68,10 +65,12 @@ def preview_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
     return mass_email.preview(request, viewer)
 
 
-@routes("/api/mass-email", "POST", body="crm.models.lists:MassEmailRequest", conflict=True)
+@routes("/api/mass-email", "POST", status=202, body="crm.models.lists:MassEmailRequest")
 def send_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
-    """Sends a template to the selected leads or contacts that may get it; needs an Idempotency-Key header."""
+    """Starts a job that emails a template to the selected leads or contacts that may get it.
+    The recipients are resolved now (at most 500); the worker sends within the SES send rate and GET
+    /api/jobs/{job_id} gives its progress. Needs an Idempotency-Key header: a retry finds the same job."""
     from crm.clock import utcnow
     from crm.services import mass_email
 
-    return mass_email.send(request, viewer, utcnow(), header("Idempotency-Key"))
+    return mass_email.start(request, viewer, utcnow(), header("Idempotency-Key"))

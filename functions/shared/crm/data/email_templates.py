@@ -57,5 +57,10 @@ def claim_send(batch_id: str, kind: str, record_id: str, at: str) -> TemplateSen
     return claim
 
 
+def release_send(claim: TemplateSendItem) -> None:
+    """Gives a claim back when its email surely did not go out (SES refused it), so a retry may send it."""
+    claim.delete(condition=TemplateSendItem.message_id.does_not_exist())
+
+
 def sent_by_batch(batch_id: str, kind: str, record_id: str) -> TemplateSendItem:
     return TemplateSendItem.get(*TemplateSendItem.key(batch_id, kind, record_id), consistent_read=True)

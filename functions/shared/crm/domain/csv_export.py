@@ -27,12 +27,17 @@ def neutralise(value: Any) -> str:
 
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
     """The header row `columns`, then each row's values in that order (missing ones empty), CRLF line ends."""
+    return BOM + _lines([columns]) + csv_rows(columns, rows)
+
+
+def csv_rows(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    """Just the rows' lines, for a file written a part at a time (the first part starts with csv_text's header)."""
+    return _lines([neutralise(row.get(column)) for column in columns] for row in rows)
+
+
+def _lines(cells: Iterable[Sequence[str]]) -> str:
     out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([neutralise(row.get(column)) for column in columns])
+    csv.writer(out, lineterminator="\r\n").writerows(cells)
     return out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""Lists of leads, contacts, accounts and deals with filters (D3, L5, L8) and their CSV export.
+"""Lists of leads, contacts, accounts and deals with filters (D3, L5, L8), read a page at a time (their CSV export
+is a job that pages through them: crm/services/jobs_worker.py).
 
 Every read is a Query on an index, never a Scan. A person's leads, contacts and accounts sit in GSI1 partitions
 `OWNER#<id>#LEADS|CONTACTS|ACCOUNTS` (by creation); a deal sits in its stage column (GSI2) and its owner's stage
@@ -19,7 +20,6 @@ import heapq
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -37,7 +37,6 @@ from crm.data.leads import LeadItem, owner_leads_pk
 from crm.data.people import UserItem, active_team, user_names
 from crm.data.readers import read_each
 from crm.data.table import CrmItem
-from crm.domain.csv_export import attachment_disposition, csv_text, export_filename
 from crm.domain.pipelines import Pipeline
 from crm.http import BadRequestError
 from crm.models.lead_fields import fields_where, names, stored_value
@@ -264,25 +263,3 @@ def list_records(kind: str, filters: ListFilters, viewer: UserItem, cursor: str 
     selection = select(kind, filters, viewer)
     items, next_cursor = page(selection, cursor, limit)
     return {"kind": kind, "filters": filters.given(), "items": rows(selection, items), "next_cursor": next_cursor}
-
-
-@dataclass(frozen=True)
-class CsvExport:
-    filename: str
-    content_disposition: str
-    text: str
-
-
-def export_csv(kind: str, filters: ListFilters, viewer: UserItem, now: datetime) -> CsvExport:
-    """Every row the filters select (not just a page), as a CSV file named for the list and the day."""
-    selection = select(kind, filters, viewer)
-    batch: list[CrmItem] = []
-    shaped: list[dict[str, Any]] = []
-    for item in records(selection):
-        batch.append(item)
-        if len(batch) == MAX_PAGE:
-            shaped += rows(selection, batch)
-            batch = []
-    shaped += rows(selection, batch) if batch else []
-    filename = export_filename(kind, now.date())
-    return CsvExport(filename, attachment_disposition(filename), csv_text(COLUMNS[kind], shaped))

@@ -2,17 +2,18 @@
 
 The people are the list's (crm.services.lists: a rep only their own, a manager anyone's). Whether a person may get
 marketing email is crm.domain.automation's rule on the lead's facts (a contact's consent and unsubscribe live on
-the lead it was converted from); the preview counts with it, and every send goes through
-crm.services.record_email, which checks again and refuses per recipient. A request sends to at most
-MAX_RECIPIENTS people and says how many more the filters select.
+the lead it was converted from); the preview counts with it. Sending is a job (crm/services/jobs.py): the
+recipients are resolved when it starts, at most MAX_RECIPIENTS (how many more the filters select is reported), and
+the jobs worker sends to them a chunk at a time within the SES send rate, each send through
+crm.services.record_email, which checks the rules again and refuses per recipient.
 
-The batch id is derived from the viewer and the Idempotency-Key, and record_email sends a template to a record once
-per batch: a retried request (after a timeout, a crash half-way) sends only to whom the first did not reach.
+The job's id is the batch id, derived from the viewer and the Idempotency-Key, and record_email sends a template to
+a record once per batch: a retried request finds the same job, and a redelivered chunk sends only to whom the first
+delivery did not reach.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,13 +21,16 @@ from datetime import datetime
 from typing import Any
 
 from crm.data.accounts import ContactItem
+from crm.data.jobs import get_job
 from crm.data.leads import LeadItem
 from crm.data.people import UserItem
 from crm.domain.automation import EmailFacts, marketing_email_blocked
+from crm.domain.jobs import DONE, MASS_EMAIL, chunk_count
 from crm.http import BadRequestError
-from crm.models.lists import SINGULAR, MassEmailRequest
+from crm.models.lists import MassEmailRequest
 from crm.reasons import Reason
-from crm.services import lists
+from crm.services import jobs, lists
+from crm.services.jobs import job_id_for
 from crm.services.lead_messages import email_facts
 from crm.settings import get_settings
 
@@ -99,35 +103,34 @@ def preview(request: MassEmailRequest, viewer: UserItem) -> dict[str, Any]:
 
 def batch_id_for(viewer: UserItem, idempotency_key: str) -> str:
     """The same user's retry with the same key is the same batch; another user's same key is not."""
-    return hashlib.sha256(f"mass-email:{viewer.user_id}:{idempotency_key}".encode()).hexdigest()[:32]
+    return job_id_for(viewer.user_id, "mass-email", idempotency_key)
 
 
-def send(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotency_key: str | None) -> dict[str, Any]:
-    """Sends the template to each selected person who may get it, up to MAX_RECIPIENTS; the rest are reported.
-
-    {"sent": n, "skipped": [{"record_id", "reason"}], "batch_id", "selected", "cap", "over_cap"}
-    """
-    from crm.services.record_email import EmailNotAllowedError, send_template_email
-
+def start(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotency_key: str | None) -> dict[str, Any]:
+    """Starts the job that sends the template to each selected person who may get it, up to MAX_RECIPIENTS; the job
+    (crm.services.jobs.view) counts who was blocked and who is over the cap."""
     if not idempotency_key or not idempotency_key.strip():
         raise BadRequestError(422, "Idempotency-Key", Reason("idempotency_key_required"))
     _check_template(request.template_id)
-    batch_id = batch_id_for(viewer, idempotency_key.strip())
-    sent, selected, over_cap, skipped = 0, 0, 0, []
+    job_id = batch_id_for(viewer, idempotency_key)
+    existing = get_job(job_id)
+    if existing is not None:
+        return jobs.ensure_enqueued(existing)
+    recipients: list[str] = []
+    selected, over_cap, blocked = 0, 0, Counter[str]()
     for candidate in candidates(request, viewer):
         selected += 1
         if candidate.blocked:
-            skipped.append({"record_id": candidate.record_id, "reason": candidate.blocked})
-            continue
-        if sent >= MAX_RECIPIENTS:
+            blocked[candidate.blocked] += 1
+        elif len(recipients) < MAX_RECIPIENTS:
+            recipients.append(candidate.record_id)
+        else:
             over_cap += 1
-            continue
-        try:
-            send_template_email(SINGULAR[request.kind], candidate.record_id, request.template_id, viewer, now,
-                                purpose="marketing", batch_id=batch_id)
-        except EmailNotAllowedError as refused:
-            skipped.append({"record_id": candidate.record_id, "reason": refused.message.code})
-            continue
-        sent += 1
-    return {"sent": sent, "skipped": skipped, "batch_id": batch_id, "selected": selected, "cap": MAX_RECIPIENTS,
-            "over_cap": over_cap}
+    skipped = sum(blocked.values())
+    job = jobs.new_job(job_id, MASS_EMAIL, viewer, {"list": request.kind, "filters": request.filters.given(),
+                                                    "template_id": request.template_id}, now,
+                       recipients=recipients, total=len(recipients), chunk_count=chunk_count(len(recipients)),
+                       blocked=dict(sorted(blocked.items())), skipped=skipped, selected=selected, over_cap=over_cap)
+    if not recipients:  # nothing to send: done as it starts
+        job.status, job.finished_at = DONE, job.created_at
+    return jobs.start(job)

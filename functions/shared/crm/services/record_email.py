@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from botocore.exceptions import ClientError
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
@@ -28,6 +29,7 @@ from crm.data.email_templates import (
     claim_send,
     email_template,
     email_templates,
+    release_send,
     save_email_template,
     sent_by_batch,
 )
@@ -79,7 +81,8 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     """kind "lead" | "contact"; returns {"message_id", "to", "subject"}.
 
     With `batch_id` the send is claimed once per (batch, record): a retried batch gets the first send's answer
-    (message_id None if that send was interrupted before SES answered) and sends nothing again.
+    (message_id None if that send was interrupted before SES answered) and sends nothing again. A send SES refused
+    gives its claim back, so the retry sends it.
     """
     if kind not in EMAIL_KINDS:
         raise BadRequestError(422, "kind", Reason("email_kind"))
@@ -115,8 +118,13 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     content = RenderedEmail(subject=text.subject, html=as_html(text.body, text.language in RTL_LANGUAGES, footer),
                             text=body)
     to = str(recipient.email)
-    message_id = send_email(to, content, to_name=recipient.name,
-                            headers=headers, tags={"record": kind, "template": template_id})
+    try:
+        message_id = send_email(to, content, to_name=recipient.name,
+                                headers=headers, tags={"record": kind, "template": template_id})
+    except ClientError:  # SES answered and refused (throttled, say): nothing went out, a retry may send it
+        if claim is not None:
+            release_send(claim)
+        raise
     _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, now)
     count("PersonalEmailSent" if purpose == "personal" else "MarketingEmailSent")
     return {"message_id": message_id, "to": to, "subject": text.subject}
