@@ -1,12 +1,14 @@
 /**
  * The lists page (D3, D6, L10): leads, contacts, accounts or deals (?kind=) with filters kept in the URL, a table,
  * "Load more", a CSV export of everything the filters select, the Convert dialog on lead rows and "Email these".
+ * The export and the email are jobs (jobs.js): each starts on the API, then its progress shows here until it ends.
  */
 
 import "./i18n/lists.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
 import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
+import {downloadResult, followJob, progressBar} from "./jobs.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
 const KINDS = ["leads", "contacts", "accounts", "deals"];
@@ -30,6 +32,8 @@ const link = (recordKind, id, text) => h("a", {href: `record.html?kind=${recordK
   text || id);
 const label = (prefix, value) => (value ? t(`lists${prefix}_${value}`) : "");
 const date = (iso) => (iso ? formatDateTime(iso) : "");
+/** Replaces an element's children with the given nodes and lists of nodes, leaving out the absent (null) ones. */
+const fill = (element, ...children) => element.replaceChildren(...children.flat(Infinity).filter((child) => child));
 
 /** The columns of each list: [message key, cell maker, numeric]. */
 const COLUMNS = {
@@ -122,21 +126,39 @@ function applyFilters(event) {
   load();
 }
 
+// --- the export: a job that writes the file, then a link to download it ----------------------------------------
+
+let exportShown = null; // the export job on show, redrawn when the language changes
+
 async function exportCsv() {
+  const button = byId("export");
+  button.disabled = true;
   try {
-    const text = await api(`/lists/${kind}/export`, {query: currentFilters(), as: "text"});
-    const file = `${kind}-${new Date().toISOString().slice(0, 10)}.csv`;
-    // fetch decodes the BOM away; Excel needs it to read UTF-8
-    const url = URL.createObjectURL(new Blob(["\ufeff", text], {type: "text/csv;charset=utf-8"}));
-    const anchor = h("a", {href: url, download: file, hidden: true});
-    document.body.append(anchor);
-    anchor.click();
-    anchor.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-    say(t("listsExported", {file}));
+    const job = await api(`/lists/${kind}/export`, {method: "POST", query: currentFilters(),
+      headers: {"Idempotency-Key": crypto.randomUUID()}});
+    byId("export-job").hidden = false;
+    const ended = await followJob(job, renderExport);
+    if (ended.status === "done") say(t("listsExportDone", {count: ended.rows, file: ended.filename}));
+    else say(t("listsJobFailed"), "error");
   } catch (error) {
     sayError(error, "listsExportFailed");
+  } finally {
+    button.disabled = false;
   }
+}
+
+function renderExport(job) {
+  exportShown = job;
+  const download = (event) => {
+    event.preventDefault(); // the link in the page may have expired: ask for a fresh one
+    downloadResult(job.job_id).catch((error) => sayError(error, "listsExportFailed"));
+  };
+  const status = {done: t("listsExportDone", {count: job.rows, file: job.filename}), failed: t("listsJobFailed"),
+    queued: t("listsJobQueued")}[job.status] ?? t("listsExportRunning", {count: job.rows});
+  fill(byId("export-job-body"), h("p", {"data-testid": "export-status"}, status),
+    progressBar(job, t("listsExportProgress")),
+    job.status === "done" ? h("a", {href: job.download_url, class: "button button--primary",
+      "data-testid": "export-download", onclick: download}, t("listsDownload", {file: job.filename})) : null);
 }
 
 // --- the Convert dialog ----------------------------------------------------------------------------------------
@@ -237,7 +259,7 @@ async function previewEmail() {
   byId("email-summary").replaceChildren(t("listsPreviewing"));
   const preview = await api("/mass-email/preview", {method: "POST",
     body: {kind, filters: currentFilters(), template_id: byId("email-template").value}});
-  byId("email-summary").replaceChildren(h("p", {"data-testid": "email-recipients"},
+  fill(byId("email-summary"), h("p", {"data-testid": "email-recipients"},
     t("listsRecipients", {count: preview.recipients})),
   preview.over_cap ? h("p", {}, t("listsOverCap", {count: preview.over_cap, cap: preview.cap})) : null,
   blockedList(preview.blocked));
@@ -248,17 +270,25 @@ async function sendEmail(event) {
   event.preventDefault();
   emailSend.disabled = true;
   try {
-    const result = await api("/mass-email", {method: "POST", headers: {"Idempotency-Key": emailKey},
+    const job = await api("/mass-email", {method: "POST", headers: {"Idempotency-Key": emailKey},
       body: {kind, filters: currentFilters(), template_id: byId("email-template").value}});
-    const reasons = {};
-    for (const {reason} of result.skipped) reasons[reason] = (reasons[reason] ?? 0) + 1;
-    byId("email-summary").replaceChildren(h("p", {"data-testid": "email-result"}, t("listsSent", {count: result.sent}),
-      " ", t("listsSkipped", {count: result.skipped.length})), blockedList(reasons));
-    say(t("listsSent", {count: result.sent}));
+    const ended = await followJob(job, renderEmailJob);
+    if (ended.status === "done") say(emailDone(ended));
+    else say(t("listsJobFailed"), "error");
   } catch (error) {
     showFormError(emailForm, t("listsEmailFailed", {message: describeError(error)}));
     emailSend.disabled = false;
   }
+}
+
+const emailDone = (job) => t("listsEmailDone", {sent: formatNumber(job.sent), skipped: formatNumber(job.skipped)});
+
+/** The mass email's progress in its dialog: sent so far of the recipients, then who got it and who did not. */
+function renderEmailJob(job) {
+  const status = {done: emailDone(job), failed: t("listsJobFailed"), queued: t("listsJobQueued")}[job.status]
+    ?? t("listsEmailSending", {done: formatNumber(job.done), total: formatNumber(job.total)});
+  fill(byId("email-summary"), h("p", {"data-testid": "email-result", "data-status": job.status}, status),
+    progressBar(job, t("listsEmailProgress")), job.status === "done" ? blockedList(job.blocked) : null);
 }
 
 // --- start ------------------------------------------------------------------------------------------------------
@@ -292,6 +322,7 @@ async function main() {
   onLanguageChange(() => {
     renderFilters();
     renderTable();
+    if (exportShown) renderExport(exportShown);
   });
   await load();
 }

@@ -1,30 +1,38 @@
 """The lists page in a real headless Chromium against the running stack: filter leads by cycle, export what the
-filter selects as CSV, and convert a lead from its row."""
+filter selects as CSV (a job: its progress, then a link to the file in the results bucket), email the list (a job:
+its progress, then who got it), and convert a lead from its row."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.e2e.browser import call_api, log_in, unique
+from tests.e2e.browser import ARTIFACTS, call_api, log_in, unique
 from tests.e2e.conftest import RunningStack
 from tests.integration.conftest import HOT_ANSWERS
 
 pytestmark = pytest.mark.e2e
 
 
-def new_lead(stack: RunningStack, name: str, hot: bool) -> str:
-    """A lead from Germany (routed to rep-anna): an expected buyer if `hot`, else not."""
-    email = f"{name.replace(' ', '.').lower()}@example.de"
-    answers = HOT_ANSWERS if hot else {}
+def new_lead(stack: RunningStack, name: str, hot: bool, consent: bool = False) -> str:
+    """A lead from Germany (routed to rep-anna): an expected buyer if `hot`, else not; who may get marketing email
+    if `consent`."""
+    email = lead_email(name)
+    answers = {**(HOT_ANSWERS if hot else {}),
+               **({"marketing_consent": True, "consent_text": "Yes, email me"} if consent else {})}
     response = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
                                                           "company": f"{name} GmbH", **answers}, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def lead_email(name: str) -> str:
+    return f"{name.replace(' ', '.').lower()}@example.de"
 
 
 def cycle_of(stack: RunningStack, lead_id: str) -> str:
@@ -36,7 +44,7 @@ def shown_ids(page) -> list[str]:
     return page.get_by_test_id("list-row").evaluate_all("rows => rows.map(row => row.dataset.id)")
 
 
-def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(stack, page):
+def test_filter_by_cycle_then_export_shows_its_progress_and_downloads_only_matching_leads(stack, page):
     # Given an expected buyer and a lead that is not one, both rep Anna's
     hot = new_lead(stack, unique("Hot Buyer").replace(" ", ""), hot=True)
     other = new_lead(stack, unique("Quiet Reader").replace(" ", ""), hot=False)
@@ -55,13 +63,56 @@ def test_filter_by_cycle_then_export_shows_and_downloads_only_matching_leads(sta
                                               params={"cycle": "expected_buyer", "limit": "100"}).json()["items"]}
     assert set(ids) == expected
     # When she exports the list
+    page.get_by_test_id("export-csv").click()
+    # Then the export's progress shows, and once the worker wrote the file, how many rows it holds and a link to it
+    page.get_by_test_id("export-job").get_by_test_id("job-progress").wait_for()
+    link = page.get_by_test_id("export-download")
+    link.wait_for(timeout=30_000)
+    filename = f"leads-{datetime.now(UTC).date().isoformat()}.csv"
+    rows = "Zeile" if len(expected) == 1 else "Zeilen"  # Anna's site speaks German
+    assert page.get_by_test_id("export-status").text_content() == f"{filename} ist fertig: {len(expected)} {rows}."
+    assert page.get_by_test_id("export-job").get_by_test_id("job-progress").get_attribute("data-status") == "done"
+    # When she clicks the link, the browser downloads the file from the results bucket
     with page.expect_download() as download_info:
-        page.get_by_test_id("export-csv").click()
+        link.click()
+    assert download_info.value.suggested_filename == filename
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     # Then the file has a BOM, a header, and exactly the rows the filter selects
     assert text.startswith("\ufeff")
     table = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert {row["id"] for row in table} == expected and {row["cycle"] for row in table} == {"expected_buyer"}
+
+
+def test_email_these_sends_as_a_job_showing_its_progress_then_who_got_it(stack, page):
+    # Given two of Anna's new leads: one who agreed to marketing email, one who did not
+    willing = unique("Willing Reader").replace(" ", "")
+    unwilling = unique("Quiet Reader").replace(" ", "")
+    new_lead(stack, willing, hot=False, consent=True)
+    new_lead(stack, unwilling, hot=False)
+    # When she opens her leads, chooses "Email these" and sees who would get the first template
+    log_in(page, stack, "rep-anna", then="lists.html?kind=leads")
+    page.get_by_test_id("list-row").first.wait_for()
+    page.get_by_test_id("email-these").click()
+    page.get_by_test_id("email-recipients").wait_for()
+    template_id = page.get_by_test_id("email-template").input_value()
+    preview = call_api(stack, "rep-anna", "POST", "/api/mass-email/preview",
+                       json={"kind": "leads", "template_id": template_id}).json()
+    assert preview["recipients"] >= 1 and preview["blocked"].get("no_consent", 0) >= 1
+    # And sends it
+    page.get_by_test_id("email-send").click()
+    # Then the dialog shows the job's progress, then how many got it and how many were skipped
+    summary = page.get_by_test_id("email-summary")
+    summary.get_by_test_id("job-progress").wait_for()
+    (ARTIFACTS / "lists").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "lists" / "email_these_sending.png"), full_page=True)
+    done = summary.locator("[data-testid=email-result][data-status=done]")
+    done.wait_for(timeout=60_000)
+    skipped = sum(preview["blocked"].values())
+    assert done.text_content() == f"Fertig: {preview['recipients']} gesendet, {skipped} übersprungen."
+    assert summary.get_by_test_id("job-progress").get_attribute("data-status") == "done"
+    # And the willing lead got the email; the other did not
+    stack.wait_for(lambda message: message["kind"] == "email" and lead_email(willing) in message["to"])
+    assert not [message for message in stack.outbox() if lead_email(unwilling) in message.get("to", "")]
 
 
 def test_convert_a_lead_from_its_row_then_it_links_to_its_contact_and_account(stack, page):
