@@ -341,3 +341,44 @@ def test_who_unsubscribed_after_the_start_is_skipped_when_their_turn_comes(board
     assert sorted(recipients(crm, before)) == sorted(lead_emails([leads[0], leads[2]]))
     finished = job(board, job_id)
     assert (finished["status"], finished["sent"], finished["skipped"], finished["done"]) == ("done", 2, 1, 3)
+
+
+def test_an_export_whose_completion_was_cut_short_is_finished_by_the_retry(board, crm, worker, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from crm.data import jobs as store
+    from crm.data.jobs import JobItem
+    from crm.integrations.aws import client
+
+    # Given an export whose invocation completed the upload but stopped before marking the job done
+    boto3.client("sqs").set_queue_attributes(QueueUrl=queue_url("JobsQueue"), Attributes={"VisibilityTimeout": "0"})
+    lead = a_lead(REP_A, "Hanna")
+    real_finish, finishes = store.finish_export, []
+
+    def cut_short(job_id: str, at: str) -> None:
+        finishes.append(job_id)
+        if len(finishes) == 1:
+            # S3 forgets a completed upload: completing it again is NoSuchUpload, as on AWS
+            JobItem(*JobItem.key(job_id)).update(actions=[JobItem.upload_id.set("completed-and-gone")])
+            raise TimeoutError("the invocation ran out of time")
+        real_finish(job_id, at)
+
+    monkeypatch.setattr(store, "finish_export", cut_short)
+    s3 = client("s3")
+    real_complete = s3.complete_multipart_upload
+
+    def complete(**request: Any) -> Any:  # S3's answer for an upload it no longer has (moto's is a 500)
+        if request["UploadId"] == "completed-and-gone":
+            raise ClientError({"Error": {"Code": "NoSuchUpload", "Message": "no such upload"}},
+                              "CompleteMultipartUpload")
+        return real_complete(**request)
+
+    monkeypatch.setattr(s3, "complete_multipart_upload", complete)
+    job_id = board.call("POST", "/api/lists/leads/export", REP_A).json()["job_id"]
+    # When SQS gives the message again
+    worker.run()
+    # Then the retry finds the file in the bucket and marks the job done; the link downloads it
+    finished = job(board, job_id)
+    assert (finished["status"], finished["rows"], len(finishes)) == ("done", 1, 2)
+    _, table = export_rows(finished["download_url"])
+    assert [row["id"] for row in table] == [lead]
