@@ -24,6 +24,7 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
+from local.call_recorder import running
 from local.template import REPO_ROOT, FunctionSpec, function_arn
 
 SHARED_CODE_DIR = REPO_ROOT / "functions" / "shared"
@@ -115,11 +116,18 @@ def load_handler(code_dir: Path, handler: str) -> Handler:
     return target
 
 
+def call_handler(code_dir: Path, handler: str, event: Any, context: LocalLambdaContext) -> Any:
+    """Runs a function's handler as Lambda would; its AWS calls are the function's (local.call_recorder)."""
+    target = load_handler(code_dir, handler)
+    with running(code_dir, handler):
+        return target(event, context)
+
+
 def invoke_function(spec: FunctionSpec, event: Any) -> Any:
     """Calls the function's handler directly (HTTP routes, schedules); exceptions propagate."""
     context = LocalLambdaContext(function_name=spec.name, memory_limit_in_mb=spec.memory_size,
                                  timeout_seconds=spec.timeout)
-    return load_handler(spec.code_dir, spec.handler)(event, context)
+    return call_handler(spec.code_dir, spec.handler, event, context)
 
 
 def register_function(name: str, code_dir: Path) -> None:
@@ -147,7 +155,7 @@ def _dispatch(function: LambdaFunction, event: Any = None) -> tuple[str, bool, s
     try:
         if name not in _code_dirs:
             raise LookupError(f"no local code registered for Lambda function {name}")
-        result = load_handler(_code_dirs[name], function.handler)(event if event is not None else {}, context)
+        result = call_handler(_code_dirs[name], function.handler, event if event is not None else {}, context)
         return json.dumps(result, default=str), False, ""
     except Exception as exc:
         _log.exception("Lambda function %s (%s) failed", name, function.handler)

@@ -10,6 +10,9 @@ import pytest
 
 from local.template import Resolver, load_template
 
+# records each handler's AWS calls and checks them against its role at the end (tests/permissions)
+pytest_plugins = ["tests.permissions.plugin"]
+
 _LOCAL_AWS_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import os
 from typing import Any
 
 from local.template import REPO_ROOT as ROOT
 from local.template import TEMPLATE_PATH as TEMPLATE
 from local.template import load_template
 
-__all__ = ["ROOT", "TEMPLATE", "functions_of", "load_template", "state_machines_of"]
+__all__ = ["ROOT", "TEMPLATE", "functions_of", "load_template", "sam_transform", "state_machines_of"]
 
 
 def functions_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -33,3 +36,49 @@ def functions_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def state_machines_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {logical_id: resource.get("Properties", {}) for logical_id, resource in template["Resources"].items()
             if resource["Type"] == "AWS::Serverless::StateMachine"}
+
+
+class OfflinePolicyLoader:
+    """SAM's ManagedPolicyLoader asks IAM for AWS managed policy ARNs; these checks never leave the machine."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def load(self) -> dict[str, str]:
+        return {name: f"arn:aws:iam::aws:policy/{name}" for name in self.names}
+
+
+def _managed_policy_names(template: dict[str, Any]) -> set[str]:
+    names = set()
+    for properties in [*functions_of(template).values(), *state_machines_of(template).values()]:
+        names |= {policy for policy in properties.get("Policies", []) if isinstance(policy, str)}
+    return names
+
+
+def _as_packaged(template: dict[str, Any]) -> dict[str, Any]:
+    """What `sam package` hands to CloudFormation: local code folders become S3 objects, ASL files are inlined."""
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
+                properties[key] = f"s3://crm-artifacts/{logical_id}.zip"
+        if isinstance(properties.get("DefinitionUri"), str):
+            properties["Definition"] = json.loads((ROOT / properties.pop("DefinitionUri")).read_text())
+    return template
+
+
+def sam_transform(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[str, Any]) -> dict[str, Any]:
+    """The template as CloudFormation gets it from SAM's transform (`template` itself is left as it was)."""
+    from samtranslator.translator.transform import transform
+
+    # SAM reads the region from a boto3 session (environment only, no call); no credentials are needed.
+    saved = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = pseudo["AWS::Region"]
+    try:
+        loader = OfflinePolicyLoader(_managed_policy_names(template))
+        return transform(_as_packaged(copy.deepcopy(template)), {**parameters, **pseudo}, loader)
+    finally:
+        if saved is None:
+            del os.environ["AWS_DEFAULT_REGION"]
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = saved

@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from local.lambda_dispatch import LocalLambdaContext, load_handler
+from local.lambda_dispatch import LocalLambdaContext, call_handler
 from local.template import REPO_ROOT, queue_url
 
 SENDER = "crm@example.com"
@@ -49,8 +49,8 @@ class Crm:
     status_message_arn: str
 
     def invoke(self, function_dir: str, handler: str, event: Any) -> Any:
-        return load_handler(REPO_ROOT / "functions" / function_dir, handler)(
-            event, LocalLambdaContext(function_name=handler))
+        return call_handler(REPO_ROOT / "functions" / function_dir, handler, event,
+                            LocalLambdaContext(function_name=handler))
 
     def emails(self) -> list:
         from moto.ses.models import ses_backends

@@ -65,10 +65,10 @@ def crm(stack, clean_tables):
 
 
 def invoke(function_dir: str, handler: str, event: dict) -> dict:
-    from local.lambda_dispatch import LocalLambdaContext, load_handler
+    from local.lambda_dispatch import LocalLambdaContext, call_handler
     from local.template import REPO_ROOT
 
-    return load_handler(REPO_ROOT / "functions" / function_dir, handler)(event, LocalLambdaContext(handler))
+    return call_handler(REPO_ROOT / "functions" / function_dir, handler, event, LocalLambdaContext(handler))
 
 
 def post_lead(payload: dict) -> str:
