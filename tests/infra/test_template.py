@@ -16,6 +16,7 @@ PSEUDO = {"AWS::Region": "eu-central-1", "AWS::AccountId": "123456789012", "AWS:
           "AWS::StackId": "arn:aws:cloudformation:eu-central-1:123456789012:stack/crm-test/1",
           "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": []}
 DYNAMODB_POLICIES = {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "DynamoDBWritePolicy"}
+POWERTOOLS_IDEMPOTENCY_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 
 
 def test_cfn_lint_reports_nothing():
@@ -109,8 +110,21 @@ def _policy_templates(properties: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _table_policies(properties: dict[str, Any], table: str) -> set[str]:
-    return {name for name, argument in _policy_templates(properties)
-            if name in DYNAMODB_POLICIES and argument.get("TableName") == {"Ref": table}}
+    """The DynamoDB policy templates on `table`, and the actions of inline statements on its ARN."""
+    templates = {name for name, argument in _policy_templates(properties)
+                 if name in DYNAMODB_POLICIES and argument.get("TableName") == {"Ref": table}}
+    table_arn = {"Fn::GetAtt": [table, "Arn"]}
+    return templates | {action for statement in _statements(properties) if table_arn in _resources(statement)
+                        for action in _actions(statement)}
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    resource = statement.get("Resource", [])
+    return resource if isinstance(resource, list) else [resource]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
 
 
 def _uses_idempotency(source: Path) -> bool:
@@ -144,7 +158,8 @@ def test_function_policies_match_what_it_is_given(template: dict[str, Any], logi
 
     source, _ = _handler_source(properties)
     if source.is_file() and _uses_idempotency(source):
-        assert "DynamoDBCrudPolicy" in _table_policies(properties, "IdempotencyTable"), \
+        granted = _table_policies(properties, "IdempotencyTable")
+        assert "DynamoDBCrudPolicy" in granted or granted >= POWERTOOLS_IDEMPOTENCY_ACTIONS, \
             f"{logical_id} uses powertools idempotency but cannot write the idempotency table"
 
     for name, _argument in templates:
@@ -166,7 +181,7 @@ def test_inline_statements_are_scoped(template: dict[str, Any], logical_id: str)
     for statement in _statements(functions_of(template)[logical_id]):
         assert statement["Effect"] == "Allow"
         assert "Resource" in statement or "NotResource" in statement
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        actions = _actions(statement)
         if statement.get("Resource") == "*":  # only actions IAM cannot scope to a resource
             assert set(actions) <= UNSCOPABLE_ACTIONS, f"{logical_id}: unscoped {statement['Action']}"
         assert not [action for action in actions if action.endswith(":*") or action == "*"]
