@@ -121,3 +121,23 @@ def test_erasure_leaves_no_personal_value_in_the_table_or_the_idempotency_table(
     assert after.unsubscribe_token is None
     # And the person's first post, sent again word for word, is a new lead rather than the erased one's answer
     assert post_lead(crm, FIRST_VISIT)["id"] != lead_id
+
+
+def test_an_imported_persons_row_is_blanked_in_the_kept_file_and_the_others_stay(crm, board):
+    from tests.integration.test_imports_api import map_columns, run, upload
+
+    # Given a file of two people, one of whom also has a column nobody maps
+    text = ("Name,Email,Company,Notes\n"
+            "Quillon Vexmarrow,quillon.vexmarrow@zinkworks.example,Vexmarrow Zinkworks,met Quillon at the fair\n"
+            "Nora Keep,nora.keep@example.com,Keep Kft,\n")
+    job = upload(board, REP_A, text)
+    map_columns(board, REP_A, {**job, "suggested_mapping": {**job["suggested_mapping"], "Notes": None}})
+    rows = {row["row"]: row for row in run(board, REP_A, job["import_id"])}
+    lead_id = rows[2]["record_id"]
+    # When the imported person is erased
+    assert board.call("POST", f"/api/leads/{lead_id}/deletion-request", REP_A, {"reason": "asked"}).status_code == 202
+    assert board.call("POST", f"/api/admin/deletion-requests/{lead_id}/approve", MANAGER, {}).status_code == 200
+    # Then the file the import keeps has their row blanked, nothing of theirs is left, and the other row is intact
+    values = {"quillon", "vexmarrow", "zinkworks", "met quillon at the fair"}
+    assert traces(scanned("crm"), values) == {}
+    assert traces(scanned("crm"), {"nora.keep@example.com", "keep kft"})

@@ -260,7 +260,7 @@ def _import_chunk(job: ImportJobItem, chunk: int, now: datetime) -> list[ImportR
     for number, cells in rows:
         if number not in done:
             checked = check_row(number, row_values(job.mapping, tuple(job.columns), tuple(cells)), region)
-            done[number] = _store(job, _import_row(job, checked, now), number)
+            done[number] = _store(job, _import_row(job, checked, chunk, now), number)
         results.append(done[number])
     return results
 
@@ -282,10 +282,11 @@ def _store(job: ImportJobItem, outcome: _Outcome, number: int) -> ImportRowItem:
     return item
 
 
-def _import_row(job: ImportJobItem, row: CheckedRow, now: datetime) -> _Outcome:
+def _import_row(job: ImportJobItem, row: CheckedRow, chunk: int, now: datetime) -> _Outcome:
     if row.submission is None:
         return _Outcome("invalid", errors=tuple(error.answer() for error in row.errors))
-    origin = {"import_id": job.import_id, "file_name": job.file_name}
+    # where the row is kept: erasing the person (L9) blanks it there too
+    origin = {"import_id": job.import_id, "file_name": job.file_name, "chunk": chunk, "row": row.number}
     if job.import_kind == "leads":
         result = submit_lead(row.submission, now, IntakeOptions(owner_id=job.owner_id, touch=origin,
                                                                 start_automation=job.start_automation))

@@ -25,6 +25,7 @@ from crm.clock import to_iso
 from crm.data.deletion import DeletionRequestItem
 from crm.data.email_messages import SentEmailItem
 from crm.data.email_templates import TemplateSendItem
+from crm.data.imports import ImportChunkItem
 from crm.data.leads import (
     LIFECYCLE_PENDING,
     ContactPointItem,
@@ -60,7 +61,7 @@ PROCESS_KEYS = frozenset({field.name for field in fields_where(personal=False)})
     "reason", "task_id", "task_ids", "title", "due_at", "missed_due_at", "channels", "reps_tried", "escalation",
     "error", "type", "by", "direction", "outcome", "from", "to", "attempts_without_response", "status", "skipped",
     "sequence", "step", "nurture_step", "template", "subject", "message_id", "sent", "opens", "clicks", "unopened",
-    "how", "account_id", "account_created", "contact_id", "deal_id", "batch_id"})
+    "how", "account_id", "account_created", "contact_id", "deal_id", "batch_id", "import_id", "chunk", "row"})
 # Of those, the free text that may quote the person (ids are never scrubbed: a rep id may contain a first name).
 _FREE_TEXT_KEYS = frozenset({"reason", "title", "error", "subject"})
 _MIN_QUOTED_CHARS = 3  # shorter values ("Al", "HR") would match ordinary words
@@ -329,12 +330,14 @@ def _cancellation(task: TaskItem) -> Update:
 def _history_erasure(lead: LeadItem, personal: PersonalData) -> tuple[list[Update], set[str]]:
     """Every timeline event that says more than process facts, and what the events name elsewhere: the emails sent
     to the person, a mass email's record of its send to them, the lead's tasks (open ones are cancelled too). Also
-    the idempotency records of the requests that wrote the events: their stored answers may quote the person."""
+    the idempotency records of the requests that wrote the events: their stored answers may quote the person. An
+    imported person's rows are blanked in the file the import keeps."""
     updates: list[Update] = []
     message_ids: set[str] = set()
     batch_ids: set[str] = set()
     task_ids: set[str] = set()
     answers: set[str] = set()
+    imported: dict[tuple[str, int], set[int]] = {}
     for event in TimelineEventItem.query(lead_pk(lead.lead_id), TimelineEventItem.SK.startswith("EVENT#"),
                                          consistent_read=True):
         data = personal.event_data(event.data or {})
@@ -344,8 +347,11 @@ def _history_erasure(lead: LeadItem, personal: PersonalData) -> tuple[list[Updat
         batch_ids.update(_strings(data.get("batch_id")))
         task_ids.update(_strings(data.get("task_id")) + _strings(data.get("task_ids")))
         answers.update(_strings(event.idempotency_record))
+        if all(isinstance(data.get(key), expected) for key, expected in (("import_id", str), ("chunk", int),
+                                                                          ("row", int))):
+            imported.setdefault((data["import_id"], data["chunk"]), set()).add(data["row"])
     updates += _sent_email_erasure(message_ids, personal) + _batch_send_erasure(batch_ids, lead, personal)
-    return updates + _task_erasure(lead, task_ids, personal), answers
+    return updates + _task_erasure(lead, task_ids, personal) + _imported_rows_erasure(imported), answers
 
 
 def _strings(value: object) -> list[str]:
@@ -375,6 +381,20 @@ def _batch_send_erasure(batch_ids: set[str], lead: LeadItem, personal: PersonalD
             actions.append(TemplateSendItem.subject.set(personal.scrub(send.subject)))
         if actions:
             updates.append((send, actions, None))
+    return updates
+
+
+def _imported_rows_erasure(imported: dict[tuple[str, int], set[int]]) -> list[Update]:
+    """The rows of an import's file that were this person, every cell blanked; the rest of the file stays."""
+    if not imported:
+        return []
+    rows_by_key = {ImportChunkItem.key(import_id, chunk): rows for (import_id, chunk), rows in imported.items()}
+    updates: list[Update] = []
+    for chunk in ImportChunkItem.batch_get(list(rows_by_key)):
+        rows = rows_by_key[chunk.PK, chunk.SK]
+        blanked = [[row, ["" for _ in cells] if row in rows else cells] for row, cells in chunk.rows]
+        if blanked != chunk.rows:
+            updates.append((chunk, [ImportChunkItem.rows.set(blanked)], None))
     return updates
 
 
