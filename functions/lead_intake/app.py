@@ -19,7 +19,6 @@ from crm.http import (
     BadRequestError,
     Request,
     bad_request,
-    field_error_body,
     html_response,
     json_response,
     redirect,
@@ -27,6 +26,7 @@ from crm.http import (
     service_unavailable,
 )
 from crm.observability import logger, metrics
+from crm.reasons import field_error_body
 
 if TYPE_CHECKING:
     from crm.models.leads import LeadSubmission
@@ -110,24 +110,9 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
     submission, errors = _validate(fields, settings)
     if submission is None:
         return _invalid(request, fields, errors, cors)
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-    from botocore.exceptions import BotoCoreError, ClientError
-    from pynamodb.exceptions import PynamoDBException
-
-    from crm.domain.assignment import NoActiveRepError
-    from crm.services.intake import DuplicateRaceError
-
-    try:
-        intake, config = _idempotent_intake()
-        config.register_lambda_context(context)
-        result = intake(request={"key": _idempotency_key(request)}, submission=submission)
-    except IdempotencyAlreadyInProgressError:
-        return json_response(409, {"message": "This submission is already being processed."},
-                             {"Retry-After": "2", **cors})
-    except (BotoCoreError, ClientError, PynamoDBException, DuplicateRaceError, NoActiveRepError):
-        logger.exception("lead intake failed; nothing stored")
-        metrics.add_metric(name="LeadIntakeFailed", unit=MetricUnit.Count, value=1)
-        return service_unavailable(cors)
+    intake, config = _idempotent_intake()
+    config.register_lambda_context(context)
+    result = intake(request={"key": _idempotency_key(request)}, submission=submission)
     metrics.add_metric(name="LeadTouch" if result["returning"] else "LeadCreated", unit=MetricUnit.Count, value=1)
     return _success(request, fields, result["lead_id"], result["returning"], cors, settings)
 
@@ -152,5 +137,30 @@ def handler(event: dict, context: object) -> dict:
         return respond(204, "", headers=cors)
     try:
         return _post_lead(request, cors, context, settings)
-    except BadRequestError as error:
+    except Exception as error:  # _refused answers what it knows and raises the rest again
+        return _refused(error, cors)
+
+
+def _refused(error: Exception, cors: dict) -> dict:
+    """The intake's one mapping of what a post raised to its answer; anything else propagates (a 502 on AWS).
+
+    A body it cannot read is refused at the protocol level (400, 415); the same submission still being handled is
+    409; the CRM unavailable (storage, nobody to assign the lead to, a race it kept losing) is 503: nothing stored.
+    """
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    if isinstance(error, BadRequestError):
         return bad_request(error, cors)
+    if isinstance(error, IdempotencyAlreadyInProgressError):
+        return json_response(409, {"message": "This submission is already being processed."},
+                             {"Retry-After": "2", **cors})
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    from crm.errors import UnavailableError
+
+    if isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException):
+        logger.exception("lead intake failed; nothing stored")
+        metrics.add_metric(name="LeadIntakeFailed", unit=MetricUnit.Count, value=1)
+        return service_unavailable(cors)
+    raise error

@@ -72,7 +72,7 @@ def assert_counters_match_the_cards(team, owners=("rep-anna", "rep-bela", "rep-c
 
 
 def test_a_rep_sees_only_their_deals_a_manager_all_and_filters_by_owner(team):
-    from crm.services.actors import ForbiddenError
+    from crm.errors import ForbiddenError
     from crm.services.board import board
 
     # Given Anna has two unsorted deals and one in proposal, and Béla one unsorted deal
@@ -264,7 +264,7 @@ def test_a_move_lands_on_the_deals_timeline_and_tops_its_new_column(team):
 
 def test_reps_work_only_on_their_own_deals_managers_reassign(team):
     from crm.data.leads import timeline
-    from crm.services.actors import ForbiddenError
+    from crm.errors import ForbiddenError
     from crm.services.board import DealNotFoundError, InvalidMoveError, get_deal, move_deal, reassign_deal
 
     deal = create(team, "Weber rollout")
@@ -315,7 +315,7 @@ def test_a_quick_created_deal_lands_in_unsorted_with_its_money_exact(team):
 
 def test_an_admin_renames_reorders_and_archives_stages_but_never_removes_one(team):
     from crm.domain.pipelines import Pipeline
-    from crm.services.actors import ForbiddenError
+    from crm.errors import ForbiddenError
     from crm.services.board import (
         InvalidMoveError,
         PipelineNotFoundError,

@@ -139,7 +139,7 @@ def stuck(team):
 
 
 def test_a_rep_sees_only_their_own_stalled_deals_and_a_manager_everyones(stuck):
-    from crm.services.actors import ForbiddenError
+    from crm.errors import ForbiddenError
     from crm.services.robots import stalled_deals
 
     assert stalled_titles(stuck, "rep-anna") == ["Anna stuck"]

@@ -49,7 +49,7 @@ def list_sequences(viewer: UserItem) -> dict[str, Any]:
 @routes("/api/admin/sequences/{sequence_id}")
 def get_sequence(viewer: UserItem, sequence_id: str) -> dict[str, Any]:
     """One nurture sequence: its steps, delays and send windows."""
-    from crm.http import NotFoundError
+    from crm.errors import NotFoundError
     from crm.models.admin_settings import SEQUENCE_ID
     from crm.services import admin_settings
 
@@ -63,7 +63,7 @@ def get_sequence(viewer: UserItem, sequence_id: str) -> dict[str, Any]:
 def put_sequence(viewer: UserItem, sequence: Any, sequence_id: str) -> dict[str, Any]:
     """Creates or replaces a nurture sequence (managers and admins)."""
     from crm.clock import utcnow
-    from crm.http import BadRequestError
+    from crm.errors import InvalidError
     from crm.models.admin_settings import SEQUENCE_ID
     from crm.reasons import Reason
     from crm.services import admin_settings
@@ -71,7 +71,7 @@ def put_sequence(viewer: UserItem, sequence: Any, sequence_id: str) -> dict[str,
 
     ensure_role(viewer, EDITORS)
     if not SEQUENCE_ID.match(sequence_id):
-        raise BadRequestError(422, "sequence_id", Reason("id_format"))
+        raise InvalidError("sequence_id", Reason("id_format"))
     return admin_settings.save_sequence(sequence_id, sequence, viewer.user_id, utcnow())
 
 
@@ -129,7 +129,7 @@ def pending_deletions(viewer: UserItem) -> dict[str, Any]:
 def decide_deletion(viewer: UserItem, decision_input: Any, lead_id: str, decision: str) -> dict[str, Any]:
     """Approves (erases the person's data) or rejects a please-delete flag; 409 when none is pending."""
     from crm.clock import utcnow
-    from crm.http import NotFoundError
+    from crm.errors import NotFoundError
     from crm.models.deletion import DECISIONS
     from crm.services.actors import ensure_role
     from crm.services.deletion import approve_deletion, reject_deletion

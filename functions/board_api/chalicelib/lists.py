@@ -18,7 +18,7 @@ FILTERS = ("owner", "cycle", "status", "source", "pipeline", "stage", "state")
 
 def _filters(kind: str) -> ListFilters:
     """The list's kind (404 if there is no such list) and the filters in the query string."""
-    from crm.http import NotFoundError
+    from crm.errors import NotFoundError
     from crm.models.lists import LIST_KINDS, parse_filters
 
     if kind not in LIST_KINDS:

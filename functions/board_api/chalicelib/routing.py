@@ -5,9 +5,10 @@ OAuth scopes before this code runs and passes the token's claims on in requestCo
 checks them again. A person's token (PEOPLE_SCOPE, a username) names an active CRM user whose role matches their user
 pool group; a machine client's (client credentials, no username) acts as an integration, on the routes whose
 `machine` scope it holds. A view gets that principal, its validated body and its path parameters;
-what it returns is sent as JSON (or as is, if it is a chalice Response). Errors become answers: unknown or hidden
-record 404, conflict 409 with its body, a role that may not 403, invalid input 422 naming the fields, storage down
-503. crm is imported inside functions, not at module level: cold start counts.
+what it returns is sent as JSON (or as is, if it is a chalice Response). The CRM's refusals (crm/errors.py) become
+answers in one place, _error_response: not found (or another rep's record) 404, forbidden 403, conflict 409 with its
+body, too large 413, invalid 422 naming the fields, unavailable or storage down 503. crm is imported inside
+functions, not at module level: cold start counts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from crm.roles import INTEGRATION_SCOPES, PEOPLE_SCOPE, ROLE_GROUPS
 
 if TYPE_CHECKING:
     from crm.data.people import UserItem
+    from crm.errors import CrmError
 
 DEFAULT_PAGE = 25
 
@@ -97,14 +99,14 @@ def query(name: str) -> str | None:
 
 def limit(default: int = DEFAULT_PAGE) -> int:
     """The page size asked for (?limit=), or the route's `default`; its range is the service's rule."""
-    from crm.http import BadRequestError
+    from crm.errors import InvalidError
     from crm.reasons import Reason
 
     text = query("limit")
     if text is None:
         return default
     if not text.isdigit():
-        raise BadRequestError(422, "limit", Reason("whole_number"))
+        raise InvalidError("limit", Reason("whole_number"))
     return int(text)
 
 
@@ -132,7 +134,7 @@ def _viewer(request: Request, machine: str | None) -> UserItem:
     name, if their role is the group the user pool gives them. A machine client (no username): an integration, if
     the token holds the route's `machine` scope (None: people only)."""
     from crm.data.people import UserItem, signed_in_user
-    from crm.services.actors import ForbiddenError
+    from crm.errors import ForbiddenError
 
     claims = (request.context.get("authorizer") or {}).get("claims") or {}
     if claims.get("token_use") != "access":
@@ -176,36 +178,39 @@ def _body(model_path: str, method: str) -> Any:
 
 
 def _error_response(error: Exception) -> Response:
-    """The HTTP answer for what a route raised; anything unexpected propagates (Chalice logs it and answers 500)."""
+    """The HTTP answer for what a route raised: the board API's one mapping of the CRM's refusals (crm/errors.py).
+    Anything unexpected propagates (Chalice logs it and answers 500)."""
     from botocore.exceptions import BotoCoreError, ClientError
     from pydantic import ValidationError
     from pynamodb.exceptions import PynamoDBException
 
-    from crm.domain.pipelines import PipelineRuleError
-    from crm.http import BadRequestError, ConflictError, NotFoundError, field_error_body
-    from crm.reasons import field_error
-    from crm.services.actors import ForbiddenError
+    from crm.errors import CrmError, UnavailableError
+    from crm.http import BadRequestError
 
     if isinstance(error, UnauthorizedError):
         return json_response(401, {"message": "Unauthorized"})
-    if isinstance(error, NotFoundError):  # first: another rep's record is a ForbiddenError that answers 404
-        return json_response(404, {"message": str(error)})
-    if isinstance(error, ForbiddenError):
-        return json_response(403, {"message": str(error)})
-    if isinstance(error, ConflictError):
-        return json_response(409, error.answer)
-    if isinstance(error, BadRequestError):
+    if isinstance(error, BadRequestError):  # a body that is not JSON at all: refused at the protocol level
         return json_response(error.status, error.answer)
-    if isinstance(error, PipelineRuleError):
-        return json_response(422, field_error_body([field_error(error.field, error.reason)]))
     if isinstance(error, ValidationError):
         from crm.models.admin_settings import setting_errors  # each error by its full path, e.g. stages.2.name
+        from crm.reasons import field_error_body
 
         return json_response(422, field_error_body(setting_errors(error)))
-    if isinstance(error, BotoCoreError | ClientError | PynamoDBException):
+    if isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException):
         from crm.observability import logger
 
         logger.exception("board storage unavailable")
         return json_response(503, {"message": "The CRM could not reach its storage right now; nothing was changed. "
                                               "Try again."}, {"Retry-After": "5"})
+    if isinstance(error, CrmError):
+        return json_response(refusal_status(error), error.answer)
     raise error
+
+
+def refusal_status(error: CrmError) -> int:
+    """The status of a refusal on this API; the first kind it is wins (too large is a kind of invalid)."""
+    from crm.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, TooLargeError
+
+    statuses = ((NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (TooLargeError, 413),
+                (InvalidError, 422))
+    return next((status for kind, status in statuses if isinstance(error, kind)), 500)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class BadRequestError(ValueError):
-    """A 4xx the caller can fix: status, the field and the reason."""
+    """A request the ingress cannot read at all (the body is not JSON, or of a type it does not take): a
+    protocol-level refusal, with its HTTP status, raised only by this adapter. What the CRM itself refuses is a
+    crm.errors refusal, with no status."""
 
     def __init__(self, status: int, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -24,29 +23,10 @@ class BadRequestError(ValueError):
 
     @property
     def answer(self) -> dict[str, Any]:
-        """The body every API answers it with: the field errors' shape, the reason's code when it has one."""
-        from crm.reasons import field_error
+        """The body every API answers it with: the field errors' shape."""
+        from crm.reasons import field_error, field_error_body
 
         return field_error_body([field_error(self.field, self.message)])
-
-
-class NotFoundError(LookupError):
-    """404: no such record, or one the caller may not know exists (another rep's)."""
-
-
-class ConflictError(Exception):
-    """409: the record changed or already went further; `body` is what the caller should see (e.g. the fresh card)."""
-
-    def __init__(self, message: str, body: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message, self.body = message, body or {}
-
-    @property
-    def answer(self) -> dict[str, Any]:
-        """The 409's body: why (with the reason's code when it has one) and what the caller should see."""
-        from crm.reasons import explained
-
-        return {**explained(self.message), **self.body}
 
 
 @dataclass(frozen=True)
@@ -123,29 +103,12 @@ def redirect(location: str, headers: dict[str, str] | None = None) -> dict[str, 
             "isBase64Encoded": False}
 
 
-def field_error_body(errors: list[dict[str, str]]) -> dict[str, Any]:
-    return {"message": "The request has invalid fields.", "errors": errors}
-
-
 def bad_request(error: BadRequestError, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """The 4xx a BadRequestError names, in the same body shape as field errors."""
     return json_response(error.status, error.answer, headers)
-
-
-def invalid_fields(error: ValidationError) -> dict[str, Any]:
-    """422 with every field pydantic refused and the reason."""
-    from crm.models.leads import field_errors
-
-    return json_response(422, field_error_body([item.answer() for item in field_errors(error)]))
 
 
 def service_unavailable(headers: dict[str, str] | None = None) -> dict[str, Any]:
     return json_response(503, {"message": "The CRM could not store this right now; nothing was saved. "
                                           "Retry with the same Idempotency-Key."},
                          {"Retry-After": "5", **(headers or {})})
-
-
-def still_in_progress() -> dict[str, Any]:
-    """The same Idempotency-Key is being handled by another request right now: retry to get its answer."""
-    return json_response(409, {"message": "A request with this Idempotency-Key is still in progress; retry shortly "
-                                          "to get its result."}, {"Retry-After": "1"})

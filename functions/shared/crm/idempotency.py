@@ -72,7 +72,7 @@ def once(user_id: str, scope: str, key: str | None, apply: Callable[[], dict], c
         return apply()
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-    from crm.http import ConflictError
+    from crm.errors import ConflictError
     from crm.reasons import Reason
 
     run, config = _once()

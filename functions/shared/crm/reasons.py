@@ -147,6 +147,11 @@ def field_error(field: str, message: str) -> dict[str, Any]:
     return {"field": field, **explained(message)}
 
 
+def field_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of every refusal that names fields: one shape for the site and every API client."""
+    return {"message": "The request has invalid fields.", "errors": errors}
+
+
 def refusals(error: ValidationError, *, skip: tuple[str, ...] = (), whole: str = "body") -> list[tuple[str, str]]:
     """Pydantic's refusals as (field, reason): each by its path (leaving out `skip` parts), a model-wide rule by the
     field it names or `whole`; the reason carries pydantic's type as its code (not a bare ValueError's)."""

@@ -15,7 +15,7 @@ from ulid import ULID
 
 from crm.data.table import CrmItem
 from crm.domain.automation import AutomationFacts
-from crm.http import NotFoundError
+from crm.errors import NotFoundError
 from crm.idempotency import answering
 from crm.models.lead_fields import OWN_ATTRIBUTES
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crm.domain.company_size import band_minimum
+from crm.errors import UnavailableError
 
 
 @dataclass(frozen=True)
@@ -75,5 +76,5 @@ def round_robin_pick(active_rep_ids: Sequence[str], turn: int, exclude: frozense
     return Assignment(pool[turn % len(pool)], "round_robin")
 
 
-class NoActiveRepError(RuntimeError):
-    """Raised when nobody can take a lead: a configuration problem a person must fix."""
+class NoActiveRepError(UnavailableError):
+    """Raised when nobody can take a lead: a configuration problem a person must fix; nothing is stored."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from crm.errors import InvalidError, TooLargeError
 from crm.models.lead_fields import fields_where
 from crm.models.leads import FieldError, LeadSubmission, field_errors
 from crm.reasons import Reason
@@ -24,14 +25,6 @@ MAX_BYTES = 2_000_000  # the file's UTF-8 size: well inside API Gateway's 10 MB 
 MAX_ROWS = 5000
 MAX_ROW_BYTES = 8000  # so a stored chunk of rows stays far below DynamoDB's 400 KB item limit
 DELIMITERS = (",", ";", "\t")
-
-
-class CsvRejectedError(ValueError):
-    """The file cannot be imported at all; `status` 413 (too large) or 422 (not a table), `reason` says why."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 @dataclass(frozen=True)
@@ -122,15 +115,15 @@ def parse_csv(text: str) -> ParsedCsv:
     Row numbers are the ones a spreadsheet shows (the header is row 1); blank rows are left out.
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise CsvRejectedError(413, Reason("file_too_large", megabytes=MAX_BYTES // 1_000_000))
+        raise TooLargeError("csv", Reason("file_too_large", megabytes=MAX_BYTES // 1_000_000))
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CsvRejectedError(422, Reason("file_empty"))
+        raise InvalidError("csv", Reason("file_empty"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         records = list(reader)
     except csv.Error as error:
-        raise CsvRejectedError(422, Reason("file_unreadable", error=str(error))) from error
+        raise InvalidError("csv", Reason("file_unreadable", error=str(error))) from error
     header, *body = records
     columns = _unique_columns(header)
     rows = []
@@ -138,13 +131,13 @@ def parse_csv(text: str) -> ParsedCsv:
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) == MAX_ROWS:
-            raise CsvRejectedError(413, Reason("file_too_many_rows", rows=MAX_ROWS))
+            raise TooLargeError("csv", Reason("file_too_many_rows", rows=MAX_ROWS))
         if len(",".join(cells).encode("utf-8")) > MAX_ROW_BYTES:
-            raise CsvRejectedError(422, Reason("row_too_long", row=number, size=MAX_ROW_BYTES))
+            raise InvalidError("csv", Reason("row_too_long", row=number, size=MAX_ROW_BYTES))
         padded = [cell.strip() for cell in cells[:len(columns)]] + [""] * (len(columns) - len(cells))
         rows.append((number, tuple(padded)))
     if not rows:
-        raise CsvRejectedError(422, Reason("file_no_rows"))
+        raise InvalidError("csv", Reason("file_no_rows"))
     return ParsedCsv(columns, tuple(rows))
 
 

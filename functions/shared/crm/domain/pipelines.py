@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from crm.errors import InvalidError
 from crm.reasons import Reason, invalid
 
 DEFAULT_PIPELINE_ID = "sales"
@@ -70,12 +71,8 @@ class Stage(BaseModel):
         return self.kind in ("unsorted", "open")
 
 
-class PipelineRuleError(ValueError):
-    """A request the pipeline's rules refuse (a 422): `field` names what to change, `reason` says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field, self.reason = field, reason
+class PipelineRuleError(InvalidError):
+    """A request the pipeline's rules refuse: `field` names what to change, `reason` says why."""
 
 
 class Pipeline(BaseModel):

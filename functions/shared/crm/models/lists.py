@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 from crm.domain.follow_up import CONVERTED, STATUSES
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, SLUG
 from crm.domain.qualification import CYCLES
-from crm.http import BadRequestError
+from crm.errors import InvalidError
 from crm.models.leads import LEAD_SOURCES
 from crm.reasons import Reason, invalid, refusals
 
@@ -79,10 +79,10 @@ def parse_filters(kind: str, given: dict[str, Any]) -> ListFilters:
     """The filters of a `kind` list from query parameters; 422 naming the first filter that is wrong or misplaced."""
     for name in given:
         if name not in KIND_FILTERS[kind]:
-            raise BadRequestError(422, name, Reason("filter_unknown", kind=kind,
+            raise InvalidError(name, Reason("filter_unknown", kind=kind,
                                                     filters=", ".join(sorted(KIND_FILTERS[kind]))))
     try:
         return ListFilters.model_validate(given)
     except ValidationError as error:
         field, reason = refusals(error, whole="filters")[0]
-        raise BadRequestError(422, field, reason) from error
+        raise InvalidError(field, reason) from error

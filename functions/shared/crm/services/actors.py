@@ -9,17 +9,13 @@ from typing import TypeVar
 
 from crm.data.people import UserItem
 from crm.data.table import CrmItem
-from crm.http import NotFoundError
+from crm.errors import ForbiddenError, NotFoundError
 
 Owned = TypeVar("Owned", bound=CrmItem)
 
 
-class ForbiddenError(PermissionError):
-    """403: the user exists but their role may not do this."""
-
-
 def ensure_role(user: UserItem, roles: tuple[str, ...]) -> None:
-    """403 unless the user's role is one of `roles` (e.g. settings: managers and admins)."""
+    """ForbiddenError unless the user's role is one of `roles` (e.g. settings: managers and admins)."""
     if user.role not in roles:
         raise ForbiddenError(f"{user.user_id} is a {user.role}; this needs one of {', '.join(roles)}")
 

@@ -44,11 +44,11 @@ from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
 from crm.domain.robots import entry_tasks
-from crm.http import ConflictError, NotFoundError
+from crm.errors import ConflictError, ForbiddenError, NotFoundError
 from crm.models.board import DealCreate
 from crm.observability import count
 from crm.reasons import Reason
-from crm.services.actors import ForbiddenError, ensure_owner, visible_item
+from crm.services.actors import ensure_owner, visible_item
 
 MAX_PAGE = 100
 TIMELINE_LIMIT = 50

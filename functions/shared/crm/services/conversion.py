@@ -27,7 +27,7 @@ from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.follow_up import CONVERTED
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
-from crm.http import ConflictError
+from crm.errors import ConflictError
 from crm.models.conversion import ConversionRequest
 from crm.observability import count, logger
 from crm.reasons import Reason

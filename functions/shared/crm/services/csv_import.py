@@ -51,19 +51,17 @@ from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.csv_import import (
     FIELDS,
     CheckedRow,
-    CsvRejectedError,
     check_row,
     mapping_errors,
     parse_csv,
     row_values,
     suggest_mapping,
 )
-from crm.http import BadRequestError, ConflictError, NotFoundError
+from crm.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from crm.models.imports import ImportMapping, ImportUpload
 from crm.models.leads import FieldError, LeadSubmission
 from crm.observability import count, logger
 from crm.reasons import Reason
-from crm.services.actors import ForbiddenError
 from crm.services.intake import DuplicateRaceError, IntakeOptions, add_touch, submit_lead
 from crm.settings import get_settings
 
@@ -81,10 +79,7 @@ class ImportNotFoundError(NotFoundError):
 
 def start_import(upload: ImportUpload, viewer: UserItem, now: datetime) -> dict[str, Any]:
     """Parses the file and keeps its rows with a new job; answers the columns, a suggested mapping and a preview."""
-    try:
-        parsed = parse_csv(upload.csv)
-    except CsvRejectedError as error:
-        raise BadRequestError(error.status, "csv", error.reason) from error
+    parsed = parse_csv(upload.csv)
     import_id, at = str(ULID.from_datetime(now)), to_iso(now)
     chunks = [parsed.rows[start:start + ROWS_PER_CHUNK] for start in range(0, len(parsed.rows), ROWS_PER_CHUNK)]
     suggested = suggest_mapping(parsed.columns, upload.kind)
@@ -219,7 +214,7 @@ def _owner(change: ImportMapping, viewer: UserItem) -> str | None:
         return viewer.user_id
     owner = get_user(change.owner_id)
     if owner is None or not owner.active:
-        raise BadRequestError(422, "owner_id", Reason("user_inactive", user_id=change.owner_id))
+        raise InvalidError("owner_id", Reason("user_inactive", user_id=change.owner_id))
     return owner.user_id
 
 

@@ -39,7 +39,7 @@ from crm.data.people import UserItem
 from crm.data.table import CrmItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
-from crm.http import ConflictError
+from crm.errors import ConflictError
 from crm.idempotency import forget
 from crm.integrations.workflows import stop_lead_lifecycle
 from crm.models.lead_fields import LEAD_RECORD_ATTRIBUTES, PERSONAL, REMOVED, fields_where, stored_value

@@ -25,7 +25,7 @@ from crm.domain.follow_up import STATUSES
 from crm.domain.nurture import lead_zone
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID
 from crm.domain.qualification import CYCLES
-from crm.http import NotFoundError
+from crm.errors import NotFoundError
 from crm.services.board import get_pipeline
 
 # what the home needs of each lead: the big JSON attributes (explanation, nurture) stay in the table

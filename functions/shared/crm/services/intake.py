@@ -33,6 +33,7 @@ from crm.data.tasks import call_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
+from crm.errors import UnavailableError
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
@@ -76,7 +77,7 @@ class IntakeOptions:
 FORM = IntakeOptions()
 
 
-class DuplicateRaceError(RuntimeError):
+class DuplicateRaceError(UnavailableError):
     """Another request claimed this person's email or phone between our read and our write."""
 
 

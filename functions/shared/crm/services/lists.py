@@ -38,7 +38,7 @@ from crm.data.people import UserItem, active_team, user_names
 from crm.data.readers import read_each
 from crm.data.table import CrmItem
 from crm.domain.pipelines import Pipeline
-from crm.http import BadRequestError
+from crm.errors import InvalidError
 from crm.models.lead_fields import fields_where, names, stored_value
 from crm.models.lists import ListFilters
 from crm.reasons import Reason
@@ -139,7 +139,7 @@ def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection
 
     pipeline = get_pipeline(filters.pipeline_id)
     if filters.stage is not None and pipeline.stage(filters.stage) is None:
-        raise BadRequestError(422, "stage", Reason("stage_not_in_pipeline", stage_id=filters.stage,
+        raise InvalidError("stage", Reason("stage_not_in_pipeline", stage_id=filters.stage,
                                                    pipeline_id=filters.pipeline_id))
     states = {"open": {"unsorted", "open"}, "won": {"won"}, "lost": {"lost"}}
     stages = [stage.id for stage in pipeline.stages
@@ -157,7 +157,7 @@ def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection
 
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_PAGE))
+        raise InvalidError("limit", Reason("page_limit", maximum=MAX_PAGE))
 
 
 def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[CrmItem], str | None]:
@@ -200,7 +200,7 @@ def _decode_cursor(cursor: str, partitions: set[str]) -> dict[str, dict[str, str
     if not isinstance(positions, dict) or not set(positions) <= partitions or not all(
             position is None or (isinstance(position, dict) and all(isinstance(v, str) for v in position.values()))
             for position in positions.values()):
-        raise BadRequestError(422, "cursor", Reason("cursor_unknown"))
+        raise InvalidError("cursor", Reason("cursor_unknown"))
     return positions
 
 

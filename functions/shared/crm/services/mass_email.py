@@ -26,7 +26,7 @@ from crm.data.leads import LeadItem
 from crm.data.people import UserItem
 from crm.domain.automation import EmailFacts, marketing_email_blocked
 from crm.domain.jobs import DONE, MASS_EMAIL, chunk_count
-from crm.http import BadRequestError
+from crm.errors import InvalidError
 from crm.models.lists import MassEmailRequest
 from crm.reasons import Reason
 from crm.services import jobs, lists
@@ -48,7 +48,7 @@ def _check_template(template_id: str) -> None:
     from crm.data.email_templates import email_template
 
     if email_template(template_id) is None:
-        raise BadRequestError(422, "template_id", Reason("template_unknown", template_id=template_id))
+        raise InvalidError("template_id", Reason("template_unknown", template_id=template_id))
 
 
 def candidates(request: MassEmailRequest, viewer: UserItem) -> Iterator[Candidate]:
@@ -110,7 +110,7 @@ def start(request: MassEmailRequest, viewer: UserItem, now: datetime, idempotenc
     """Starts the job that sends the template to each selected person who may get it, up to MAX_RECIPIENTS; the job
     (crm.services.jobs.view) counts who was blocked and who is over the cap."""
     if not idempotency_key or not idempotency_key.strip():
-        raise BadRequestError(422, "Idempotency-Key", Reason("idempotency_key_required"))
+        raise InvalidError("Idempotency-Key", Reason("idempotency_key_required"))
     _check_template(request.template_id)
     job_id = batch_id_for(viewer, idempotency_key)
     existing = get_job(job_id)

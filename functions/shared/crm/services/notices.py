@@ -12,7 +12,7 @@ from typing import Any
 from crm.clock import to_iso
 from crm.data.notices import NoticeItem, get_notice, latest_notices, mark_read, unread_count
 from crm.data.people import UserItem
-from crm.http import NotFoundError
+from crm.errors import NotFoundError
 
 NOTICE_ID = re.compile(r"^[0-9A-Za-z_-]{1,160}$")
 LATEST = 20

@@ -38,7 +38,7 @@ from crm.data.people import UserItem, get_user
 from crm.data.transactions import write_transaction
 from crm.domain.automation import EmailFacts, marketing_email_blocked, service_email_blocked
 from crm.domain.email_templates import TEMPLATE_ID, EmailTemplate, as_html, placeholder_values, render
-from crm.http import BadRequestError
+from crm.errors import ForbiddenError, InvalidError
 from crm.integrations.email import send_email
 from crm.models.activities import ActivityInput
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
@@ -46,7 +46,6 @@ from crm.notifications.render import RenderedEmail, resolve_language
 from crm.observability import count
 from crm.reasons import Reason
 from crm.services.activities import Recorded, log_activity
-from crm.services.actors import ForbiddenError
 from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
 from crm.services.records import account_summary, record_pk, writable_record
 from crm.settings import get_settings
@@ -55,11 +54,11 @@ PURPOSES = ("personal", "marketing")
 EMAIL_KINDS = ("lead", "contact")
 
 
-class EmailNotAllowedError(BadRequestError):
-    """422 on "recipient": the consent rules (or a missing address) forbid this email; the message says why."""
+class EmailNotAllowedError(InvalidError):
+    """Refused on "recipient": the consent rules (or a missing address) forbid this email; the reason says why."""
 
     def __init__(self, reason: Reason) -> None:
-        super().__init__(422, "recipient", reason)
+        super().__init__("recipient", reason)
 
 
 @dataclass(frozen=True)
@@ -85,12 +84,12 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     gives its claim back, so the retry sends it.
     """
     if kind not in EMAIL_KINDS:
-        raise BadRequestError(422, "kind", Reason("email_kind"))
+        raise InvalidError("kind", Reason("email_kind"))
     if purpose not in PURPOSES:
-        raise BadRequestError(422, "purpose", Reason("one_of", choices=", ".join(PURPOSES)))
+        raise InvalidError("purpose", Reason("one_of", choices=", ".join(PURPOSES)))
     template = email_template(template_id)
     if template is None:
-        raise BadRequestError(422, "template_id", Reason("template_unknown", template_id=template_id))
+        raise InvalidError("template_id", Reason("template_unknown", template_id=template_id))
     recipient = _recipient(kind, record_id, viewer)
     reason = _blocked(recipient, purpose)
     if reason is not None:
@@ -140,7 +139,7 @@ def save_template(template_id: str, template: EmailTemplate, actor: UserItem, no
     if actor.role != "admin":
         raise ForbiddenError(f"{actor.user_id} is a {actor.role}; only an admin edits email templates")
     if not re.fullmatch(TEMPLATE_ID, template_id):
-        raise BadRequestError(422, "template_id", Reason("template_id_format"))
+        raise InvalidError("template_id", Reason("template_id_format"))
     save_email_template(template_id, template, actor.user_id, to_iso(now))
     return {"id": template_id, **template.model_dump(mode="json")}
 
@@ -151,7 +150,7 @@ def _recipient(kind: str, record_id: str, viewer: UserItem) -> _Recipient:
         return _Recipient(kind, record_id, found.name, found.email, found.company, found.language, found.owner_id,
                           found)
     if not isinstance(found, ContactItem):
-        raise BadRequestError(422, "kind", Reason("email_kind"))
+        raise InvalidError("kind", Reason("email_kind"))
     account = account_summary(found.account_id)
     return _Recipient(kind, record_id, found.name, found.email, account["name"] if account else None,
                       found.language, found.owner_id, get_lead(found.lead_id) if found.lead_id else None)

@@ -31,7 +31,7 @@ from crm.data.accounts import (
 from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
 from crm.data.people import UserItem, user_names
 from crm.data.readers import read_each
-from crm.http import BadRequestError, NotFoundError
+from crm.errors import InvalidError, NotFoundError
 from crm.models.activities import ActivityInput, CallLog
 from crm.models.records import MeetingCreate, NoteCreate
 from crm.reasons import Reason
@@ -92,7 +92,7 @@ def timeline_page(kind: str, record_id: str, viewer: UserItem, cursor: str | Non
                   limit: int = TIMELINE_PAGE, found: Record | None = None) -> dict:
     """One page of the merged timeline, newest first: the events after `cursor` and the next page's cursor."""
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_PAGE))
+        raise InvalidError("limit", Reason("page_limit", maximum=MAX_PAGE))
     found = found or visible_record(kind, record_id, viewer)
     lead_id = source_lead_id(found)
     sources = [(record_pk(kind, record_id), kind)] + ([(lead_pk(lead_id), "lead")] if lead_id else [])
@@ -114,7 +114,7 @@ def event_view(event: TimelineEventItem, source: str = "", kind: str = "") -> di
 
 def _events_before(pk: str, cursor: str | None, limit: int, source: str) -> list[tuple[TimelineEventItem, str]]:
     if cursor is not None and not cursor.isalnum():
-        raise BadRequestError(422, "cursor", Reason("cursor_unknown"))
+        raise InvalidError("cursor", Reason("cursor_unknown"))
     condition = (TimelineEventItem.SK.startswith(_EVENT) if cursor is None
                  else TimelineEventItem.SK.between(_EVENT, f"{_EVENT}{cursor}"))
     events = TimelineEventItem.query(pk, condition, scan_index_forward=False, limit=limit + 1)
@@ -185,9 +185,9 @@ def account_members_page(account_id: str, members: str, viewer: UserItem, cursor
     if member_kind not in MEMBER_KINDS:
         raise RecordNotFoundError(f"an account has no {members!r}; ask for contacts or deals")
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_PAGE))
+        raise InvalidError("limit", Reason("page_limit", maximum=MAX_PAGE))
     if cursor is not None and not cursor.isalnum():
-        raise BadRequestError(422, "cursor", Reason("cursor_unknown"))
+        raise InvalidError("cursor", Reason("cursor_unknown"))
     visible_record("account", account_id, viewer)
     return _members_page(account_id, member_kind, cursor, limit)
 

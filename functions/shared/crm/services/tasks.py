@@ -19,7 +19,7 @@ from crm.data.leads import TimelineEventItem
 from crm.data.people import UserItem, active_team
 from crm.data.tasks import TaskItem, get_task, new_task, open_tasks
 from crm.data.transactions import condition_failed, write_transaction
-from crm.http import BadRequestError, NotFoundError
+from crm.errors import InvalidError, NotFoundError
 from crm.models.records import TaskCreate
 from crm.reasons import Reason
 from crm.services.actors import ensure_owner
@@ -50,7 +50,7 @@ def due_window(due: str, now: datetime, timezone: str) -> tuple[str, str]:
         return "0", to_iso(now - timedelta(seconds=1))
     if due == "upcoming":
         return to_iso(tomorrow), "~"
-    raise BadRequestError(422, "due", Reason("one_of", choices=", ".join(DUE_VIEWS)))
+    raise InvalidError("due", Reason("one_of", choices=", ".join(DUE_VIEWS)))
 
 
 def my_tasks(viewer: UserItem, now: datetime, due: str = "today", owner: str | None = None,
@@ -58,7 +58,7 @@ def my_tasks(viewer: UserItem, now: datetime, due: str = "today", owner: str | N
     """The open tasks of the viewer (a manager or admin may ask for `owner`'s), earliest due first, and the team
     whose tasks the viewer may look at (for a manager's picker)."""
     if not 1 <= limit <= MAX_TASKS:
-        raise BadRequestError(422, "limit", Reason("page_limit", maximum=MAX_TASKS))
+        raise InvalidError("limit", Reason("page_limit", maximum=MAX_TASKS))
     owner_id = owner or viewer.user_id
     ensure_owner(viewer, owner_id)
     due_from, due_through = due_window(due, now, viewer.timezone)

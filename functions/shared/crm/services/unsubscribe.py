@@ -1,7 +1,7 @@
 """Unsubscribe (consent and deliverability): one click from any email to a lead, effective before the next send.
 
-The link carries the lead id and the lead's random token; a wrong token learns nothing (the same 404 as an
-unknown lead). Unsubscribing twice is the same as once.
+The link carries the lead id and the lead's random token; a wrong token learns nothing (the same NotFoundError as
+an unknown lead). Unsubscribing twice is the same as once, and is counted once.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pynamodb.transactions import TransactWrite
 from crm.clock import to_iso
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.transactions import condition_failed, write_transaction
+from crm.errors import NotFoundError
+from crm.observability import count, logger
 
 
 @dataclass(frozen=True)
@@ -25,18 +27,18 @@ class UnsubscribeTarget:
     already: bool
 
 
-def find_target(lead_id: str, token: str) -> UnsubscribeTarget | None:
-    """The lead this link is for, or None for an unknown lead or a wrong token (indistinguishable)."""
+def find_target(lead_id: str, token: str) -> UnsubscribeTarget:
+    """The lead this link is for; NotFoundError for an unknown lead or a wrong token (indistinguishable)."""
     lead = get_lead(lead_id) if lead_id else None
     if lead is None or not lead.unsubscribe_token or not hmac.compare_digest(lead.unsubscribe_token, token):
-        return None
+        raise NotFoundError("no such unsubscribe link")
     return UnsubscribeTarget(lead.lead_id, lead.language, bool(lead.unsubscribed_at))
 
 
-def unsubscribe(lead_id: str, token: str, now: datetime, how: str) -> UnsubscribeTarget | None:
+def unsubscribe(lead_id: str, token: str, now: datetime, how: str) -> UnsubscribeTarget:
     """Withdraw consent and stop every email but the ones the lead asks for; idempotent."""
     target = find_target(lead_id, token)
-    if target is None or target.already:
+    if target.already:
         return target
     lead = get_lead(lead_id)
     assert lead is not None
@@ -52,4 +54,7 @@ def unsubscribe(lead_id: str, token: str, now: datetime, how: str) -> Unsubscrib
     except TransactWriteError as error:  # a concurrent click won: the lead is unsubscribed either way
         if not condition_failed(error):
             raise
+        return UnsubscribeTarget(lead_id, target.language, already=True)
+    count("LeadUnsubscribed")
+    logger.info("lead unsubscribed", extra={"lead_id": lead_id, "how": how})
     return UnsubscribeTarget(lead_id, target.language, already=False)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from crm.clock import to_iso
 from crm.data.people import UserItem, get_user, signed_in_user, team_names
-from crm.http import BadRequestError, ConflictError
+from crm.errors import ConflictError, InvalidError
 from crm.models.users import USER_ID, UserInput
 from crm.reasons import Reason
 from crm.roles import ROLES
@@ -30,7 +30,7 @@ def save_user(user_id: str, given: UserInput, actor: UserItem, now: datetime) ->
 
     ensure_role(actor, ("admin",))
     if not USER_ID.match(user_id):
-        raise BadRequestError(422, "user_id", Reason("user_id_format"))
+        raise InvalidError("user_id", Reason("user_id_format"))
     existing = get_user(user_id)
     if existing is not None and existing.role == "admin" and existing.active and not _still_admin(given):
         _keep_an_admin(user_id)
