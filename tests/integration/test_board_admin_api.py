@@ -1,6 +1,6 @@
-"""Settings and the deletion review through the board API (chalicelib/admin.py): the Cognito path to what the
-internal lead API offers with X-Crm-User. The same services answer; these tests check who may do what, that a
-rep never learns of another rep's lead, and that a setting read can be written back as it is."""
+"""Settings and the deletion review through the board API (chalicelib/admin.py): who may do what, that a rep never
+learns of another rep's lead, that a setting read can be written back as it is, and that each change is counted
+once."""
 
 from __future__ import annotations
 
