@@ -10,6 +10,7 @@ import "./i18n/record.js";
 import {ApiError, api} from "./api.js";
 import {h, setOptions} from "./dom.js";
 import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
+import {LEAD_RECORD_FACTS} from "./lead_fields.js";
 import {say, sayError, startPage} from "./page.js";
 
 const byId = (id) => document.getElementById(id);
@@ -25,7 +26,7 @@ const EVENT_ICONS = Object.freeze({
   touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
 });
 const FACTS = Object.freeze({
-  lead: ["email", "phone", "company", "role", "status", "temperature", "score", "owner_id", "created_at"],
+  lead: [...LEAD_RECORD_FACTS, "status", "temperature", "score", "owner_id", "created_at"],
   contact: ["email", "phone", "role", "owner_name", "created_at"],
   account: ["industry", "company_size", "country", "owner_name", "created_at"],
   deal: ["account_name", "amount", "stage_id", "owner_name", "next_task_due_at", "created_at"],

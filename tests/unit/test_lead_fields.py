@@ -138,6 +138,26 @@ def test_every_importable_field_can_be_mapped_and_is_named_in_every_language():
         assert importable <= names, f"{language}: no importField_ label for {importable - names}"
 
 
+def test_the_record_page_shows_the_declared_record_facts_named_in_every_language():
+    from crm.models.lead_fields import SITE_MODULE, site_module
+
+    regenerate = ("PYTHONPATH=functions/shared python -c \"from pathlib import Path; from crm.models.lead_fields "
+                  "import SITE_MODULE, site_module; Path(SITE_MODULE).write_text(site_module())\"")
+    assert (SITE.parent / SITE_MODULE).read_text(encoding="utf-8") == site_module(), f"regenerate it: {regenerate}"
+    assert "...LEAD_RECORD_FACTS" in (SITE / "js" / "record.js").read_text(encoding="utf-8")
+    shown = {field.name for field in LEAD_FIELDS if field.record}
+    labels = _site_labels(SITE / "js" / "i18n" / "record.js", "recordFact_")
+    assert set(labels) == {"en", "de", "hu", "el", "fa"}
+    for language, names in labels.items():
+        assert shown <= names, f"{language}: no recordFact_ label for {shown - names}"
+
+
+def test_the_lead_view_has_every_field_the_lead_keeps_as_its_own():
+    from crm.services.lead_view import _FACTS
+
+    assert {field.name for field in fields_where(container=None)} <= set(_FACTS)
+
+
 @pytest.mark.parametrize("field", [field for field in LEAD_FIELDS if field.personal], ids=lambda field: field.name)
 def test_personal_fields_are_the_erased_ones(field):
     from crm.services.deletion import ERASED_PATHS

@@ -1,10 +1,12 @@
 """Every field of a lead, declared once: what a form or an API client may send (its type and validation), where the
 lead keeps it, and what it is: personal (erased when a deletion request is approved, L9), shown on the lead's
-record, in the rep's notification, on the public form, exported to CSV, importable from CSV, noted on every touch.
+record page, in the rep's notification, on the public form, exported to CSV, importable from CSV, noted on every
+touch.
 
 Each list the CRM keeps of a lead's fields is derived from LEAD_FIELDS: the submission model (crm.models.leads),
-the stored item's attributes (crm.data.leads), what intake stores and notes on a touch, the record's facts, the rep's
-email, the form, the export columns, the import mapping and what erasure clears. A new field is one entry here.
+the stored item's attributes (crm.data.leads), what intake stores and notes on a touch, the lead as the API shows it
+(every field), the record page's facts (static_site/js/lead_fields.js, written from here), the rep's email, the
+form, the export columns, the import mapping and what erasure clears. A new field is one entry here.
 
 The stored lead also keeps what the CRM did with the person (score, owner, status ...): LEAD_RECORD_ATTRIBUTES says
 what erasure does with each of those. A test checks that every attribute of the stored lead is declared in one of
@@ -89,10 +91,11 @@ class LeadField:
     kind: the pydantic type a submission's value must satisfy; default: its value when not sent (... = required).
     stored: where the lead keeps it: its own attribute of the same name (""), or "<map>.<key>" inside one of the
     lead's maps (first_touch, consent, qualification). personal: it describes the person, so an approved deletion
-    request erases it; what is not personal stays on the tombstone so that reports still add up. record: a fact
-    of the lead's record. notification: where the rep's new-lead email shows it: "heading" (subject and greeting),
-    "details" or "answers" (the qualification answers). export: a column of the leads CSV. importable: a CSV
-    column may fill it. touch: noted on the timeline's touch event of every visit, as the person sent it.
+    request erases it; what is not personal stays on the tombstone so that reports still add up. record: among the
+    facts at the top of the lead's page in the board (the API's lead view has every field). notification: where
+    the rep's new-lead email shows it: "heading" (subject and greeting), "details" or "answers" (the qualification
+    answers). export: a column of the leads CSV. importable: a CSV column may fill it. touch: noted on the
+    timeline's touch event of every visit, as the person sent it.
     """
 
     name: str
@@ -100,7 +103,7 @@ class LeadField:
     default: Any = None
     stored: str = ""
     personal: bool = True
-    record: bool = True
+    record: bool = False
     notification: str | None = None
     form: FormInput | None = None
     export: bool = False
@@ -126,9 +129,9 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     LeadField("name", Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)], ...,
               notification="heading", export=True, importable=True, touch=True,
               form=FormInput("about", "Name", autocomplete="name", required=True, attrs=_attrs(maxlength=200))),
-    LeadField("company", Short | None, notification="details", export=True, importable=True, touch=True,
+    LeadField("company", Short | None, record=True, notification="details", export=True, importable=True, touch=True,
               form=FormInput("about", "Company", autocomplete="organization", attrs=_attrs(maxlength=200))),
-    LeadField("role", Short | None, notification="details", importable=True,
+    LeadField("role", Short | None, record=True, notification="details", importable=True,
               form=FormInput("about", "Role or position", autocomplete="organization-title",
                              attrs=_attrs(maxlength=200))),
     LeadField("industry", Short | None, importable=True),
@@ -141,12 +144,12 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
                              autocomplete="country",
                              attrs=_attrs(**{"class": "short", "maxlength": 2, "pattern": "[A-Za-z]{2}",
                                              "autocapitalize": "characters", "spellcheck": "false"}))),
-    LeadField("email", Annotated[str, AfterValidator(_email)] | None, notification="details", export=True,
-              importable=True, touch=True,
+    LeadField("email", Annotated[str, AfterValidator(_email)] | None, record=True, notification="details",
+              export=True, importable=True, touch=True,
               form=FormInput("reach", "Email", widget="email", autocomplete="email", hint_id="reach-hint",
                              attrs=_attrs(maxlength=254, spellcheck="false"))),
-    LeadField("phone", Annotated[str, AfterValidator(_phone)] | None, notification="details", export=True,
-              importable=True, touch=True,
+    LeadField("phone", Annotated[str, AfterValidator(_phone)] | None, record=True, notification="details",
+              export=True, importable=True, touch=True,
               form=FormInput("reach", "Phone", widget="tel", autocomplete="tel", hint_id="reach-hint",
                              attrs=_attrs(maxlength=40))),
     LeadField("best_time_to_contact", Short | None, notification="details",
@@ -241,3 +244,17 @@ def submitted_value(submission: BaseModel, lead_field: LeadField) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(exclude_none=True) or None
     return value
+
+
+SITE_MODULE = "static_site/js/lead_fields.js"
+
+
+def site_module() -> str:
+    """The record page's lead facts as the site's ES module (the site has no build step, so it is committed; a test
+    keeps it equal to this)."""
+    import json
+
+    facts = json.dumps([field.name for field in LEAD_FIELDS if field.record])
+    return (f"// Written from functions/shared/crm/models/lead_fields.py (site_module); do not edit.\n"
+            f"/** The lead's fields shown at the top of its record page, in declaration order. */\n"
+            f"export const LEAD_RECORD_FACTS = Object.freeze({facts});\n")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem
-from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION
+from crm.models.lead_fields import OWN_ATTRIBUTES
 from crm.services.actors import ensure_visible
 
 TIMELINE_LIMIT = 50
-_FACTS = (*(field.name for field in OWN_ATTRIBUTES if field.record), "touch_count", "last_touch_at", "created_at",
-          "assignment_reason", "previous_owner_ids", "first_contact_due_at", "first_contact_at",
-          "seconds_to_first_contact", "escalations", "attempts_without_response")
-_ANSWERS = tuple(field.key for field in QUALIFICATION if field.record)
+_FACTS = (*(field.name for field in OWN_ATTRIBUTES), "touch_count", "last_touch_at", "created_at", "assignment_reason",
+          "previous_owner_ids", "first_contact_due_at", "first_contact_at", "seconds_to_first_contact", "escalations",
+          "attempts_without_response")
 
 
 def lead_view(lead_id: str, actor: UserItem) -> dict | None:
@@ -27,7 +26,7 @@ def lead_view(lead_id: str, actor: UserItem) -> dict | None:
     return {
         "lead_id": lead.lead_id,
         **{name: getattr(lead, name) for name in _FACTS},
-        "answers": {key: value for key, value in (lead.qualification or {}).items() if key in _ANSWERS},
+        "answers": lead.qualification or {},
         "first_touch": lead.first_touch.as_dict(),
         "consent": lead.consent.as_dict() if lead.consent else None,
         "status": lead.status,
