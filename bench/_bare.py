@@ -37,6 +37,7 @@ def _touch_data(sub: dict) -> dict:
 _OPTIONAL = ("company", "role", "industry", "company_size", "country", "language", "timezone", "message",
              "best_time_to_contact", "referred_by", "recent_company_change")
 _QUALIFICATION = ("budget", "authority", "need", "timing")
+_COUNTERS = ("attempts_without_response", "answered_calls", "replies", "opens", "clicks")  # the entity's defaults
 # What the handler's scoring adds to a new lead and its timeline; the scoring itself is pure Python, not a call.
 _SCORED = {"score": 35, "temperature": "cold", "cycle": "nurturable", "parts": [
     {"signal": "need", "points": 10, "reason": "described a need"},
@@ -176,6 +177,7 @@ class Bare:
         item.update({"status": _s("new"), "owner_id": _s(rep), "assignment_reason": _s(reason),
                      "created_at": _s(now), "first_contact_due_at": _s(due), "escalations": {"N": "0"},
                      "previous_owner_ids": _s("[]"), "call_task_id": _s(task_id), "version": {"N": "1"},
+                     **{counter: {"N": "0"} for counter in _COUNTERS}, "sms_opt_out": {"BOOL": False},
                      "score": {"N": str(_SCORED["score"])}, "temperature": _s(_SCORED["temperature"]),
                      "cycle": _s(_SCORED["cycle"]), "score_parts": _s(json.dumps(_SCORED["parts"]))})
         return item
