@@ -37,10 +37,11 @@ def nurturable_lead(stack: RunningStack, name: str) -> tuple[str, str]:
 
 
 def lead(stack: RunningStack, lead_id: str) -> dict:
-    """The lead's facts as its page shows them to the manager."""
-    response = call_api(stack, "manager-maria", "GET", f"/api/records/lead/{lead_id}")
+    """The lead's facts as its page shows them to the manager, with its latest 100 events as `timeline`."""
+    response = call_api(stack, "manager-maria", "GET", f"/api/records/lead/{lead_id}", params={"limit": 100})
     assert response.status_code == 200, response.text
-    return response.json()["fields"]
+    page = response.json()
+    return {**page["fields"], "timeline": page["timeline"]["events"]}
 
 
 def wait_until(check, timeout: float, what: str):
