@@ -115,6 +115,20 @@ def _create_queues_and_buckets() -> None:
     create_buckets(bucket_names(template, resolver), boto3.client("s3"))
 
 
+@pytest.fixture
+def user_pool(crm: Crm, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The stack's user pool (moto) with its three role groups, as the board function's USER_POOL_ID."""
+    from crm.settings import get_settings
+
+    cognito = boto3.client("cognito-idp")
+    pool_id = cognito.create_user_pool(PoolName="crm-users")["UserPool"]["Id"]
+    for group in ("admins", "managers", "reps"):
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    get_settings.cache_clear()
+    return pool_id
+
+
 def seed_team() -> None:
     from crm.data.people import RoutingRuleItem, UserItem
 

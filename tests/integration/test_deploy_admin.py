@@ -10,21 +10,7 @@ from botocore.stub import Stubber
 from deploy.admin import SETUP_ACTOR, create_admin, deployed_environment
 
 
-@pytest.fixture
-def pool(crm, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The stack's user pool with its three role groups (moto), as the board function's USER_POOL_ID."""
-    from crm.settings import get_settings
-
-    cognito = boto3.client("cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="crm-dev-crm-users")["UserPool"]["Id"]
-    for group in ("admins", "managers", "reps"):
-        cognito.create_group(UserPoolId=pool_id, GroupName=group)
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    get_settings.cache_clear()
-    return pool_id
-
-
-def test_the_first_admin_is_a_pool_user_in_admins_and_a_crm_admin(pool: str):
+def test_the_first_admin_is_a_pool_user_in_admins_and_a_crm_admin(user_pool: str):
     from crm.data.people import get_user
 
     # When the first admin is created
@@ -36,35 +22,35 @@ def test_the_first_admin_is_a_pool_user_in_admins_and_a_crm_admin(pool: str):
         "admin", True, "ada@example.com", "Europe/London", SETUP_ACTOR)
     # And her sign-in is a pool user named by her user id, in the group admins only
     cognito = boto3.client("cognito-idp")
-    pool_user = cognito.admin_get_user(UserPoolId=pool, Username="ada")
+    pool_user = cognito.admin_get_user(UserPoolId=user_pool, Username="ada")
     assert pool_user["Enabled"] and {"Name": "email", "Value": "ada@example.com"} in pool_user["UserAttributes"]
-    groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username="ada")["Groups"]
+    groups = cognito.admin_list_groups_for_user(UserPoolId=user_pool, Username="ada")["Groups"]
     assert [group["GroupName"] for group in groups] == ["admins"]
 
 
-def test_running_it_again_restores_a_demoted_admin_without_a_second_user(pool: str):
+def test_running_it_again_restores_a_demoted_admin_without_a_second_user(user_pool: str):
     from crm.data.people import get_user
 
     create_admin("ada", "Ada Lovelace", "ada@example.com")
     cognito = boto3.client("cognito-idp")
-    cognito.admin_remove_user_from_group(UserPoolId=pool, Username="ada", GroupName="admins")
-    cognito.admin_disable_user(UserPoolId=pool, Username="ada")
+    cognito.admin_remove_user_from_group(UserPoolId=user_pool, Username="ada", GroupName="admins")
+    cognito.admin_disable_user(UserPoolId=user_pool, Username="ada")
     # When it runs again for the same user id
     _, created = create_admin("ada", "Ada Lovelace", "ada@example.com")
     # Then she is an enabled admin again, the same user
     assert not created and get_user("ada").role == "admin"
-    assert cognito.admin_get_user(UserPoolId=pool, Username="ada")["Enabled"]
+    assert cognito.admin_get_user(UserPoolId=user_pool, Username="ada")["Enabled"]
     assert [group["GroupName"] for group in
-            cognito.admin_list_groups_for_user(UserPoolId=pool, Username="ada")["Groups"]] == ["admins"]
+            cognito.admin_list_groups_for_user(UserPoolId=user_pool, Username="ada")["Groups"]] == ["admins"]
 
 
-def test_a_bad_user_id_is_refused_and_nothing_is_made(pool: str):
+def test_a_bad_user_id_is_refused_and_nothing_is_made(user_pool: str):
     from crm.data.people import get_user
 
     with pytest.raises(Exception, match="user_id"):
         create_admin("Ada Lovelace", "Ada Lovelace", "ada@example.com")
     assert get_user("Ada Lovelace") is None
-    assert boto3.client("cognito-idp").list_users(UserPoolId=pool)["Users"] == []
+    assert boto3.client("cognito-idp").list_users(UserPoolId=user_pool)["Users"] == []
 
 
 def test_the_settings_are_the_deployed_board_functions():

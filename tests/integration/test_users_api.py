@@ -77,20 +77,15 @@ def test_the_last_active_admin_cannot_step_down(board):
     assert board.call("PUT", f"/api/users/{ADMIN}", ADMIN, {**me, "role": "manager"}).status_code == 200
 
 
-def test_on_aws_the_user_pool_follows_the_team(crm, monkeypatch):
+def test_on_aws_the_user_pool_follows_the_team(user_pool: str):
     from crm.clock import utcnow
     from crm.data.people import get_user
     from crm.models.users import UserInput
     from crm.services.users import save_user
-    from crm.settings import get_settings
 
     # Given the stack's user pool with the three role groups
     cognito = boto3.client("cognito-idp")
-    pool = cognito.create_user_pool(PoolName="crm")["UserPool"]["Id"]
-    for group in ("admins", "managers", "reps"):
-        cognito.create_group(UserPoolId=pool, GroupName=group)
-    monkeypatch.setenv("USER_POOL_ID", pool)
-    get_settings.cache_clear()
+    pool = user_pool
     admin = get_user("mgr-maria")
     admin.role = "admin"
 
