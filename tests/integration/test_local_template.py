@@ -47,7 +47,7 @@ def test_short_tags_and_anchors_load_as_long_form(template: dict[str, Any]) -> N
         "Fn::Not": [{"Fn::Equals": [{"Ref": "ThankYouUrl"}, ""]}]}
     substitutions = resources["LeadLifecycleStateMachine"]["Properties"]["DefinitionSubstitutions"]
     assert substitutions["NotifyAssigneeFunctionArn"] == {"Fn::GetAtt": ["NotifyAssigneeFunction", "Arn"]}
-    policy = resources["EscalateMissedContactFunction"]["Properties"]["Policies"][1]["Statement"]
+    policy = resources["SendStatusMessageFunction"]["Properties"]["Policies"][1]["Statement"]  # *SendPolicy
     assert policy == resources["NotifyAssigneeFunction"]["Properties"]["Policies"][1]["Statement"]
 
 

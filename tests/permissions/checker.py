@@ -2,7 +2,7 @@
 
 Only what the template holds when the check runs counts: the functions (attributed by CodeUri and Handler), their
 roles (inline policies, AWS::IAM::Policy resources on the role, the few AWS managed policies SAM attaches) and the
-local physical names (local.template.Resolver: CrmTable is table "crm", a state machine is named by its logical id,
+local physical names (local.template.Resolver: CrmTable is table "crm", a state machine is its Name or logical id,
 account 123456789012 in us-east-1). Identifiers the code read from an environment variable are followed to the
 template's value for that variable in that function, so a test fixture's own names check against the template's.
 
