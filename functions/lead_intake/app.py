@@ -113,7 +113,6 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
     intake, config = _idempotent_intake()
     config.register_lambda_context(context)
     result = intake(request={"key": _idempotency_key(request)}, submission=submission)
-    metrics.add_metric(name="LeadTouch" if result["returning"] else "LeadCreated", unit=MetricUnit.Count, value=1)
     return _success(request, fields, result["lead_id"], result["returning"], cors, settings)
 
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from tests.integration.conftest import api_event
-from tests.integration.test_board_api import MANAGER, board  # noqa: F401
+from tests.integration.test_board_api import MANAGER, board, emitted_metrics  # noqa: F401
 
 
 def post_json(crm, payload, **kwargs):
@@ -124,6 +124,16 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_answer_and_writes
     assert (retry["statusCode"], retry["body"]) == (first["statusCode"], first["body"])
     assert count_items() == before
 
+
+
+def test_a_lead_is_counted_once_however_often_its_post_is_retried(crm, capsys):
+    # Given a post retried with its Idempotency-Key, then the same person again with another key
+    capsys.readouterr()
+    for key in ("first", "first", "again"):
+        post_json(crm, {"name": "Ann", "email": "ann@example.com"}, headers={"Idempotency-Key": key})
+    # Then the service counted one new lead and one touch: a retry answered from the idempotency record counts nothing
+    counted = emitted_metrics(capsys.readouterr().out)
+    assert (counted["LeadCreated"], counted["LeadTouch"]) == (1, 1)
 
 def test_identical_body_within_the_window_is_one_submission(crm):
     payload = {"name": "Ann", "email": "ann@example.com"}

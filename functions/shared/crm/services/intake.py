@@ -37,7 +37,7 @@ from crm.errors import UnavailableError
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
-from crm.observability import logger
+from crm.observability import count, logger
 from crm.services.qualification import (
     apply_qualification,
     qualification_actions,
@@ -91,8 +91,11 @@ def submit_lead(submission: LeadSubmission, received_at: datetime, options: Inta
         try:
             if existing_id:
                 add_touch(existing_id, submission, received_at, claimed=set(owners), origin=options.touch)
+                count("LeadTouch")
                 return IntakeResult(existing_id, returning=True)
-            return IntakeResult(_create_lead(submission, received_at, options), returning=False)
+            lead_id = _create_lead(submission, received_at, options)
+            count("LeadCreated")
+            return IntakeResult(lead_id, returning=False)
         except DuplicateRaceError:
             logger.info("lost a race for this person's lead; reading again", extra={"attempt": attempt})
             time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
