@@ -22,7 +22,7 @@ from crm.notifications.render import (
     resolve_language,
 )
 
-LEAD_URL = "https://crm.example.com/#/leads/01HXLEAD"
+LEAD_URL = "https://crm.example.com/record.html?kind=lead&id=01HXLEAD"
 
 FULL_LEAD = {
     "id": "01HXLEAD", "name": "Zsófia Nagy", "email": "zsofia@example.com", "phone": "+36 30 123 4567",
@@ -215,7 +215,7 @@ def test_the_new_lead_email_shows_everything_the_rep_needs() -> None:
                      "2024-05-02 14:20 (Europe/Budapest)", "Can you call after 3 pm?"):
         assert expected in email.text, expected
         assert expected in email.html, expected
-    assert f'href="{LEAD_URL}"' in email.html
+    assert f'href="{escape(LEAD_URL)}"' in email.html
     assert 'href="mailto:zsofia@example.com"' in email.html
     assert 'href="tel:+36301234567"' in email.html
     assert LEAD_URL in email.text

@@ -10,9 +10,9 @@ from crm.data.leads import LeadItem
 from crm.data.people import UserItem, active_users
 from crm.integrations.email import send_email
 from crm.integrations.sms import send_sms
+from crm.links import record_url
 from crm.models.lead_fields import NOTIFIED, stored_value
 from crm.notifications.render import render_email, render_sms
-from crm.settings import get_settings
 
 
 def local_time(iso: str, timezone: str) -> str:
@@ -26,8 +26,8 @@ def local_time(iso: str, timezone: str) -> str:
 
 
 def lead_url(lead_id: str) -> str:
-    base = get_settings().board_url.rstrip("/")
-    return f"{base}/#/leads/{lead_id}" if base else f"lead {lead_id}"
+    """The lead's record page; without a board to link to, the lead's id so the reader can still find it."""
+    return record_url("lead", lead_id) or f"lead {lead_id}"
 
 
 def lead_context(lead: LeadItem) -> dict:

@@ -36,10 +36,10 @@ from crm.domain.robots import (
     last_nudge_allowing_another,
     stalled_before,
 )
+from crm.links import record_url, site_url
 from crm.observability import logger
 from crm.services.actors import ensure_owner
 from crm.services.board import get_pipeline
-from crm.settings import get_settings
 
 STALLED_NOTICE = "stalled_deal"
 STALLED_EMAIL = "stalled_deals_for_rep"
@@ -158,8 +158,6 @@ def _claim(item: Stalled, deal: DealItem, now: datetime) -> bool:
 def _email(owner: UserItem, rows: list[dict[str, Any]]) -> None:
     from crm.services.notify import email_user
 
-    base = get_settings().board_url.rstrip("/")
-    deals = [{**row, "url": f"{base}/record.html?kind=deal&id={row['deal_id']}" if base else None}
-             for row in rows]
+    deals = [{**row, "url": record_url("deal", row["deal_id"])} for row in rows]
     email_user(owner, STALLED_EMAIL, {"rep": {"name": owner.name}, "deals": deals, "count": len(deals),
-                                      "stalled_url": f"{base}/stalled.html" if base else None})
+                                      "stalled_url": site_url("stalled.html")})
