@@ -9,6 +9,8 @@
 import {reasonText} from "./i18n.js";
 
 const TOKEN_KEY = "crm.token";
+const RETURN_KEY = "crm.return"; // the page a signed-out visitor opened: sign-in brings them back to it
+const SITE_PAGE = /^[a-z_-]+\.html(\?[^#]*)?$/; // a page of this site (never another origin), with its query
 const DEFAULT_CONFIG = Object.freeze({apiBase: "/api", auth: "local"});
 
 /** An HTTP answer other than 2xx; `status` 0 means the request never got an answer. */
@@ -46,10 +48,21 @@ export function setToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
 }
 
-/** Forgets the token and goes to sign in again (an expired token: Cognito's own session may still be valid). */
-function signInAgain() {
+/**
+ * Forgets the token and goes to sign in (no token yet, or an expired one: Cognito's own session may still be
+ * valid), remembering this page so that sign-in comes back to it: a link from an email opens the lead it names.
+ */
+export function signInAgain() {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.setItem(RETURN_KEY, `${location.pathname.split("/").pop()}${location.search}`);
   location.assign("login.html");
+}
+
+/** Where sign-in goes: the page remembered by signInAgain (once, and only a page of this site), else `fallback`. */
+export function pageAfterSignIn(fallback) {
+  const page = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  return page && SITE_PAGE.test(page) && !page.startsWith("login.html") ? page : fallback;
 }
 
 /** Signs out: forgets the token and, on AWS, ends the Cognito session too (its /logout comes back to sign-in). */

@@ -2,6 +2,7 @@
 
 import "./i18n/stalled.js";
 import {h} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatDateTime, formatMoney, stageName, t} from "./i18n.js";
 
 const DAY_MS = 86_400_000;
@@ -43,7 +44,7 @@ export function cardElement(card, {stages, now, busy = false}) {
       "aria-busy": busy ? "true" : null,
     },
     h("h3", {class: "card-title", id: titleId},
-      h("a", {"class": "card-link", "href": `record.html?kind=deal&id=${encodeURIComponent(card.deal_id)}`,
+      h("a", {"class": "card-link", "href": recordHref("deal", card.deal_id),
         "draggable": "false", "data-testid": `card-link-${card.deal_id}`}, card.title)),
     (stalled || overdue) && h("p", {class: "badges"},
       stalled && h("span", {"class": "badge badge--stalled", "data-testid": `stalled-${card.deal_id}`},

@@ -8,6 +8,7 @@
 import "./i18n/home.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatDateTime, formatMoney, formatNumber, onLanguageChange, stageName, t} from "./i18n.js";
 import {isManaging, sayError, startPage} from "./page.js";
 
@@ -21,10 +22,6 @@ function teamNames() {
 function money(amounts) {
   const parts = Object.entries(amounts).map(([currency, amount]) => formatMoney(amount, currency));
   return parts.length ? parts.join(", ") : t("homeNoAmount");
-}
-
-function recordLink(kind, id) {
-  return `record.html?${new URLSearchParams({kind, id})}`;
 }
 
 function ownerNote(ownerId) {
@@ -54,7 +51,7 @@ function renderTasks(tasks) {
     return;
   }
   list.replaceChildren(...tasks.map((task) => h("li", {"class": "home-item", "data-testid": `home-task-${task.task_id}`},
-    h("a", {href: recordLink(task.related_type, task.related_id)}, task.title),
+    h("a", {href: recordHref(task.related_type, task.related_id)}, task.title),
     h("span", {class: "home-meta"}, t("homeDueAt", {when: formatDateTime(task.due_at)})),
     task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
     ownerNote(task.owner_id))));
@@ -68,7 +65,7 @@ function renderHotLeads(leads) {
     return;
   }
   list.replaceChildren(...leads.map((lead) => h("li", {"class": "home-item", "data-testid": `home-hot-${lead.lead_id}`},
-    h("a", {href: recordLink("lead", lead.lead_id)}, lead.name || lead.lead_id),
+    h("a", {href: recordHref("lead", lead.lead_id)}, lead.name || lead.lead_id),
     lead.company ? h("span", {class: "home-meta"}, lead.company) : null,
     lead.score === null || lead.score === undefined ? null
       : h("span", {class: "home-meta"}, t("homeScore", {score: formatNumber(lead.score)})),

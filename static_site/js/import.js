@@ -7,6 +7,7 @@
 import "./i18n/import.js";
 import {api, loadConfig, localUsers} from "./api.js";
 import {h, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {describeError, formatNumber, onLanguageChange, reasonText, t} from "./i18n.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
@@ -205,7 +206,7 @@ async function loadReport() {
 function recordLink(row) {
   if (!row.record_id) return row.outcome === "merged" ? t("importOtherOwner") : "";
   const kind = row.record_kind;
-  return h("a", {href: `record.html?${new URLSearchParams({kind, id: row.record_id})}`},
+  return h("a", {href: recordHref(kind, row.record_id)},
     t(`importOpen_${kind}`));
 }
 

@@ -7,6 +7,7 @@
 import "./i18n/lists.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
 import {downloadResult, followJob, progressBar} from "./jobs.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
@@ -28,8 +29,7 @@ const params = new URLSearchParams(location.search);
 const kind = KINDS.includes(params.get("kind")) ? params.get("kind") : "leads";
 const state = {me: null, rows: [], cursor: null, owners: new Map(), stages: [], templates: []};
 
-const link = (recordKind, id, text) => h("a", {href: `record.html?kind=${recordKind}&id=${encodeURIComponent(id)}`},
-  text || id);
+const link = (recordKind, id, text) => h("a", {href: recordHref(recordKind, id)}, text || id);
 const label = (prefix, value) => (value ? t(`lists${prefix}_${value}`) : "");
 const date = (iso) => (iso ? formatDateTime(iso) : "");
 /** Replaces an element's children with the given nodes and lists of nodes, leaving out the absent (null) ones. */

@@ -3,11 +3,12 @@
  * would. On AWS ("cognito") Cognito's managed login page, with the OAuth authorization code flow and PKCE: the
  * browser keeps a random verifier and state for the round trip, checks the state that comes back, and trades the
  * code for tokens at the user pool domain's /oauth2/token; the access token (scope openid, which every API route
- * accepts) is the session's token. Both land on the home page (L12).
+ * accepts) is the session's token. Both land on the page the user was sent here from (a link in an email), else
+ * on the home page (L12).
  */
 
 import "./i18n/login.js";
-import {ApiError, loadConfig, localSignIn, localUsers, setToken} from "./api.js";
+import {ApiError, loadConfig, localSignIn, localUsers, pageAfterSignIn, setToken} from "./api.js";
 import {announce, h} from "./dom.js";
 import {
   describeError, initialLanguage, languagePicker, onLanguageChange, roleName, setLanguage, t, translatePage,
@@ -25,7 +26,7 @@ async function signIn(user, button) {
   announce(message, t("signingIn", {name: user.name}));
   try {
     await localSignIn(user.user_id);
-    location.assign(HOME);
+    location.assign(pageAfterSignIn(HOME));
   } catch (error) {
     announce(message, t("signInFailed", {message: describeError(error)}), "error");
     for (const other of list.querySelectorAll("button")) other.disabled = false;
@@ -124,7 +125,7 @@ async function startCognito(config) {
       announce(message, t("loginFinishing"));
       try {
         setToken(await exchangeCode(config, answer.get("code"), saved.verifier));
-        location.assign(HOME);
+        location.assign(pageAfterSignIn(HOME));
         return;
       } catch (error) {
         announce(message, t("signInFailed", {message: describeError(error)}), "error");

@@ -8,6 +8,7 @@
 import "./i18n/stalled.js";
 import {api} from "./api.js";
 import {h} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatDateTime, onLanguageChange, stageName, t} from "./i18n.js";
 
 const STYLES = "css/stalled.css";
@@ -28,7 +29,7 @@ function noticeText(notice) {
 
 function noticeLink(notice) {
   const dealId = notice.data?.deal_id;
-  return dealId ? `record.html?kind=deal&id=${encodeURIComponent(dealId)}` : null;
+  return dealId ? recordHref("deal", dealId) : null;
 }
 
 /** Adds the control to the page's toolbar (before "who is signed in") and loads the notices. */

@@ -4,7 +4,7 @@
  * fills them in and answers the signed-in user (GET /api/me), or null when that failed (the message says why).
  */
 
-import {api, getToken, signOut} from "./api.js";
+import {api, getToken, signInAgain, signOut} from "./api.js";
 import {announce, h} from "./dom.js";
 import {mountNotices} from "./notices.js";
 import {
@@ -67,7 +67,7 @@ function renderWho(me) {
 /** Starts a signed-in page; the user's profile language applies unless one was picked on this browser. */
 export async function startPage() {
   if (!getToken()) {
-    signOut();
+    signInAgain();
     return null;
   }
   setLanguage(initialLanguage());

@@ -9,6 +9,7 @@
 import "./i18n/record.js";
 import {ApiError, api} from "./api.js";
 import {h, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
 import {LEAD_RECORD_FACTS} from "./lead_fields.js";
 import {say, sayError, startPage} from "./page.js";
@@ -44,7 +45,7 @@ function factValue(fields, name) {
 }
 
 function recordLink(linkKind, id, label) {
-  return h("a", {"href": `record.html?${new URLSearchParams({kind: linkKind, id})}`,
+  return h("a", {"href": recordHref(linkKind, id),
     "data-testid": `link-${linkKind}-${id}`}, label);
 }
 

@@ -7,6 +7,7 @@
 import "./i18n/stalled.js";
 import {api} from "./api.js";
 import {h, rememberInUrl, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
 import {isManaging, sayError, startPage} from "./page.js";
 
@@ -25,7 +26,7 @@ function dealRow(deal) {
   const money = formatMoney(deal.amount, deal.currency);
   return h("li", {class: "stalled-deal", "data-testid": "stalled-deal", "data-deal-id": deal.deal_id},
     h("h2", {class: "stalled-deal-title"},
-      h("a", {href: `record.html?kind=deal&id=${encodeURIComponent(deal.deal_id)}`, "data-testid": "stalled-link"},
+      h("a", {href: recordHref("deal", deal.deal_id), "data-testid": "stalled-link"},
         deal.title)),
     h("p", {class: "stalled-deal-meta"}, [deal.account_name, money, deal.owner_name ?? deal.owner_id]
       .filter(Boolean).join(" · ")),

@@ -6,6 +6,7 @@
 import "./i18n/tasks.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
+import {recordHref} from "./links.js";
 import {formatDateTime, onLanguageChange, roleName, t} from "./i18n.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
@@ -14,7 +15,7 @@ const state = {me: null, due: "today", owner: "", data: null};
 
 function recordLink(task) {
   const {kind, id} = task.record;
-  return h("a", {"href": `record.html?${new URLSearchParams({kind, id})}`, "data-testid": `task-record-${task.task_id}`},
+  return h("a", {"href": recordHref(kind, id), "data-testid": `task-record-${task.task_id}`},
     t("tasksOpenRecord", {kind: t(`tasksKind_${kind}`)}));
 }
 
