@@ -1,6 +1,7 @@
 /**
  * The kanban board page (D2-D4): columns by stage from GET /api/board/{pipeline}, paged per column, and moves by
- * drag and drop or by each card's stage <select>. A move sends the card's version; a 409 brings the fresh card.
+ * drag and drop or by each card's stage <select> (a pick from its list, or arrow keys then Enter). A move sends
+ * the card's version; a 409 brings the fresh card.
  *
  * URL parameters: ?pipeline= (default "sales") and, for managers and admins, ?owner= (the owner filter).
  */
@@ -240,11 +241,44 @@ function clearDrag() {
   }
 }
 
+const BROWSING_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp",
+  "PageDown"]);
+
+/** A stage list the keyboard browsed without choosing shows the card's own stage again. */
+function showCardStage(select) {
+  delete select.dataset.browsing;
+  select.value = [...select.options].find((option) => option.defaultSelected)?.value ?? select.value;
+}
+
 function bindBoardEvents() {
   const {board} = elements;
+  // Arrow keys and typing change a closed <select> and fire "change" on each key: while the keyboard browses the
+  // stages nothing moves; Enter moves the card to the chosen stage, Escape or leaving the list puts its stage back.
+  // A pick from the open list (pointer, touch, or Enter inside it) fires "change" after no browsing key: it moves.
+  board.addEventListener("keydown", (event) => {
+    const select = event.target.closest?.("select[data-deal-id]");
+    if (!select) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      delete select.dataset.browsing;
+      moveDeal(select.dataset.dealId, select.value, "select");
+    } else if (event.key === "Escape") {
+      showCardStage(select);
+    } else if (!event.altKey && (BROWSING_KEYS.has(event.key) || (event.key.length === 1 && event.key !== " "))) {
+      select.dataset.browsing = "true";
+    }
+  });
+  board.addEventListener("mousedown", (event) => {
+    const select = event.target.closest?.("select[data-deal-id]");
+    if (select) delete select.dataset.browsing;
+  });
+  board.addEventListener("focusout", (event) => {
+    const select = event.target.closest?.("select[data-deal-id]");
+    if (select?.dataset.browsing) showCardStage(select);
+  });
   board.addEventListener("change", (event) => {
     const select = event.target.closest("select[data-deal-id]");
-    if (select) moveDeal(select.dataset.dealId, select.value, "select");
+    if (select && !select.dataset.browsing) moveDeal(select.dataset.dealId, select.value, "select");
   });
   board.addEventListener("dragstart", (event) => {
     const card = event.target.closest?.(".card[draggable=true]");

@@ -59,6 +59,52 @@ def test_the_keyboard_path_moves_a_card(stack, page):
     page.get_by_test_id("column-proposal").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
 
 
+def deal_record(stack: RunningStack, deal: dict) -> dict:
+    response = call_api(stack, "rep-anna", "GET", f"/api/records/deal/{deal['deal_id']}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def stage_changes(stack: RunningStack, deal: dict) -> list[dict]:
+    return [event for event in deal_record(stack, deal)["timeline"]["events"] if event["type"] == "stage_changed"]
+
+
+def test_arrow_keys_browse_the_stages_and_escape_moves_nothing(stack, page):
+    # Given Anna's deal in Unsorted and its stage list focused
+    deal = create_deal(stack, "rep-anna", unique("Browse"))
+    log_in(page, stack, "rep-anna")
+    mover = page.get_by_test_id(f"move-{deal['deal_id']}")
+    mover.focus()
+    # When she arrows down twice, then presses Escape
+    mover.press("ArrowDown")
+    mover.press("ArrowDown")
+    assert mover.input_value() == "in-discussion"
+    mover.press("Escape")
+    # Then the card stays in Unsorted, its list shows Unsorted again, and the deal never moved
+    assert mover.input_value() == "unsorted"
+    page.wait_for_timeout(500)
+    assert page.get_by_test_id("column-unsorted").get_by_test_id(f"card-{deal['deal_id']}").is_visible()
+    assert stage_changes(stack, deal) == []
+    assert deal_record(stack, deal)["open_tasks"] == []
+
+
+def test_arrow_keys_then_enter_make_exactly_one_move(stack, page):
+    # Given Anna's deal in Unsorted and its stage list focused
+    deal = create_deal(stack, "rep-anna", unique("Arrow and enter"))
+    log_in(page, stack, "rep-anna")
+    mover = page.get_by_test_id(f"move-{deal['deal_id']}")
+    mover.focus()
+    # When she arrows down twice (past Identified) and presses Enter
+    mover.press("ArrowDown")
+    mover.press("ArrowDown")
+    mover.press("Enter")
+    # Then the card is in "In discussion", moved once, with only that stage's task (none of Identified's)
+    page.get_by_test_id("column-in-discussion").get_by_test_id(f"card-{deal['deal_id']}").wait_for()
+    moves = stage_changes(stack, deal)
+    assert len(moves) == 1, moves
+    assert len(deal_record(stack, deal)["open_tasks"]) == 1
+
+
 def test_quick_create_puts_a_new_deal_in_unsorted(stack, page):
     log_in(page, stack, "rep-anna")
     title = unique("Quick deal")
