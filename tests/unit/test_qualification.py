@@ -4,8 +4,10 @@ import pytest
 
 from crm.domain.company_size import BANDS
 from crm.domain.qualification import (
+    BANT_COMPLETE_POINTS,
     BANT_POINTS,
     DEFAULT_PROFILE,
+    DEFAULT_THRESHOLDS,
     MAX_POINTS,
     IdealCustomerProfile,
     LeadSignals,
@@ -30,8 +32,8 @@ def test_given_full_positive_bant_fit_and_referral_when_qualified_then_it_is_a_h
     q = qualify(LeadSignals(**FULL_BANT, **FIT, source="referral"))
     assert q.temperature == "hot"
     assert q.cycle == "expected_buyer"
-    assert {part.signal for part in q.parts} == {"budget", "authority", "need", "timing", "company_size", "role",
-                                                 "referral"}
+    assert {part.signal for part in q.parts} == {"budget", "authority", "need", "timing", "bant_complete",
+                                                 "company_size", "role", "referral"}
 
 
 def test_given_only_a_stated_need_when_qualified_then_it_is_cold_but_nurturable():
@@ -63,6 +65,7 @@ def test_given_positive_answers_in_several_languages_when_qualified_then_they_ge
     q = qualify(LeadSignals(budget=budget, authority=authority, timing=timing, role=role))
     points = {part.signal: part.points for part in q.parts}
     assert points == {"budget": BANT_POINTS, "authority": BANT_POINTS, "timing": BANT_POINTS, "role": 5}
+    assert "bant_complete" not in points  # no need was given
 
 
 @pytest.mark.parametrize(("budget", "timing"), [
@@ -118,12 +121,13 @@ def test_given_only_penalties_when_qualified_then_the_score_clamps_at_zero():
     assert q.parts == (ScorePart("unanswered_attempts", -10, "50 contact attempts without an answer"),)
 
 
-def test_given_every_signal_at_its_best_when_qualified_then_the_score_is_at_most_100():
+def test_given_every_signal_at_its_best_when_qualified_then_the_score_is_100():
     profile = IdealCustomerProfile(frozenset({"51-200"}), ("ceo",), frozenset({"DE"}), frozenset({"Retail"}))
     lead = LeadSignals(**FULL_BANT, **FIT, country="de", industry="retail", recent_company_change=True,
                        referred_by_customer=True, opens=99, clicks=99, replies=99, answered_calls=99)
-    assert MAX_POINTS <= 100
-    assert qualify(lead, profile).score == MAX_POINTS
+    q = qualify(lead, profile)
+    assert sum(part.points for part in q.parts) == MAX_POINTS > 100
+    assert q.score == 100
 
 
 def test_given_custom_thresholds_when_qualified_then_the_temperature_follows_them():
@@ -158,10 +162,46 @@ def test_given_any_lead_when_qualified_then_parts_come_in_a_stable_order():
     lead = LeadSignals(unanswered_attempts=1, answered_calls=1, replies=1, clicks=1, opens=1, source="referral",
                        recent_company_change=True, **FIT, **FULL_BANT)
     assert [part.signal for part in qualify(lead).parts] == [
-        "budget", "authority", "need", "timing", "company_size", "role", "recent_company_change", "referral",
+        "budget", "authority", "need", "timing", "bant_complete", "company_size", "role", "recent_company_change",
+        "referral",
         "opens", "clicks", "replies", "answered_calls", "unanswered_attempts"]
     assert qualify(lead) == qualify(lead)
 
 
 def test_given_the_default_profile_then_its_bands_are_known_company_size_bands():
     assert DEFAULT_PROFILE.company_size_bands <= {label for *_rest, label in BANDS}
+
+
+# The answers /form.html lets a visitor give (its questions, its company size choices, its two-letter country).
+FORM_BEST = {"budget": "Budget approved", "authority": "I decide", "need": NEED, "timing": "Buying now",
+             "role": "CEO", "company_size": "51-200", "country": "DE"}
+FORM_TYPICAL = {"budget": "Not sure yet", "authority": "I recommend", "need": "We would like to see a demo",
+                "timing": "in 6 months", "role": "Sales Manager", "company_size": "11-50", "country": "DE"}
+
+
+def test_given_the_best_form_answers_when_qualified_then_the_visitor_is_a_hot_expected_buyer():
+    q = qualify(LeadSignals(**FORM_BEST, source="web_page"))
+    assert q.score >= DEFAULT_THRESHOLDS.hot
+    assert (q.temperature, q.cycle) == ("hot", "expected_buyer")
+    assert ("bant_complete", BANT_COMPLETE_POINTS) in {(part.signal, part.points) for part in q.parts}
+
+
+def test_given_full_bant_without_the_profile_fit_when_qualified_then_it_is_warm_not_hot():
+    off_profile = {**FORM_BEST, "role": "Assistant", "company_size": "1-10"}
+    assert qualify(LeadSignals(**off_profile)).temperature == "warm"
+    for missing in ("role", "company_size"):
+        assert qualify(LeadSignals(**{**FORM_BEST, missing: None})).temperature == "warm"
+
+
+@pytest.mark.parametrize("weak", ["budget", "authority", "need", "timing"])
+def test_given_one_bant_answer_short_of_positive_when_qualified_then_the_fitting_lead_is_not_hot(weak):
+    answer = {"budget": "depends", "authority": "I recommend", "need": "demo", "timing": "in 6 months"}[weak]
+    q = qualify(LeadSignals(**{**FORM_BEST, weak: answer}))
+    assert "bant_complete" not in {part.signal for part in q.parts}
+    assert (q.temperature, q.cycle) == ("warm", "nurturable")
+
+
+def test_given_typical_form_answers_when_qualified_then_the_visitor_is_warm_and_nurtured():
+    q = qualify(LeadSignals(**FORM_TYPICAL, source="web_page"))
+    assert (q.temperature, q.cycle) == ("warm", "nurturable")
+    assert "bant_complete" not in {part.signal for part in q.parts}

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 
 from crm.reasons import invalid
 
-# --- The whole model: points per signal. At most 100 in total (see MAX_POINTS), so clamping only catches penalties.
+# --- The whole model: points per signal. The score is clamped to 0..100: only a lead with nearly every signal at its
+# best adds up past 100 (MAX_POINTS is the sum of every signal at its best), and penalties can take it below 0.
 BANT_POINTS = 14  # each of budget, authority, need, timing, for an answer that reads as positive
+# All four answered positively: the visitor qualified themselves, which weighs more than the four answers apart. With
+# the profile's size and role it makes a hot lead (56 + 8 + 5 + 5 = 74); without them it stays warm.
+BANT_COMPLETE_POINTS = 8
 BANT_PARTIAL_POINTS = BANT_POINTS // 2  # an answer that is neither clearly positive nor clearly negative
 TIMING_LATER_POINTS = 3  # "next year", "just looking": they answered, but are not buying soon
 SIZE_FIT_POINTS = 5  # company size band is one the profile targets
@@ -30,8 +34,9 @@ CALL_POINTS, CALL_CAP = 6, 6  # an answered call
 UNANSWERED_PENALTY, UNANSWERED_CAP = 2, 10  # per unanswered attempt; five attempts reach the cap (seed 002)
 TIMEFRAME_SOON_DAYS = 92  # a stated timeframe up to about three months counts as buying soon
 
-MAX_POINTS = (4 * BANT_POINTS + SIZE_FIT_POINTS + ROLE_FIT_POINTS + COUNTRY_FIT_POINTS + INDUSTRY_FIT_POINTS
-              + RECENT_CHANGE_POINTS + REFERRAL_POINTS + OPEN_CAP + CLICK_CAP + REPLY_CAP + CALL_CAP)
+MAX_POINTS = (4 * BANT_POINTS + BANT_COMPLETE_POINTS + SIZE_FIT_POINTS + ROLE_FIT_POINTS + COUNTRY_FIT_POINTS
+              + INDUSTRY_FIT_POINTS + RECENT_CHANGE_POINTS + REFERRAL_POINTS + OPEN_CAP + CLICK_CAP + REPLY_CAP
+              + CALL_CAP)
 
 # --- Keywords (en, de, hu, el, fa). Matched as whole words or phrases, ignoring case and accents.
 _YES = ("yes", "ja", "igen", "ναι", "بله")
@@ -150,7 +155,7 @@ def qualify(signals: LeadSignals, profile: IdealCustomerProfile = DEFAULT_PROFIL
     fit = _fit(signals, profile)
     seeds = _seed_signals(signals)
     engagement = _engagement(signals)
-    parts = tuple(part for part in (*bant, *fit, *seeds, *engagement) if part is not None)
+    parts = tuple(part for part in (*bant, _bant_complete(bant), *fit, *seeds, *engagement) if part is not None)
 
     score = max(0, min(100, sum(part.points for part in parts)))
     temperature = "hot" if score >= thresholds.hot else "warm" if score >= thresholds.warm else "cold"
@@ -222,6 +227,12 @@ def _timing(answer: str | None) -> ScorePart | None:
     if days is not None and days <= TIMEFRAME_SOON_DAYS:
         return ScorePart("timing", BANT_POINTS, "buying within three months")
     return ScorePart("timing", BANT_PARTIAL_POINTS, "gave a timeframe")
+
+
+def _bant_complete(bant: list[ScorePart | None]) -> ScorePart | None:
+    if all(part is not None and part.points == BANT_POINTS for part in bant):
+        return ScorePart("bant_complete", BANT_COMPLETE_POINTS, "budget, authority, need and timing all positive")
+    return None
 
 
 def _fit(signals: LeadSignals, profile: IdealCustomerProfile) -> list[ScorePart]:
