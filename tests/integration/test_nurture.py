@@ -124,6 +124,15 @@ def test_a_nurturable_lead_gets_the_info_pack_at_once_and_a_call_task_on_day_thr
     assert (progress["next_step"], progress["sent"], progress["sequence"]) == (2, 1, "default")
 
 
+def test_the_automated_info_pack_starts_no_we_tried_to_reach_you_message(crm):
+    # Given a nurtured lead whose personal info pack, sent by automation, counts as an attempt (L8)
+    lead_id = post_lead(crm)
+    step(lead_id, T0)
+    assert lead(lead_id).status == "attempting"
+    # Then no status message is waiting to tell the lead that somebody tried to call: nobody did
+    assert crm.executions(crm.status_message_arn) == []
+
+
 def test_eleven_unopened_emails_bring_the_big_bang_and_then_no_prospect(crm):
     lead_id = post_lead(crm)
     result, ended_at = run_until_done(lead_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 
 import boto3
@@ -63,6 +63,22 @@ def test_entering_a_status_starts_its_rules_message_which_checks_the_status_when
     assert send(message) == {"sent": [], "skipped": "already sent"}  # a retried step sends nothing twice
     log(board, lead_id, outcome="answered")
     assert send({**message, "message_key": "another"})["skipped"] == "status is now contacted"
+
+
+def test_a_lead_promoted_after_the_unanswered_call_gets_no_we_tried_to_reach_you(crm, board):
+    # Given a rep's unanswered call, whose "we tried to reach you" waits two hours
+    lead_id = post_lead(crm, email="promoted@example.org")
+    log(board, lead_id, outcome="no_answer")
+    [message] = status_executions(crm)
+    # When the lead is promoted meanwhile (its rep now has a fresh call to make)
+    from crm.clock import from_iso, to_iso
+    from crm.data.leads import get_lead
+
+    lead = get_lead(lead_id)
+    lead.update(actions=[type(lead).promoted_at.set(to_iso(from_iso(message["since"]) + timedelta(minutes=30)))])
+    # Then at send time the claim no longer holds and nothing goes out
+    assert send(message) == {"sent": [], "skipped": "promoted since"}
+    assert not [sent for sent in crm.emails() if "promoted@example.org" in sent.destinations]
 
 
 def test_five_unanswered_attempts_stop_automation_and_a_rules_message_goes_out_a_day_later(crm, board, monkeypatch):

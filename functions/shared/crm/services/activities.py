@@ -85,15 +85,13 @@ def follow_up_changes(lead: LeadItem, activity_type: str, direction: str, outcom
     return FollowUpChanges(actions, events, step, previous_status)
 
 
-def after_follow_up(lead: LeadItem, changes: FollowUpChanges, previous_cycle: str | None, now: datetime,
-                    *, from_workflow: bool = False) -> None:
-    """Once written: the new status's messages (L11); not interested stops automation (L8); a no-prospect lead
-    that engages gets automation again (L5)."""
+def after_follow_up(lead: LeadItem, changes: FollowUpChanges, previous_cycle: str | None, now: datetime) -> None:
+    """Once a person's call or email is written: the new status's messages (L11); not interested stops automation
+    (L8); a no-prospect lead that engages gets automation again (L5). Automation's own emails never come here: a
+    status message tells the lead that a person tried to reach them."""
     status_event = changes.status_event
     if status_event is not None:
         schedule_status_messages(lead.lead_id, changes.step.status, status_event.SK.removeprefix("EVENT#"), now)
-    if from_workflow:
-        return
     if changes.step.status == "not_interested":
         stop_lead_lifecycle(lead.lead_id, "not interested", lead.lifecycle_execution)
     elif previous_cycle == "no_prospect" and lead.cycle != "no_prospect" and not automation_stopped(lead):

@@ -32,7 +32,7 @@ from crm.domain.nurture import (
 )
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.observability import logger
-from crm.services.activities import FollowUpChanges, after_follow_up, automation_stopped, follow_up_changes
+from crm.services.activities import automation_stopped, follow_up_changes
 from crm.services.lead_messages import email_facts, email_lead
 from crm.settings import get_settings
 
@@ -188,8 +188,6 @@ def _run_step(lead: LeadItem, steps: Sequence, state: NurtureState, k: int, now:
     pk = lead_pk(lead.lead_id)
     actions: list[Action] = [LeadItem.nurture.next_step.set(k + 1), LeadItem.nurture.wake_at.remove()]
     items: list = []
-    changes: FollowUpChanges | None = None
-    previous_cycle = lead.cycle
     if step.kind == "call":
         task_id = str(ULID.from_datetime(now))
         items.append(TaskItem(*TaskItem.key(task_id), task_id=task_id, title=NURTURE_CALL_TITLE,
@@ -219,7 +217,8 @@ def _run_step(lead: LeadItem, steps: Sequence, state: NurtureState, k: int, now:
             items.append(TimelineEventItem.build(pk, "nurture_email_sent", at, {
                 "step": k, "template": template, "subject": sent.subject,
                 "message_id": sent.PK.removeprefix("SES#")}))
-            if step.personal:  # the rep's own email answering the request: a contact attempt (L8)
+            if step.personal:  # the rep's own email answering the request: a contact attempt (L8), which
+                # starts no status message (L11): those tell the lead a person tried, and nobody did yet
                 changes = follow_up_changes(lead, "email", "outbound", "sent", at)
                 actions += changes.actions
                 items += changes.events
@@ -229,8 +228,7 @@ def _run_step(lead: LeadItem, steps: Sequence, state: NurtureState, k: int, now:
         for item in items:
             transaction.save(item)
 
-    if _write_once(writes) and changes is not None:
-        after_follow_up(lead, changes, previous_cycle, now, from_workflow=True)
+    _write_once(writes)
 
 
 def _claim(lead: LeadItem, k: int) -> bool:

@@ -1,7 +1,9 @@
 """Workflows on status change (L11): rules as data send the lead an email and/or SMS, optionally later.
 
-Each message waits in its own small state machine (StatusMessageStateMachine) and re-reads the lead when it
-wakes: a lead that has moved on to another status, been converted, deleted or marked junk gets nothing.
+Only a person's call or email starts them (crm.services.activities): each tells the lead that someone tried, got
+through or gave up. Each message waits in its own small state machine (StatusMessageStateMachine) and re-reads the
+lead when it wakes: a lead that has moved on to another status, been converted, deleted or marked junk, or been
+promoted since (its rep has a fresh call to make), gets nothing.
 """
 
 from __future__ import annotations
@@ -36,18 +38,21 @@ def schedule_status_messages(lead_id: str, status: str, status_event_id: str, no
         due = now + timedelta(minutes=rule.delay_minutes)
         send_at = compressed_wake_time(now, due, get_settings().clock_speedup)
         payload = {"status": status, "template": rule.template, "email": rule.email, "sms": rule.sms,
-                   "send_at": to_iso(send_at), "message_key": f"{status_event_id}-{number}"}
+                   "send_at": to_iso(send_at), "message_key": f"{status_event_id}-{number}", "since": to_iso(now)}
         started.append(start_status_message(lead_id, payload["message_key"], payload))
     return started
 
 
 def send_status_message(message: dict, now: datetime) -> dict:
-    """At send time: only if the lead is still in the status and may still be written to."""
+    """At send time: only if the lead is still in the status, was not promoted since it entered it (a message
+    started without "since" counts any promotion) and may still be written to."""
     lead = get_lead(message["lead_id"])
     if lead is None or lead.erased_at:
         return {"sent": [], "skipped": "lead deleted"}
     if lead.status != message["status"]:
         return {"sent": [], "skipped": f"status is now {lead.status}"}
+    if lead.promoted_at and lead.promoted_at >= message.get("since", ""):
+        return {"sent": [], "skipped": "promoted since"}
     stopped = stop_reason(replace(lead.automation_facts(), status=""))  # the status is the rule's own
     if stopped:
         return {"sent": [], "skipped": stopped}
