@@ -195,3 +195,41 @@ def test_the_reconciler_starts_a_workflow_that_never_started(crm, monkeypatch):
     assert get_lead(lead_id).GSI2PK is None
     assert lifecycle.start_pending_lifecycles(utcnow()) == {"started": []}
     assert finished(execution_arn(machine, lead_id))["status"] == "SUCCEEDED"
+
+
+@pytest.fixture
+def two_escalations(monkeypatch) -> Iterator[None]:
+    """MaxEscalations 2 for one test: the lead is passed on twice before it goes cold."""
+    monkeypatch.setenv("MAX_ESCALATIONS", "2")
+    _reset_caches()
+    yield
+    monkeypatch.undo()
+    _reset_caches()
+
+
+def test_a_missed_lead_stays_in_its_territory_while_the_rule_has_reps_then_falls_back(crm, two_escalations):
+    _moto, machine = crm
+    from crm.data.leads import get_lead, timeline
+    from crm.data.people import RoutingRuleItem, UserItem
+    from crm.notifications.messages import MESSAGES
+
+    # Given a second German-speaking rep in the DACH rule, after Anna
+    UserItem.build(user_id="rep-dora", name="Dora Weber", email="dora@example.com", role="rep",
+                   phone="+43664123456", language="de", timezone="Europe/Vienna").save()
+    RoutingRuleItem.build("dach", 10, ["rep-anna", "rep-dora"], {"countries": ["DE", "AT", "CH"]}).save()
+    # When a German lead's first contact is missed twice
+    lead_id = post_lead({"name": "Greta Grün", "email": "greta@example.com", "country": "DE", "language": "de"})
+    execution = finished(execution_arn(machine, lead_id))
+    assert execution["status"] == "SUCCEEDED"
+    assert states_entered(execution["executionArn"]).count("EscalateMissedContact") == 2
+    # Then Dora takes it by the same rule first, and only with the rule's reps used up the round robin does
+    lead = get_lead(lead_id)
+    escalations = sorted((event.data for event in timeline(f"LEAD#{lead_id}") if event.event_type == "escalated"),
+                         key=lambda data: data["escalation"])
+    assert [(data["owner_id"], data["reason"]) for data in escalations] == [
+        ("rep-dora", "rule:dach"), (lead.owner_id, "round_robin")]
+    assert lead.previous_owner_ids == ["rep-anna", "rep-dora"] and lead.owner_id in {"rep-bela", "rep-chris"}
+    # and each rep's SMS is in that rep's language: German for Dora
+    dora_sms = [sms["text"] for sms in sent("sms") if sms["to"] == "+43664123456"]
+    german = MESSAGES["de"]["new_lead_for_rep"]["sms"].split("{")[0]
+    assert len(dora_sms) == 1 and dora_sms[0].startswith(german) and "Greta" in dora_sms[0]

@@ -1,6 +1,15 @@
 import pytest
 
-from crm.domain.assignment import LeadFacts, NoActiveRepError, RoutingRule, round_robin_pick, rule_assignment
+from crm.domain.assignment import (
+    Assignment,
+    LeadFacts,
+    NoActiveRepError,
+    RoutingRule,
+    manager_assignment,
+    rep_assignment,
+    round_robin_pick,
+    rule_assignment,
+)
 from crm.domain.company_size import band_for, band_minimum
 
 RULES = [
@@ -38,9 +47,61 @@ def test_round_robin_takes_turns_in_a_stable_order():
     assert picks == ["anna", "bela", "chris", "anna"]
 
 
-def test_round_robin_skips_excluded_reps_unless_nobody_else_is_left():
-    assert round_robin_pick(REPS, 0, exclude=frozenset({"anna"})).rep_id == "bela"
-    assert round_robin_pick(["anna"], 3, exclude=frozenset({"anna"})).rep_id == "anna"
+def test_round_robin_is_not_asked_for_a_turn_when_a_rule_assigns_the_lead():
+    turns = []
+    def take_turn() -> int:
+        turns.append(1)
+        return 0
+
+    assert rep_assignment(LeadFacts(country="DE"), RULES, REPS, take_turn) == Assignment("anna", "rule:dach")
+    assert turns == []
+    assert rep_assignment(LeadFacts(country="FR"), RULES, REPS, take_turn) == Assignment("anna", "round_robin")
+    assert turns == [1]
+
+
+DACH_TEAM = [RoutingRule("dach", 10, ("anna", "dora"), countries=frozenset({"DE", "AT", "CH"})), *RULES[1:]]
+GERMAN = LeadFacts(country="DE", language="de")
+
+
+def test_an_escalation_goes_to_the_next_rep_of_the_same_rule_first():
+    # Given a German lead Anna missed, and a DACH rule with Dora too
+    # When it is passed on, Then Dora takes it by the same rule, not the round robin
+    assert rep_assignment(GERMAN, DACH_TEAM, ["anna", "bela", "chris", "dora"], lambda: 0,
+                          exclude=frozenset({"anna"}), first_rule_id="dach") == Assignment("dora", "rule:dach")
+
+
+def test_an_escalation_falls_back_to_round_robin_among_untried_reps_once_the_rule_has_nobody_left():
+    reps = ["anna", "bela", "chris", "dora"]
+    tried = frozenset({"anna", "dora"})
+    picks = {rep_assignment(GERMAN, DACH_TEAM, reps, lambda turn=turn: turn, tried, "dach").rep_id for turn in range(4)}
+    assert picks == {"bela", "chris"}
+    # an inactive rep of the rule is skipped like a tried one
+    assert rep_assignment(GERMAN, DACH_TEAM, ["anna", "chris"], lambda: 0, frozenset({"anna"}), "dach") == \
+        Assignment("chris", "round_robin")
+
+
+def test_the_rule_that_assigned_the_lead_comes_before_higher_priority_ones():
+    # Given a big German lead given to Chris by the enterprise rule (Anna was away), and Anna now back
+    lead = LeadFacts(country="DE", company_size="1000+")
+    # When Chris misses it, Then the enterprise rule's other rep takes it before the DACH rule is asked
+    assert rep_assignment(lead, DACH_TEAM, REPS, lambda: 0, frozenset({"chris"}), "enterprise") == \
+        Assignment("bela", "rule:enterprise")
+    # and a rule that no longer matches the lead is not preferred
+    assert rule_assignment(LeadFacts(country="DE"), DACH_TEAM, REPS, first_rule_id="enterprise") == \
+        Assignment("anna", "rule:dach")
+
+
+def test_a_manager_takes_the_lead_once_every_rep_was_tried():
+    assert rep_assignment(GERMAN, DACH_TEAM, ["anna", "bela"], lambda: 0, frozenset({"anna", "bela"})) is None
+    assert manager_assignment(["max", "maria"]) == Assignment("maria", "no_active_rep")
+    assert manager_assignment(["max", "maria"], exclude=frozenset({"maria"})).rep_id == "max"
+    with pytest.raises(NoActiveRepError):
+        manager_assignment(["maria"], exclude=frozenset({"maria"}))
+
+
+def test_the_assigning_rule_is_read_back_from_the_reason():
+    assert Assignment("anna", "rule:dach").rule_id == "dach"
+    assert Assignment("anna", "round_robin").rule_id is None
 
 
 def test_no_active_rep_is_a_clear_error():

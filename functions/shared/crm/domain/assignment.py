@@ -1,8 +1,11 @@
-"""Lead assignment (L6): the first matching routing rule wins; otherwise round robin among active reps."""
+"""Lead assignment (L6): the first matching routing rule wins; otherwise round robin among active reps; else a manager.
+
+An escalation chooses the same way, without the reps already tried.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crm.domain.company_size import band_minimum
@@ -50,30 +53,63 @@ class RoutingRule:
         return True
 
 
+RULE_REASON = "rule:"
+
+
 @dataclass(frozen=True)
 class Assignment:
     rep_id: str
     reason: str
 
+    @property
+    def rule_id(self) -> str | None:
+        """The routing rule that chose the rep, if one did."""
+        return self.reason.removeprefix(RULE_REASON) if self.reason.startswith(RULE_REASON) else None
+
 
 def rule_assignment(lead: LeadFacts, rules: Sequence[RoutingRule], active_rep_ids: Sequence[str],
-                    exclude: frozenset[str] = frozenset()) -> Assignment | None:
-    """The rep the first matching rule names, skipping reps who are inactive or excluded."""
+                    exclude: frozenset[str] = frozenset(), first_rule_id: str | None = None) -> Assignment | None:
+    """The rep the first matching rule names, skipping reps who are inactive or excluded.
+
+    `first_rule_id`, the rule that assigned a lead now passed on, is tried before the others (if it still matches),
+    so an escalated lead stays in its territory while that rule has reps left.
+    """
     active = set(active_rep_ids) - exclude
-    for rule in sorted(rules, key=lambda rule: (rule.priority, rule.rule_id)):
+    ordered = sorted(rules, key=lambda rule: (rule.rule_id != first_rule_id, rule.priority, rule.rule_id))
+    for rule in ordered:
         if rule.matches(lead):
             for rep_id in rule.rep_ids:
                 if rep_id in active:
-                    return Assignment(rep_id, f"rule:{rule.rule_id}")
+                    return Assignment(rep_id, f"{RULE_REASON}{rule.rule_id}")
     return None
 
 
-def round_robin_pick(active_rep_ids: Sequence[str], turn: int, exclude: frozenset[str] = frozenset()) -> Assignment:
+def round_robin_pick(active_rep_ids: Sequence[str], turn: int) -> Assignment:
     """The rep whose turn it is; `turn` is a counter that only grows, so reps take leads in order."""
-    pool = sorted(set(active_rep_ids) - exclude) or sorted(active_rep_ids)
+    pool = sorted(active_rep_ids)
     if not pool:
         raise NoActiveRepError("there is no active rep to assign the lead to")
     return Assignment(pool[turn % len(pool)], "round_robin")
+
+
+def rep_assignment(lead: LeadFacts, rules: Sequence[RoutingRule], active_rep_ids: Sequence[str],
+                   take_turn: Callable[[], int], exclude: frozenset[str] = frozenset(),
+                   first_rule_id: str | None = None) -> Assignment | None:
+    """The same choice at intake and at every escalation: the rules, then round robin among the active reps not
+    excluded (those already tried); None when no rep is left. `take_turn` is only called for a round robin."""
+    by_rule = rule_assignment(lead, rules, active_rep_ids, exclude, first_rule_id)
+    if by_rule:
+        return by_rule
+    pool = sorted(set(active_rep_ids) - exclude)
+    return round_robin_pick(pool, take_turn()) if pool else None
+
+
+def manager_assignment(active_manager_ids: Sequence[str], exclude: frozenset[str] = frozenset()) -> Assignment:
+    """The last resort when no rep is left: a manager takes the lead rather than losing it."""
+    managers = sorted(set(active_manager_ids) - exclude)
+    if not managers:
+        raise NoActiveRepError("there is no rep or manager left to assign the lead to")
+    return Assignment(managers[0], "no_active_rep")
 
 
 class NoActiveRepError(UnavailableError):

@@ -11,7 +11,7 @@ from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_l
 from crm.data.people import get_user
 from crm.data.tasks import TaskItem, call_task
 from crm.data.transactions import write_transaction
-from crm.domain.assignment import LeadFacts, NoActiveRepError
+from crm.domain.assignment import Assignment, LeadFacts, NoActiveRepError
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.observability import logger
 from crm.services.notify import email_managers, email_user, lead_context, lead_url, local_time, sms_user
@@ -95,16 +95,20 @@ def review_first_contact(lead_id: str, now: datetime) -> dict:
 
 
 def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
-    """Tell the managers, then hand the lead to the next rep by rule with a fresh deadline and call task."""
+    """Tell the managers, then hand the lead to the next rep with a fresh deadline and call task: chosen by the
+    routing that assigned it (its rule's other reps first), round robin once the rules have nobody left, a manager
+    once every rep was tried; with nobody left at all the lead stays with its owner."""
     lead = _lead(lead_id)
     previous_owner = lead.owner_id
     tried = frozenset([previous_owner, *lead.previous_owner_ids])
     facts = LeadFacts(country=lead.country, source=lead.first_touch.source, company_size=lead.company_size,
                       language=lead.language)
     try:
-        new_owner = assign_lead(facts, exclude=tried).rep_id
+        assignment = assign_lead(facts, exclude=tried,
+                                 first_rule_id=Assignment(previous_owner, lead.assignment_reason).rule_id)
     except NoActiveRepError:
-        new_owner = previous_owner
+        assignment = Assignment(previous_owner, lead.assignment_reason)
+    new_owner = assignment.rep_id
     due_at = first_contact_deadline(now)
     old_task = TaskItem.get(*TaskItem.key(lead.call_task_id))
     task = call_task(lead_id, new_owner, due_at, to_iso(now))
@@ -117,7 +121,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
             LeadItem.previous_owner_ids.set([*lead.previous_owner_ids, previous_owner]),
             LeadItem.first_contact_due_at.set(due_at),
             LeadItem.call_task_id.set(task.task_id),
-            LeadItem.assignment_reason.set("escalation"),
+            LeadItem.assignment_reason.set(assignment.reason),
         ], condition=LeadItem.first_contact_at.does_not_exist(), add_version_condition=False)
         if old_task.status == "open":
             transaction.update(old_task, actions=[TaskItem.status.set("missed"), TaskItem.GSI1PK.remove(),
@@ -126,6 +130,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
         transaction.save(task)
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
+            "reason": assignment.reason,
             "missed_due_at": lead.first_contact_due_at, "due_at": due_at, "task_id": task.task_id}))
 
     write_transaction(writes)

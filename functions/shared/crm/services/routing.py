@@ -1,16 +1,9 @@
-"""Who gets a lead: routing rules kept as data, then round robin among the active reps."""
+"""Who gets a lead: routing rules kept as data, then round robin among the active reps, then a manager."""
 
 from __future__ import annotations
 
 from crm.data.people import RoutingRuleItem, active_users, routing_rules, take_round_robin_turn
-from crm.domain.assignment import (
-    Assignment,
-    LeadFacts,
-    NoActiveRepError,
-    RoutingRule,
-    round_robin_pick,
-    rule_assignment,
-)
+from crm.domain.assignment import Assignment, LeadFacts, RoutingRule, manager_assignment, rep_assignment
 
 
 def _rule(item: RoutingRuleItem) -> RoutingRule:
@@ -27,15 +20,11 @@ def _rule(item: RoutingRuleItem) -> RoutingRule:
     )
 
 
-def assign_lead(facts: LeadFacts, exclude: frozenset[str] = frozenset()) -> Assignment:
-    """A rep by rule or in turn; with no active rep at all, a manager takes the lead rather than losing it."""
+def assign_lead(facts: LeadFacts, exclude: frozenset[str] = frozenset(),
+                first_rule_id: str | None = None) -> Assignment:
+    """A rep by rule or in turn, else a manager rather than losing the lead. An escalation excludes the reps already
+    tried and names the rule that assigned the lead (`first_rule_id`), whose other reps come first."""
     active = [user.user_id for user in active_users("rep")]
-    by_rule = rule_assignment(facts, [_rule(item) for item in routing_rules()], active, exclude)
-    if by_rule:
-        return by_rule
-    if active:
-        return round_robin_pick(active, take_round_robin_turn(), exclude)
-    managers = sorted(user.user_id for user in active_users("manager"))
-    if not managers:
-        raise NoActiveRepError("there is no active rep or manager to assign the lead to")
-    return Assignment(managers[0], "no_active_rep")
+    rules = [_rule(item) for item in routing_rules()]
+    chosen = rep_assignment(facts, rules, active, take_round_robin_turn, exclude, first_rule_id)
+    return chosen or manager_assignment([user.user_id for user in active_users("manager")], exclude)
