@@ -31,6 +31,8 @@ const state = {me: null, rows: [], cursor: null, owners: new Map(), stages: [], 
 
 const link = (recordKind, id, text) => h("a", {href: recordHref(recordKind, id)}, text || id);
 const label = (prefix, value) => (value ? t(`lists${prefix}_${value}`) : "");
+/** A source the CRM names is translated; any other label a form sent is shown as given (the filter's "other"). */
+const sourceLabel = (source) => (VALUES.source.includes(source) ? label("Source", source) : source ?? "");
 const date = (iso) => (iso ? formatDateTime(iso) : "");
 /** Replaces an element's children with the given nodes and lists of nodes, leaving out the absent (null) ones. */
 const fill = (element, ...children) => element.replaceChildren(...children.flat(Infinity).filter((child) => child));
@@ -39,7 +41,7 @@ const fill = (element, ...children) => element.replaceChildren(...children.flat(
 const COLUMNS = {
   leads: [["name", (row) => link("lead", row.id, row.name)], ["company", (row) => row.company],
     ["email", (row) => row.email], ["owner", (row) => row.owner_name], ["cycle", (row) => label("Cycle", row.cycle)],
-    ["status", (row) => label("Status", row.status)], ["source", (row) => label("Source", row.source)],
+    ["status", (row) => label("Status", row.status)], ["source", (row) => sourceLabel(row.source)],
     ["score", (row) => (row.score === null ? "" : formatNumber(row.score)), true],
     ["created", (row) => date(row.created_at)], ["actions", leadActions]],
   contacts: [["name", (row) => link("contact", row.id, row.name)],

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm.domain.company_size import BANDS
-from crm.models.lead_fields import LEAD_FIELDS, UTM_FIELDS, LeadField
+from crm.models.lead_fields import DEFAULT_SOURCE, LEAD_FIELDS, UTM_FIELDS, LeadField
 from crm.models.leads import FieldError
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 
 DEFAULT_FORM_ID = "website-contact"
-DEFAULT_SOURCE = "web_page"
 HONEYPOT_FIELD = "website"
 """A field people never see; the intake handler treats a filled one as a bot."""
 

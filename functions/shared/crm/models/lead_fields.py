@@ -30,6 +30,11 @@ Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pa
 Url = Annotated[str, StringConstraints(max_length=2000)]
 
 LEAD_SOURCES = ("web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other")
+"""The sources the CRM names (list filters, labels). A lead may come with any other label a marketer puts in a form's
+hidden field: it is kept as given and counts as "other" wherever one of these is needed."""
+OTHER_SOURCE = "other"
+DEFAULT_SOURCE = "web_page"
+SOURCE_MAX_CHARS = 64
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -40,6 +45,11 @@ class Utm(BaseModel):
     utm_campaign: Short | None = None
     utm_term: Short | None = None
     utm_content: Short | None = None
+
+
+def _source(value: str) -> str:
+    """Never a reason to refuse a lead: an empty label is the default, a long one is cut to fit."""
+    return value.strip()[:SOURCE_MAX_CHARS].strip() or DEFAULT_SOURCE
 
 
 def _email(value: str) -> str:
@@ -156,7 +166,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
               form=FormInput("reach", "Best time to contact you",
                              help="For example: weekday mornings, or after 3 pm your time.",
                              attrs=_attrs(maxlength=200))),
-    LeadField("source", Annotated[str, Field(pattern="^(" + "|".join(LEAD_SOURCES) + ")$")], "web_page",
+    LeadField("source", Annotated[str, AfterValidator(_source)], DEFAULT_SOURCE,
               stored="first_touch.source", personal=False, notification="details", export=True, touch=True,
               form=FormInput("hidden")),
     LeadField("form_id", Slug | None, stored="first_touch.form_id", personal=False, touch=True,

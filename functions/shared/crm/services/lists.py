@@ -39,7 +39,7 @@ from crm.data.readers import read_each
 from crm.data.table import CrmItem
 from crm.domain.pipelines import Pipeline
 from crm.errors import InvalidError
-from crm.models.lead_fields import fields_where, names, stored_value
+from crm.models.lead_fields import LEAD_SOURCES, OTHER_SOURCE, fields_where, names, stored_value
 from crm.models.lists import ListFilters
 from crm.reasons import Reason
 from crm.services.actors import ensure_owner
@@ -128,7 +128,9 @@ def _lead_condition(filters: ListFilters) -> Condition:
         condition &= LeadItem.cycle == filters.cycle
     if filters.status:
         condition &= LeadItem.status == filters.status
-    if filters.source:
+    if filters.source == OTHER_SOURCE:  # "other" is also every label the CRM does not name
+        condition &= ~LeadItem.first_touch.source.is_in(*(source for source in LEAD_SOURCES if source != OTHER_SOURCE))
+    elif filters.source:
         condition &= LeadItem.first_touch.source == filters.source
     return condition
 
