@@ -84,8 +84,12 @@ def test_a_silent_lead_gets_the_whole_sequence_then_the_big_bang_then_is_no_pros
     assert demoted["nurture"]["ended"] == "no opens after the big bang email"
     to_lead = [message for message in fast_stack.outbox() if message["kind"] == "email" and email in message["to"]]
     nurture = [message for message in to_lead if message["lead_id"] == lead_id]
-    assert len([event for event in demoted["timeline"] if event["type"] == "nurture_email_sent"]) == 12
-    assert len(nurture) >= 12  # the twelve nurture emails, plus the status message about the unanswered attempt
+    sent = [event for event in demoted["timeline"] if event["type"] == "nurture_email_sent"]
+    assert len(sent) == 12
+    assert len(nurture) == 12  # no "we tried to reach you": the info pack was automation's, nobody called
+    [big_bang] = [event for event in sent if event["data"]["template"] == "nurture_big_bang"]
+    [demotion] = [event for event in demoted["timeline"] if event["type"] == "demoted"]
+    assert demotion["at"] > big_bang["at"]  # the big bang had its chance: the demotion is a later wake-up
     runs = requests.get(f"{fast_stack.url}/executions.json", params={"lead": lead_id}, timeout=10).json()
     [lifecycle] = [run for run in runs["executions"] if run["name"] == f"lead-{lead_id}"]
     assert lifecycle["status"] == "SUCCEEDED"

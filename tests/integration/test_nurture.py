@@ -148,6 +148,25 @@ def test_eleven_unopened_emails_bring_the_big_bang_and_then_no_prospect(crm):
     assert len(lead_emails(crm, "nora@example.org")) == 12
 
 
+def test_at_the_demo_speedup_the_demotion_comes_a_wake_up_after_the_big_bang(crm, monkeypatch):
+    # Given the clock of `CLOCK_SPEEDUP=400000 make run`, where the 14-day grace is 3 s, within the wake tolerance
+    from crm.services.nurture import BIG_BANG_MIN_REAL_GRACE, EARLY_WAKE_TOLERANCE
+    from crm.settings import get_settings
+
+    monkeypatch.setenv("CLOCK_SPEEDUP", "400000")
+    get_settings.cache_clear()
+    lead_id = post_lead(crm)
+    # When a silent lead runs through its sequence
+    result, _ = run_until_done(lead_id)
+    # Then the big bang and the demotion are separate wake-ups, the grace long enough to open the email
+    assert result["reason"] == "no opens after the big bang email"
+    [big_bang] = [event for event in events(lead_id, "nurture_email_sent")
+                  if event.data["template"] == "nurture_big_bang"]
+    [demoted] = events(lead_id, "demoted")
+    grace = datetime.fromisoformat(demoted.at) - datetime.fromisoformat(big_bang.at)
+    assert grace >= BIG_BANG_MIN_REAL_GRACE > EARLY_WAKE_TOLERANCE
+
+
 def test_an_open_ends_the_silence_so_no_big_bang_is_sent(crm):
     lead_id = post_lead(crm)
 

@@ -41,6 +41,10 @@ BIG_BANG_GRACE_DAYS = 14  # how long the big bang email has to be opened before 
 # A wake-up this close to a step's moment runs it: a timestamp wait may end a little early (moto's does, by up to
 # a second), and planning another wait for the rest would cost three transitions for nothing.
 EARLY_WAKE_TOLERANCE = timedelta(seconds=5)
+# The big bang's chance survives time compression: however fast the local clock runs (14 days are 3 s at
+# CLOCK_SPEEDUP=400000, within the tolerance above), nothing follows the big bang sooner than this in real time,
+# so its demotion is always a wake-up of its own and a person can still open the email from the outbox.
+BIG_BANG_MIN_REAL_GRACE = 2 * EARLY_WAKE_TOLERANCE
 
 
 def choose_route(lead_id: str) -> dict:
@@ -121,7 +125,10 @@ def _due(lead: LeadItem, steps: Sequence, state: NurtureState, k: int) -> dateti
 
 
 def _wake(state: NurtureState, due: datetime, now: datetime) -> datetime:
-    return max(compressed_since(from_iso(state.started_at), due, get_settings().clock_speedup), now)
+    wake = compressed_since(from_iso(state.started_at), due, get_settings().clock_speedup)
+    if state.big_bang_at:
+        wake = max(wake, from_iso(state.big_bang_at) + BIG_BANG_MIN_REAL_GRACE)
+    return max(wake, now)
 
 
 def _plan(lead: LeadItem, state: NurtureState, k: int, wake: datetime) -> dict:
