@@ -20,7 +20,7 @@ from local.call_recorder import CALL_LOG_ENV, record_to
 from local.demo_data import DEMO_USERS, seed_demo_data, seed_demo_deals, seed_demo_leads
 from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
-from local.lambda_dispatch import add_shared_code_to_path, invoke_function
+from local.lambda_dispatch import add_shared_code_to_path, invoke_function, load_handler
 from local.moto_stack import MotoStack
 from local.provision import create_buckets, create_queues, create_tables
 from local.queues import QueuePoller
@@ -140,6 +140,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         create_buckets(bucket_names(template, resolver), moto.client("s3"))
 
         add_shared_code_to_path()
+        for function in functions:  # a handler that cannot load stops the start, instead of failing its requests
+            load_handler(function.code_dir, function.handler)
         seeded = seed_demo_data()
         if seeded:
             seed_demo_leads()
@@ -149,7 +151,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         queues = QueuePoller(functions, invoke_function, moto.client("sqs")).start()
         running.callback(queues.stop)
 
-        ready.set()
+        ready.set()  # until now every request but /healthz, /config.json and the static site answers 503
         _print_banner(f"http://127.0.0.1:{port}", str(data_dir or "in memory"), bool(seeded))
         try:
             while True:

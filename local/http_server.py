@@ -6,8 +6,9 @@ method's, else the Api's DefaultAuthorizer) needs an Authorization header with a
 route's OAuth scopes, as API Gateway checks it: a person's from POST /local/token {"user_id"} (active users only),
 an integration's from POST /local/oauth2/token (the client credentials grant, like Cognito's /oauth2/token). No
 valid access token answers 401, one without the route's scopes 403; with one the handler gets its claims in
-requestContext.authorizer.claims. Built in besides: /healthz; /config.json, the static
-site's settings; /outbox (and .json) with
+requestContext.authorizer.claims. Until the stack is ready, only /healthz (503), /config.json and the static site are
+served; every other request answers 503 with Retry-After instead of reaching a handler. Built in besides: /healthz;
+/config.json, the static site's settings; /outbox (and .json) with
 POST /outbox/<message id>/events {"type": "open"|"click", "link"?} making SES's engagement events;
 /executions?lead=<id> (and .json), a lead's Step Functions executions with their history;
 POST /local/schedules/<FunctionLogicalId>/run {"schedule"?: name, "time"?: ISO} firing a Schedule event of the
@@ -67,6 +68,10 @@ SCHEDULE_RUN_PATH = re.compile(r"^/local/schedules/(?P<function>[A-Za-z0-9]+)/ru
 TOKEN_PATH = "/local/token"
 OAUTH_TOKEN_PATH = "/local/oauth2/token"
 SITE_CONFIG = {"apiBase": "/api", "auth": "local"}
+STARTING_RETRY_AFTER_SECONDS = 2
+STARTING_MESSAGE = "The local CRM is still starting; try again in a few seconds."
+STARTING_PAGE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Starting</title>"
+                 f"<p>{STARTING_MESSAGE}</p></html>")
 
 _log = logging.getLogger(__name__)
 
@@ -184,6 +189,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.server.ready.is_set() and not self._serve_while_starting(path):
+            self._send_starting()
+            return
         matches = [(route, match) for route in self.server.routes if (match := route.pattern.match(path))]
         for route, match in matches:
             if route.method in (self.command, "ANY"):
@@ -210,6 +218,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
                             {"Allow": allowed})
             return
         self._send_json(HTTPStatus.NOT_FOUND, {"message": f"no route for {self.command} {path}"})
+
+    def _serve_while_starting(self, path: str) -> bool:
+        """What needs no started stack: the health check, the site's settings and its static files. Everything else
+        (the API, the runner's pages and actions) would reach tables, moto or handlers not there yet."""
+        if self.command not in ("GET", "HEAD"):
+            return False
+        if path in ("/healthz", "/config.json"):
+            return self._serve_builtin(path, {})
+        return not any(route.pattern.match(path) for route in self.server.routes) and self._serve_static(path)
+
+    def _send_starting(self) -> None:
+        """503 with Retry-After, as a page for a browser's form post and as JSON for everyone else."""
+        headers = {"Retry-After": str(STARTING_RETRY_AFTER_SECONDS)}
+        if "text/html" in (self.headers.get("Accept") or ""):
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, STARTING_PAGE.encode(), "text/html; charset=utf-8", headers)
+        else:
+            self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"message": STARTING_MESSAGE}, headers)
 
     def _invoke(self, route: Route, path: str, path_parameters: dict[str, str], body: bytes) -> None:
         claims = None
@@ -417,7 +442,7 @@ def _client_credentials(authorization: str | None, form: dict[str, str]) -> tupl
 
 def start_http_server(port: int, functions: list[FunctionSpec], invoke: Invoker, ready: threading.Event,
                       state_machines: list[StateMachineSpec] | None = None) -> LocalStackServer:
-    """Serves in a daemon thread; /healthz answers 503 until `ready` is set.
+    """Serves in a daemon thread; /healthz and every request needing the stack answer 503 until `ready` is set.
 
     `state_machines` are the runner's (resolved with its parameters); without them the template's are
     named with its parameter defaults.
