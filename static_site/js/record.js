@@ -6,6 +6,7 @@
  * Every add is sent with an Idempotency-Key kept until it succeeds, so a retry after a lost answer adds once.
  */
 
+import "./i18n/lists.js"; // the lead statuses and sources, named as on the lists
 import "./i18n/record.js";
 import {ApiError, api} from "./api.js";
 import {h, setOptions} from "./dom.js";
@@ -27,18 +28,35 @@ const EVENT_ICONS = Object.freeze({
   touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
 });
 const FACTS = Object.freeze({
-  lead: [...LEAD_RECORD_FACTS, "status", "temperature", "score", "owner_id", "created_at"],
+  lead: [...LEAD_RECORD_FACTS, "status", "temperature", "score", "owner_name", "created_at"],
   contact: ["email", "phone", "role", "owner_name", "created_at"],
   account: ["industry", "company_size", "country", "owner_name", "created_at"],
   deal: ["account_name", "amount", "stage_id", "owner_name", "next_task_due_at", "created_at"],
 });
 const TIMES = new Set(["created_at", "next_task_due_at"]);
+/** What a lead asked for, from its first touch and its answers: [fact, where the lead view keeps it]. */
+const ASKED = Object.freeze([
+  ["message", (fields) => fields.message], ["need", (fields) => fields.answers?.need],
+  ["budget", (fields) => fields.answers?.budget], ["authority", (fields) => fields.answers?.authority],
+  ["timing", (fields) => fields.answers?.timing], ["source", (fields) => fields.first_touch?.source],
+  ["campaign", (fields) => fields.first_touch?.utm?.utm_campaign],
+]);
+
+/** The translation of `key`, or `value` itself when there is none (a source a marketer named, say). */
+function labelOr(key, value) {
+  const label = t(key);
+  return label === key ? value : label;
+}
+
+const statusName = (status) => labelOr(`listsStatus_${status}`, status);
 
 function factValue(fields, name) {
   const value = fields[name];
   if (value === null || value === undefined || value === "") return null;
   if (TIMES.has(name)) return formatDateTime(value);
-  if (name === "owner_id") return userName(value);
+  if (name === "status") return statusName(value);
+  if (name === "temperature") return labelOr(`recordTemperature_${value}`, value);
+  if (name === "source") return labelOr(`listsSource_${value}`, value);
   if (name === "amount") return formatMoney(value, fields.currency);
   if (name === "stage_id") return stageName(state.stages.find((stage) => stage.id === value) ?? {id: value, name: value});
   return String(value);
@@ -62,6 +80,7 @@ function renderFacts() {
       h("ul", {class: "record-reasons"}, fields.score_parts.map((part) =>
         h("li", {dir: "auto"}, part.reason ?? part.label ?? JSON.stringify(part))))));
   }
+  renderAsked(fields);
   const links = [];
   if (fields.lead_id && kind !== "lead") links.push(recordLink("lead", fields.lead_id, t("recordFromLead")));
   if (fields.account?.account_id) links.push(recordLink("account", fields.account.account_id, fields.account.name));
@@ -74,6 +93,16 @@ function renderFacts() {
   const conversion = fields.flags?.conversion;
   if (conversion) links.push(recordLink("contact", conversion.contact_id, t("recordKind_contact")));
   byId("record-links").replaceChildren(...links.map((link) => h("li", {}, link)));
+}
+
+/** A lead's own words and answers (message, need, BANT, source and campaign): hidden when it gave none. */
+function renderAsked(fields) {
+  const rows = kind === "lead" ? ASKED.flatMap(([name, read]) => {
+    const value = factValue({[name]: read(fields)}, name);
+    return value === null ? [] : [h("dt", {}, t(`recordFact_${name}`)), h("dd", {dir: "auto"}, value)];
+  }) : [];
+  byId("record-asked").replaceChildren(...rows);
+  byId("record-asked-section").hidden = !rows.length;
 }
 
 /** A big account's next contacts or deals ("contacts" | "deals"), added to its links where the button was. */
@@ -127,7 +156,7 @@ function eventSummary(event) {
     case "task_created": case "task_done": return data.title;
     case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
     case "activity": return [t(`recordOutcome_${data.outcome ?? "none"}`), data.note].filter(Boolean).join(" · ");
-    case "status_changed": return `${data.from} → ${data.to}`;
+    case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
     case "stage_changed": return `${data.from} → ${data.to}`;
     case "email_opened": case "email_clicked": return data.subject;
     default: return "";

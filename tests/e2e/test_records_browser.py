@@ -1,8 +1,10 @@
 """Record pages and my tasks (D6) in a real headless Chromium against the running stack: a note that stays on a
-deal's timeline, a task due today found on tasks.html and marked done, and a templated email to a contact."""
+deal's timeline, a task due today found on tasks.html and marked done, a templated email to a contact, and the link
+in a rep's "new lead" email, followed signed out, landing on the lead's page with its owner, status and request."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -11,6 +13,7 @@ import requests
 
 from tests.e2e.browser import call_api, log_in, unique
 from tests.e2e.conftest import RunningStack
+from tests.integration.conftest import HOT_ANSWERS
 
 pytestmark = pytest.mark.e2e
 
@@ -111,3 +114,42 @@ def test_a_big_accounts_page_shows_more_deals_on_request(stack, page):
     page.wait_for_function("document.querySelectorAll(\"#record-links a[href*='kind=deal']\").length === 51")
     assert page.get_by_test_id("more-deals").count() == 0
     assert page.get_by_test_id("record-links").get_by_role("link", name="Deal 50").count() == 1
+
+
+def test_the_link_in_a_reps_new_lead_email_opens_the_lead_after_sign_in(stack, page):
+    # Given a hot German lead from the web, routed to Anna (DACH), whose "new lead" email is in the outbox
+    name = unique("Greta Vogel")
+    posted = requests.post(f"{stack.url}/leads", json={
+        **HOT_ANSWERS, "name": name, "email": f"greta.{uuid.uuid4().hex[:6]}@example.de", "country": "DE",
+        "company": "Vogel AG", "need": "One place for every lead", "utm": {"utm_campaign": "spring-fair"}},
+        timeout=10)
+    assert posted.status_code == 201, posted.text
+    lead_id = posted.json()["id"]
+    email = stack.wait_for(lambda message: message["kind"] == "email" and name in (message.get("subject") or "")
+                           and "anna@example.com" in message["to"])
+    link = re.search(r"https?://\S+/record\.html\?\S+", email["text"]).group(0)
+    assert link == f"{stack.url}/record.html?kind=lead&id={lead_id}"
+    # When Anna follows it in a browser where she is not signed in, and signs in
+    page.goto(link)
+    page.wait_for_url("**/login.html")
+    page.get_by_test_id("login-rep-anna").click()
+    # Then she lands on that lead's page, in her language (German): the status is translated
+    page.wait_for_url(f"**/record.html?kind=lead&id={lead_id}")
+    page.get_by_test_id("timeline").locator("li").first.wait_for()
+    assert page.get_by_test_id("record-title").text_content() == name
+    facts = page.get_by_test_id("record-facts")
+    assert "Neu" in facts.text_content() and "new" not in facts.text_content().split()
+    # And in English the owner is named (not "rep-anna") and the temperature is a word, not the enum value
+    page.get_by_test_id("language").select_option("en")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    text = facts.text_content()
+    assert "Anna Schmidt" in text and "rep-anna" not in text and "Hot" in text
+    # And what the lead asked for is there: message, need, BANT answers, source and campaign
+    asked = page.get_by_test_id("record-asked").text_content()
+    for expected in (HOT_ANSWERS["message"], "One place for every lead", HOT_ANSWERS["budget"],
+                     HOT_ANSWERS["authority"], HOT_ANSWERS["timing"], "Web page", "spring-fair"):
+        assert expected in asked, expected
+    # And no timeline event shows its raw type
+    for event in page.get_by_test_id("timeline").locator("li.timeline-event").all():
+        event_type = event.get_attribute("data-testid").removeprefix("event-")
+        assert event.locator("strong").text_content() != event_type, event_type

@@ -42,6 +42,7 @@ def test_a_lead_shows_its_explanation_and_every_scoring_newest_first(crm, board)
     assert (lead["lead_id"], lead["name"], lead["company"], lead["owner_id"]) == (lead_id, "Jonas Weber",
                                                                                   "Weber GmbH", "rep-anna")
     assert lead["status"] == "contacted" and lead["first_contact_at"]
+    assert lead["owner_name"] == "Anna Schmidt"  # the page names the owner instead of showing "rep-anna"
     parts = {part["signal"]: part["points"] for part in lead["score_parts"]}
     assert parts == {"budget": 14, "need": 14, "company_size": 5, "role": 5, "answered_calls": 6}
     assert lead["score"] == sum(parts.values())

@@ -4,7 +4,7 @@ stands in nurture, its flags and its latest timeline events. An erased lead show
 from __future__ import annotations
 
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
-from crm.data.people import UserItem
+from crm.data.people import UserItem, user_names
 from crm.models.lead_fields import OWN_ATTRIBUTES
 from crm.services.actors import ensure_visible
 
@@ -31,6 +31,7 @@ def lead_view(lead_id: str, actor: UserItem) -> dict | None:
         "consent": lead.consent.as_dict() if lead.consent else None,
         "status": lead.status,
         "owner_id": lead.owner_id,
+        "owner_name": user_names([lead.owner_id]).get(lead.owner_id),  # the page names the owner, not their id
         "score": lead.score,
         "temperature": lead.temperature,
         "cycle": lead.cycle,
