@@ -70,7 +70,7 @@ function render(focusTestId = null) {
     errorLine("stages"),
     h("ol", {class: "stage-list", "aria-labelledby": "stages-heading"},
       state.draft.stages.map((stage, index) => stageItem(stage, index))),
-    state.canEdit ? addStage() : null,
+    ...(state.canEdit ? [addStage()] : []), // replaceChildren would write a null as the text "null"
     lostReasons());
   clearErrors(byId("pipeline-form"), byId("pipeline-form-error"));
   if (focusTestId) editor.querySelector(`[data-testid="${focusTestId}"]`)?.focus();

@@ -98,6 +98,10 @@ def test_email_these_sends_as_a_job_showing_its_progress_then_who_got_it(stack, 
     preview = call_api(stack, "rep-anna", "POST", "/api/mass-email/preview",
                        json={"kind": "leads", "template_id": template_id}).json()
     assert preview["recipients"] >= 1 and preview["blocked"].get("no_consent", 0) >= 1
+    # And the dialog says why people are left out in words, with no "null" or "[object …]" among them
+    page.get_by_test_id("email-summary").locator("li").first.wait_for()
+    said = page.get_by_test_id("email-summary").inner_text()
+    assert "null" not in said and "[object" not in said, said
     # And sends it
     page.get_by_test_id("email-send").click()
     # Then the dialog shows the job's progress, then how many got it and how many were skipped

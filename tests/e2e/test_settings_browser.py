@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/settings/ (tests/e2e/browser.py), one per test.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -212,3 +213,12 @@ def test_a_manager_finds_settings_in_the_navigation(stack, page):
     page.get_by_test_id("nav-settings").click()
     page.locator("body[data-ready=true]").wait_for()
     assert page.get_by_test_id("settings-read-only").is_visible()
+
+
+def test_a_manager_reads_no_null_or_object_text_on_the_settings_page(stack, page):
+    # Given Maria, a manager, who sees the settings read-only
+    open_settings(page, stack, "manager-maria")
+    page.get_by_test_id("lost-reason-0").wait_for()
+    # Then no empty value leaks into the page as words
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\bnull\b|\bundefined\b|\[object ", text), text
