@@ -133,6 +133,25 @@ def test_the_automated_info_pack_starts_no_we_tried_to_reach_you_message(crm):
     assert crm.executions(crm.status_message_arn) == []
 
 
+def test_the_rep_of_a_nurtured_lead_is_promised_no_call_deadline(crm):
+    # Given a nurturable lead: no SLA, which only expected buyers on the personal route have
+    lead_id = post_lead(crm)
+    from crm.services.lifecycle import notify_assignee
+
+    # When its rep is told about it
+    assert notify_assignee(lead_id, T0)["channels"] == ["email"]  # an SMS interrupts only for the SLA
+    rep = owner(lead_id)
+    [rep_mail] = lead_emails(crm, rep.email)
+    # Then neither subject nor body asks for a call within the SLA, in the rep's language
+    from crm.notifications.messages import MESSAGES
+    from crm.settings import get_settings
+
+    words = MESSAGES[rep.language]
+    assert str(rep_mail["Subject"]) == words["new_lead_for_rep"]["subject_no_sla"].format(name="Nora Nurture")
+    within = words["common"]["within_minutes_other"].format(count=get_settings().sla_minutes)
+    assert within not in rep_mail.get_body(("plain",)).get_content()
+
+
 def test_eleven_unopened_emails_bring_the_big_bang_and_then_no_prospect(crm):
     lead_id = post_lead(crm)
     result, ended_at = run_until_done(lead_id)
@@ -196,6 +215,10 @@ def test_clicks_promote_the_lead_and_tell_the_rep_what_was_opened_and_clicked(cr
     html = rep_mail.get_body(("html",)).get_content()
     assert "Nora Nurture" in str(rep_mail["Subject"]) + html
     assert "https://www.example.com/a" in html and "https://www.example.com/b" in html
+    from crm.notifications.messages import MESSAGES
+
+    rating = f"{MESSAGES[owner(lead_id).language]['temperatures'][promoted.temperature]} · {promoted.score}/100"
+    assert rating in rep_mail.get_body(("plain",)).get_content()  # the lead's own rating, not "Hot" for a cold lead
     assert "Call engaged lead" in task_titles(lead_id)
     assert step(lead_id, T0 + timedelta(days=3)) == {"next": "done", "reason": "promoted"}
     assert len(lead_emails(crm, "nora@example.org")) == 1

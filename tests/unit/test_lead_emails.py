@@ -274,23 +274,26 @@ def test_staff_sms_carry_no_opt_out_hint() -> None:
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-def test_the_engaged_alert_says_hot_what_they_read_and_by_when(language: str) -> None:
+def test_the_engaged_alert_rates_the_lead_as_it_is_and_says_what_they_read_and_by_when(language: str) -> None:
+    # Given a promoted lead that is cold at 17 (promotion is about engagement, not the score)
     email = render_email(ENGAGED, language, FULL[ENGAGED])
-    hot = f"{words(language, 'temperatures', 'hot')} · 82/100"
-
+    # Then its rating is its own, and no word of the email calls it hot
+    rating = f"{words(language, 'temperatures', 'cold')} · 17/100"
+    hot = words(language, "temperatures", "hot")
+    assert hot not in visible(email.subject) and hot not in visible(email.text)
     for part in (email.text, visible(email.html)):
-        assert hot in part
+        assert rating in part
         assert "The information you asked for" in part and "Part 2 of 4: something useful for this week" in part
         assert "https://www.example.com/pricing" in part
         assert "2024-05-09 11:00 (Europe/Budapest)" in visible(part)
     assert words(language, ENGAGED, "opened") in email.text and words(language, ENGAGED, "clicked") in email.text
-    assert f'href="{LEAD_URL}"' in email.html
+    assert f'href="{escape(LEAD_URL)}"' in email.html
 
 
 def test_the_engaged_alert_leaves_out_empty_lists() -> None:
     email = render_email(ENGAGED, "en", MINIMAL[ENGAGED])
     assert "Emails opened" not in email.text and "Links clicked" not in email.text and "<ul" not in email.html
-    assert "Rating: Hot\n" in email.text  # no score given: the temperature alone
+    assert "Rating" not in email.text  # no temperature known: no rating claimed
 
 
 def test_the_engaged_alert_lists_each_entry_once() -> None:
@@ -306,5 +309,5 @@ def test_the_engaged_sms_fits_and_keeps_the_link(language: str) -> None:
         assert len(sms) <= SMS_MAX_LENGTH and "\n" not in sms
         assert sms.endswith(LEAD_URL) and "2024-05-09 11:00" in sms
     assert render_sms(ENGAGED, "en", FULL[ENGAGED]) == (
-        "Hot lead Zsófia Nagy (Acme Kft.), +36 30 123 4567: engaging with your emails. "
+        "Engaged lead Zsófia Nagy (Acme Kft.), +36 30 123 4567: reading your emails. "
         f"Call by 2024-05-09 11:00 (Europe/Budapest). {LEAD_URL}")

@@ -56,7 +56,7 @@ FULL: dict[str, dict] = {
         "step": "lead lifecycle", "error": "States.TaskFailed", "cause": "boom\nat line 3", "lead_url": LEAD_URL,
     },
     "lead_engaged_for_rep": {
-        "rep": {"name": "Anna Kovács"}, "lead": FULL_LEAD, "score": 82, "lead_url": LEAD_URL,
+        "rep": {"name": "Anna Kovács"}, "lead": {**FULL_LEAD, "temperature": "cold", "score": 17}, "lead_url": LEAD_URL,
         "opened": ["The information you asked for", "Part 2 of 4: something useful for this week"],
         "clicked": ["https://www.example.com/pricing"], "due_at_display": "2024-05-09 11:00 (Europe/Budapest)",
     },
@@ -81,7 +81,7 @@ MINIMAL: dict[str, dict] = {
         "cause": "", "lead_url": None,
     },
     "lead_engaged_for_rep": {
-        "rep": {"name": "Anna Kovács"}, "lead": {"name": "Zsófia Nagy"}, "score": None, "lead_url": LEAD_URL,
+        "rep": {"name": "Anna Kovács"}, "lead": {"name": "Zsófia Nagy"}, "lead_url": LEAD_URL,
         "opened": [], "clicked": [], "due_at_display": "2024-05-09 11:00 (Europe/Budapest)",
     },
 }
@@ -173,6 +173,21 @@ def test_the_subject_says_who_and_how_soon() -> None:
     assert email.subject == "New lead: Zsófia Nagy (Acme Kft.) — call within 20 minutes"
     minimal = render_email("new_lead_for_rep", "en", MINIMAL["new_lead_for_rep"])
     assert minimal.subject == "New lead: Zsófia Nagy — call within 20 minutes"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_a_lead_without_the_sla_is_promised_no_deadline(language: str) -> None:
+    # Given a nurturable lead: not an expected buyer, so no first-contact deadline (only the personal route has one)
+    context = {**FULL["new_lead_for_rep"], "sla_minutes": None}
+    # When its rep is told about it
+    email = render_email("new_lead_for_rep", language, context)
+    # Then nothing promises a call within the SLA or names a deadline; the email says there is none
+    words = MESSAGES[language]["new_lead_for_rep"]
+    within = MESSAGES[language]["common"]["within_minutes_other"].format(count=20)
+    assert visible(email.subject) == words["subject_company_no_sla"].format(name="Zsófia Nagy", company="Acme Kft.")
+    for part in (visible(email.subject), visible(email.text), visible(email.html)):
+        assert within not in part and "2024-05-02 14:20" not in part
+    assert words["no_sla"] in visible(email.text) and escape(words["no_sla"]) in visible(email.html)
 
 
 def test_a_one_minute_deadline_is_singular() -> None:

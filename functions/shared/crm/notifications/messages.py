@@ -81,6 +81,10 @@ EN: Catalogue = {
         "due_label": "Call by",
         "sms": "New lead {lead}, {contact}. Call by {due}. {url}",
         "sms_no_contact": "New lead {lead}. Call by {due}. {url}",
+        "subject_no_sla": "New lead: {name}",
+        "subject_company_no_sla": "New lead: {name} ({company})",
+        "no_sla": "This lead is not an expected buyer (yet), so there is no first-contact deadline: "
+                  "call when it suits your day.",
     },
     "missed_first_contact_for_manager": {
         "subject": "Missed first contact: {name} (escalation {number})",
@@ -118,15 +122,15 @@ EN: Catalogue = {
         "cause_label": "Details",
     },
     "lead_engaged_for_rep": {
-        "subject": "Hot lead: {name} is engaging with your emails",
-        "heading": "A nurtured lead has become a hot lead",
+        "subject": "Engaged lead: {name} is reading your emails",
+        "heading": "A nurtured lead is now an expected buyer",
         "intro": "{name} has been opening your emails and clicking their links, and is now an expected buyer.",
         "deadline": "Please call by {due}.",
         "why": "Interest is at its peak right now: a call while they are still reading makes the difference.",
         "opened": "Emails opened",
         "clicked": "Links clicked",
-        "sms": "Hot lead {lead}, {contact}: engaging with your emails. Call by {due}. {url}",
-        "sms_no_contact": "Hot lead {lead}: engaging with your emails. Call by {due}. {url}",
+        "sms": "Engaged lead {lead}, {contact}: reading your emails. Call by {due}. {url}",
+        "sms_no_contact": "Engaged lead {lead}: reading your emails. Call by {due}. {url}",
     },
     "nurture_info_pack": {
         "subject": "The information you asked for",
@@ -291,6 +295,10 @@ DE: Catalogue = {
         "due_label": "Anrufen bis",
         "sms": "Neuer Lead {lead}, {contact}. Anrufen bis {due}. {url}",
         "sms_no_contact": "Neuer Lead {lead}. Anrufen bis {due}. {url}",
+        "subject_no_sla": "Neuer Lead: {name}",
+        "subject_company_no_sla": "Neuer Lead: {name} ({company})",
+        "no_sla": "Dieser Lead ist (noch) kein erwarteter Käufer, daher gibt es keine Frist für den ersten "
+                  "Anruf: Rufen Sie an, wenn es in Ihren Tag passt.",
     },
     "missed_first_contact_for_manager": {
         "subject": "Erstkontakt verpasst: {name} (Eskalation {number})",
@@ -330,16 +338,16 @@ DE: Catalogue = {
         "cause_label": "Details",
     },
     "lead_engaged_for_rep": {
-        "subject": "Heißer Lead: {name} liest Ihre E-Mails",
-        "heading": "Ein Lead aus dem Nurturing ist jetzt heiß",
+        "subject": "Interessierter Lead: {name} liest Ihre E-Mails",
+        "heading": "Ein Lead aus dem Nurturing ist jetzt kaufbereit",
         "intro": "{name} öffnet Ihre E-Mails, klickt auf die Links und gilt jetzt als kaufbereit.",
         "deadline": "Bitte rufen Sie bis {due} an.",
         "why": "Das Interesse ist gerade jetzt am größten: Ein Anruf, solange Ihre E-Mails noch frisch sind, "
                "macht den Unterschied.",
         "opened": "Geöffnete E-Mails",
         "clicked": "Angeklickte Links",
-        "sms": "Heißer Lead {lead}, {contact}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
-        "sms_no_contact": "Heißer Lead {lead}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
+        "sms": "Interessierter Lead {lead}, {contact}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
+        "sms_no_contact": "Interessierter Lead {lead}: liest Ihre E-Mails. Anrufen bis {due}. {url}",
     },
     "nurture_info_pack": {
         "subject": "Die gewünschten Informationen",
@@ -508,6 +516,10 @@ HU: Catalogue = {
         "due_label": "Hívd eddig",
         "sms": "Új érdeklődő: {lead}, {contact}. Hívd eddig: {due}. {url}",
         "sms_no_contact": "Új érdeklődő: {lead}. Hívd eddig: {due}. {url}",
+        "subject_no_sla": "Új érdeklődő: {name}",
+        "subject_company_no_sla": "Új érdeklődő: {name} ({company})",
+        "no_sla": "Ez az érdeklődő (még) nem várható vásárló, ezért nincs határidő az első hívásra: "
+                  "hívd, amikor belefér a napodba.",
     },
     "missed_first_contact_for_manager": {
         "subject": "Elmaradt az első kapcsolatfelvétel: {name} ({number}. eszkaláció)",
@@ -546,16 +558,16 @@ HU: Catalogue = {
         "cause_label": "Részletek",
     },
     "lead_engaged_for_rep": {
-        "subject": "Forró érdeklődő: {name} olvassa a leveleidet",
-        "heading": "Egy gondozott érdeklődő forróvá vált",
+        "subject": "Aktív érdeklődő: {name} olvassa a leveleidet",
+        "heading": "Egy gondozott érdeklődő várható vásárló lett",
         "intro": "Ez az érdeklődő megnyitja a leveleidet és rákattint a linkekre, ezért mostantól várható "
                  "vásárlóként szerepel: {name}.",
         "deadline": "Kérlek, eddig hívd fel: {due}.",
         "why": "Az érdeklődése most a legnagyobb: egy hívás, amíg még a leveleidet olvassa, sokat számít.",
         "opened": "Megnyitott levelek",
         "clicked": "Kattintott linkek",
-        "sms": "Forró érdeklődő: {lead}, {contact}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
-        "sms_no_contact": "Forró érdeklődő: {lead}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
+        "sms": "Aktív érdeklődő: {lead}, {contact}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
+        "sms_no_contact": "Aktív érdeklődő: {lead}. Olvassa a leveleidet. Hívd eddig: {due}. {url}",
     },
     "nurture_info_pack": {
         "subject": "A kért információk",
@@ -723,6 +735,10 @@ EL: Catalogue = {
         "due_label": "Κλήση έως",
         "sms": "Νέος δυνητικός πελάτης {lead}, {contact}. Καλέστε έως {due}. {url}",
         "sms_no_contact": "Νέος δυνητικός πελάτης {lead}. Καλέστε έως {due}. {url}",
+        "subject_no_sla": "Νέος δυνητικός πελάτης: {name}",
+        "subject_company_no_sla": "Νέος δυνητικός πελάτης: {name} ({company})",
+        "no_sla": "Αυτός ο δυνητικός πελάτης δεν είναι (ακόμη) πιθανός αγοραστής, οπότε δεν υπάρχει "
+                  "προθεσμία για την πρώτη κλήση: καλέστε όταν σας βολεύει.",
     },
     "missed_first_contact_for_manager": {
         "subject": "Χάθηκε η πρώτη επαφή: {name} (κλιμάκωση {number})",
@@ -763,8 +779,8 @@ EL: Catalogue = {
         "cause_label": "Λεπτομέρειες",
     },
     "lead_engaged_for_rep": {
-        "subject": "Θερμός δυνητικός πελάτης: {name} — διαβάζει τα email σας",
-        "heading": "Ένας δυνητικός πελάτης υπό καλλιέργεια έγινε θερμός",
+        "subject": "Ενεργός δυνητικός πελάτης: {name} — διαβάζει τα email σας",
+        "heading": "Ένας δυνητικός πελάτης υπό καλλιέργεια είναι πλέον πιθανός αγοραστής",
         "intro": "Ο δυνητικός πελάτης {name} ανοίγει τα email σας και κάνει κλικ στους συνδέσμους τους· "
                  "πλέον θεωρείται πιθανός αγοραστής.",
         "deadline": "Παρακαλούμε καλέστε έως {due}.",
@@ -772,8 +788,8 @@ EL: Catalogue = {
                "email σας κάνει τη διαφορά.",
         "opened": "Email που άνοιξε",
         "clicked": "Σύνδεσμοι που επέλεξε",
-        "sms": "Θερμός δυνητικός πελάτης {lead}, {contact}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
-        "sms_no_contact": "Θερμός δυνητικός πελάτης {lead}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
+        "sms": "Ενεργός δυνητικός πελάτης {lead}, {contact}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
+        "sms_no_contact": "Ενεργός δυνητικός πελάτης {lead}: διαβάζει τα email σας. Καλέστε έως {due}. {url}",
     },
     "nurture_info_pack": {
         "subject": "Οι πληροφορίες που ζητήσατε",
@@ -943,6 +959,10 @@ FA: Catalogue = {
         "due_label": "تماس تا",
         "sms": "سرنخ جدید {lead}، {contact}. تا {due} تماس بگیرید. {url}",
         "sms_no_contact": "سرنخ جدید {lead}. تا {due} تماس بگیرید. {url}",
+        "subject_no_sla": "سرنخ جدید: {name}",
+        "subject_company_no_sla": "سرنخ جدید: {name} ({company})",
+        "no_sla": "این سرنخ (هنوز) خریدار احتمالی نیست، پس برای نخستین تماس مهلتی وجود ندارد: "
+                  "هر وقت برایتان مناسب بود تماس بگیرید.",
     },
     "missed_first_contact_for_manager": {
         "subject": "نخستین تماس انجام نشد: {name} (ارجاع شمارهٔ {number})",
@@ -980,8 +1000,8 @@ FA: Catalogue = {
         "cause_label": "جزئیات",
     },
     "lead_engaged_for_rep": {
-        "subject": "سرنخ داغ: {name} ایمیل‌های شما را می‌خواند",
-        "heading": "یک سرنخ در حال پرورش، داغ شده است",
+        "subject": "سرنخ فعال: {name} ایمیل‌های شما را می‌خواند",
+        "heading": "یک سرنخ در حال پرورش، اکنون خریدار احتمالی است",
         "intro": "{name} ایمیل‌های شما را باز می‌کند و روی پیوندهایشان کلیک می‌کند و اکنون خریدار احتمالی "
                  "به شمار می‌آید.",
         "deadline": "لطفاً تا {due} تماس بگیرید.",
@@ -989,8 +1009,8 @@ FA: Catalogue = {
                "همه‌چیز را تغییر می‌دهد.",
         "opened": "ایمیل‌های بازشده",
         "clicked": "پیوندهای کلیک‌شده",
-        "sms": "سرنخ داغ {lead}، {contact}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
-        "sms_no_contact": "سرنخ داغ {lead}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
+        "sms": "سرنخ فعال {lead}، {contact}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
+        "sms_no_contact": "سرنخ فعال {lead}: ایمیل‌های شما را می‌خواند. تا {due} تماس بگیرید. {url}",
     },
     "nurture_info_pack": {
         "subject": "اطلاعاتی که درخواست کرده بودید",

@@ -260,9 +260,7 @@ def _staff_facing(template: str, context: Mapping[str, Any], t: Translator) -> d
     elif template == "workflow_failed_for_manager":
         variables.update({key: _clean(context.get(key)) for key in ("step", "error", "cause")})
         variables["step"] = variables["step"] or "?"
-    elif template == "lead_engaged_for_rep" and lead is not None:
-        lead["temperature"] = "hot"  # that is what this email announces, whatever the lead item still says
-        lead["score"] = _clean(context.get("score")) or lead["score"]
+    elif template == "lead_engaged_for_rep" and lead is not None:  # its rating is the lead's own, like every email
         variables.update(opened=_items(context.get("opened")), clicked=_items(context.get("clicked")))
     return variables
 

@@ -164,7 +164,7 @@ def _after_promotion(lead: LeadItem, task: TaskItem | None, now: datetime) -> No
     clicked = list(dict.fromkeys(event.data.get("link") for event in history
                                  if event.event_type == "email_clicked" and event.data.get("link")))
     context = {"rep": {"name": rep.name}, "lead": lead_context(lead), "opened": opened, "clicked": clicked,
-               "score": lead.score, "due_at_display": local_time(task.due_at if task else to_iso(now), rep.timezone),
+               "due_at_display": local_time(task.due_at if task else to_iso(now), rep.timezone),
                "lead_url": lead_url(lead.lead_id)}
     email_user(rep, "lead_engaged_for_rep", context)
     sms_user(rep, "lead_engaged_for_rep", context)

@@ -42,16 +42,17 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
     rep = get_user(lead.owner_id)
     if rep is None:
         raise LookupError(f"the lead's owner {lead.owner_id} is not a user")
+    on_sla = lead.cycle == "expected_buyer"  # only the personal route has a first-contact deadline (L4)
     context = {
         "rep": {"name": rep.name},
         "lead": lead_context(lead),
         "lead_url": lead_url(lead_id),
         "due_at_display": local_time(lead.first_contact_due_at, rep.timezone),
-        "sla_minutes": get_settings().sla_minutes,
+        "sla_minutes": get_settings().sla_minutes if on_sla else None,  # no "call within 20 minutes" for the rest
     }
     channels = {"email": email_user(rep, "new_lead_for_rep", context)}
     # an SMS interrupts: for expected buyers, whose first call is due within the SLA; the rest wait in the inbox
-    sms_id = sms_user(rep, "new_lead_for_rep", context) if lead.cycle == "expected_buyer" else None
+    sms_id = sms_user(rep, "new_lead_for_rep", context) if on_sla else None
     if sms_id:
         channels["sms"] = sms_id
     actions = LeadItem.leave_pending_queue() if lead.GSI2PK == LIFECYCLE_PENDING else []
