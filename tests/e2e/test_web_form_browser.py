@@ -67,3 +67,7 @@ def test_a_form_with_a_source_label_the_crm_does_not_name_makes_a_lead_listed_un
     # Then the lead is there, its source shown as the form gave it
     assert page.get_by_test_id("filter-source").input_value() == "other"
     assert "webinar" in row.text_content()
+    # And the lead's page, opened from the list, names the source as given
+    row.get_by_role("link").first.click()
+    page.wait_for_url("**/record.html*")
+    page.get_by_text("webinar", exact=True).first.wait_for()
