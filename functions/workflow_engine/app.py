@@ -31,8 +31,8 @@ def review_first_contact(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
     outcome = lifecycle.review_first_contact(event["lead_id"], utcnow())
-    if outcome["outcome"] == "cold":
-        metrics.add_metric(name="LeadWentCold", unit=MetricUnit.Count, value=1)
+    if outcome["outcome"] == "unreached":
+        metrics.add_metric(name="LeadUnreached", unit=MetricUnit.Count, value=1)
     return outcome
 
 

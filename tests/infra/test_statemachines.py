@@ -326,11 +326,11 @@ def test_lifecycle_escalates_then_the_new_rep_calls(stepfunctions: tuple[Any, Sc
 @lifecycle_only
 def test_lifecycle_leaves_a_lead_cold(stepfunctions: tuple[Any, Script]):
     client, script = stepfunctions
-    _lifecycle_script(script, ["escalate", "escalate", "cold"], [])
+    _lifecycle_script(script, ["escalate", "escalate", "unreached"], [])
     described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1"})
     assert described["status"] == "SUCCEEDED"
     assert entered.count("EscalateMissedContact") == 2
-    assert entered[-1] == "LeftCold"
+    assert entered[-1] == "LeftUnreached"
 
 
 @lifecycle_only

@@ -74,7 +74,7 @@ def test_home_counts_leads_by_cycle_and_status_and_lists_todays_tasks_and_waitin
     assert (body["owner_id"], body["timezone"], body["today"]) == ("rep-chris", "America/Los_Angeles", "2030-01-14")
     assert body["leads"] == {
         "by_cycle": {"expected_buyer": 2, "nurturable": 1, "no_prospect": 1},
-        "by_status": {"new": 3, "attempting": 0, "contacted": 1, "not_interested": 0, "cold": 0},
+        "by_status": {"new": 3, "attempting": 0, "contacted": 1, "not_interested": 0, "unreached": 0},
         "total": 4, "converted": 1, "junk": 1, "erased": 0}
     # And today's tasks are those due before his midnight, overdue ones included: the intake's call tasks (the
     # called lead's is done) are long overdue by 2030; the task after his midnight is tomorrow's
@@ -111,7 +111,7 @@ def test_counting_sets_converted_junk_and_erased_leads_apart():
         AutomationFacts(status="new", cycle=None, erased=True, converted=True),
     ])
     assert counts.by_cycle == {"expected_buyer": 1, "nurturable": 1, "no_prospect": 1}
-    assert counts.by_status == {"new": 1, "attempting": 1, "contacted": 0, "not_interested": 1, "cold": 0}
+    assert counts.by_status == {"new": 1, "attempting": 1, "contacted": 0, "not_interested": 1, "unreached": 0}
     assert (counts.total, counts.converted, counts.junk, counts.erased) == (3, 1, 1, 1)
 
 

@@ -131,24 +131,27 @@ def test_a_call_within_the_sla_ends_the_workflow_without_escalation(crm, board):
     assert lead.GSI2PK is None and lead.status == "contacted" and lead.seconds_to_first_contact is not None
 
 
-def test_a_missed_sla_escalates_reassigns_and_finally_leaves_the_lead_cold(crm):
+def test_a_missed_sla_escalates_reassigns_and_finally_leaves_the_lead_unreached(crm):
     _moto, machine = crm
     before = len(sent())
     lead_id = post_lead({"name": "Silent Lead", "email": "silent@example.com", "country": "AT"})
     execution = finished(execution_arn(machine, lead_id))
     assert execution["status"] == "SUCCEEDED"
     path = states_entered(execution["executionArn"])
-    assert path.count("EscalateMissedContact") == 1 and path[-1] == "LeftCold"
+    assert path.count("EscalateMissedContact") == 1 and path[-1] == "LeftUnreached"
     from crm.data.leads import get_lead, timeline
     from crm.data.tasks import TaskItem
 
     lead = get_lead(lead_id)
-    assert lead.status == "cold" and lead.previous_owner_ids == ["rep-anna"] and lead.owner_id != "rep-anna"
+    assert lead.status == "unreached" and lead.previous_owner_ids == ["rep-anna"] and lead.owner_id != "rep-anna"
+    from crm.domain.qualification import TEMPERATURES
+
+    assert lead.status not in TEMPERATURES  # what happened, beside a temperature that is still the score's
     assert TaskItem.get(*TaskItem.key(lead.call_task_id)).owner_id == lead.owner_id
     assert {"escalated", "went_cold"} <= {event.event_type for event in timeline(f"LEAD#{lead_id}")}
     recipients = [message["to"] for message in sent()[before:]]
     assert recipients[0] == "Anna Schmidt <anna@example.com>"
-    assert recipients.count("Maria Manager <maria@example.com>") == 2  # missed, then cold
+    assert recipients.count("Maria Manager <maria@example.com>") == 2  # missed, then never reached
     assert len(recipients) == 4  # first rep, manager, second rep, manager
 
 

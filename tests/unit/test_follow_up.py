@@ -49,3 +49,13 @@ def test_a_contacted_lead_that_stops_answering_stays_contacted_until_the_limit()
                                       ("email", "inbound", None)])
 def test_a_converted_lead_keeps_its_status_and_count(activity):
     assert run([activity] * 6, status="converted") == ("converted", 0)
+
+
+def test_a_lead_nobody_reached_in_time_keeps_saying_so_until_the_person_answers():
+    # "unreached" is what happened (escalations ran out, L4), a status beside the score's temperature, not one
+    from crm.domain.follow_up import STATUSES
+    from crm.domain.qualification import TEMPERATURES
+
+    assert not set(STATUSES) & set(TEMPERATURES)
+    assert run([UNANSWERED_CALL], status="unreached") == ("unreached", 1)
+    assert run([UNANSWERED_CALL, ("call", "outbound", "answered")], status="unreached") == ("contacted", 0)

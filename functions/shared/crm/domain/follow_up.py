@@ -1,8 +1,9 @@
 """Follow-ups (L8): every call or email changes the lead's status; five unanswered attempts mean "not interested".
 
 Statuses: new -> attempting (tried, no answer yet) -> contacted (the person answered, replied or reached out);
-after `max_attempts` unanswered attempts in a row -> not_interested. Any response resets the count, even on a
-lead marked not interested or cold: the person is talking to us again. A converted lead keeps its status: its
+after `max_attempts` unanswered attempts in a row -> not_interested; unreached when nobody made the first contact
+before the escalations ran out (L4), whatever the lead's temperature. Any response resets the count, even on a
+lead marked not interested or unreached: the person is talking to us again. A converted lead keeps its status: its
 calls and emails are still on its timeline, which the contact's page shows.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RESPONSE_OUTCOMES = frozenset({"answered", "replied"})
-STATUSES = ("new", "attempting", "contacted", "not_interested", "cold")
+STATUSES = ("new", "attempting", "contacted", "not_interested", "unreached")
 CONVERTED = "converted"  # set by conversion (L10), never by a follow-up
 
 
@@ -36,5 +37,5 @@ def follow_up(status: str, attempts_without_response: int, activity_type: str, d
     attempts = attempts_without_response + 1
     if attempts >= max_attempts:
         return FollowUp("not_interested", attempts, responded=False, attempted=True)
-    next_status = status if status in {"contacted", "cold"} else "attempting"
+    next_status = status if status in {"contacted", "unreached"} else "attempting"
     return FollowUp(next_status, attempts, responded=False, attempted=True)

@@ -100,10 +100,10 @@ EN: Catalogue = {
         "new_rep_label": "Now assigned to",
     },
     "lead_went_cold_for_manager": {
-        "subject": "Lead went cold: {name} — never contacted",
-        "heading": "A lead went cold without a first contact",
+        "subject": "Lead never reached: {name} — no first contact",
+        "heading": "A lead was never reached",
         "intro": "All escalations have been used up and nobody contacted {name}. "
-                 "The lead is now marked as cold.",
+                 "The lead is now marked as not reached.",
         "reps_tried": "Reps who had the lead",
         "action": "A personal call today may still win it back.",
     },
@@ -314,10 +314,10 @@ DE: Catalogue = {
         "new_rep_label": "Jetzt zugewiesen an",
     },
     "lead_went_cold_for_manager": {
-        "subject": "Lead erkaltet: {name} – nie kontaktiert",
-        "heading": "Ein Lead ist ohne Erstkontakt erkaltet",
+        "subject": "Lead nie erreicht: {name} – kein Erstkontakt",
+        "heading": "Ein Lead wurde nie erreicht",
         "intro": "Alle Eskalationen sind ausgeschöpft, und niemand hat {name} kontaktiert. "
-                 "Der Lead ist jetzt als kalt markiert.",
+                 "Der Lead ist jetzt als „Nicht erreicht“ markiert.",
         "reps_tried": "Bisher zuständig",
         "action": "Ein persönlicher Anruf noch heute kann ihn vielleicht zurückgewinnen.",
     },
@@ -535,10 +535,10 @@ HU: Catalogue = {
         "new_rep_label": "Új felelős",
     },
     "lead_went_cold_for_manager": {
-        "subject": "Kihűlt érdeklődő: {name} – senki sem kereste",
-        "heading": "Egy érdeklődő első kapcsolatfelvétel nélkül kihűlt",
+        "subject": "Eléretlen érdeklődő: {name} – senki sem kereste",
+        "heading": "Egy érdeklődőt senki sem ért el",
         "intro": "Minden eszkaláció elfogyott, és senki sem vette fel a kapcsolatot ezzel az érdeklődővel: "
-                 "{name}. Mostantól hidegként szerepel.",
+                 "{name}. Mostantól „Nem sikerült elérni” állapotú.",
         "reps_tried": "Akiknél az érdeklődő volt",
         "action": "Egy még mai személyes hívással talán visszanyerhető.",
     },
@@ -755,10 +755,10 @@ EL: Catalogue = {
         "new_rep_label": "Νέα ανάθεση",
     },
     "lead_went_cold_for_manager": {
-        "subject": "Ο δυνητικός πελάτης «κρύωσε»: {name} — καμία επαφή",
-        "heading": "Ένας δυνητικός πελάτης «κρύωσε» χωρίς καμία επαφή",
+        "subject": "Δυνητικός πελάτης χωρίς επαφή: {name} — δεν προσεγγίστηκε",
+        "heading": "Ένας δυνητικός πελάτης δεν προσεγγίστηκε ποτέ",
         "intro": "Όλες οι κλιμακώσεις εξαντλήθηκαν και κανείς δεν επικοινώνησε με τον δυνητικό πελάτη {name}. "
-                 "Πλέον έχει χαρακτηριστεί «κρύος».",
+                 "Πλέον έχει χαρακτηριστεί «Δεν προσεγγίστηκε».",
         "reps_tried": "Είχε ανατεθεί σε",
         "action": "Μια προσωπική κλήση σήμερα ίσως τον κερδίσει ακόμη.",
     },
@@ -978,10 +978,10 @@ FA: Catalogue = {
         "new_rep_label": "مسئول جدید",
     },
     "lead_went_cold_for_manager": {
-        "subject": "سرنخ سرد شد: {name} — بدون هیچ تماسی",
-        "heading": "یک سرنخ بدون نخستین تماس سرد شد",
+        "subject": "هیچ‌کس با سرنخ تماس نگرفت: {name}",
+        "heading": "هیچ‌کس با یک سرنخ تماس نگرفت",
         "intro": "همهٔ ارجاع‌ها به پایان رسید و هیچ‌کس با {name} تماس نگرفت. "
-                 "این سرنخ اکنون «سرد» علامت خورده است.",
+                 "این سرنخ اکنون «تماس برقرار نشد» علامت خورده است.",
         "reps_tried": "فروشندگانی که سرنخ به آن‌ها واگذار شده بود",
         "action": "شاید یک تماس شخصی همین امروز هنوز بتواند آن را نجات دهد.",
     },

@@ -75,7 +75,9 @@ def plan_first_contact_check(lead_id: str, now: datetime) -> dict:
 
 
 def review_first_contact(lead_id: str, now: datetime) -> dict:
-    """At the deadline: contacted, escalate, or (escalations used up) cold, and the managers are told."""
+    """At the deadline: contacted, escalate, or (escalations used up) unreached, and the managers are told.
+
+    `unreached` is a status (what happened), not a temperature: a hot lead nobody called stays hot."""
     lead = _lead(lead_id)
     if lead.first_contact_at:
         return {"outcome": "contacted", "seconds_to_first_contact": lead.seconds_to_first_contact}
@@ -84,15 +86,15 @@ def review_first_contact(lead_id: str, now: datetime) -> dict:
     tried = [lead.owner_id, *lead.previous_owner_ids]
     names = [user.name for user in (get_user(user_id) for user_id in tried) if user]
     def writes(transaction: TransactWrite) -> None:
-        transaction.update(lead, actions=[LeadItem.status.set("cold")], add_version_condition=False,
+        transaction.update(lead, actions=[LeadItem.status.set("unreached")], add_version_condition=False,
                            condition=LeadItem.first_contact_at.does_not_exist())
         transaction.save(_event(lead_id, "went_cold", now, {"reason": "no first contact", "reps_tried": tried}))
 
     write_transaction(writes)
     email_managers("lead_went_cold_for_manager",
                    {"lead": lead_context(lead), "reps_tried": names, "lead_url": lead_url(lead_id)})
-    logger.warning("lead went cold without a first contact", extra={"lead_id": lead_id})
-    return {"outcome": "cold"}
+    logger.warning("lead never reached: no first contact", extra={"lead_id": lead_id})
+    return {"outcome": "unreached"}
 
 
 def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
