@@ -1,8 +1,8 @@
 """The board API: the signed-in users' CRM (D1-D6, L12, R1), one Chalice app over the route modules in chalicelib.
 
-Every route needs a Cognito access token with one of its OAuth scopes (chalicelib/routing.py says how a route is
-authorized and answered); the modules hold only views that call crm.services. Chalice's `app` object is the Lambda
-handler (template.yaml).
+Every route but the OpenAPI document needs a Cognito access token with one of its OAuth scopes
+(chalicelib/routing.py says how a route is authorized and answered); the modules hold only views that call
+crm.services. Chalice's `app` object is the Lambda handler (template.yaml).
 """
 
 from __future__ import annotations
@@ -60,9 +60,11 @@ def me(viewer: UserItem) -> dict[str, Any]:
             "language": viewer.language, "timezone": viewer.timezone}
 
 
-@routes("/api/openapi.json", machine="crm/records.read")
-def openapi_document(viewer: UserItem) -> dict[str, Any]:
-    """This API's OpenAPI document, made from these routes."""
+@routes("/api/openapi.json", public=True)
+def openapi_document() -> dict[str, Any]:
+    """This API's OpenAPI document, made from these routes; served without a token.
+
+    It holds no data and tells a client how to get a token in the first place (no authorizer in template.yaml)."""
     return _openapi().document(app)
 
 

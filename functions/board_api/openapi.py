@@ -73,9 +73,10 @@ def _responses(entry: Any, doc: Any) -> dict[str, Any]:
                                                    "content": {doc.produces: {"schema": schema}}}}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
-    responses["401"] = _reply("No valid access token.", "Error")
-    responses["403"] = _reply("Not an active user, a role that may not do this, or a token without the route's "
-                              "scope.", "Error")
+    if entry.authorizer is not None:
+        responses["401"] = _reply("No valid access token.", "Error")
+        responses["403"] = _reply("Not an active user, a role that may not do this, or a token without the route's "
+                                  "scope.", "Error")
     if entry.view_args:
         responses["404"] = _reply("Unknown, or another rep's record.", "Error")
     if doc.conflict:

@@ -1,7 +1,8 @@
 """The board API's routes live twice, in the Chalice app and in BoardApi's DefinitionBody (OpenAPI) in template.yaml:
-they must agree, route and scopes, and every one must sit behind the Cognito authorizer with OAuth scopes, on AWS
-(SAM) and in the local runner alike. The function has one Lambda permission for the whole API, so its resource
-policy stays far from Lambda's 20 KB limit however many routes there are."""
+they must agree, route and scopes, and every one but the OpenAPI document must sit behind the Cognito authorizer with
+OAuth scopes, on AWS (SAM) and in the local runner alike; the document is served to anyone (NONE in template.yaml).
+The function has one Lambda permission for the whole API, so its resource policy stays far from Lambda's 20 KB limit
+however many routes there are."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ POLICY_LIMIT = 20 * 1024  # bytes: Lambda's limit for a function's resource-base
 # the longest each ${...} of a permission can become: a partition, a region, an account, an API id
 WORST_CASE = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-3", "AWS::AccountId": "123456789012"}
 API_ID = "a1b2c3d4e5"
+PUBLIC = ("GET", "/api/openapi.json")  # the one route without a token: it holds no data
 PEOPLE_ONLY_PREFIXES = ("/api/admin/", "/api/users", "/api/imports", "/api/mass-email", "/api/me", "/api/home",
                         "/api/notices", "/api/email-templates")
 
@@ -38,8 +40,19 @@ def board_app() -> Any:
 
 
 def _chalice_scopes(board_app: Any) -> dict[tuple[str, str], list[str]]:
+    """The app's signed-in routes with their scopes."""
     return {(method, path): entry.authorizer.scopes
-            for path, methods in board_app.routes.items() for method, entry in methods.items()}
+            for path, methods in board_app.routes.items() for method, entry in methods.items()
+            if entry.authorizer is not None}
+
+
+def test_the_openapi_document_is_the_one_route_without_a_token(board_app: Any, template: dict[str, Any]):
+    public = {(method, path) for path, methods in board_app.routes.items() for method, entry in methods.items()
+              if entry.authorizer is None}
+    assert public == {PUBLIC}
+    # And template.yaml says NONE, which SAM reads as "no DefaultAuthorizer here" (an empty security gets the default)
+    # and the local runner as no authorizer
+    assert _declared(template)[PUBLIC]["security"] == [{"NONE": []}]
 
 
 def _declared(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -50,7 +63,7 @@ def _declared(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]
 
 
 def test_every_chalice_route_is_declared_in_the_definition_body_and_back(board_app: Any, template: dict[str, Any]):
-    assert set(_declared(template)) == set(_chalice_scopes(board_app))
+    assert set(_declared(template)) == {*_chalice_scopes(board_app), PUBLIC}
 
 
 def test_the_function_has_no_api_events_and_runs_the_chalice_app(template: dict[str, Any]):
@@ -72,6 +85,8 @@ def test_every_method_proxies_to_the_function_behind_cognito_with_its_routes_sco
         integration = operation["x-amazon-apigateway-integration"]
         assert (integration["type"], integration["httpMethod"]) == ("aws_proxy", "POST"), route
         assert integration["uri"] == {"Fn::Sub": INVOCATION}, route
+        if route == PUBLIC:
+            continue
         # Then API Gateway asks for what the app itself checks: people always, an integration by the route's scope
         assert operation["security"] == [{AUTHORIZER: scopes[route]}], route
         assert scopes[route][0] == PEOPLE_SCOPE and set(scopes[route][1:]) <= set(INTEGRATION_SCOPES), route
@@ -86,8 +101,8 @@ def test_settings_the_team_imports_mass_email_and_review_are_for_people_only(boa
     assert {scope for scopes in _chalice_scopes(board_app).values() for scope in scopes[1:]} == set(INTEGRATION_SCOPES)
 
 
-def test_sam_keeps_the_authorizer_and_scopes_on_every_method_but_the_preflights(transformed: dict[str, Any],
-                                                                                 template: dict[str, Any]):
+def test_sam_keeps_the_authorizer_and_scopes_on_every_method_but_the_preflights_and_the_document(
+        transformed: dict[str, Any], template: dict[str, Any]):
     swagger = transformed["Resources"][API]["Properties"]["Body"]
     declared = _declared(template)
     methods = [(path, method, operation) for path, operations in swagger["paths"].items()
@@ -96,6 +111,8 @@ def test_sam_keeps_the_authorizer_and_scopes_on_every_method_but_the_preflights(
     for path, method, operation in methods:
         if method == "options":  # CORS preflight, which SAM adds to every path: browsers send no token
             assert not operation.get("security"), path
+        elif (method.upper(), path) == PUBLIC:  # NONE stays, as SAM writes it for an Api event's Authorizer: NONE
+            assert operation["security"] == [{"NONE": []}], path
         else:
             assert operation["security"] == declared[method.upper(), path]["security"], (method, path)
     assert swagger["securityDefinitions"][AUTHORIZER]["x-amazon-apigateway-authtype"] == "cognito_user_pools"
@@ -133,6 +150,8 @@ def test_the_local_runner_checks_tokens_and_scopes_on_board_routes_only(template
     board_routes = {(route.method, route.path): route for route in specs.pop(FUNCTION).api_routes}
     declared = _declared(template)
     assert set(board_routes) == set(declared)
+    public = board_routes.pop(PUBLIC)
+    assert (public.authorizer, public.cognito, public.scopes) == (None, False, ())
     for key, route in board_routes.items():
         assert (route.cognito, route.authorizer) == (True, AUTHORIZER), key
         assert list(route.scopes) == declared[key]["security"][0][AUTHORIZER], key

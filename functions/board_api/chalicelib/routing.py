@@ -59,34 +59,36 @@ class RouteDoc:
 
 
 class Routes:
-    """A blueprint of routes that all need a Cognito access token: `routes = Routes(__name__)`, then
+    """A blueprint of routes that need a Cognito access token: `routes = Routes(__name__)`, then
     `@routes("/api/things/{thing_id}", "POST", body="crm.models.things:ThingChange", machine="crm/things.write")`
     on `def view(viewer, body, thing_id)`; app.py registers `routes.blueprint`. People may call every route; an
-    integration only those naming a `machine` scope it holds (template.yaml declares the same scopes)."""
+    integration only those naming a `machine` scope it holds (template.yaml declares the same scopes). A `public`
+    route (the OpenAPI document only) has no authorizer here nor in template.yaml, and its view gets no viewer."""
 
     def __init__(self, import_name: str) -> None:
         self.blueprint = Blueprint(import_name)
 
-    def __call__(self, path: str, method: str = "GET", machine: str | None = None,
+    def __call__(self, path: str, method: str = "GET", machine: str | None = None, public: bool = False,
                  **doc: Any) -> Callable[[View], View]:
-        if machine is not None and machine not in INTEGRATION_SCOPES:
-            raise ValueError(f"{method} {path}: {machine!r} is not one of {INTEGRATION_SCOPES}")
+        if machine is not None and (public or machine not in INTEGRATION_SCOPES):
+            raise ValueError(f"{method} {path}: {machine!r} is not one of {INTEGRATION_SCOPES} of a signed-in route")
         route_doc = RouteDoc(**doc)
         scopes = [PEOPLE_SCOPE] if machine is None else [PEOPLE_SCOPE, machine]
+        authorizer = None if public else COGNITO.with_scopes(scopes)
 
         def register(view: View) -> View:
             @wraps(view)
             def respond(**path_parameters: str) -> Response:
                 try:
-                    viewer = _viewer(current_request.get(), machine)
-                    arguments = (viewer, _body(route_doc.body, method)) if route_doc.body else (viewer,)
+                    viewer = () if public else (_viewer(current_request.get(), machine),)
+                    arguments = (*viewer, _body(route_doc.body, method)) if route_doc.body else viewer
                     result = view(*arguments, **path_parameters)
                     return result if isinstance(result, Response) else json_response(route_doc.status, result)
                 except Exception as error:
                     return _error_response(error)
 
             respond.route_doc = route_doc  # type: ignore[attr-defined]
-            return self.blueprint.route(path, methods=[method], authorizer=COGNITO.with_scopes(scopes))(respond)
+            return self.blueprint.route(path, methods=[method], authorizer=authorizer)(respond)
 
         return register
 
