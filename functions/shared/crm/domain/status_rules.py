@@ -32,8 +32,9 @@ class StatusRule(BaseModel):
         return self
 
 
-# "we tried to reach you" two hours after the first unanswered attempt (skipped if the rep got through by then);
-# a friendly goodbye a day after the lead is marked not interested.
+# "we tried to reach you" two hours after a person's first unanswered attempt (skipped if the rep got through or
+# the lead was promoted by then); a friendly goodbye a day after the lead is marked not interested. A status that
+# automation set starts none: each of these tells the lead what a person did (crm.services.status_messages).
 DEFAULT_STATUS_RULES = (
     StatusRule(status="attempting", template="lead_status_attempting", email=True, sms=True, delay_minutes=120),
     StatusRule(status="not_interested", template="lead_status_not_interested", email=True, delay_minutes=24 * 60),
