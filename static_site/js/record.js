@@ -343,8 +343,13 @@ async function main() {
   state.me = await startPage();
   if (!state.me) return;
   const main = byId("record");
+  // no record to show (unknown, or another rep's): the message alone, not empty facts and forms to add to nothing
+  const showNothing = () => {
+    for (const panel of main.querySelectorAll(".record-panel")) panel.hidden = true;
+  };
   if (!["lead", "contact", "account", "deal"].includes(kind) || !recordId) {
     say(t("recordUnknown"), "error");
+    showNothing();
     main.removeAttribute("aria-busy");
     return;
   }
@@ -358,6 +363,7 @@ async function main() {
     await load();
   } catch (error) {
     sayError(error, error.status === 404 ? "recordNotFound" : null);
+    if (error.status === 404) showNothing();
   } finally {
     main.removeAttribute("aria-busy");
   }

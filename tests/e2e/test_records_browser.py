@@ -153,3 +153,20 @@ def test_the_link_in_a_reps_new_lead_email_opens_the_lead_after_sign_in(stack, p
     for event in page.get_by_test_id("timeline").locator("li.timeline-event").all():
         event_type = event.get_attribute("data-testid").removeprefix("event-")
         assert event.locator("strong").text_content() != event_type, event_type
+
+
+def test_another_reps_lead_shows_the_not_found_message_and_no_forms(stack, page):
+    # Given a German lead from the web, routed to Anna (DACH)
+    posted = requests.post(f"{stack.url}/leads", json={
+        "name": unique("Paula Kern"), "email": f"paula.{uuid.uuid4().hex[:6]}@example.de", "country": "DE",
+        "company": "Kern KG"}, timeout=10)
+    assert posted.status_code == 201, posted.text
+    # When Béla opens its page
+    log_in(page, stack, "rep-bela", then=f"record.html?kind=lead&id={posted.json()['id']}")
+    page.locator("#record:not([aria-busy])").wait_for()
+    # Then he reads that it was not found, and sees no facts, tasks or forms to add a note or a task to it
+    assert page.get_by_test_id("message").get_attribute("data-kind") == "error"
+    for hidden in ("note-form", "task-form", "record-facts", "record-tasks", "timeline"):
+        assert page.get_by_test_id(hidden).is_hidden(), hidden
+    assert page.locator("#note-action").is_hidden() and page.locator("#task-action").is_hidden()
+    assert not page.locator("#record .record-panel:visible").count()
