@@ -1,11 +1,12 @@
 /**
  * The lists page (D3, D6, L10): leads, contacts, accounts or deals (?kind=) with filters kept in the URL, a table,
- * "Load more", a CSV export of everything the filters select, the Convert dialog on lead rows and "Email these".
+ * "Load more", a CSV export of everything the filters select, Convert on lead rows (convert.js) and "Email these".
  * The export and the email are jobs (jobs.js): each starts on the API, then its progress shows here until it ends.
  */
 
 import "./i18n/lists.js";
 import {api} from "./api.js";
+import {convertLead} from "./convert.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
 import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
@@ -17,11 +18,10 @@ const FILTERS = {leads: ["cycle", "status", "source", "owner"], contacts: ["owne
   deals: ["stage", "state", "owner"]};
 const VALUES = {
   cycle: ["expected_buyer", "nurturable", "no_prospect"],
-  status: ["new", "attempting", "contacted", "not_interested", "unreached", "converted"],
+  status: ["new", "attempting", "contacted", "not_interested", "cold", "converted"],
   source: ["web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other"],
   state: ["open", "won", "lost"],
 };
-const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "HUF"];
 const PAGE = 50;
 
 const byId = (id) => document.getElementById(id);
@@ -60,7 +60,15 @@ function leadActions(row) {
       link("contact", row.contact_id, t("listsContactLink")), link("account", row.account_id, t("listsAccountLink")));
   }
   return h("button", {type: "button", class: "button", "data-testid": "convert-lead",
-    "aria-label": `${t("listsConvert")}: ${row.name}`, onclick: () => openConvert(row)}, t("listsConvert"));
+    "aria-label": `${t("listsConvert")}: ${row.name}`, onclick: () => convertRow(row)}, t("listsConvert"));
+}
+
+async function convertRow(row) {
+  const result = await convertLead(row);
+  if (!result) return;
+  Object.assign(row, {status: "converted", contact_id: result.contact_id, account_id: result.account_id});
+  renderTable();
+  say(t("listsConverted", {name: row.name}));
 }
 
 function currentFilters() {
@@ -163,71 +171,18 @@ function renderExport(job) {
       "data-testid": "export-download", onclick: download}, t("listsDownload", {file: job.filename})) : null);
 }
 
-// --- the Convert dialog ----------------------------------------------------------------------------------------
-
-const convertDialog = byId("convert-dialog");
-const convertForm = convertDialog.querySelector("form");
-let converting = null;
-
-function openConvert(row) {
-  converting = row;
-  convertForm.reset();
-  showFormError(convertForm, "");
-  byId("convert-title").textContent = t("listsConvertTitle", {name: row.name});
-  byId("convert-account").value = row.company || row.name;
-  setOptions(byId("convert-currency"), CURRENCIES.map((code) => ({value: code, label: code})), "EUR");
-  convertDialog.showModal();
-  byId("convert-account").focus();
-}
-
-function showFormError(form, text) {
-  const error = form.querySelector("[data-role=form-error]");
-  error.textContent = text;
-  error.hidden = !text;
-}
-
-function conversionBody() {
-  const body = {account_name: byId("convert-account").value.trim() || null};
-  const amount = byId("convert-amount").value.trim();
-  if (amount) {
-    body.deal = {amount, currency: byId("convert-currency").value,
-      title: byId("convert-deal-title").value.trim() || null};
-  }
-  const task = byId("convert-task-title").value.trim();
-  if (task) {
-    const due = byId("convert-task-due").value;
-    if (!due) throw new Error(t("listsTaskDueNeeded"));
-    body.task = {title: task, due_at: new Date(due).toISOString()};
-  }
-  return body;
-}
-
-async function submitConvert(event) {
-  event.preventDefault();
-  const row = converting;
-  const submit = convertForm.querySelector("[type=submit]");
-  try {
-    const body = conversionBody();
-    submit.disabled = true;
-    const result = await api(`/leads/${encodeURIComponent(row.id)}/convert`, {method: "POST", body,
-      headers: {"Idempotency-Key": `convert-${row.id}-${crypto.randomUUID()}`}});
-    Object.assign(row, {status: "converted", contact_id: result.contact_id, account_id: result.account_id});
-    convertDialog.close();
-    renderTable();
-    say(t("listsConverted", {name: row.name}));
-  } catch (error) {
-    showFormError(convertForm, t("listsConvertFailed", {name: row.name, message: describeError(error)}));
-  } finally {
-    submit.disabled = false;
-  }
-}
-
 // --- "Email these" ---------------------------------------------------------------------------------------------
 
 const emailDialog = byId("email-dialog");
 const emailForm = emailDialog.querySelector("form");
 const emailSend = emailForm.querySelector("[type=submit]");
 let emailKey = null;
+
+function showFormError(form, text) {
+  const error = form.querySelector("[data-role=form-error]");
+  error.textContent = text;
+  error.hidden = !text;
+}
 
 function templateName(template) {
   const texts = template.translations ?? {};
@@ -316,11 +271,8 @@ async function main() {
   byId("load-more").addEventListener("click", () => load({more: true}));
   byId("email-template").addEventListener("change", () => previewEmail().catch((error) => showFormError(emailForm,
     t("listsEmailFailed", {message: describeError(error)}))));
-  convertForm.addEventListener("submit", submitConvert);
   emailForm.addEventListener("submit", sendEmail);
-  for (const dialog of [convertDialog, emailDialog]) {
-    dialog.querySelector("[data-role=cancel]").addEventListener("click", () => dialog.close());
-  }
+  emailDialog.querySelector("[data-role=cancel]").addEventListener("click", () => emailDialog.close());
   onLanguageChange(() => {
     renderFilters();
     renderTable();

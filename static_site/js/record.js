@@ -1,7 +1,9 @@
 /**
  * A record page (D6), record.html?kind=lead|contact|account|deal&id=...: the record's facts, its open tasks (mark
  * done), ONE timeline (the lead's history included, newest first, "load more"), and forms to add a note, a task or
- * a meeting, to email a lead or contact from a template (with a preview), and to log a call on a lead.
+ * a meeting, to email a lead or contact from a template (with a preview), and to log a call on a lead. A lead's
+ * page also converts it (convert.js, then links to its contact, account and deal), flags it "please delete" for a
+ * manager's review, or marks it junk, each with a reason.
  *
  * Every add is sent with an Idempotency-Key kept until it succeeds, so a retry after a lost answer adds once.
  */
@@ -9,6 +11,7 @@
 import "./i18n/lists.js"; // the lead statuses and sources, named as on the lists
 import "./i18n/record.js";
 import {ApiError, api} from "./api.js";
+import {convertLead} from "./convert.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
 import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
@@ -91,8 +94,41 @@ function renderFacts() {
   for (const deal of fields.deals ?? []) links.push(recordLink("deal", deal.deal_id, deal.title));
   if (fields.deals_next_cursor) links.push(moreMembers("deals"));
   const conversion = fields.flags?.conversion;
-  if (conversion) links.push(recordLink("contact", conversion.contact_id, t("recordKind_contact")));
+  if (conversion) {
+    links.push(...["contact", "account", "deal"].filter((linked) => conversion[`${linked}_id`])
+      .map((linked) => recordLink(linked, conversion[`${linked}_id`], t(`recordKind_${linked}`))));
+  }
   byId("record-links").replaceChildren(...links.map((link) => h("li", {}, link)));
+}
+
+/** A pending deletion request or a junk mark, with its reason, among the lead's facts. */
+function renderFlags(flags) {
+  const pending = flags.deletion_request && !flags.deletion_request.decision ? flags.deletion_request : null;
+  for (const [name, flag] of [["deletion_request", pending], ["junk", flags.junk]]) {
+    if (flag) byId("record-facts").append(h("dt", {}, t(`recordFact_${name}`)), h("dd", {dir: "auto"}, flag.reason));
+  }
+}
+
+/** Convert, Please delete and Junk: offered on a lead while they still apply. */
+function renderLeadActions() {
+  const flags = kind === "lead" ? state.record.fields.flags : null;
+  const open = Boolean(flags) && !flags.conversion && !flags.junk;
+  byId("lead-actions").hidden = !open;
+  byId("delete-action").hidden = !flags || Boolean(flags.deletion_request && !flags.deletion_request.decision);
+  byId("junk-action").hidden = !open;
+  if (flags) renderFlags(flags);
+}
+
+async function convert() {
+  const {fields} = state.record;
+  const result = await convertLead({id: recordId, name: fields.name, company: fields.company});
+  if (!result) return;
+  say(t("listsConverted", {name: fields.name}));
+  try {
+    await load();
+  } catch (error) {
+    sayError(error);
+  }
 }
 
 /** A lead's own words and answers (message, need, BANT, source and campaign): hidden when it gave none. */
@@ -282,6 +318,16 @@ function wireForms() {
     const form = event.target;
     if (await submit(form, `${base}/email`, {template_id: form.template_id.value})) say(t("recordEmailSent"));
   });
+  for (const [action, done] of [["deletion-request", "recordDeletionAsked"], ["junk", "recordJunkMarked"]]) {
+    const form = byId(action === "junk" ? "junk-form" : "delete-form");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const reason = form.reason.value.trim();
+      if (!reason) return showFieldErrors(form, {reason: t("recordRequired")});
+      if (await submit(form, `/leads/${encodeURIComponent(recordId)}/${action}`, {reason})) say(t(done));
+    });
+  }
+  byId("convert-lead").addEventListener("click", convert);
   byId("email-template").addEventListener("change", renderPreview);
   byId("timeline-more").addEventListener("click", loadMore);
 }
@@ -322,6 +368,7 @@ function renderOutcomes() {
 function render() {
   if (!state.record) return;
   renderFacts();
+  renderLeadActions();
   renderTasks();
   renderTimeline();
   renderTemplates();

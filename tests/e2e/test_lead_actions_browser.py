@@ -1,0 +1,74 @@
+"""What a rep does to a lead from its own page, in a real headless Chromium against the running stack: convert it
+(then the page links to the new contact, account and deal), mark it junk, or ask a manager to delete it; and the
+manager's review of those requests (L9) on review.html."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from tests.e2e.browser import ARTIFACTS, call_api, log_in, unique
+from tests.e2e.conftest import RunningStack
+
+pytestmark = pytest.mark.e2e
+
+
+def annas_lead(stack: RunningStack, name: str) -> str:
+    """A new German lead from the web (routed to rep Anna, DACH): its id."""
+    posted = requests.post(f"{stack.url}/leads", json={"name": name, "email": f"lead.{uuid.uuid4().hex[:8]}@example.de",
+                                                      "country": "DE", "company": f"{name} GmbH"}, timeout=10)
+    assert posted.status_code == 201, posted.text
+    return posted.json()["id"]
+
+
+def open_lead(page, stack: RunningStack, lead_id: str, user_id: str = "rep-anna") -> None:
+    log_in(page, stack, user_id, then=f"record.html?kind=lead&id={lead_id}")
+    page.get_by_test_id("timeline").locator("li").first.wait_for()
+
+
+def test_converting_a_lead_on_its_page_links_to_the_new_contact_account_and_deal(stack, page):
+    # Given Anna's new lead, on its page
+    name = unique("Karl Brandt")
+    lead_id = annas_lead(stack, name)
+    open_lead(page, stack, lead_id)
+    # When she converts it there with a deal of 4,000 EUR
+    page.get_by_test_id("convert-lead").click()
+    assert page.get_by_test_id("convert-account").input_value() == f"{name} GmbH"
+    page.get_by_test_id("convert-amount").fill("4000")
+    page.get_by_test_id("convert-submit").click()
+    # Then the page links to the contact, the account and the deal the conversion made, and offers no more Convert
+    links = page.get_by_test_id("record-links")
+    links.locator("a[href*='kind=deal']").wait_for()
+    conversion = call_api(stack, "rep-anna", "GET", f"/api/records/lead/{lead_id}").json()["fields"]["flags"][
+        "conversion"]
+    for kind in ("contact", "account", "deal"):
+        href = links.get_by_test_id(f"link-{kind}-{conversion[f'{kind}_id']}").get_attribute("href")
+        assert href == f"record.html?kind={kind}&id={conversion[f'{kind}_id']}"
+    assert page.get_by_test_id("convert-lead").is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "lead_actions" / "lead_converted.png"), full_page=True)
+    # And the deal link opens the deal, worth what she typed
+    links.get_by_test_id(f"link-deal-{conversion['deal_id']}").click()
+    page.wait_for_url(f"**/record.html?kind=deal&id={conversion['deal_id']}")
+    page.get_by_test_id("record-facts").get_by_text(re.compile(r"4[.,]000")).wait_for()  # Anna reads German
+
+
+def test_marking_a_lead_junk_on_its_page_says_why_and_takes_convert_away(stack, page):
+    # Given Anna's new lead, on its page
+    lead_id = annas_lead(stack, unique("Spam Bot"))
+    open_lead(page, stack, lead_id)
+    # When she marks it junk, first without a reason, then with one
+    page.locator("#junk-action summary").click()
+    page.get_by_test_id("junk-submit").click()
+    assert page.locator("#junk-reason-error").is_visible()
+    page.get_by_test_id("junk-reason").fill("Keyboard mash in every field")
+    page.get_by_test_id("junk-submit").click()
+    # Then the facts say it is junk and why, Convert and Junk are gone, and the timeline has the mark
+    page.get_by_test_id("record-facts").get_by_text("Keyboard mash in every field").wait_for()
+    page.get_by_test_id("event-marked_junk").wait_for()
+    assert page.get_by_test_id("convert-lead").is_hidden()
+    assert page.get_by_test_id("junk-action").is_hidden()
+    assert call_api(stack, "rep-anna", "GET", f"/api/records/lead/{lead_id}").json()["fields"]["flags"]["junk"][
+        "reason"] == "Keyboard mash in every field"
