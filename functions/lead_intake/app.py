@@ -60,16 +60,23 @@ def _idempotency_key(request: Request) -> str:
 
 def _success(request: Request, fields: dict, lead_id: str, returning: bool, cors: dict, settings: Settings) -> dict:
     if request.wants_html:
-        return redirect(_thank_you_location(fields.get("redirect_to"), settings), cors)
+        return redirect(_thank_you_location(fields.get("redirect_to"), fields, settings), cors)
     return json_response(200 if returning else 201, {"id": lead_id, "returning": returning}, cors)
 
 
-def _thank_you_location(requested: object, settings: Settings) -> str:
+def _thank_you_location(requested: object, fields: dict, settings: Settings) -> str:
+    """Where a plain form post lands: the page's own redirect_to, the configured page, or ours in the visitor's
+    language."""
     if isinstance(requested, str) and requested:
         parts = urlsplit(requested)
         if parts.scheme in {"http", "https"} and f"{parts.scheme}://{parts.netloc}" in settings.allowed_origins:
             return requested
-    return settings.thank_you_url or THANK_YOU_PATH
+    if settings.thank_you_url:
+        return settings.thank_you_url
+    from crm.web_form import form_language
+
+    language = form_language(fields.get("language") if isinstance(fields.get("language"), str) else None)
+    return THANK_YOU_PATH if language == "en" else f"{THANK_YOU_PATH}?lang={language}"
 
 
 def _invalid(request: Request, fields: dict, errors: list[dict[str, str]], cors: dict) -> dict:
@@ -128,7 +135,7 @@ def handler(event: dict, context: object) -> dict:
     if request.method == "GET":
         from crm.web_form import render_thank_you
 
-        return html_response(200, render_thank_you())
+        return html_response(200, render_thank_you((event.get("queryStringParameters") or {}).get("lang")))
     if not origin_allowed(origin, settings.allowed_origins):
         return json_response(403, field_error_body([{"field": "origin", "message":
                              f"{origin} may not post leads; add it to AllowedOrigins"}]))

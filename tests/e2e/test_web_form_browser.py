@@ -71,3 +71,30 @@ def test_a_form_with_a_source_label_the_crm_does_not_name_makes_a_lead_listed_un
     row.get_by_role("link").first.click()
     page.wait_for_url("**/record.html*")
     page.get_by_text("webinar", exact=True).first.wait_for()
+
+
+def test_a_visitor_who_picks_german_fills_the_german_form_and_becomes_a_german_lead(stack, page):
+    # Given a visitor on the English form who picks Deutsch in the language links
+    page.goto(f"{stack.url}/form.html")
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_url("**/form.de.html")
+
+    # Then the page speaks German: its language, its questions, its button
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_label("Ihr Name").count() == 1 and page.get_by_label("E-Mail-Adresse").count() == 1
+    assert page.locator("#lead-form button[type=submit]").text_content().strip() == "Senden"
+
+    # When the visitor fills it in and sends it
+    email = f"greta-{uuid.uuid4().hex[:8]}@example.de"
+    page.get_by_label("Ihr Name").fill("Greta Graf")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Land").fill("DE")
+    page.locator("#lead-form button[type=submit]").click()
+    page.wait_for_url("**/thank-you*")
+
+    # Then the thank-you page is German and the lead is German, so every email to the lead is too
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert "Vielen Dank" in page.locator("h1").text_content()
+    lead_id = listed_lead(stack, "manager-maria", email)["id"]
+    record = call_api(stack, "manager-maria", "GET", f"/api/records/lead/{lead_id}").json()["fields"]
+    assert record["language"] == "de"

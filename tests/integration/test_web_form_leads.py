@@ -4,6 +4,7 @@ CRM does not name, kept as given and listed under "other" (L1, D3)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -25,11 +26,14 @@ class _FormInputs(HTMLParser):
         super().__init__()
         self.values: dict[str, str] = {}
         self.options: dict[str, list[str]] = {}
+        self.checkboxes: set[str] = set()  # posted only when ticked
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {key: value or "" for key, value in attrs}
-        if tag in {"input", "textarea"} and attributes.get("type") != "checkbox":
+        if tag == "input" and attributes.get("type") == "checkbox":
+            self.checkboxes.add(attributes["name"])
+        elif tag in {"input", "textarea"}:
             self.values[attributes["name"]] = attributes.get("value", "")
         elif tag == "select":
             self._select = attributes["name"]
@@ -43,13 +47,14 @@ class _FormInputs(HTMLParser):
             self._select = None
 
 
-def form_post(crm, answers: dict[str, str]) -> str:
-    """Fills the published form with `answers` (each must be one of its inputs) and posts it; the new lead's id."""
+def form_post(crm, answers: dict[str, str], page: str = "form.html") -> str:
+    """Fills the published form `page` with `answers` (each must be one of its inputs) and posts it; the new lead's
+    id."""
     from crm.data.leads import contact_point_owners
 
     form = _FormInputs()
-    form.feed((REPO_ROOT / "static_site" / "form.html").read_text(encoding="utf-8"))
-    assert set(answers) <= set(form.values), set(answers) - set(form.values)
+    form.feed((REPO_ROOT / "static_site" / page).read_text(encoding="utf-8"))
+    assert set(answers) <= set(form.values) | form.checkboxes, set(answers) - set(form.values) - form.checkboxes
     for name, value in answers.items():
         assert name not in form.options or value in form.options[name], (name, value)
     response = crm.invoke("lead_intake", "app.handler", api_event(urlencode({**form.values, **answers}),
@@ -117,3 +122,44 @@ def test_a_json_post_with_any_source_label_is_accepted(crm):
         {"name": "Sam Summit", "email": "sam@example.com", "source": "Partner summit 2027"})))
     assert response["statusCode"] == 201, response
     assert get_lead(json.loads(response["body"])["id"]).first_touch.source == "Partner summit 2027"
+
+
+def test_a_visitor_of_the_german_form_is_a_german_lead_whose_emails_are_german(crm):
+    from email import message_from_string, policy
+
+    from crm.data.leads import get_lead
+    from crm.notifications.messages import MESSAGES
+    from crm.services.nurture import nurture_step
+
+    # Given a visitor of the German form, interested but not decided, who agrees to marketing email
+    form = _FormInputs()
+    form.feed((REPO_ROOT / "static_site" / "form.de.html").read_text(encoding="utf-8"))
+    lead_id = form_post(crm, {"name": "Greta Graf", "email": "greta@graf.example", "company": "Graf KG",
+                              "message": "Wir brauchen ein CRM", "marketing_consent": "on"}, page="form.de.html")
+
+    # Then the lead speaks German, with the German page's consent wording on record
+    lead = get_lead(lead_id)
+    assert lead.language == "de"
+    assert lead.consent.wording == form.values["consent_text"] and lead.consent.wording.startswith("Ja, Sie dürfen")
+    # And the info pack the nurture sends at once is the German one
+    assert lead.cycle == "nurturable"
+    nurture_step(lead_id, datetime.fromisoformat(lead.created_at.replace("Z", "+00:00")))
+    [sent] = [message_from_string(message.raw_data, policy=policy.default) for message in crm.emails()
+              if "greta@graf.example" in message.destinations]
+    assert sent["Subject"] == MESSAGES["de"]["nurture_info_pack"]["subject"]
+
+
+def test_the_german_forms_thank_you_page_is_german(crm):
+    response = crm.invoke("lead_intake", "app.handler", api_event(urlencode(
+        {"name": "Greta Graf", "email": "greta@example.de", "language": "de"}), "application/x-www-form-urlencoded"))
+    assert response["statusCode"] == 303 and response["headers"]["Location"] == "thank-you?lang=de"
+    page = crm.invoke("lead_intake", "app.handler", {"httpMethod": "GET", "path": "/thank-you",
+                                                     "queryStringParameters": {"lang": "de"}, "headers": {}})
+    assert page["statusCode"] == 200 and '<html lang="de">' in page["body"] and "Vielen Dank" in page["body"]
+
+
+def test_an_invalid_post_from_the_greek_form_answers_in_greek(crm):
+    response = crm.invoke("lead_intake", "app.handler", api_event(urlencode(
+        {"name": "Eleni", "email": "not-an-address", "language": "el"}), "application/x-www-form-urlencoded"))
+    assert response["statusCode"] == 422
+    assert '<html lang="el">' in response["body"] and "δεν είναι έγκυρη διεύθυνση email" in response["body"]

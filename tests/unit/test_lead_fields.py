@@ -108,7 +108,8 @@ def test_the_form_asks_for_each_declared_form_field():
     assert expected <= posted
     assert set(LABELS) == {field.name for field in LEAD_FIELDS if field.form and field.form.section != "hidden"}
     assert BANT_FIELDS == ("budget", "authority", "need", "timing")
-    assert set(HIDDEN_FIELDS) == {"source", "form_id", "page_url", "referrer", "consent_text", *UTM_FIELDS}
+    assert set(HIDDEN_FIELDS) == {"source", "form_id", "page_url", "referrer", "consent_text", "language",
+                                 *UTM_FIELDS}
 
 
 def test_export_columns_hold_the_declared_fields():

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from crm.models.leads import UTM_FIELDS, FieldError, LeadSubmission
-from crm.web_form import CONSENT_TEXT, HONEYPOT_FIELD, render_lead_form, render_thank_you
+from crm.web_form import (
+    CONSENT_TEXT,
+    FORM_LANGUAGES,
+    HONEYPOT_FIELD,
+    LABELS,
+    form_page,
+    render_form_page,
+    render_lead_form,
+    render_thank_you,
+)
+from crm.web_form_words import LANGUAGE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static_site"
 REGENERATE = (
-    "PYTHONPATH=functions/shared python -c \"from pathlib import Path; from crm.web_form import "
-    "render_lead_form as r; Path('static_site/form.html').write_text(r({}, [], action='/leads'))\""
+    "PYTHONPATH=functions/shared python -c \"from pathlib import Path; from crm.web_form import FORM_LANGUAGES, "
+    "form_page, render_form_page; [Path('static_site/' + form_page(code)).write_text(render_form_page(code)) "
+    "for code in FORM_LANGUAGES]\""
 )
 
 
@@ -80,10 +92,10 @@ VISIBLE = ("name", "email", "phone", "company", "role", "company_size", "country
            "best_time_to_contact", "budget", "authority", "need", "timing", "marketing_consent")
 
 
-def test_static_form_is_exactly_the_rendered_form():
-    expected = render_lead_form({}, [], action="/leads")
-    actual = (STATIC / "form.html").read_text(encoding="utf-8")
-    assert actual == expected, f"static_site/form.html drifted from the template; regenerate it: {REGENERATE}"
+@pytest.mark.parametrize("language", FORM_LANGUAGES)
+def test_static_form_is_exactly_the_rendered_form(language):
+    actual = (STATIC / form_page(language)).read_text(encoding="utf-8")
+    assert actual == render_form_page(language), f"static_site/{form_page(language)} drifted; regenerate: {REGENERATE}"
 
 
 def test_static_thank_you_is_the_built_in_page():
@@ -272,3 +284,81 @@ def test_form_works_without_javascript():
     assert len(scripts) <= 1
     assert not any(key.startswith("on") for element in page.elements for key in element.attrs)
     assert not any(element.attrs.get("src") for element in scripts)
+
+
+# The form in the visitor's language (one static page per language, no JavaScript needed)
+
+OTHER_LANGUAGES = [code for code in FORM_LANGUAGES if code != "en"]
+
+
+def _visible_texts(page: Page) -> set[str]:
+    """Each piece of text a person reads on the page (labels, hints, legends, options, buttons ...), trimmed;
+    the language switcher's names are left out (each language is named in its own words on every page)."""
+    skip = {"script", "style", "title", "nav"}
+    texts: set[str] = set()
+    for element in page.elements:
+        if element.tag in skip or any(parent.tag in skip for parent in element.parents):
+            continue
+        own = element.text
+        for child in page.elements:
+            if child.parents and child.parents[-1] is element:
+                own = own.replace(child.text, "", 1)
+        texts |= {part.strip() for part in own.split("\n") if part.strip()}
+    return texts
+
+
+def test_there_is_a_form_page_per_language_linked_to_the_others():
+    assert FORM_LANGUAGES == ("en", "de", "hu", "el", "fa")
+    assert [form_page(code) for code in FORM_LANGUAGES] == [
+        "form.html", "form.de.html", "form.hu.html", "form.el.html", "form.fa.html"]
+    for language in FORM_LANGUAGES:
+        page = Page(render_form_page(language))
+        html = next(element for element in page.elements if element.tag == "html")
+        assert html.attrs["lang"] == language
+        assert html.attrs.get("dir", "ltr") == ("rtl" if language == "fa" else "ltr")
+        alternates = {element.attrs["hreflang"]: element.attrs["href"] for element in page.elements
+                      if element.tag == "link" and element.attrs.get("rel") == "alternate"}
+        assert alternates == {code: form_page(code) for code in FORM_LANGUAGES}
+        links = {element.attrs["href"]: element.text for element in page.elements
+                 if element.tag == "a" and element.inside("nav") is not None}
+        assert links == {form_page(code): LANGUAGE_NAMES[code] for code in FORM_LANGUAGES if code != language}
+        assert page.field("language").attrs == {"type": "hidden", "name": "language", "value": language}
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_field_is_labelled_in_the_pages_language_with_no_english_left(language):
+    english = _visible_texts(Page(render_form_page("en")))
+    page = Page(render_form_page(language))
+    for name in VISIBLE:
+        label = page.label_for(name).text.strip()
+        assert label and label != LABELS[name] and label not in english, (name, label)
+    # codes (DE, HU ...), numbers and the required star are the same in every language; nothing else is
+    left = {text for text in _visible_texts(page) & english if not re.fullmatch(r"[*\d\W]*", text)}
+    assert not left, f"{language}: English left on the form: {left}"
+    consent = page.field("consent_text").attrs["value"]
+    assert consent != CONSENT_TEXT and page.label_for("marketing_consent").text.strip() == consent
+
+
+def test_an_invalid_post_comes_back_in_the_language_it_was_sent_in():
+    page = Page(render_lead_form({"name": "Jonas", "language": "de", "email": "x"},
+                                 [FieldError(field="email", message="is not a valid email address",
+                                             code="email_invalid")], action="/leads"))
+    assert next(element for element in page.elements if element.tag == "html").attrs["lang"] == "de"
+    assert "ist keine gültige E-Mail-Adresse" in page.by_id("email-error").text
+    assert "Bitte prüfen Sie das Formular" in page.by_id("error-summary").text
+    assert page.field("language").attrs["value"] == "de"
+    assert not [element for element in page.elements if element.tag == "nav"], "no switcher off the static pages"
+    # a refusal the form has no words for stays readable, in English
+    unknown = Page(render_lead_form({"language": "fa"}, [FieldError(field="timing", message="too long",
+                                                                    code="string_too_long")], action="/leads"))
+    assert "too long" in unknown.by_id("timing-error").text
+
+
+@pytest.mark.parametrize("language", FORM_LANGUAGES)
+def test_the_thank_you_page_speaks_the_visitors_language(language):
+    page = Page(render_thank_you(language))
+    html = next(element for element in page.elements if element.tag == "html")
+    assert html.attrs["lang"] == language
+    if language != "en":
+        assert not _visible_texts(page) & _visible_texts(Page(render_thank_you("en")))
+    assert render_thank_you("de-AT") == render_thank_you("de") and render_thank_you("xx") == render_thank_you()

@@ -1,7 +1,8 @@
 """The public lead form (L1) as HTML: the same page is the static form and the answer to an invalid post.
 
-`static_site/form.html` is exactly `render_lead_form({}, [])` (a unit test keeps them equal), so the page a
-visitor first sees and the page the intake handler sends back with the messages never drift apart.
+Each static page `static_site/form.html` (English) and `form.<language>.html` is exactly `render_form_page(language)`
+(a unit test keeps them equal), so the page a visitor first sees and the page the intake handler sends back with the
+messages (in the language the page posted) never drift apart.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm.domain.company_size import BANDS
-from crm.models.lead_fields import DEFAULT_SOURCE, LEAD_FIELDS, UTM_FIELDS, LeadField
+from crm.models.lead_fields import DEFAULT_SOURCE, FIELDS_BY_NAME, LEAD_FIELDS, UTM_FIELDS, LeadField
 from crm.models.leads import FieldError
+from crm.web_form_words import ERROR_WORDS, FIELD_WORDS, LANGUAGE_NAMES, PAGE_WORDS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -24,11 +26,13 @@ DEFAULT_FORM_ID = "website-contact"
 HONEYPOT_FIELD = "website"
 """A field people never see; the intake handler treats a filled one as a bot."""
 
-CONSENT_TEXT = (
-    "Yes, you may email me news, offers and invitations. I can unsubscribe at any time with the link in "
-    "every email."
-)
-"""Shown next to the marketing consent box and posted verbatim as `consent_text`, as the record of consent."""
+CONSENT_TEXT = PAGE_WORDS["en"]["consent_text"]
+"""Shown next to the marketing consent box and posted verbatim as `consent_text`, as the record of consent (each
+language's page posts its own wording)."""
+
+FORM_LANGUAGES = tuple(PAGE_WORDS)
+"""The form is one static page per language: form.html in English, form.<language>.html in the others."""
+RTL_FORM_LANGUAGES = frozenset({"fa"})
 
 FORM_FIELDS = tuple(field for field in LEAD_FIELDS if field.form is not None)
 SECTIONS: dict[str, tuple[LeadField, ...]] = {
@@ -37,7 +41,8 @@ SECTIONS: dict[str, tuple[LeadField, ...]] = {
 """The form's inputs by section (about, reach, message, project, consent, hidden), each in declaration order."""
 
 LABELS: dict[str, str] = {field.name: field.form.label for field in FORM_FIELDS if field.form and field.form.label}
-"""Every visible field, by the name it is posted under, with the label a person sees."""
+"""Every visible field, by the name it is posted under, with the label a person sees (in English)."""
+HINTS: dict[str, str | None] = {name: FIELDS_BY_NAME[name].form.help for name in LABELS}  # type: ignore[union-attr]
 
 ERROR_TARGETS: dict[str, str] = {"consent_text": "marketing_consent"}
 """Errors reported on a hidden input that belong to a visible one."""
@@ -62,53 +67,109 @@ def _environment() -> Environment:
     )
 
 
-def _errors_by_field(errors: Sequence[FieldError]) -> tuple[dict[str, list[str]], list[tuple[str | None, str]]]:
+def form_page(language: str) -> str:
+    """The static form's file name in `language`: form.html is the English one."""
+    return "form.html" if language == "en" else f"form.{language}.html"
+
+
+def form_language(language: str | None) -> str:
+    """The form's language for a lead's `language` (de-AT reads as de); English when the form does not speak it."""
+    primary = (language or "").strip().lower().split("-")[0]
+    return primary if primary in PAGE_WORDS else "en"
+
+
+def _field_words(language: str) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Each visible field's label and hint in `language`."""
+    if language == "en":
+        return LABELS, HINTS
+    words = FIELD_WORDS[language]
+    return {name: words[name][0] for name in LABELS}, {name: words[name][1] for name in LABELS}
+
+
+def _error_text(error: FieldError, language: str) -> str:
+    """The refusal in the form's language when its code is one the form knows; pydantic's English otherwise."""
+    template = ERROR_WORDS.get(language, {}).get(error.code or "")
+    if template is None:
+        return error.message
+    try:
+        return template.format(**(error.params or {}))
+    except (KeyError, IndexError):
+        return error.message
+
+
+def _errors_by_field(errors: Sequence[FieldError], labels: Mapping[str, str],
+                     language: str) -> tuple[dict[str, list[str]], list[tuple[str | None, str]]]:
     """Messages grouped under the visible field they belong to, and the summary lines (anchor, text)."""
     by_field: dict[str, list[str]] = {}
     summary: list[tuple[str | None, str]] = []
     for error in errors:
         field = ERROR_TARGETS.get(error.field, error.field)
-        if field in LABELS:
-            by_field.setdefault(field, []).append(error.message)
-            summary.append((field, f"{LABELS[field]}: {error.message}"))
+        message = _error_text(error, language)
+        if field in labels:
+            by_field.setdefault(field, []).append(message)
+            summary.append((field, f"{labels[field]}: {message}"))
         elif field == HONEYPOT_FIELD:
             continue
         else:
-            summary.append((None, f"{field.replace('_', ' ').capitalize()}: {error.message}"))
+            summary.append((None, f"{field.replace('_', ' ').capitalize()}: {message}"))
     return by_field, summary
 
 
-def render_lead_form(values: Mapping[str, str], errors: Sequence[FieldError], action: str = "/leads") -> str:
-    """The lead form, filled with what was posted and each error shown next to its field and in a summary."""
-    by_field, summary = _errors_by_field(errors)
+def _page_context(language: str) -> dict[str, object]:
+    """What every public page needs to speak `language`: its words, lang and direction."""
+    return {"words": PAGE_WORDS[language], "language": language,
+            "direction": "rtl" if language in RTL_FORM_LANGUAGES else "ltr"}
+
+
+def render_lead_form(values: Mapping[str, str], errors: Sequence[FieldError], action: str = "/leads",
+                     language: str | None = None, switcher: bool = False) -> str:
+    """The lead form, filled with what was posted and each error shown next to its field and in a summary.
+
+    language: the page's (by default the posted `language`, so an invalid post comes back in the visitor's own);
+    switcher: links to the static page in every language (only the static pages have them to link to).
+    """
     kept = {key: str(value) for key, value in values.items() if key != HONEYPOT_FIELD and value is not None}
+    lang = form_language(language or kept.get("language"))
+    words = PAGE_WORDS[lang]
+    labels, hints = _field_words(lang)
+    by_field, summary = _errors_by_field(errors, labels, lang)
     return _environment().get_template("lead_form.html.j2").render(
+        **_page_context(lang),
         action=action,
         values=kept,
         errors=by_field,
         summary=summary,
-        labels=LABELS,
+        labels=labels,
+        hints=hints,
         sections=SECTIONS,
-        choices={"company_size": [("", "Choose a size"), *((label, f"{label} people") for *_range, label in BANDS)]},
-        checkbox_texts={"marketing_consent": CONSENT_TEXT},
+        choices={"company_size": [("", words["choose_size"]),
+                                  *((label, words["size"].format(band=label)) for *_range, label in BANDS)]},
+        checkbox_texts={"marketing_consent": words["consent_text"]},
         checked={"marketing_consent": kept.get("marketing_consent", "").strip().lower() in {"on", "true", "yes", "1"}},
-        hidden=[(name, _hidden_value(name, kept)) for name in HIDDEN_FIELDS],
+        hidden=[(name, _hidden_value(name, kept, lang)) for name in HIDDEN_FIELDS],
         bant_open=any(kept.get(field) or field in by_field for field in BANT_FIELDS),
         honeypot=HONEYPOT_FIELD,
+        alternates=[(code, form_page(code), LANGUAGE_NAMES[code]) for code in FORM_LANGUAGES] if switcher else [],
     )
 
 
-def _hidden_value(name: str, kept: Mapping[str, str]) -> str:
-    """The consent's wording is always the form's own; source and form id default to this form's."""
+def render_form_page(language: str) -> str:
+    """The static form page in `language` (static_site/<form_page(language)>; a unit test keeps them equal)."""
+    return render_lead_form({}, [], action="/leads", language=language, switcher=True)
+
+
+def _hidden_value(name: str, kept: Mapping[str, str], language: str) -> str:
+    """The consent's wording is always the page's own; source, form id and language default to this page's."""
     if name == "consent_text":
-        return CONSENT_TEXT
-    defaults = {"source": DEFAULT_SOURCE, "form_id": DEFAULT_FORM_ID}
+        return PAGE_WORDS[language]["consent_text"]
+    defaults = {"source": DEFAULT_SOURCE, "form_id": DEFAULT_FORM_ID, "language": language}
     return kept.get(name) or defaults.get(name, "")
 
 
-def render_thank_you() -> str:
-    """The built-in page a plain HTML form post lands on when no ThankYouUrl is configured."""
-    return _environment().get_template("thank_you.html.j2").render()
+def render_thank_you(language: str | None = None) -> str:
+    """The built-in page a plain HTML form post lands on when no ThankYouUrl is configured, in the visitor's
+    language."""
+    return _environment().get_template("thank_you.html.j2").render(**_page_context(form_language(language)))
 
 
 UNSUBSCRIBE_WORDS = {
