@@ -18,7 +18,7 @@ const FILTERS = {leads: ["cycle", "status", "source", "owner"], contacts: ["owne
   deals: ["stage", "state", "owner"]};
 const VALUES = {
   cycle: ["expected_buyer", "nurturable", "no_prospect"],
-  status: ["new", "attempting", "contacted", "not_interested", "cold", "converted"],
+  status: ["new", "attempting", "contacted", "not_interested", "unreached", "converted"],
   source: ["web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other"],
   state: ["open", "won", "lost"],
 };
