@@ -23,7 +23,7 @@ const NAV = Object.freeze([
 ]);
 
 /** Pages only managers and admins work on: shown once /api/me said who is signed in. */
-const MANAGING_NAV = Object.freeze([["settings.html", "navSettings"]]);
+const MANAGING_NAV = Object.freeze([["review.html", "navReview"], ["settings.html", "navSettings"]]);
 
 const byId = (id) => document.getElementById(id);
 

@@ -72,3 +72,59 @@ def test_marking_a_lead_junk_on_its_page_says_why_and_takes_convert_away(stack, 
     assert page.get_by_test_id("junk-action").is_hidden()
     assert call_api(stack, "rep-anna", "GET", f"/api/records/lead/{lead_id}").json()["fields"]["flags"]["junk"][
         "reason"] == "Keyboard mash in every field"
+
+
+def flag_on_its_page(page, stack: RunningStack, lead_id: str, reason: str) -> None:
+    """Rep Anna asks, on the lead's page, for the lead to be deleted."""
+    open_lead(page, stack, lead_id)
+    page.locator("#delete-action summary").click()
+    page.get_by_test_id("delete-reason").fill(reason)
+    page.get_by_test_id("delete-submit").click()
+    page.get_by_test_id("record-facts").get_by_text(reason).wait_for()
+    page.get_by_test_id("event-deletion_requested").wait_for()
+    assert page.get_by_test_id("delete-action").is_hidden()
+
+
+def test_a_reps_please_delete_reaches_the_managers_review_which_erases_or_keeps_the_lead(stack, page):
+    # Given two leads Anna asked to delete from their pages, and the review missing from her menu
+    kept_name, erased_name = unique("Kept Person"), unique("Erased Person")
+    kept, erased = annas_lead(stack, kept_name), annas_lead(stack, erased_name)
+    flag_on_its_page(page, stack, kept, "Duplicate of an existing customer?")
+    flag_on_its_page(page, stack, erased, "Asked us to forget them")
+    assert page.get_by_test_id("nav-review").count() == 0
+    # When manager Maria opens the deletion requests from her menu
+    page.context.clear_cookies()
+    log_in(page, stack, "manager-maria", then="home.html")
+    page.get_by_test_id("nav-review").click()
+    page.wait_for_url("**/review.html")
+    requests_list = page.get_by_test_id("review-list")
+    kept_item = requests_list.locator(f"[data-lead-id='{kept}']")
+    erased_item = requests_list.locator(f"[data-lead-id='{erased}']")
+    erased_item.wait_for()
+    # Then each names the lead, who asked (by name) and why
+    assert erased_item.get_by_test_id("review-reason").text_content() == "Asked us to forget them"
+    assert "Anna Schmidt" in erased_item.text_content()
+    assert erased_item.get_by_role("link", name=erased_name).get_attribute("href") == (
+        f"record.html?kind=lead&id={erased}")
+    page.screenshot(path=str(ARTIFACTS / "lead_actions" / "review_page.png"), full_page=True)
+    # When she rejects the first with a note, Then it leaves the list and the lead stays, with her note on its timeline
+    kept_item.get_by_test_id("review-note").fill("Not a duplicate: keep working it")
+    kept_item.get_by_test_id("review-reject").click()
+    kept_item.wait_for(state="detached")
+    kept_lead = call_api(stack, "rep-anna", "GET", f"/api/records/lead/{kept}").json()
+    assert kept_lead["fields"]["name"] == kept_name
+    rejected = [event for event in kept_lead["timeline"]["events"] if event["type"] == "deletion_rejected"]
+    assert rejected and "Not a duplicate: keep working it" in str(rejected[0]["data"])
+    # When she approves the second and confirms, Then it leaves the list and the person is erased
+    page.once("dialog", lambda dialog: dialog.accept())
+    erased_item.get_by_test_id("review-approve").click()
+    erased_item.wait_for(state="detached")
+    assert call_api(stack, "manager-maria", "GET", f"/api/records/lead/{erased}").json()["fields"]["erased_at"]
+    pending = call_api(stack, "manager-maria", "GET", "/api/admin/deletion-requests").json()["requests"]
+    assert not {kept, erased} & {request["lead_id"] for request in pending}
+
+
+def test_a_rep_opening_the_review_page_is_told_it_is_for_managers(stack, page):
+    log_in(page, stack, "rep-anna", then="review.html")
+    page.get_by_test_id("message").get_by_text("Nur Führungskräfte und Admins").wait_for()  # Anna reads German
+    assert page.get_by_test_id("review-request").count() == 0
