@@ -9,7 +9,7 @@ import "./i18n/home.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
-import {formatDateTime, formatMoney, formatNumber, onLanguageChange, stageName, t} from "./i18n.js";
+import {formatDateTime, formatMoney, formatNumber, onLanguageChange, stageName, t, taskTitle} from "./i18n.js";
 import {isManaging, sayError, startPage} from "./page.js";
 
 const byId = (id) => document.getElementById(id);
@@ -51,7 +51,7 @@ function renderTasks(tasks) {
     return;
   }
   list.replaceChildren(...tasks.map((task) => h("li", {"class": "home-item", "data-testid": `home-task-${task.task_id}`},
-    h("a", {href: recordHref(task.related_type, task.related_id)}, task.title),
+    h("a", {href: recordHref(task.related_type, task.related_id)}, taskTitle(task.title)),
     h("span", {class: "home-meta"}, t("homeDueAt", {when: formatDateTime(task.due_at)})),
     task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
     ownerNote(task.owner_id))));

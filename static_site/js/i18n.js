@@ -7,6 +7,7 @@
  */
 
 import {REASON_MESSAGES} from "./i18n/reasons.js";
+import {SYSTEM_TASK_TITLES} from "./i18n/system_tasks.js";
 
 const STORAGE_KEY = "crm.language";
 const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -564,6 +565,11 @@ export function stageName(stage) {
 /** A lost reason for display; the value sent to the API stays the pipeline's own text. */
 export function lostReasonLabel(reason) {
   return MESSAGES[current].reasons[reason] ?? reason;
+}
+
+/** A task's title: translated when the CRM made the task (its stored English title), else as its author wrote it. */
+export function taskTitle(title) {
+  return SYSTEM_TASK_TITLES[current]?.[title] ?? title;
 }
 
 export function roleName(role) {

@@ -9,7 +9,7 @@ import {api} from "./api.js";
 import {convertLead} from "./convert.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
-import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, t} from "./i18n.js";
+import {describeError, formatDateTime, formatMoney, formatNumber, onLanguageChange, stageName, t} from "./i18n.js";
 import {downloadResult, followJob, progressBar} from "./jobs.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
@@ -50,7 +50,8 @@ const COLUMNS = {
   accounts: [["name", (row) => link("account", row.id, row.name)], ["industry", (row) => row.industry],
     ["country", (row) => row.country], ["owner", (row) => row.owner_name], ["created", (row) => date(row.created_at)]],
   deals: [["title", (row) => link("deal", row.id, row.title)], ["account", (row) => row.account_name],
-    ["stage", (row) => row.stage_name ?? row.stage_id], ["amount", (row) => formatMoney(row.amount, row.currency), true],
+    ["stage", (row) => stageName({id: row.stage_id, name: row.stage_name ?? row.stage_id})],
+    ["amount", (row) => formatMoney(row.amount, row.currency), true],
     ["owner", (row) => row.owner_name], ["activity", (row) => date(row.last_activity_at)]],
 };
 
@@ -91,7 +92,7 @@ function renderFilters() {
     setOptions(byId(`filter-${name}`), [any, ...VALUES[name].map((value) => ({value, label: label(prefix, value)}))],
       byId(`filter-${name}`).value || params.get(name) || "");
   }
-  setOptions(byId("filter-stage"), [any, ...state.stages.map((stage) => ({value: stage.id, label: stage.name}))],
+  setOptions(byId("filter-stage"), [any, ...state.stages.map((stage) => ({value: stage.id, label: stageName(stage)}))],
     byId("filter-stage").value || params.get("stage") || "");
   const owners = [...state.owners].sort(([, a], [, b]) => a.localeCompare(b));
   setOptions(byId("filter-owner"), [{value: "", label: t("listsAllOwners")},

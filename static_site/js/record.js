@@ -14,7 +14,7 @@ import {ApiError, api} from "./api.js";
 import {convertLead} from "./convert.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
-import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
+import {formatDateTime, formatMoney, onLanguageChange, stageName, t, taskTitle} from "./i18n.js";
 import {LEAD_RECORD_FACTS} from "./lead_fields.js";
 import {say, sayError, startPage} from "./page.js";
 
@@ -165,11 +165,11 @@ function renderTasks() {
   const tasks = state.record.open_tasks;
   byId("record-tasks").replaceChildren(...(tasks.length ? tasks.map((task) =>
     h("li", {"class": "record-task", "data-testid": `record-task-${task.task_id}`},
-      h("span", {class: "record-task-title", dir: "auto"}, task.title),
+      h("span", {class: "record-task-title", dir: "auto"}, taskTitle(task.title)),
       h("span", {class: "record-task-due"}, t("recordDueAt", {when: formatDateTime(task.due_at)})),
       task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
       h("button", {"type": "button", "class": "button", "data-testid": `task-done-${task.task_id}`,
-        "aria-label": t("recordMarkDoneLabel", {title: task.title}), "onclick": () => completeTask(task)},
+        "aria-label": t("recordMarkDoneLabel", {title: taskTitle(task.title)}), "onclick": () => completeTask(task)},
       t("recordMarkDone"))))
     : [h("li", {class: "record-empty"}, t("recordNoTasks"))]));
 }
@@ -177,7 +177,7 @@ function renderTasks() {
 async function completeTask(task) {
   try {
     await api(`/tasks/${encodeURIComponent(task.task_id)}/done`, {method: "POST"});
-    say(t("recordTaskDone", {title: task.title}));
+    say(t("recordTaskDone", {title: taskTitle(task.title)}));
     await load();
   } catch (error) {
     sayError(error);
@@ -189,7 +189,7 @@ function eventSummary(event) {
   switch (event.type) {
     case "note": return data.text;
     case "meeting": return [data.title, formatDateTime(data.starts_at), data.location].filter(Boolean).join(" · ");
-    case "task_created": case "task_done": return data.title;
+    case "task_created": case "task_done": return taskTitle(data.title);
     case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
     case "activity": return [t(`recordOutcome_${data.outcome ?? "none"}`), data.note].filter(Boolean).join(" · ");
     case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;

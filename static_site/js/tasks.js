@@ -7,7 +7,7 @@ import "./i18n/tasks.js";
 import {api} from "./api.js";
 import {h, setOptions} from "./dom.js";
 import {recordHref} from "./links.js";
-import {formatDateTime, onLanguageChange, roleName, t} from "./i18n.js";
+import {formatDateTime, onLanguageChange, roleName, t, taskTitle} from "./i18n.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
 const byId = (id) => document.getElementById(id);
@@ -23,12 +23,12 @@ function taskItem(task) {
   return h("li", {"class": `tasks-item${task.overdue ? " tasks-item--overdue" : ""}`,
     "data-testid": `task-${task.task_id}`},
   h("div", {class: "tasks-item-main"},
-    h("p", {class: "tasks-item-title", dir: "auto"}, task.title),
+    h("p", {class: "tasks-item-title", dir: "auto"}, taskTitle(task.title)),
     h("p", {class: "tasks-item-meta"}, t("tasksDueAt", {when: formatDateTime(task.due_at)}), " · ", recordLink(task)),
     task.notes ? h("p", {class: "tasks-item-meta", dir: "auto"}, task.notes) : null),
   task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
   h("button", {"type": "button", "class": "button", "data-testid": `task-done-${task.task_id}`,
-    "aria-label": t("tasksMarkDoneLabel", {title: task.title}), "onclick": () => complete(task)}, t("tasksMarkDone")));
+    "aria-label": t("tasksMarkDoneLabel", {title: taskTitle(task.title)}), "onclick": () => complete(task)}, t("tasksMarkDone")));
 }
 
 function render() {
@@ -63,7 +63,7 @@ async function load() {
 async function complete(task) {
   try {
     await api(`/tasks/${encodeURIComponent(task.task_id)}/done`, {method: "POST"});
-    say(t("tasksDone", {title: task.title}));
+    say(t("tasksDone", {title: taskTitle(task.title)}));
     await load();
     byId("tasks-title").focus();
   } catch (error) {
