@@ -23,10 +23,17 @@ const state = {
 
 const fieldLabel = (field) => t(`importField_${field}`);
 
+/** A field's name in the mapping list: "(required)" when nothing else will do, "(required, or …)" when another field
+ * will do instead (email or phone; the name or its parts). */
+function optionLabel({field, required, alternatives = []}) {
+  if (!required) return fieldLabel(field);
+  if (!alternatives.length) return t("importRequiredField", {field: fieldLabel(field)});
+  return t("importEitherField", {field: fieldLabel(field), others: alternatives.map(fieldLabel).join(" / ")});
+}
+
 function fieldOptions() {
   return [{value: "", label: t("importSkipColumn")},
-    ...state.job.fields.map(({field, required}) => ({value: field, label: required
-      ? t("importRequiredField", {field: fieldLabel(field)}) : fieldLabel(field)}))];
+    ...state.job.fields.map((field) => ({value: field.field, label: optionLabel(field)}))];
 }
 
 function currentMapping() {
@@ -108,14 +115,15 @@ function renderPreview() {
     h("th", {scope: "col"}, t("importRow")), ...shown.map((field) => h("th", {scope: "col"}, fieldLabel(field))),
     h("th", {scope: "col"}, t("importReasons"))));
   byId("import-preview-rows").replaceChildren(...state.preview.map((row) =>
-    h("tr", {class: row.errors.length ? "import-invalid" : null, "data-testid": "import-preview-row"},
-      h("th", {scope: "row"}, formatNumber(row.row)),
-      ...shown.map((field) => h("td", {}, row.values[field] ?? "")),
-      h("td", {}, reasons(row.errors)))));
+    h("tr", {"class": row.errors.length ? "import-invalid" : null, "data-testid": "import-preview-row",
+      "data-outcome": row.outcome},
+    h("th", {scope: "row"}, formatNumber(row.row)),
+    ...shown.map((field) => h("td", {}, row.values[field] ?? "")),
+    h("td", {}, reasons(row.errors, row.outcome)))));
 }
 
-function reasons(errors) {
-  if (!errors.length) return t("importOk");
+function reasons(errors, outcome) {
+  if (!errors.length) return t(outcome === "merged" ? "importWillMerge" : "importOk");
   return h("ul", {class: "import-reasons"}, errors.map((error) =>
     h("li", {}, `${fieldLabel(error.field)}: ${reasonText(error)}`)));
 }

@@ -90,3 +90,38 @@ def test_a_file_without_a_name_column_cannot_be_imported_until_one_is_chosen(sta
     page.get_by_test_id("import-preview-row").first.wait_for()
     assert errors.is_hidden()
     assert page.get_by_test_id("import-start").is_enabled()
+
+
+def test_the_preview_says_who_will_be_merged_email_or_phone_is_enough_and_the_source_is_mapped(stack, page):
+    # Given rep Anna's known lead, and a file with it again and a new person, each with a source label
+    lead_id, email = known_lead(stack, unique("Again").replace(" ", ""))
+    fresh = f"{unique('fresh').replace(' ', '').lower()}@example.com"
+    text = f"Name;E-Mail;Quelle\nKnown Again;{email};fair\nNew Person;{fresh};webinar\n"
+    # When she uploads it as leads, in English
+    log_in(page, stack, "rep-anna", then="import.html")
+    page.get_by_test_id("language").select_option("en")
+    page.set_input_files("#import-file", files=[{"name": "labels.csv", "mimeType": "text/csv",
+                                                 "buffer": text.encode("utf-8")}])
+    page.get_by_test_id("import-upload").click()
+    page.get_by_test_id("import-preview-row").nth(1).wait_for()
+    # Then the source column is mapped to the source, and email and phone each say the other will do instead
+    assert page.get_by_test_id("import-map-2").input_value() == "source"
+    options = page.get_by_test_id("import-map-1")
+    assert options.locator("option[value=email]").inner_text() == "Email (required, or Phone)"
+    assert options.locator("option[value=phone]").inner_text() == "Phone (required, or Email)"
+    # And the known person shows as merged, the new one as ready, each with its source
+    known, new = page.get_by_test_id("import-preview-row").all()
+    assert known.get_attribute("data-outcome") == "merged"
+    assert "Known person: will be merged as a touch" in known.inner_text() and "fair" in known.inner_text()
+    assert new.get_attribute("data-outcome") == "created"
+    assert "Ready" in new.inner_text() and "webinar" in new.inner_text()
+    # And in German too
+    page.get_by_test_id("language").select_option("de")
+    assert "Bekannte Person: wird als Kontaktpunkt zusammengeführt" in known.inner_text()
+    # When she imports it, the new lead keeps the label it came with
+    page.get_by_test_id("import-start").click()
+    page.get_by_test_id("import-report-row").nth(1).wait_for()
+    new_id = page.get_by_test_id("import-report-row").nth(1).get_by_role("link").get_attribute("href").split("id=")[1]
+    lead = call_api(stack, "rep-anna", "GET", f"/api/records/lead/{new_id}").json()
+    assert lead["fields"]["first_touch"]["source"] == "webinar", lead["fields"]
+    assert new_id != lead_id

@@ -91,6 +91,8 @@ def test_a_lead_file_creates_new_leads_merges_duplicates_as_touches_and_reports_
     assert mapped["preview"][2]["values"]["phone"] == "+36307654321"
     assert mapped["preview"][3]["errors"] == [{"field": "email", "message": "give an email address or a phone number",
                                                "code": "email_or_phone", "params": {}}]
+    # And what each row will do: the known people (by email, by phone) are merged, not shown as new
+    assert [row["outcome"] for row in mapped["preview"]] == ["created", "merged", "merged", "invalid"]
     # When the rows are imported
     rows = run(board, REP_A, job["import_id"])
     # Then one new lead, two touches on the known leads, one invalid row, each with its row number

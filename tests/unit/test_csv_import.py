@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from crm.domain.csv_import import (
+    FIELDS,
     MAX_ROWS,
     check_row,
     mapping_errors,
     parse_csv,
+    person_keys,
     row_values,
     suggest_mapping,
 )
@@ -110,3 +112,36 @@ def test_an_invalid_row_says_which_fields_are_wrong():
     assert {error.field for error in row.errors} == {"email", "timezone"}
     nobody = check_row(4, {"company": "Acme"}, "HU")
     assert [error.field for error in nobody.errors] == ["name"]
+
+
+def test_email_and_phone_are_one_rule_either_is_enough():
+    # Given the fields a leads file may fill
+    fields = {field["field"]: field for field in (field.as_dict() for field in FIELDS["leads"])}
+    # Then each of email and phone names the other as what satisfies the rule instead of it
+    assert (fields["email"]["alternatives"], fields["phone"]["alternatives"]) == (["phone"], ["email"])
+    # And a mapping with only one of them is complete
+    assert mapping_errors({"A": "name", "B": "email"}, ("A", "B"), "leads") == []
+    assert mapping_errors({"A": "name", "B": "phone"}, ("A", "B"), "leads") == []
+
+
+@pytest.mark.parametrize("header", ["Source", "Lead source", "Quelle", "Forrás", "Πηγή", "منبع"])
+def test_a_source_column_is_suggested_and_its_label_is_the_leads_source(header):
+    # Given a leads file with a source column
+    mapping = suggest_mapping(["Name", "Email", header], "leads")
+    # Then the column fills the source, in every language
+    assert mapping[header] == "source"
+    # And a row's label is kept as the lead's source; a row without one comes from "import"
+    columns = ("Name", "Email", header)
+    labelled = check_row(2, row_values(mapping, columns, ("Ann", "ann@x.io", "trade fair")), "HU")
+    unlabelled = check_row(3, row_values(mapping, columns, ("Bob", "bob@x.io", "")), "HU")
+    assert (labelled.submission.source, unlabelled.submission.source) == ("trade fair", "import")
+
+
+def test_two_rows_are_the_same_person_by_email_or_phone():
+    ann = check_row(2, {"name": "Ann", "email": "Ann@X.io"}, "HU").submission
+    ann_again = check_row(3, {"name": "A. Lee", "email": "ann@x.io ", "phone": "+36 30 765 4321"}, "HU").submission
+    by_phone = check_row(4, {"name": "Someone", "phone": "06307654321"}, "HU").submission
+    bob = check_row(5, {"name": "Bob", "email": "bob@x.io"}, "HU").submission
+    assert person_keys(ann) & person_keys(ann_again)
+    assert person_keys(ann_again) & person_keys(by_phone)
+    assert not person_keys(ann) & person_keys(bob)

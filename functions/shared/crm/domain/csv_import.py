@@ -1,7 +1,8 @@
 """CSV import rules, without storage: reading the file, suggesting a column mapping, checking it, validating rows.
 
-A row becomes the same LeadSubmission a web form posts (source "import"), so an imported person is validated and
-normalized exactly like one who filled in the form: one name, an email or a phone, the same email and phone keys.
+A row becomes the same LeadSubmission a web form posts (source "import" unless a column gives one), so an imported
+person is validated and normalized exactly like one who filled in the form: one name, an email or a phone, the same
+email and phone keys.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "country": ("country", "land", "ország", "χώρα", "کشور"),
     "message": ("message", "notes", "note", "comment", "comments", "nachricht", "notiz", "bemerkung", "üzenet",
                 "megjegyzés", "μήνυμα", "σημειώσεις", "σχόλια", "پیام", "یادداشت", "توضیحات"),
+    "source": ("source", "lead source", "origin", "channel", "quelle", "herkunft", "lead-quelle", "kanal", "forrás",
+               "csatorna", "πηγή", "κανάλι", "منبع", "کانال"),
     "referred_by": ("referred by", "referral", "referrer", "empfohlen von", "empfehlung", "ajánló",
                     "ajánlotta", "σύσταση", "συστήθηκε από", "معرف"),
 }
@@ -220,10 +223,17 @@ class CheckedRow:
 
 
 def check_row(number: int, values: dict[str, str], default_phone_region: str) -> CheckedRow:
-    """Validates a row as the web form validates a lead (contacts keep to the same person fields)."""
+    """Validates a row as the web form validates a lead (contacts keep to the same person fields); its source is the
+    mapped column's label, else "import"."""
     try:
-        submission = LeadSubmission.model_validate({**values, "source": "import"},
+        submission = LeadSubmission.model_validate({"source": "import", **values},
                                                    context={"default_phone_region": default_phone_region})
     except ValidationError as error:
         return CheckedRow(number, values, None, tuple(field_errors(error)))
     return CheckedRow(number, values, submission, ())
+
+
+def person_keys(person: LeadSubmission) -> frozenset[str]:
+    """What makes two rows the same person, as the import merges them: the normalized email and phone."""
+    return frozenset(key for key in (person.email and f"email:{person.email}", person.phone and f"phone:{person.phone}")
+                     if key)

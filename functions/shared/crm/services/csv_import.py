@@ -54,6 +54,7 @@ from crm.domain.csv_import import (
     check_row,
     mapping_errors,
     parse_csv,
+    person_keys,
     row_values,
     suggest_mapping,
 )
@@ -122,9 +123,24 @@ def set_mapping(import_id: str, change: ImportMapping, viewer: UserItem) -> dict
                             status_of(_visible_job(import_id, viewer))) from error
     region = get_settings().default_phone_region
     rows = get_chunk(import_id, 0)[:PREVIEW_ROWS]
-    preview = [_checked(check_row(number, row_values(mapping, tuple(job.columns), tuple(cells)), region),
-                        job.import_kind) for number, cells in rows]
+    seen: set[str] = set()  # the people of the rows above: a second row of one person is merged too
+    preview = []
+    for number, cells in rows:
+        row = check_row(number, row_values(mapping, tuple(job.columns), tuple(cells)), region)
+        preview.append(_checked(row, job.import_kind, row.submission is not None
+                                and _known(row.submission, job.import_kind, seen)))
     return {**status_of(job), "preview": preview}
+
+
+def _known(person: LeadSubmission, kind: str, seen: set[str]) -> bool:
+    """Whether importing the person touches someone already there (a lead, a contact, an earlier row) rather than
+    creating a record: what _import_row will find, read the same way (by key, no scan)."""
+    keys = person_keys(person)
+    earlier = bool(keys & seen)
+    seen |= keys
+    if earlier or contact_point_owners(person.email, person.phone):
+        return True
+    return kind == "contacts" and bool(contact_key_owners(person.email, person.phone))
 
 
 def import_next(import_id: str, viewer: UserItem, now: datetime) -> dict[str, Any]:
@@ -225,11 +241,14 @@ def _invalid(errors: list[FieldError]) -> ValidationError:
          "loc": tuple(error.field.split(".", 1)), "input": None} for error in errors])
 
 
-def _checked(row: CheckedRow, kind: str) -> dict[str, Any]:
-    """A previewed row: the values as they would be stored (normalized), or the reasons it would be refused."""
-    names = {field.name for field in FIELDS[kind]}
+def _checked(row: CheckedRow, kind: str, known: bool) -> dict[str, Any]:
+    """A previewed row: the values as they would be stored (normalized), or the reasons it would be refused, and
+    what importing it will do: `outcome` created, merged (a known person gets a touch) or invalid."""
+    names = {field.name for field in FIELDS[kind]} - ({"source"} - set(row.values))  # "import" goes without saying
     values = row.submission.model_dump(include=names, exclude_none=True) if row.submission else row.values
-    return {"row": row.number, "values": values, "errors": [error.answer() for error in row.errors]}
+    outcome = "invalid" if row.submission is None else "merged" if known else "created"
+    return {"row": row.number, "values": values, "errors": [error.answer() for error in row.errors],
+            "outcome": outcome}
 
 
 def _claim(job: ImportJobItem, chunk: int, now: datetime) -> None:
