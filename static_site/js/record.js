@@ -1,7 +1,8 @@
 /**
  * A record page (D6), record.html?kind=lead|contact|account|deal&id=...: the record's facts, its open tasks (mark
  * done), ONE timeline (the lead's history included, newest first, "load more"), and forms to add a note, a task or
- * a meeting, to email a lead or contact from a template (with a preview), and to log a call on a lead. A lead's
+ * a meeting, to email a lead or contact from a template (with a preview), and to log a call or an email (on a lead
+ * through its follow-up rules, POST /api/leads/{id}/activities; on any other record on its timeline). A lead's
  * page also converts it (convert.js, then links to its contact, account and deal), flags it "please delete" for a
  * manager's review, or marks it junk, each with a reason.
  *
@@ -10,6 +11,7 @@
 
 import "./i18n/lists.js"; // the lead statuses and sources, named as on the lists
 import "./i18n/record.js";
+import {scoreReason} from "./i18n/score_reasons.js";
 import {ApiError, api} from "./api.js";
 import {convertLead} from "./convert.js";
 import {h, setOptions} from "./dom.js";
@@ -37,6 +39,7 @@ const FACTS = Object.freeze({
   deal: ["account_name", "amount", "stage_id", "owner_name", "next_task_due_at", "created_at"],
 });
 const TIMES = new Set(["created_at", "next_task_due_at"]);
+const OUTCOMES = Object.freeze({call: ["no_answer", "answered", "voicemail"], email: ["sent", "replied"]});
 /** What a lead asked for, from its first touch and its answers: [fact, where the lead view keeps it]. */
 const ASKED = Object.freeze([
   ["message", (fields) => fields.message], ["need", (fields) => fields.answers?.need],
@@ -81,7 +84,7 @@ function renderFacts() {
   if (kind === "lead" && fields.score_parts?.length) {
     byId("record-facts").append(h("dt", {}, t("recordFact_why")), h("dd", {},
       h("ul", {class: "record-reasons"}, fields.score_parts.map((part) =>
-        h("li", {dir: "auto"}, part.reason ?? part.label ?? JSON.stringify(part))))));
+        h("li", {dir: "auto"}, scoreReason(part))))));
   }
   renderAsked(fields);
   const links = [];
@@ -191,7 +194,8 @@ function eventSummary(event) {
     case "meeting": return [data.title, formatDateTime(data.starts_at), data.location].filter(Boolean).join(" · ");
     case "task_created": case "task_done": return taskTitle(data.title);
     case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
-    case "activity": return [t(`recordOutcome_${data.outcome ?? "none"}`), data.note].filter(Boolean).join(" · ");
+    case "activity": return [data.type && t(`recordActivity_${data.type}`), t(`recordOutcome_${data.outcome ?? "none"}`),
+      data.note].filter(Boolean).join(" · ");
     case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
     case "stage_changed": return `${data.from} → ${data.to}`;
     case "email_opened": case "email_clicked": return data.subject;
@@ -310,9 +314,11 @@ function wireForms() {
   byId("call-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
-    const body = {type: "call", outcome: form.outcome.value, note: optional(form.note.value)};
-    if (await submit(form, `/leads/${encodeURIComponent(recordId)}/activities`, body)) say(t("recordCallLogged"));
+    const body = {type: form.type.value, outcome: form.outcome.value, note: optional(form.note.value)};
+    const path = kind === "lead" ? `/leads/${encodeURIComponent(recordId)}/activities` : `${base}/activities`;
+    if (await submit(form, path, body)) say(t(body.type === "email" ? "recordEmailLogged" : "recordCallLogged"));
   });
+  byId("call-type").addEventListener("change", renderOutcomes);
   byId("email-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -360,9 +366,11 @@ function renderTemplates() {
   renderPreview();
 }
 
+/** A call's outcomes or an email's, for the kind of activity picked. */
 function renderOutcomes() {
-  const picker = byId("call-outcome");
-  setOptions(picker, ["no_answer", "answered", "voicemail"].map((value) => ({value, label: t(`recordOutcome_${value}`)})));
+  const type = byId("call-type");
+  setOptions(type, ["call", "email"].map((value) => ({value, label: t(`recordActivity_${value}`)})));
+  setOptions(byId("call-outcome"), OUTCOMES[type.value].map((value) => ({value, label: t(`recordOutcome_${value}`)})));
 }
 
 function render() {
@@ -402,7 +410,6 @@ async function main() {
   }
   const emailable = kind === "lead" || kind === "contact";
   byId("email-action").hidden = !emailable;
-  byId("call-action").hidden = kind !== "lead";
   wireForms();
   onLanguageChange(render);
   try {

@@ -33,6 +33,16 @@ def test_score_parts_keep_signal_and_points():
                                                                                        "authority"}, parts[1]]
 
 
+def test_a_score_reasons_params_are_scrubbed_like_its_text():
+    """The site shows a reason from its code and params: a role quoted there goes with the person too."""
+    part = {"signal": "role", "points": 5, "reason": "role 'CEO' signals authority", "code": "role_fit",
+            "params": {"role": "CEO"}}
+    assert personal().scrub_parts([part]) == [{**part, "reason": "role '(erased)' signals authority",
+                                               "params": {"role": "(erased)"}}]
+    counted = {"signal": "opens", "points": 2, "reason": "opened 2 emails", "code": "opens", "params": {"count": 2}}
+    assert personal().scrub_parts([counted]) == [counted]
+
+
 def test_event_data_keeps_process_facts_only():
     touch = {"source": "ebook", "first": True, "name": "Anna Lee", "email": "anna@lee.example",
              "page_url": "https://x.example/?u=anna", "utm": {"utm_campaign": "spring"}, "message": "hi"}

@@ -39,7 +39,7 @@ def test_given_full_positive_bant_fit_and_referral_when_qualified_then_it_is_a_h
 def test_given_only_a_stated_need_when_qualified_then_it_is_cold_but_nurturable():
     q = qualify(LeadSignals(need=NEED))
     assert (q.score, q.temperature, q.cycle) == (BANT_POINTS, "cold", "nurturable")
-    assert q.parts == (ScorePart("need", BANT_POINTS, "stated a need"),)
+    assert q.parts == (ScorePart("need", BANT_POINTS, "need_stated"),)
 
 
 def test_given_only_fit_when_qualified_then_it_is_nurturable():
@@ -48,7 +48,7 @@ def test_given_only_fit_when_qualified_then_it_is_nurturable():
 
 def test_given_a_partial_budget_answer_when_qualified_then_it_gets_half_points():
     q = qualify(LeadSignals(budget="depends on the offer"))
-    assert q.parts == (ScorePart("budget", BANT_POINTS // 2, "answered the budget question"),)
+    assert q.parts == (ScorePart("budget", BANT_POINTS // 2, "budget_answered"),)
 
 
 @pytest.mark.parametrize(("budget", "authority", "timing", "role"), [
@@ -80,8 +80,8 @@ def test_given_positive_answers_in_several_languages_when_qualified_then_they_ge
 def test_given_negative_budget_and_timing_in_several_languages_when_qualified_then_it_is_no_prospect(budget, timing):
     q = qualify(LeadSignals(budget=budget, timing=timing, need=NEED, **FIT))
     assert q.cycle == "no_prospect"
-    assert ScorePart("budget", 0, "no budget") in q.parts
-    assert ScorePart("timing", 3, "not buying soon") in q.parts
+    assert ScorePart("budget", 0, "budget_none") in q.parts
+    assert ScorePart("timing", 3, "timing_later") in q.parts
 
 
 def test_given_negative_budget_and_timing_but_engagement_when_qualified_then_it_stays_nurturable():
@@ -91,7 +91,7 @@ def test_given_negative_budget_and_timing_but_engagement_when_qualified_then_it_
 
 def test_given_a_negative_authority_answer_when_qualified_then_the_explanation_says_why():
     q = qualify(LeadSignals(authority="No, my boss decides"))
-    assert q.parts == (ScorePart("authority", 0, "not the decision maker"),)
+    assert q.parts == (ScorePart("authority", 0, "authority_no"),)
 
 
 def test_given_a_far_timeframe_when_qualified_then_it_gets_half_points():
@@ -112,13 +112,14 @@ def test_given_many_clicks_and_replies_when_qualified_then_the_lead_warms_up():
 def test_given_unanswered_attempts_when_qualified_then_the_score_drops():
     q = qualify(LeadSignals(need=NEED, unanswered_attempts=3))
     assert q.score == BANT_POINTS - 6
-    assert q.parts[-1] == ScorePart("unanswered_attempts", -6, "3 contact attempts without an answer")
+    assert q.parts[-1] == ScorePart("unanswered_attempts", -6, "unanswered_attempts", {"count": 3})
 
 
 def test_given_only_penalties_when_qualified_then_the_score_clamps_at_zero():
     q = qualify(LeadSignals(unanswered_attempts=50))
     assert q.score == 0
-    assert q.parts == (ScorePart("unanswered_attempts", -10, "50 contact attempts without an answer"),)
+    assert q.parts == (ScorePart("unanswered_attempts", -10, "unanswered_attempts",
+                                  {"count": 50}),)
 
 
 def test_given_every_signal_at_its_best_when_qualified_then_the_score_is_100():
@@ -155,7 +156,19 @@ def test_given_an_unclamped_score_when_explained_then_the_points_sum_to_the_scor
     stored = explain(q)
     assert sum(item["points"] for item in stored) == q.score
     assert json.loads(json.dumps(stored, ensure_ascii=False)) == stored
-    assert set(stored[0]) == {"signal", "points", "reason"}
+    assert set(stored[0]) == {"signal", "points", "reason", "code", "params"}
+
+
+def test_each_reason_is_a_code_with_params_and_its_english_text():
+    """The site translates a reason by its code and params; API clients and the stored lead keep the English."""
+    q = qualify(LeadSignals(**FULL_BANT, role="CEO", company_size="51-200", unanswered_attempts=3))
+    stored = {item["code"]: item for item in explain(q)}
+    assert stored["role_fit"]["params"] == {"role": "CEO"}
+    assert stored["role_fit"]["reason"] == "role 'CEO' signals authority"
+    assert stored["size_fit"]["reason"] == "company size 51-200 fits"
+    assert stored["unanswered_attempts"]["params"] == {"count": 3}
+    assert stored["unanswered_attempts"]["reason"] == "3 contact attempts without an answer"
+    assert stored["bant_complete"]["params"] == {}
 
 
 def test_given_any_lead_when_qualified_then_parts_come_in_a_stable_order():

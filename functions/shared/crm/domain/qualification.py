@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from crm.reasons import invalid
 
@@ -118,17 +119,42 @@ class LeadSignals:
     unanswered_attempts: int = 0
 
 
+SCORE_REASONS: Mapping[str, str] = MappingProxyType({
+    "budget_amount": "stated a budget amount", "budget_yes": "has a budget",
+    "budget_answered": "answered the budget question", "budget_none": "no budget",
+    "authority_no": "not the decision maker", "authority_yes": "decides on the purchase",
+    "authority_answered": "answered the authority question",
+    "need_none": "no stated need", "need_stated": "stated a need", "need_short": "gave a short need",
+    "timing_later": "not buying soon", "timing_now": "buying now", "timing_quarter": "buying within three months",
+    "timing_answered": "gave a timeframe", "bant_complete": "budget, authority, need and timing all positive",
+    "size_fit": "company size {size} fits", "role_fit": "role '{role}' signals authority",
+    "country_fit": "{country} is a target market", "industry_fit": "industry '{industry}' is targeted",
+    "recent_change": "recent change at the company", "customer_ties": "ties to an existing customer",
+    "referral": "came through a referral", "opens": "opened {count} emails", "clicks": "clicked {count} links",
+    "replies": "replied {count} times", "answered_calls": "answered {count} calls",
+    "unanswered_attempts": "{count} contact attempts without an answer",
+})
+"""Why a signal gave its points, by code: the English text (the site shows each code in the reader's language,
+static_site/js/i18n/record.js, with the part's params)."""
+
+
 @dataclass(frozen=True)
 class ScorePart:
-    """One line of the explanation: a signal and the points it gave or took."""
+    """One line of the explanation: a signal, the points it gave or took, and why (a code of SCORE_REASONS with its
+    params)."""
 
     signal: str
     points: int
-    reason: str
+    code: str
+    params: Mapping[str, str | int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def reason(self) -> str:
+        return SCORE_REASONS[self.code].format(**self.params)
 
 
-NO_BUDGET = ScorePart("budget", 0, "no budget")
-NOT_SOON = ScorePart("timing", TIMING_LATER_POINTS, "not buying soon")
+NO_BUDGET = ScorePart("budget", 0, "budget_none")
+NOT_SOON = ScorePart("timing", TIMING_LATER_POINTS, "timing_later")
 
 
 @dataclass(frozen=True)
@@ -176,7 +202,8 @@ def qualify(signals: LeadSignals, profile: IdealCustomerProfile = DEFAULT_PROFIL
 
 def explain(q: Qualification) -> list[dict]:
     """The explanation as JSON-ready dicts, for storing next to the lead."""
-    return [{"signal": part.signal, "points": part.points, "reason": part.reason} for part in q.parts]
+    return [{"signal": part.signal, "points": part.points, "reason": part.reason, "code": part.code,
+             "params": dict(part.params)} for part in q.parts]
 
 
 def _budget(answer: str | None) -> ScorePart | None:
@@ -187,10 +214,10 @@ def _budget(answer: str | None) -> ScorePart | None:
     if _has_phrase(text, BUDGET_NEGATIVE) or (amounts and not any(amounts)):
         return NO_BUDGET
     if any(amounts):
-        return ScorePart("budget", BANT_POINTS, "stated a budget amount")
+        return ScorePart("budget", BANT_POINTS, "budget_amount")
     if _has_phrase(text, BUDGET_POSITIVE):
-        return ScorePart("budget", BANT_POINTS, "has a budget")
-    return ScorePart("budget", BANT_PARTIAL_POINTS, "answered the budget question")
+        return ScorePart("budget", BANT_POINTS, "budget_yes")
+    return ScorePart("budget", BANT_PARTIAL_POINTS, "budget_answered")
 
 
 def _authority(answer: str | None) -> ScorePart | None:
@@ -198,10 +225,10 @@ def _authority(answer: str | None) -> ScorePart | None:
     if not text:
         return None
     if _has_phrase(text, AUTHORITY_NEGATIVE):
-        return ScorePart("authority", 0, "not the decision maker")
+        return ScorePart("authority", 0, "authority_no")
     if _has_phrase(text, AUTHORITY_POSITIVE):
-        return ScorePart("authority", BANT_POINTS, "decides on the purchase")
-    return ScorePart("authority", BANT_PARTIAL_POINTS, "answered the authority question")
+        return ScorePart("authority", BANT_POINTS, "authority_yes")
+    return ScorePart("authority", BANT_PARTIAL_POINTS, "authority_answered")
 
 
 def _need(answer: str | None) -> ScorePart | None:
@@ -209,10 +236,10 @@ def _need(answer: str | None) -> ScorePart | None:
     if not text:
         return None
     if text in {_normalize(word) for word in NEED_NEGATIVE}:
-        return ScorePart("need", 0, "no stated need")
+        return ScorePart("need", 0, "need_none")
     if len(text) >= NEED_MIN_CHARS:
-        return ScorePart("need", BANT_POINTS, "stated a need")
-    return ScorePart("need", BANT_PARTIAL_POINTS, "gave a short need")
+        return ScorePart("need", BANT_POINTS, "need_stated")
+    return ScorePart("need", BANT_PARTIAL_POINTS, "need_short")
 
 
 def _timing(answer: str | None) -> ScorePart | None:
@@ -222,58 +249,60 @@ def _timing(answer: str | None) -> ScorePart | None:
     if _has_phrase(text, TIMING_LATER):  # first, so that "not now" is not read as "now"
         return NOT_SOON
     if _has_phrase(text, TIMING_SOON):
-        return ScorePart("timing", BANT_POINTS, "buying now")
+        return ScorePart("timing", BANT_POINTS, "timing_now")
     days = _timeframe_days(text)
     if days is not None and days <= TIMEFRAME_SOON_DAYS:
-        return ScorePart("timing", BANT_POINTS, "buying within three months")
-    return ScorePart("timing", BANT_PARTIAL_POINTS, "gave a timeframe")
+        return ScorePart("timing", BANT_POINTS, "timing_quarter")
+    return ScorePart("timing", BANT_PARTIAL_POINTS, "timing_answered")
 
 
 def _bant_complete(bant: list[ScorePart | None]) -> ScorePart | None:
     if all(part is not None and part.points == BANT_POINTS for part in bant):
-        return ScorePart("bant_complete", BANT_COMPLETE_POINTS, "budget, authority, need and timing all positive")
+        return ScorePart("bant_complete", BANT_COMPLETE_POINTS, "bant_complete")
     return None
 
 
 def _fit(signals: LeadSignals, profile: IdealCustomerProfile) -> list[ScorePart]:
     parts = []
     if signals.company_size in profile.company_size_bands:
-        parts.append(ScorePart("company_size", SIZE_FIT_POINTS, f"company size {signals.company_size} fits"))
+        parts.append(ScorePart("company_size", SIZE_FIT_POINTS, "size_fit",
+                               {"size": signals.company_size}))
     role = _normalize(signals.role)
     if role and any(_normalize(keyword) in role for keyword in profile.roles):
-        parts.append(ScorePart("role", ROLE_FIT_POINTS, f"role {signals.role!r} signals authority"))
+        parts.append(ScorePart("role", ROLE_FIT_POINTS, "role_fit", {"role": str(signals.role)}))
     if profile.countries and signals.country and signals.country.upper() in {c.upper() for c in profile.countries}:
-        parts.append(ScorePart("country", COUNTRY_FIT_POINTS, f"{signals.country} is a target market"))
+        parts.append(ScorePart("country", COUNTRY_FIT_POINTS, "country_fit", {"country": signals.country}))
     if profile.industries and signals.industry and _normalize(signals.industry) in {
             _normalize(industry) for industry in profile.industries}:
-        parts.append(ScorePart("industry", INDUSTRY_FIT_POINTS, f"industry {signals.industry!r} is targeted"))
+        parts.append(ScorePart("industry", INDUSTRY_FIT_POINTS, "industry_fit",
+                               {"industry": signals.industry}))
     return parts
 
 
 def _seed_signals(signals: LeadSignals) -> list[ScorePart]:
     parts = []
     if signals.recent_company_change:
-        parts.append(ScorePart("recent_company_change", RECENT_CHANGE_POINTS, "recent change at the company"))
+        parts.append(ScorePart("recent_company_change", RECENT_CHANGE_POINTS, "recent_change"))
     if signals.referred_by_customer:
-        parts.append(ScorePart("referral", REFERRAL_POINTS, "ties to an existing customer"))
+        parts.append(ScorePart("referral", REFERRAL_POINTS, "customer_ties"))
     elif signals.source == "referral":
-        parts.append(ScorePart("referral", REFERRAL_POINTS, "came through a referral"))
+        parts.append(ScorePart("referral", REFERRAL_POINTS, "referral"))
     return parts
 
 
 def _engagement(signals: LeadSignals) -> list[ScorePart]:
     counted = (
-        ("opens", signals.opens, OPEN_POINTS, OPEN_CAP, "opened {} emails"),
-        ("clicks", signals.clicks, CLICK_POINTS, CLICK_CAP, "clicked {} links"),
-        ("replies", signals.replies, REPLY_POINTS, REPLY_CAP, "replied {} times"),
-        ("answered_calls", signals.answered_calls, CALL_POINTS, CALL_CAP, "answered {} calls"),
+        ("opens", signals.opens, OPEN_POINTS, OPEN_CAP),
+        ("clicks", signals.clicks, CLICK_POINTS, CLICK_CAP),
+        ("replies", signals.replies, REPLY_POINTS, REPLY_CAP),
+        ("answered_calls", signals.answered_calls, CALL_POINTS, CALL_CAP),
     )
-    parts = [ScorePart(signal, min(count * points, cap), reason.format(count))
-             for signal, count, points, cap, reason in counted if count > 0]
+    parts = [ScorePart(signal, min(count * points, cap), signal, {"count": count})
+             for signal, count, points, cap in counted if count > 0]
     if signals.unanswered_attempts > 0:
         penalty = min(signals.unanswered_attempts * UNANSWERED_PENALTY, UNANSWERED_CAP)
         parts.append(ScorePart("unanswered_attempts", -penalty,
-                               f"{signals.unanswered_attempts} contact attempts without an answer"))
+                               "unanswered_attempts", {"count": signals.unanswered_attempts}))
     return parts
 
 

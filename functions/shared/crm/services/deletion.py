@@ -118,9 +118,18 @@ class PersonalData:
         return re.sub("|".join(map(re.escape, self.values)), ERASED, text, flags=re.IGNORECASE)
 
     def scrub_parts(self, parts: list[dict]) -> list[dict]:
-        """Score parts keep their signal and points, so the score still adds up; only the reason is scrubbed."""
-        return [{**part, "reason": self.scrub(part["reason"])} if isinstance(part.get("reason"), str) else part
-                for part in parts]
+        """Score parts keep their signal, points and reason code, so the score still adds up; the reason's text and
+        its params (a role or an industry as the person wrote it) are scrubbed."""
+        return [self._scrub_part(part) for part in parts]
+
+    def _scrub_part(self, part: dict) -> dict:
+        scrubbed = dict(part)
+        if isinstance(part.get("reason"), str):
+            scrubbed["reason"] = self.scrub(part["reason"])
+        if isinstance(part.get("params"), dict):
+            scrubbed["params"] = {key: self.scrub(value) if isinstance(value, str) else value
+                                  for key, value in part["params"].items()}
+        return scrubbed
 
     def event_data(self, data: dict) -> dict:
         """A timeline event's data with only process facts left, its free text scrubbed."""
