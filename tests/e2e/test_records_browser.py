@@ -170,3 +170,34 @@ def test_another_reps_lead_shows_the_not_found_message_and_no_forms(stack, page)
         assert page.get_by_test_id(hidden).is_hidden(), hidden
     assert page.locator("#note-action").is_hidden() and page.locator("#task-action").is_hidden()
     assert not page.locator("#record .record-panel:visible").count()
+
+
+def test_a_call_and_an_email_logged_on_a_deal_and_a_contact_land_on_their_timelines(stack, page):
+    # Given rep Anna's deal
+    deal = new_deal(stack, unique("Call deal"))
+    open_record(page, stack, "deal", deal["deal_id"])
+    # When she logs an answered call with a note on it
+    page.locator("#call-action summary").click()
+    page.get_by_test_id("call-type").select_option("call")
+    page.get_by_test_id("call-outcome").select_option("answered")
+    page.locator("#call-note").fill("Wants the VIP prices")
+    page.get_by_test_id("call-submit").click()
+    # Then the call is on the deal's timeline with its outcome and note, also after a reload
+    page.get_by_test_id("event-activity").filter(has_text="Wants the VIP prices").wait_for()
+    page.reload()
+    page.get_by_test_id("event-activity").filter(has_text="Wants the VIP prices").wait_for()
+    # When she logs an email she sent on a converted contact (the email's outcomes replace the call's)
+    contact_id, _ = converted_contact(stack)
+    open_record(page, stack, "contact", contact_id)
+    page.locator("#call-action summary").click()
+    page.get_by_test_id("call-type").select_option("email")
+    assert page.get_by_test_id("call-outcome").locator("option").evaluate_all(
+        "options => options.map((option) => option.value)") == ["sent", "replied"]
+    page.get_by_test_id("call-outcome").select_option("sent")
+    page.get_by_test_id("call-submit").click()
+    # Then the contact's timeline has it, by Anna
+    logged = page.get_by_test_id("event-activity").filter(has_not=page.locator(".timeline-from")).first
+    logged.wait_for()
+    events = call_api(stack, "rep-anna", "GET", f"/api/records/contact/{contact_id}").json()["timeline"]["events"]
+    assert [(event["data"]["type"], event["data"]["outcome"]) for event in events
+            if event["type"] == "activity" and not event.get("from")] == [("email", "sent")]

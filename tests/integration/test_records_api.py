@@ -60,6 +60,8 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("POST", "/api/records/{kind}/{record_id}/tasks", {"title": "Send the deck", "due_at": SOON},
      (201, 404, 201, 201)),
     ("POST", "/api/records/{kind}/{record_id}/email", {"template_id": "checking_in"}, (201, 404, 201, 201)),
+    ("POST", "/api/records/{kind}/{record_id}/activities", {"type": "call", "outcome": "answered"},
+     (201, 404, 201, 201)),
     ("POST", "/api/leads/{lead_id}/activities", {"type": "call", "outcome": "no_answer"}, (201, 404, 201, 201)),
     ("GET", "/api/accounts/{account_id}/{members}", None, (200, 404, 200, 200)),
     ("GET", "/api/tasks", None, (200, 200, 200, 200)),
@@ -277,6 +279,34 @@ def test_a_call_logged_on_the_board_follows_the_lead_rules(crm, board):
     events = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()["timeline"]["events"]
     activities = [event for event in events if event["type"] == "activity"]
     assert len(activities) == 1 and activities[0]["data"]["by"] == REP_A
+
+
+@pytest.mark.parametrize("kind", ["contact", "deal"])
+def test_a_call_or_an_email_is_logged_on_a_contact_or_a_deal_once(crm, board, kind):
+    # Given rep A's converted contact and its deal
+    record_id = converted(crm, board)[kind]
+    path = f"/api/records/{kind}/{record_id}/activities"
+    # When rep A logs an answered call (twice with one Idempotency-Key) and an email
+    call = {"type": "call", "outcome": "answered", "note": "Wants the VIP prices"}
+    first = board.call("POST", path, REP_A, call, headers={"Idempotency-Key": "a1"})
+    again = board.call("POST", path, REP_A, call, headers={"Idempotency-Key": "a1"})
+    email = board.call("POST", path, REP_A, {"type": "email", "outcome": "sent"}, headers={"Idempotency-Key": "a2"})
+    # Then both are on the record's timeline, by rep A, the call once
+    assert first.status_code == again.status_code == email.status_code == 201
+    assert first.json() == again.json()
+    events = board.call("GET", f"/api/records/{kind}/{record_id}", REP_A).json()["timeline"]["events"]
+    logged = [event["data"] for event in events if event["type"] == "activity" and event.get("from") is None]
+    assert [(data["type"], data.get("outcome"), data["by"]) for data in logged] == [
+        ("email", "sent", REP_A), ("call", "answered", REP_A)]
+    assert logged[1]["note"] == "Wants the VIP prices"
+
+
+def test_notes_and_meetings_are_no_activities_and_a_leads_call_has_its_own_route(crm, board):
+    deal = board.new_deal(REP_A)
+    path = f"/api/records/deal/{deal['deal_id']}/activities"
+    assert board.call("POST", path, REP_A, {"type": "note", "note": "Hi"}).status_code == 422
+    lead_call = board.call("POST", f"/api/records/lead/{new_lead(crm)}/activities", REP_A, {"type": "call"})
+    assert lead_call.status_code == 404 and "/activities" in lead_call.json()["message"]
 
 
 def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board, capsys):

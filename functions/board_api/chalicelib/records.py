@@ -96,6 +96,17 @@ def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str
     return once(viewer, f"lead:{lead_id}:activity", lambda: records.log_call(lead_id, activity, viewer, utcnow()))
 
 
+@routes("/api/records/{kind}/{record_id}/activities", "POST", status=201, body="crm.models.activities:RecordActivity",
+         machine="crm/activities.write", conflict=True)
+def log_record_activity(viewer: UserItem, activity: Any, kind: str, record_id: str) -> dict[str, Any]:
+    """Logs a call or email on a contact, account or deal (a lead's: POST /api/leads/{lead_id}/activities)."""
+    from crm.clock import utcnow
+    from crm.services import records
+
+    return once(viewer, f"{kind}:{record_id}:activity",
+                lambda: records.log_record_activity(kind, record_id, activity, viewer, utcnow()))
+
+
 @routes("/api/tasks", machine="crm/records.read", query=("due", "owner", "limit"))
 def list_tasks(viewer: UserItem) -> dict[str, Any]:
     """My open tasks due today (overdue first), overdue or upcoming; a manager may ask for a rep's (owner)."""

@@ -34,3 +34,10 @@ class ActivityInput(CallLog):
     """An activity as the follow-up rules record it, with who did it (the signed-in user, or the CRM's automation)."""
 
     by: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class RecordActivity(CallLog):
+    """A call or email logged on a contact, account or deal: only the timeline records it (the follow-up rules that
+    count attempts and stop the first-contact clock are a lead's)."""
+
+    type: Literal["call", "email"]

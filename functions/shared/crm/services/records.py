@@ -32,7 +32,7 @@ from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
 from crm.data.people import UserItem, user_names
 from crm.data.readers import read_each
 from crm.errors import InvalidError, NotFoundError
-from crm.models.activities import ActivityInput, CallLog
+from crm.models.activities import ActivityInput, CallLog, RecordActivity
 from crm.models.records import MeetingCreate, NoteCreate
 from crm.reasons import Reason
 from crm.services.actors import visible_item
@@ -237,6 +237,17 @@ def log_call(lead_id: str, activity: CallLog, viewer: UserItem, now: datetime) -
     writable_record("lead", lead_id, viewer)
     result = asdict(log_activity(lead_id, ActivityInput(**activity.model_dump(), by=viewer.user_id), now))
     return {"id": result.pop("activity_id"), **result}
+
+
+def log_record_activity(kind: str, record_id: str, activity: RecordActivity, viewer: UserItem, now: datetime) -> dict:
+    """A call or email on a contact, account or deal, by the viewer, on its timeline like a lead's; a lead's own go
+    through its follow-up rules instead (log_call)."""
+    if kind == "lead":
+        raise RecordNotFoundError(f"a lead's calls and emails are logged at /api/leads/{record_id}/activities")
+    found = writable_record(kind, record_id, viewer)
+    return _add_event(kind, record_id, "activity", activity.happened_at(now), {
+        **activity.model_dump(mode="json", exclude_none=True, exclude={"at"}), "by": viewer.user_id,
+        "owner_id": found.owner_id})
 
 
 def _add_event(kind: str, record_id: str, event_type: str, now: datetime, data: dict) -> dict:
