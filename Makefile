@@ -22,7 +22,7 @@ SAM ?= $(or $(shell command -v sam 2>/dev/null),$(SAM_VENV)/bin/sam)
 SAM_ENV := PATH="$(abspath $(SAM_VENV))/bin:$$PATH" PYTHON="$(abspath $(PY))"
 REGION_FLAG := $(if $(REGION),--region $(REGION))
 
-.PHONY: run test lint bench bench-cost bench-board deps java chromium clean-data deploy destroy admin
+.PHONY: run test lint bench bench-cost bench-board bench-search deps java chromium clean-data deploy destroy admin
 
 run: deps
 	$(PY) -m local
@@ -42,6 +42,9 @@ bench-cost: deps
 
 bench-board: deps
 	$(PY) bench/board.py
+
+bench-search: deps
+	$(PY) bench/search.py
 
 deps: $(PIP_STAMP) $(NPM_STAMP) java
 

@@ -39,6 +39,7 @@ Body = dict[str, Any] | Callable[[dict[str, str]], dict[str, Any]] | None
 MATRIX: list[tuple[str, str, Body, tuple[int, int, int, int]]] = [
     ("GET", "/api/lists/{kind}", None, (200, 200, 200, 200)),
     ("POST", "/api/lists/{kind}/export", None, (202, 202, 202, 202)),
+    ("GET", "/api/search", None, (200, 200, 200, 200)),  # everyone may search: a rep finds only their own
     ("GET", "/api/jobs/{job_id}", None, (200, 404, 200, 200)),
     ("POST", "/api/leads/{lead_id}/convert", {}, (201, 404, 409, 409)),
     ("POST", "/api/mass-email/preview", MASS_EMAIL, (200, 200, 200, 200)),

@@ -1,5 +1,6 @@
 """Lists of leads, contacts, accounts and deals with filters, their CSV export, the leads list's Convert action
-and mass email to a filtered list (D3, D6, L10); export and mass email are jobs (chalicelib/jobs.py)."""
+and mass email to a filtered list (D3, D6, L10); export and mass email are jobs (chalicelib/jobs.py); the search
+box on every page."""
 
 from __future__ import annotations
 
@@ -74,3 +75,12 @@ def send_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
     from crm.services import mass_email
 
     return mass_email.start(request, viewer, utcnow(), header("Idempotency-Key"))
+
+
+@routes("/api/search", machine="crm/records.read", query=("q",))
+def search_records(viewer: UserItem) -> dict[str, Any]:
+    """Leads and contacts by name, company, email or phone (any format): `q` begins one; a rep finds only their own.
+    Grouped by kind, at most 8 of each; `q` shorter than two characters finds nothing."""
+    from crm.services.search import search
+
+    return search(query("q") or "", viewer)

@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import to_iso
+from crm.data import search
 from crm.data.accounts import AccountMemberItem, CompanyAccount, ContactItem, DealItem
 from crm.data.board import Placement, StageClock, counter_changes, update_counters
 from crm.data.leads import FirstTouch, LeadItem, LeadNotFoundError, TimelineEventItem, get_lead, lead_pk
@@ -102,6 +103,7 @@ class _Plan:
 
     lead: LeadItem
     account: CompanyAccount
+    account_name: str  # as the conversion names the company: what the contact is found by
     contact: ContactItem
     deal: DealItem | None
     entry: StageEntry | None  # what the deal entering Unsorted brings
@@ -147,7 +149,7 @@ class _Plan:
             events += (TimelineEventItem.build(deal.PK, "deal_created", at, {
                 "by": actor.user_id, "owner_id": owner, "stage_id": deal.stage_id, "lead_id": lead.lead_id,
                 **(entry.timeline_data if entry else {})}),)
-        return cls(lead, account, contact, deal, entry, task, events, at)
+        return cls(lead, account, account_name, contact, deal, entry, task, events, at)
 
     def write(self, transaction: TransactWrite) -> None:
         # two conversions naming the same company at once: one name item wins, the other re-reads it
@@ -157,6 +159,7 @@ class _Plan:
                      deal_member):
             if item is not None:
                 transaction.save(item)
+        search.save_all(transaction, search.of_contact(self.contact, self.account_name))
         if self.deal is not None:
             update_counters(transaction, counter_changes(None, Placement.of(self.deal)))
         if self.entry is not None:

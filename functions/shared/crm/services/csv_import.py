@@ -32,6 +32,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import to_iso
+from crm.data import search
 from crm.data.accounts import AccountMemberItem, CompanyAccount, ContactItem, contact_pk
 from crm.data.imports import (
     ROWS_PER_CHUNK,
@@ -373,6 +374,7 @@ def _create_contact(job: ImportJobItem, person: LeadSubmission, at: str, touch: 
         account.write(transaction)
         transaction.save(contact)
         transaction.save(AccountMemberItem.of_contact(contact))
+        search.save_all(transaction, search.of_contact(contact, person.company or person.name))
         for key in keys:
             transaction.save(key, condition=ContactKeyItem.PK.does_not_exist())
         transaction.save(TimelineEventItem.build(contact.PK, "touch", at, touch | {"first": True}))

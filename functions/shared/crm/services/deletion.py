@@ -22,6 +22,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
+from crm.data import search
 from crm.data.deletion import DeletionRequestItem
 from crm.data.email_messages import SentEmailItem
 from crm.data.email_templates import TemplateSendItem
@@ -443,7 +444,8 @@ def _write_in_batches(updates: Sequence[Update]) -> None:
 
 
 def _tombstone(lead: LeadItem, decided: dict, personal: PersonalData, transaction: TransactWrite) -> None:
-    """The lead keeps only non-personal facts; its email and phone are freed so the person can come back as new.
+    """The lead keeps only non-personal facts; its email and phone are freed so the person can come back as new, and
+    its search items are deleted.
 
     The version condition makes a lead changed since it was read (a touch, an activity) start the erasure over.
     """
@@ -460,6 +462,7 @@ def _tombstone(lead: LeadItem, decided: dict, personal: PersonalData, transactio
     for point in points:
         transaction.delete(ContactPointItem.build(point, lead.lead_id),
                            condition=ContactPointItem.lead_id == lead.lead_id)
+    search.delete_all(transaction, search.of_lead(lead))
     transaction.delete(DeletionRequestItem.build(lead.lead_id, decided["at"]))
     transaction.save(_decision_event(lead.lead_id, "erased", decided))
 

@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.clock import to_iso
+from crm.data import search
 from crm.data.leads import (
     LIFECYCLE_PENDING,
     Consent,
@@ -152,7 +153,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
     if submission.phone:
         contact_points.append(ContactPointItem.build(ContactPointItem.phone_pk(submission.phone), lead_id))
     items: list = [
-        lead, task, *contact_points,
+        lead, task, *contact_points, *search.of_lead(lead),
         TimelineEventItem.build(pk, "touch", now, _touch_data(submission) | (options.touch or {}) | {"first": True}),
         TimelineEventItem.build(pk, "scored", now, scored_event_data(qualification)),
         TimelineEventItem.build(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
@@ -246,11 +247,14 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         actions += qualification_actions(rescored)
         events.append(TimelineEventItem.build(lead_pk(lead_id), "scored", now, scored_event_data(rescored)))
 
+    found_by = search.of_lead(merged)  # put whole: the terms of what was filled in are new
+
     def writes(transaction: TransactWrite) -> None:
         transaction.update(lead, actions=actions, add_version_condition=False,
                            condition=LeadItem.PK.exists() & LeadItem.erased_at.does_not_exist())
         for event in events:
             transaction.save(event)
+        search.save_all(transaction, found_by)
         for point in new_points:
             transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
 

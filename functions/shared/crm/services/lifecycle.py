@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import compressed_wake_time, from_iso, to_iso
+from crm.data import search
 from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import get_user
 from crm.data.tasks import TaskItem, call_task
@@ -131,6 +132,8 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
                                                   TaskItem.GSI1SK.remove()],
                                condition=TaskItem.status == "open", add_version_condition=False)
         transaction.save(task)
+        if not lead.erased_at:
+            search.hand_over(transaction, lead, new_owner)  # the new owner finds it, the old one no longer
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
             "reason": assignment.reason,
