@@ -3,7 +3,7 @@ contacts) in the table, against the same number of bare DynamoDB Query calls.
 
 Run from the repo root: `.venv/bin/python bench/search.py` (or `make bench-search`). DynamoDB Local in memory; the
 records and their search items are written as the intake and conversion write them (crm.data.search), with names,
-companies, emails and phones drawn from a few hundred words, spread over 10 reps. The board API's Chalice app is
+companies, emails and phones drawn from about a hundred words, spread over 10 reps. The board API's Chalice app is
 called in-process with the API Gateway event a signed-in user's `GET /api/search?q=` becomes, so "server time" is
 the whole handler: claims, the Query, JSON. Queries are what people type: the first 2 to 6 characters of a name,
 a company, an email, or a phone number written as `+49 30 1234`, `030 1234` or `(030) 12 34`. For each viewer: 30

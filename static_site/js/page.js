@@ -1,12 +1,14 @@
 /**
- * What every signed-in page shares: the sign-in check, the language picker, who is signed in, sign-out and the
- * main navigation. A page's HTML holds the elements (#nav, #language, #who, #sign-out, #message); startPage()
- * fills them in and answers the signed-in user (GET /api/me), or null when that failed (the message says why).
+ * What every signed-in page shares: the sign-in check, the language picker, who is signed in, sign-out, the
+ * main navigation and the search box (js/search.js). A page's HTML holds the elements (#nav, #language, #who,
+ * #sign-out, #message); startPage() fills them in and answers the signed-in user (GET /api/me), or null when that
+ * failed (the message says why).
  */
 
 import {api, getToken, signInAgain, signOut} from "./api.js";
 import {announce, h} from "./dom.js";
 import {mountNotices} from "./notices.js";
+import {mountSearch} from "./search.js";
 import {
   describeError, hasRememberedLanguage, initialLanguage, languagePicker, onLanguageChange, roleName,
   setLanguage, t,
@@ -90,5 +92,6 @@ export async function startPage() {
   renderNav(me);
   renderWho(me);
   mountNotices();
+  mountSearch();
   return me;
 }
