@@ -1,6 +1,6 @@
 /**
  * The home page (L12, R1): what a rep sees on login. Leads per cycle (each a link to the list), the tasks due
- * today, the hot leads waiting for a first contact, and the funnel of open deals by stage: a table whose bars are
+ * today (each naming the lead or deal it is for), the hot leads waiting for a first contact, and the funnel of open deals by stage: a table whose bars are
  * drawn to scale by the count, so screen readers read the same numbers the chart shows. A manager or admin sees
  * everyone's numbers, or picks one person.
  */
@@ -51,7 +51,9 @@ function renderTasks(tasks) {
     return;
   }
   list.replaceChildren(...tasks.map((task) => h("li", {"class": "home-item", "data-testid": `home-task-${task.task_id}`},
-    h("a", {href: recordHref(task.related_type, task.related_id)}, taskTitle(task.title)),
+    h("a", {href: recordHref(task.related_type, task.related_id)}, taskTitle(task.title),
+      task.related_name ? h("span", {"class": "home-related", "dir": "auto", "data-testid": "home-task-related"},
+        task.related_name) : null),
     h("span", {class: "home-meta"}, t("homeDueAt", {when: formatDateTime(task.due_at)})),
     task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
     ownerNote(task.owner_id))));

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -182,3 +183,22 @@ def test_a_code_that_this_page_did_not_ask_for_is_refused(stack, page):
     assert seen["token"] == []
     assert page.evaluate("sessionStorage.getItem('crm.token')") is None
     assert "code=" not in page.url
+
+
+def test_each_task_due_today_names_the_lead_or_deal_it_is_for(stack, page):
+    # Given Anna's deal with a task due in a few minutes, beside her leads' "Call new lead" tasks
+    deal = create_deal(stack, "rep-anna")
+    due = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    task = call_api(stack, "rep-anna", "POST", f"/api/records/deal/{deal['deal_id']}/tasks",
+                    json={"title": "Send the contract", "due_at": due})
+    assert task.status_code == 201, task.text
+    own = api_home(stack, "rep-anna")
+    # When she signs in
+    open_home(page, stack, "rep-anna")
+    # Then the deal's task names the deal, and every task the record it belongs to
+    row = page.get_by_test_id(f"home-task-{task.json()['task_id']}")
+    assert row.get_by_test_id("home-task-related").inner_text() == deal["title"]
+    for each in own["tasks_due_today"]:
+        assert each["related_name"], each
+        related = page.get_by_test_id(f"home-task-{each['task_id']}").get_by_test_id("home-task-related")
+        assert related.inner_text() == each["related_name"]

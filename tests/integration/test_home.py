@@ -125,3 +125,22 @@ def test_today_ends_at_the_reps_own_midnight(now, zone, midnight):
     from crm.services.home import end_of_today
 
     assert to_iso(end_of_today(now, zone)) == midnight
+
+
+def test_each_of_todays_tasks_names_the_lead_or_deal_it_belongs_to(crm, board, monkeypatch):
+    # Given Chris's new lead (its intake call task) and his deal with a task on it, both due by 15 January
+    lead_id = post_lead(crm, "Nadia", **HOT)
+    deal = board.call("POST", "/api/deals", "rep-chris", {"title": "Fleet renewal"})
+    assert deal.status_code == 201, deal.text
+    deal_id = deal.json()["deal_id"]
+    task = board.call("POST", f"/api/records/deal/{deal_id}/tasks", "rep-chris",
+                      {"title": "Send the contract", "due_at": "2030-01-14T12:00:00Z"})
+    assert task.status_code == 201, task.text
+    # When Chris opens his home then
+    monkeypatch.setattr("crm.clock.utcnow", lambda: NOW)
+    status, body = home(board, "rep-chris", "rep-chris")
+    # Then each task names the record it is for, not only its title
+    assert status == 200
+    names = {(task["related_type"], task["related_id"]): task["related_name"] for task in body["tasks_due_today"]}
+    assert names[("lead", lead_id)] == "Nadia"
+    assert names[("deal", deal_id)] == "Fleet renewal"

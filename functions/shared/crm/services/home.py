@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from crm.clock import to_iso
+from crm.data.accounts import AccountItem, ContactItem, DealItem
 from crm.data.board_columns import ColumnTotals, columns_totals
 from crm.data.leads import LeadItem
 from crm.data.people import UserItem, active_team, get_user
@@ -31,6 +32,9 @@ from crm.services.board import get_pipeline
 # what the home needs of each lead: the big JSON attributes (explanation, nurture) stay in the table
 _LEAD_ATTRIBUTES = ["kind", "lead_id", "owner_id", "name", "company", "status", "cycle", "temperature", "score",
                     "created_at", "first_contact_due_at", "first_contact_at", "junk", "converted_at", "erased_at"]
+# how each kind of record a task belongs to is read for its name: the item, its id attribute, its name attribute
+_RELATED = {"lead": (LeadItem, "lead_id", "name"), "contact": (ContactItem, "contact_id", "name"),
+            "account": (AccountItem, "account_id", "name"), "deal": (DealItem, "deal_id", "title")}
 _FUNNEL_KINDS = ("unsorted", "open")  # the stages a deal is still open in; won and lost are totalled apart
 
 
@@ -101,6 +105,19 @@ def _owner_work(owner_id: str, end_of_day: str) -> OwnerWork:
     return OwnerWork(list(leads), list(tasks))  # type: ignore[arg-type]  # the owner's partitions hold these
 
 
+def _related_names(tasks: list[TaskItem], leads: list[LeadItem]) -> dict[tuple[str, str], str]:
+    """The name of the lead, contact, account or deal each task belongs to (twenty "Call new lead" rows say nothing
+    on their own): the leads already read, the rest in one BatchGet of their ids and names per kind."""
+    names = {("lead", lead.lead_id): lead.name for lead in leads}
+    missing = {(task.related_type, task.related_id) for task in tasks if task.related_type in _RELATED} - names.keys()
+    for kind in {kind for kind, _ in missing}:
+        item_class, id_name, name = _RELATED[kind]
+        keys = [item_class.key(record_id) for each, record_id in missing if each == kind]
+        for item in item_class.batch_get(keys, attributes_to_get=["kind", id_name, name]):
+            names[kind, getattr(item, id_name)] = getattr(item, name)
+    return names
+
+
 def _numbers(owner_ids: list[str], zone: str, now: datetime) -> dict:
     """Leads, today's tasks and waiting hot leads of these owners, summed; lists merged in due order."""
     end_of_day, now_iso = to_iso(end_of_today(now, zone)), to_iso(now)
@@ -108,13 +125,16 @@ def _numbers(owner_ids: list[str], zone: str, now: datetime) -> dict:
     leads = [lead for owned in work for lead in owned.leads]
     tasks = sorted((task for owned in work for task in owned.tasks), key=lambda task: (task.due_at, task.task_id))
     waiting = sorted((lead for lead in leads if is_waiting_hot(lead)), key=lambda lead: lead.first_contact_due_at or "")
+    related = _related_names(tasks, leads)
     return {
         "timezone": zone,
         "today": now.astimezone(ZoneInfo(zone)).date().isoformat(),
         "leads": asdict(count_leads(lead.automation_facts() for lead in leads)),
         "tasks_due_today": [{"task_id": task.task_id, "title": task.title, "due_at": task.due_at,
                              "owner_id": task.owner_id, "related_type": task.related_type,
-                             "related_id": task.related_id, "overdue": task.due_at < now_iso} for task in tasks],
+                             "related_id": task.related_id,
+                             "related_name": related.get((task.related_type, task.related_id)),
+                             "overdue": task.due_at < now_iso} for task in tasks],
         "hot_leads_waiting": [{"lead_id": lead.lead_id, "name": lead.name, "company": lead.company,
                                "owner_id": lead.owner_id, "score": lead.score, "received_at": lead.created_at,
                                "first_contact_due_at": lead.first_contact_due_at} for lead in waiting],
