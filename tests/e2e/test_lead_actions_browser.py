@@ -128,3 +128,15 @@ def test_a_rep_opening_the_review_page_is_told_it_is_for_managers(stack, page):
     log_in(page, stack, "rep-anna", then="review.html")
     page.get_by_test_id("message").get_by_text("Nur Führungskräfte und Admins").wait_for()  # Anna reads German
     assert page.get_by_test_id("review-request").count() == 0
+
+
+def test_the_review_page_speaks_persian_right_to_left(stack, page):
+    # Given manager Maria on the deletion requests
+    log_in(page, stack, "manager-maria", then="review.html")
+    page.get_by_test_id("review-summary").wait_for()
+    # When she picks Persian, Then the page, its menu entry and its summary read right to left in Persian
+    page.get_by_test_id("language").select_option("fa")
+    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    assert page.locator("#review-title").inner_text() == "درخواست‌های حذف"
+    assert page.get_by_test_id("nav-review").inner_text() == "درخواست‌های حذف"
+    assert "سرنخ" in page.get_by_test_id("review-summary").inner_text()
