@@ -1,6 +1,6 @@
 /**
- * The search box in the topbar of every signed-in page: leads and contacts by name, company, email or phone (any
- * format), answered as the user types (GET /api/search?q=, after a short pause), grouped by kind, each result a
+ * The search box in the topbar of every signed-in page: leads, contacts, accounts and deals by name (a deal's
+ * title), company, email or phone (any format), answered as the user types (GET /api/search?q=, after a short pause), grouped by kind, each result a
  * link to its record. A rep finds only their own records: the API decides.
  * Keyboard (the ARIA combobox pattern): ArrowDown/ArrowUp move through the results, Enter opens the active one,
  * Escape closes the list. Its styles live in css/search.css, which it links.
@@ -15,7 +15,8 @@ import {onLanguageChange, t} from "./i18n.js";
 const STYLES = "css/search.css";
 const PAUSE_MS = 150; // typing faster than this sends one request, for the last text
 const MIN_LENGTH = 2;
-const GROUPS = Object.freeze([["lead", "navLeads"], ["contact", "navContacts"]]);
+const GROUPS = Object.freeze([["lead", "navLeads"], ["contact", "navContacts"], ["account", "navAccounts"],
+  ["deal", "navDeals"]]);
 
 function ensureStyles() {
   if (document.querySelector(`link[href="${STYLES}"]`)) return;

@@ -1,5 +1,6 @@
 """The search box in the topbar of every page (js/search.js) in a real headless Chromium against the running stack:
-typing a phone number the way one writes it at home finds the lead; the keyboard opens it."""
+typing a phone number the way one writes it at home finds the lead, the keyboard opens it; another rep finds
+nothing; a deal is found by a word of its title."""
 
 from __future__ import annotations
 
@@ -59,3 +60,20 @@ def test_another_rep_does_not_find_annas_lead(stack, page):
     # Then he finds nothing
     page.get_by_test_id("search-none").wait_for()
     assert page.get_by_test_id("search-result").count() == 0
+
+
+def test_a_deal_is_found_by_a_word_of_its_title_and_a_click_opens_it(stack, page):
+    # Given Anna's new deal
+    title = unique("Glasfaser Suchprojekt")
+    created = call_api(stack, "rep-anna", "POST", "/api/deals", json={"title": title})
+    assert created.status_code == 201, created.text
+    # When she types the title's second word on the board, in German
+    log_in(page, stack, "rep-anna", then="board.html")
+    page.get_by_test_id("language").select_option("de")
+    page.get_by_test_id("search-input").fill(title.split()[1][:9].lower())
+    # Then the deal is listed under the menu's word for deals, and clicking it opens its page
+    result = page.locator("[data-testid=search-result][data-kind=deal]", has_text=title)
+    result.wait_for()
+    assert "Deals" in page.get_by_test_id("search-results").inner_text()
+    result.click()
+    page.wait_for_url(f"**/record.html?kind=deal&id={created.json()['deal_id']}")

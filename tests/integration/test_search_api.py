@@ -1,6 +1,7 @@
-"""The search box through the board API (GET /api/search?q=), on leads made by the real intake: a rep finds only
-their own records, a phone number is found however it is typed, a lead handed to another rep moves with it, a
-converted lead's contact is found too, and erasure leaves no search item behind."""
+"""The search box through the board API (GET /api/search?q=), on leads made by the real intake and deals made on the
+board: a rep finds only their own records, a phone number is found however it is typed, a lead or deal handed to
+another rep moves with it, a converted lead's contact, account and deal are found too, and erasure leaves no
+search item behind."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from datetime import UTC, datetime
 
 import boto3
 
-from tests.integration.test_board_api import MANAGER, REP_A, REP_B, Board, board  # noqa: F401  # board: a fixture
+from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
+    MANAGER,
+    REP_A,
+    REP_B,
+    Board,
+    board,
+)
 from tests.integration.test_home import post_lead
 
 ENTERPRISE = "201-1000"  # the enterprise rule's size: rep-chris
@@ -51,7 +58,8 @@ def test_a_phone_is_found_however_it_is_typed_and_names_by_any_word_without_acce
                   "ozdemir", "brandt", "zoe oz", "ZOË", "brandt.exa", "zoe@b"):
         assert found(board, REP_A, typed) == {lead_id}, typed
     # And a query of one character looks for nothing
-    assert board.call("GET", "/api/search", REP_A, q="z").json()["results"] == {"lead": [], "contact": []}
+    assert board.call("GET", "/api/search", REP_A, q="z").json()["results"] == {
+        "lead": [], "contact": [], "account": [], "deal": []}
 
 
 def test_a_lead_handed_to_another_rep_is_found_by_them_and_no_longer_by_the_first(crm, board):
@@ -71,18 +79,37 @@ def test_a_lead_handed_to_another_rep_is_found_by_them_and_no_longer_by_the_firs
     assert found(board, REP_A, "quirin") == set()
 
 
-def test_a_converted_leads_contact_is_found_with_its_company(crm, board):
-    # Given Anna's lead, converted
+def test_a_converted_leads_contact_account_and_deal_are_found_by_the_company(crm, board):
+    # Given Anna's lead, converted with a deal
     lead_id = post_lead(crm, "Konrad", country="DE", company="Kessel AG")
-    response = board.call("POST", f"/api/leads/{lead_id}/convert", REP_A, {})
+    response = board.call("POST", f"/api/leads/{lead_id}/convert", REP_A,
+                          {"deal": {"title": "Kesselhaus retrofit", "amount": "1200", "currency": "EUR"}})
     assert response.status_code == 201, response.text
-    contact_id = response.json()["contact_id"]
+    made = response.json()
     # When Anna searches for the company
     results = board.call("GET", "/api/search", REP_A, q="kessel").json()["results"]
-    # Then she finds the lead and its contact
+    # Then she finds the lead, its contact, its account and its deal
     assert [result["id"] for result in results["lead"]] == [lead_id]
-    assert results["contact"] == [{"kind": "contact", "id": contact_id, "label": "Konrad", "detail": "Kessel AG"}]
-    assert found(board, REP_B, "kessel", "contact") == set()
+    assert results["contact"] == [{"kind": "contact", "id": made["contact_id"], "label": "Konrad",
+                                   "detail": "Kessel AG"}]
+    assert results["account"] == [{"kind": "account", "id": made["account_id"], "label": "Kessel AG", "detail": None}]
+    assert results["deal"] == [{"kind": "deal", "id": made["deal_id"], "label": "Kesselhaus retrofit",
+                                "detail": "Kessel AG"}]
+    # And Béla finds none of them
+    assert not any(board.call("GET", "/api/search", REP_B, q="kessel").json()["results"].values())
+
+
+def test_a_deal_is_found_by_its_title_and_moves_with_its_owner(crm, board):
+    # Given Anna's deal made on the board
+    deal = board.new_deal(REP_A, "Glasfaser Ausbau", account_name="Netzwerk Nord GmbH")
+    assert found(board, REP_A, "glasf", "deal") == {deal["deal_id"]}
+    assert found(board, REP_A, "netzwerk n", "account") != set()
+    # When the manager gives it to Béla
+    assert board.call("POST", f"/api/deals/{deal['deal_id']}/owner", MANAGER, {"owner_id": REP_B}).status_code == 200
+    # Then Béla finds it by any word of its title, and Anna no longer
+    assert found(board, REP_B, "ausbau", "deal") == {deal["deal_id"]}
+    assert found(board, REP_A, "glasf", "deal") == set()
+    assert found(board, MANAGER, "glasfaser", "deal") == {deal["deal_id"]}
 
 
 def test_erasure_leaves_no_search_item(crm, board):

@@ -79,8 +79,8 @@ def send_mass_email(viewer: UserItem, request: Any) -> dict[str, Any]:
 
 @routes("/api/search", machine="crm/records.read", query=("q",))
 def search_records(viewer: UserItem) -> dict[str, Any]:
-    """Leads and contacts by name, company, email or phone (any format): `q` begins one; a rep finds only their own.
-    Grouped by kind, at most 8 of each; `q` shorter than two characters finds nothing."""
+    """Leads, contacts, accounts and deals by name, company, email or phone (any format); a rep finds their own.
+    Grouped by kind, at most 5 of each; `q` shorter than two characters finds nothing."""
     from crm.services.search import search
 
     return search(query("q") or "", viewer)

@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from crm.data.leads import FirstTouch
+from crm.data.search import of_account, save_all
 from crm.data.table import CrmItem
 
 
@@ -255,6 +256,7 @@ class CompanyAccount:
         if self.new is not None:
             transaction.save(AccountNameItem.build(self.new), condition=AccountNameItem.PK.does_not_exist())
             transaction.save(self.new)
+            save_all(transaction, of_account(self.new))
 
 
 def stage_column_pk(pipeline_id: str, stage_id: str) -> str:

@@ -1,6 +1,7 @@
-"""Search items: each term a lead or contact is found by (crm.domain.search), twice: once in everyone's scope
-(managers and admins search it) and once in its owner's (a rep searches only their own). They are written with
-the record, in the same transaction, moved with it when it changes hands, and deleted with it (erasure, L9).
+"""Search items: each term a lead, contact, account or deal is found by (crm.domain.search), twice: once in
+everyone's scope (managers and admins search it) and once in its owner's (a rep searches only their own). They are
+written with the record, in the same transaction, moved with it when it changes hands, and deleted with it
+(a lead's erasure, L9).
 
 `PK = SEARCH#<scope>#<term's first two characters>`, `SK = <term>#<kind>#<id>`, scope `ALL` or the owner's id: a
 typed query is one Query of the viewer's partition with `begins_with(SK, query)`, never filtered, so it reads
@@ -10,15 +11,18 @@ no other read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
-from crm.data.accounts import ContactItem
-from crm.data.leads import LeadItem
 from crm.data.table import CrmItem
 from crm.domain.search import MIN_QUERY, Query, record_terms
+
+if TYPE_CHECKING:  # crm.data.accounts writes an account's items: no import back at run time
+    from crm.data.accounts import AccountItem, ContactItem, DealItem
+    from crm.data.leads import LeadItem
 
 EVERYONE = "ALL"  # the scope managers and admins search
 
@@ -28,9 +32,9 @@ def search_pk(scope: str, partition: str) -> str:
 
 
 class SearchItem(CrmItem, discriminator="Search"):
-    record_kind = UnicodeAttribute()  # lead | contact
+    record_kind = UnicodeAttribute()  # lead | contact | account | deal
     record_id = UnicodeAttribute()
-    label = UnicodeAttribute()  # the name
+    label = UnicodeAttribute()  # the name, a deal's title
     detail = UnicodeAttribute(null=True)  # the company, else the email
 
     @classmethod
@@ -61,6 +65,17 @@ def of_contact(contact: ContactItem, company: str | None) -> list[SearchItem]:
                         company=company, email=contact.email, phone=contact.phone)
 
 
+def of_account(account: AccountItem) -> list[SearchItem]:
+    """The account's search items, everyone's and its owner's: its name."""
+    return search_items("account", account.account_id, (EVERYONE, account.owner_id), name=account.name)
+
+
+def of_deal(deal: DealItem, scopes: tuple[str, ...] | None = None) -> list[SearchItem]:
+    """The deal's search items, everyone's and its owner's, or those of `scopes`: its title and its account."""
+    return search_items("deal", deal.deal_id, scopes or (EVERYONE, deal.owner_id), name=deal.title,
+                        company=deal.account_name)
+
+
 def save_all(transaction: TransactWrite, items: list[SearchItem]) -> None:
     for item in items:
         transaction.save(item)
@@ -71,11 +86,12 @@ def delete_all(transaction: TransactWrite, items: list[SearchItem]) -> None:
         transaction.delete(item)
 
 
-def hand_over(transaction: TransactWrite, lead: LeadItem, new_owner: str) -> None:
-    """The lead's owner-scope items move from its owner's scope to `new_owner`'s."""
-    if new_owner != lead.owner_id:
-        delete_all(transaction, of_lead(lead, (lead.owner_id,)))
-        save_all(transaction, of_lead(lead, (new_owner,)))
+def hand_over(transaction: TransactWrite, items_in: Callable[[tuple[str, ...]], list[SearchItem]], owner: str,
+              new_owner: str) -> None:
+    """A record's owner-scope items (`items_in(scopes)`) move from `owner`'s scope to `new_owner`'s."""
+    if new_owner != owner:
+        delete_all(transaction, items_in((owner,)))
+        save_all(transaction, items_in((new_owner,)))
 
 
 def matching(query: Query, owner_id: str | None, page_size: int = 50) -> Iterator[SearchItem]:

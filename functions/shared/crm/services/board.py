@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from crm.cache import ttl_cached
 from crm.clock import from_iso, to_iso, utcnow
-from crm.data import config
+from crm.data import config, search
 from crm.data.accounts import AccountMemberItem, CompanyAccount, DealItem
 from crm.data.board import Placement, StageClock, counter_changes, update_clock, update_counters
 from crm.data.board_columns import (
@@ -272,6 +272,7 @@ def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pi
         if account is not None:
             account.write(transaction)
         transaction.save(deal)
+        search.save_all(transaction, search.of_deal(deal))
         if member is not None:
             transaction.save(member)
         update_counters(transaction, counter_changes(None, Placement.of(deal)))
@@ -391,6 +392,7 @@ def _write_change(deal: DealItem, pipeline: Pipeline, changes: dict[str, str | N
         update_counters(transaction, counter_changes(before, after))
         if member is not None:
             transaction.save(member)  # put whole: a deal from before memberships joins its account now
+        search.hand_over(transaction, lambda scopes: search.of_deal(deal, scopes), before.owner_id, after.owner_id)
         transaction.save(event)
         entry.write(transaction, clock_before)
 

@@ -161,6 +161,8 @@ class _Plan:
                 transaction.save(item)
         search.save_all(transaction, search.of_contact(self.contact, self.account_name))
         if self.deal is not None:
+            search.save_all(transaction, search.of_deal(self.deal))
+        if self.deal is not None:
             update_counters(transaction, counter_changes(None, Placement.of(self.deal)))
         if self.entry is not None:
             self.entry.write(transaction)

@@ -133,7 +133,8 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
                                condition=TaskItem.status == "open", add_version_condition=False)
         transaction.save(task)
         if not lead.erased_at:
-            search.hand_over(transaction, lead, new_owner)  # the new owner finds it, the old one no longer
+            # the new owner finds it, the old one no longer
+            search.hand_over(transaction, lambda scopes: search.of_lead(lead, scopes), previous_owner, new_owner)
         transaction.save(_event(lead_id, "escalated", now, {
             "escalation": escalation, "previous_owner_id": previous_owner, "owner_id": new_owner,
             "reason": assignment.reason,

@@ -1,5 +1,6 @@
-"""The search box (one on every page): leads and contacts whose name, company, email or phone begins with what the
-user typed, grouped by kind; a rep finds only their own, managers and admins everyone's.
+"""The search box (one on every page): leads, contacts, accounts and deals whose name (a deal's title), company,
+email or phone begins with what the user typed, grouped by kind; a rep finds only their own, managers and admins
+everyone's.
 
 One Query of the viewer's search partition for the query (crm.data.search), never a Scan nor a filter: answering
 costs the same whatever the table holds, so results can follow each keystroke.
@@ -13,8 +14,8 @@ from crm.data.people import UserItem
 from crm.data.search import matching
 from crm.domain.search import Query
 
-SEARCH_KINDS = ("lead", "contact")
-PER_KIND = 8  # results of each kind a box shows
+SEARCH_KINDS = ("lead", "contact", "account", "deal")
+PER_KIND = 5  # results of each kind a box shows
 _MOST_READ = 100  # matching items read at most: a record has a few terms, so enough for every group
 
 
