@@ -98,6 +98,15 @@ def _print_banner(base_url: str, data: str, seeded: bool) -> None:
     print("Ctrl-C stops everything.", flush=True)
 
 
+def _index_kept_records() -> None:
+    """Search items for records kept in the data folder from before search existed (once per index version)."""
+    from crm.services.search_rebuild import rebuild_once
+
+    rebuilt = rebuild_once()
+    if rebuilt:
+        _log.info("search items written for the records kept from earlier runs: %s", rebuilt)
+
+
 def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
     if environ.get(CALL_LOG_ENV):  # the test suite's permission check reads what our handlers call
         record_to(Path(environ[CALL_LOG_ENV]))
@@ -146,6 +155,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         if seeded:
             seed_demo_leads()
             seed_demo_deals()
+        _index_kept_records()
         scheduler = Scheduler(functions, invoke_function).start()
         running.callback(scheduler.stop)
         queues = QueuePoller(functions, invoke_function, moto.client("sqs")).start()

@@ -123,3 +123,23 @@ def test_erasure_leaves_no_search_item(crm, board):
     assert search_items_of(lead_id) == []
     assert found(board, MANAGER, "ernestine") == set()
     assert found(board, MANAGER, "030 8765") == set()
+
+
+def test_the_rebuild_gives_records_from_before_search_their_items_once(crm, board):
+    from crm.data.leads import LeadItem
+    from crm.services.search_rebuild import rebuild_once
+    from tests.integration.test_lists_api import a_lead
+
+    # Given a lead written without search items (as before search existed), and an erased one
+    old = a_lead(REP_A, "Oldrich Vorher", company="Altbestand GmbH")
+    erased = a_lead(REP_A, "Oldrich Weg", company="Altbestand GmbH")
+    LeadItem.get(*LeadItem.key(erased)).update(actions=[LeadItem.erased_at.set("2030-01-02T00:00:00+00:00")])
+    assert found(board, REP_A, "altbestand") == set()
+    # When the rebuild runs
+    counts = rebuild_once()
+    # Then Anna finds the old lead, and not the erased one
+    assert counts is not None and counts["lead"] >= 1
+    assert found(board, REP_A, "altbestand") == {old}
+    assert search_items_of(erased) == []
+    # And a second run has nothing to do
+    assert rebuild_once() is None
