@@ -1,16 +1,12 @@
 """The site says every refusal the API can give in every language it speaks (static_site/js/i18n/reasons.js)."""
 
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from crm.reasons import REASONS
+from tests.site_catalogues import I18N, run_node
 
-CATALOG = Path(__file__).resolve().parents[2] / "static_site" / "js" / "i18n" / "reasons.js"
 # What a person can get wrong in the site's forms, as pydantic names it: the site words each one.
 PYDANTIC_REFUSALS = ("missing", "extra_forbidden", "string_too_short", "string_too_long", "string_pattern_mismatch",
                      "int_parsing", "decimal_parsing", "decimal_max_places", "greater_than", "greater_than_equal",
@@ -26,11 +22,7 @@ console.log(JSON.stringify({messages: REASON_MESSAGES, categories}));
 
 @pytest.fixture(scope="module")
 def catalog() -> dict:
-    node = shutil.which("node")
-    assert node, "Node.js runs the site's catalogue here"
-    done = subprocess.run([node, "--input-type=module", "-e", READ_CATALOG, CATALOG.as_uri()],
-                          capture_output=True, text=True, check=True, timeout=60)
-    return json.loads(done.stdout)
+    return run_node(READ_CATALOG, (I18N / "reasons.js").as_uri())
 
 
 def placeholders(text: str) -> set[str]:

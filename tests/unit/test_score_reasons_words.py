@@ -2,38 +2,15 @@
 (crm.domain.qualification.SCORE_REASONS) is in the site's catalogue (static_site/js/i18n/score_reasons.js) in each
 of the five languages, with the placeholders the code's params fill."""
 
-import json
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from crm.domain.qualification import SCORE_REASONS
-
-CATALOGUE = Path(__file__).resolve().parents[2] / "static_site" / "js" / "i18n" / "score_reasons.js"
-# the module's one import is the site's i18n.js (a browser module): replaced by a stand-in that prints the catalogue
-READ_CATALOGUE = """
-import {readFileSync} from "node:fs";
-const source = readFileSync(process.argv[1], "utf8")
-  .replace(/^import .*$/m, "const addMessages = (catalogue) => console.log(JSON.stringify(catalogue));");
-await import("data:text/javascript," + encodeURIComponent(source));
-"""
+from tests.site_catalogues import added_messages, placeholders
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> dict:
-    node = shutil.which("node")
-    assert node, "Node.js reads the site's catalogue here"
-    done = subprocess.run([node, "--input-type=module", "-e", READ_CATALOGUE, str(CATALOGUE)],
-                          capture_output=True, text=True, check=True, timeout=60)
-    return json.loads(done.stdout)
-
-
-def placeholders(message: str | dict) -> set[str]:
-    forms = message.values() if isinstance(message, dict) else [message]
-    return {name for form in forms for name in re.findall(r"\{(\w+)\}", form)}
+    return added_messages("score_reasons")
 
 
 def test_every_reason_code_is_worded_in_every_language_with_its_params(catalogue):

@@ -2,24 +2,14 @@
 pipeline's stage-entry robots) are stored with their English title and shown in the reader's language: the site's
 catalogue (static_site/js/i18n/system_tasks.js) names every such title, in every other language the site speaks."""
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "static_site" / "js" / "i18n" / "system_tasks.js"
-READ = "const m = await import(process.argv[1]); console.log(JSON.stringify(m.SYSTEM_TASK_TITLES));"
+from tests.site_catalogues import exported
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> dict[str, dict[str, str]]:
-    node = shutil.which("node")
-    assert node, "Node.js reads the site's catalogue here"
-    done = subprocess.run([node, "--input-type=module", "-e", READ, CATALOGUE.as_uri()],
-                          capture_output=True, text=True, check=True, timeout=60)
-    return json.loads(done.stdout)
+    return exported("system_tasks", "SYSTEM_TASK_TITLES")
 
 
 def system_titles() -> set[str]:
