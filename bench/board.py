@@ -25,6 +25,7 @@ for _path in (str(REPO_ROOT / "functions" / "shared"), str(REPO_ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench._board_stack import MANAGER, board_stack  # noqa: E402
 from bench._capacity import CapacityMeter, log, metered_dynamodb  # noqa: E402
 from bench._stats import summary_ms  # noqa: E402
 
@@ -33,7 +34,7 @@ SIZES = (100, int(os.environ.get("BENCH_BOARD_DEALS", "10000")))
 LOADS = int(os.environ.get("BENCH_BOARD_LOADS", "200"))
 WARMUP = 30
 REPS = [f"rep-{number}" for number in range(10)]
-VIEWERS = {"rep": ("rep-0", "reps"), "manager": ("manager-bench", "managers")}
+VIEWERS = {"rep": ("rep-0", "reps"), "manager": (MANAGER, "managers")}
 
 
 def _event(user_id: str, group: str) -> dict[str, Any]:
@@ -89,30 +90,12 @@ def _drop_heads(client: Any, owner_id: str | None) -> Any:
 
 
 def run() -> dict[str, Any]:
-    import boto3
-
     from crm.data.board_columns import HEAD_SETTLE_SECONDS
-    from local.dynamodb_local import DynamoDBLocal
     from local.lambda_dispatch import load_handler
-    from local.provision import create_tables
-    from local.template import Resolver, load_template
+    from tests.integration.board_fixtures import seed_deals
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1",
-                       "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": "crm", "IDEMPOTENCY_TABLE_NAME": "crm-idem",
-                       "SENDER_ADDRESS": "crm@example.com", "POWERTOOLS_SERVICE_NAME": "crm",
-                       "POWERTOOLS_METRICS_NAMESPACE": "CRM", "POWERTOOLS_TRACE_DISABLED": "true",
-                       "POWERTOOLS_LOG_LEVEL": "WARNING"})
-    template = load_template()
     meter = CapacityMeter()
-    with DynamoDBLocal() as database, metered_dynamodb(meter):
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
-        create_tables(template, Resolver(template), boto3.client("dynamodb", endpoint_url=database.endpoint))
-        from crm.data.people import UserItem
-        from tests.integration.board_fixtures import seed_deals
-
-        for rep in REPS:
-            UserItem.build(user_id=rep, name=rep.title(), email=f"{rep}@example.com", role="rep").save()
-        UserItem.build(user_id="manager-bench", name="Manager", email="m@example.com", role="manager").save()
+    with board_stack(REPS) as client, metered_dynamodb(meter):
         app = load_handler(REPO_ROOT / "functions" / "board_api", "app.app")
         results: dict[int, dict[str, Any]] = {}
         seeded = 0
@@ -123,7 +106,6 @@ def run() -> dict[str, Any]:
             time.sleep(HEAD_SETTLE_SECONDS)  # until the columns just written may keep their heads
             results[size] = {name: _measure(app, meter, user_id, group)
                              for name, (user_id, group) in VIEWERS.items()}
-            client = boto3.client("dynamodb", endpoint_url=database.endpoint)
             results[size]["without_heads"] = {
                 name: _measure(app, meter, user_id, group,
                                before_each=_drop_heads(client, user_id if group == "reps" else None))

@@ -29,6 +29,7 @@ for _path in (str(REPO_ROOT / "functions" / "shared"), str(REPO_ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench._board_stack import MANAGER, board_stack  # noqa: E402
 from bench._capacity import CapacityMeter, log, metered_dynamodb  # noqa: E402
 from bench._stats import summary_ms  # noqa: E402
 
@@ -37,7 +38,7 @@ RECORDS = int(os.environ.get("BENCH_SEARCH_RECORDS", "10000"))
 SEARCHES = int(os.environ.get("BENCH_SEARCH_QUERIES", "300"))
 WARMUP = 30
 REPS = [f"rep-{number}" for number in range(10)]
-VIEWERS = {"rep": ("rep-0", "reps"), "manager": ("manager-bench", "managers")}
+VIEWERS = {"rep": ("rep-0", "reps"), "manager": (MANAGER, "managers")}
 FIRST = ("Anna", "Béla", "Chris", "Dóra", "Emil", "Fanni", "Gábor", "Hanna", "István", "Julia", "Katalin", "Lukas",
          "Maria", "Niko", "Olga", "Péter", "Rita", "Stefan", "Tamás", "Ute", "Viktor", "Wilma", "Zoltán", "Zoë",
          "Νίκος", "Ελένη", "علی", "مریم", "Jonas", "Lena")
@@ -164,30 +165,11 @@ def _bare_query(query: Any) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    import boto3
-
-    from local.dynamodb_local import DynamoDBLocal
     from local.lambda_dispatch import load_handler
-    from local.provision import create_tables
-    from local.template import Resolver, load_template
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1",
-                       "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": "crm", "IDEMPOTENCY_TABLE_NAME": "crm-idem",
-                       "SENDER_ADDRESS": "crm@example.com", "POWERTOOLS_SERVICE_NAME": "crm",
-                       "POWERTOOLS_METRICS_NAMESPACE": "CRM", "POWERTOOLS_TRACE_DISABLED": "true",
-                       "POWERTOOLS_LOG_LEVEL": "WARNING"})
-    template = load_template()
     meter = CapacityMeter()
     rng = random.Random(12)
-    with DynamoDBLocal() as database, metered_dynamodb(meter):
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
-        client = boto3.client("dynamodb", endpoint_url=database.endpoint)
-        create_tables(template, Resolver(template), client)
-        from crm.data.people import UserItem
-
-        for rep in REPS:
-            UserItem.build(user_id=rep, name=rep.title(), email=f"{rep}@example.com", role="rep").save()
-        UserItem.build(user_id="manager-bench", name="Manager", email="m@example.com", role="manager").save()
+    with board_stack(REPS) as client, metered_dynamodb(meter):
         log(f"seeding {RECORDS} records")
         people = seed(RECORDS, rng)
         queries = typed_queries(people, rng, SEARCHES)
