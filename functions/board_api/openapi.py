@@ -20,6 +20,10 @@ SCHEMA_REF = "#/components/schemas/{model}"
 
 QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "owner": {"description": "Only this user's deals (managers and admins).", "schema": {"type": "string"}},
+    "q": {"description": "Text to find. Lists and search: records with a name (a deal's title), company, email or "
+                         "phone (any format) beginning with it, two characters at least; the board: deals with it "
+                         "in their title or account name.",
+          "schema": {"type": "string", "maxLength": 100}},
     "cursor": {"description": "The next_cursor of the previous page.", "schema": {"type": "string"}},
     "pipeline": {"description": "The pipeline (default: sales).", "schema": {"type": "string", "default": "sales"}},
     "due": {"description": "Which open tasks: due today (in the viewer's time zone), overdue, or upcoming.",

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 routes = Routes(__name__)
 
-FILTERS = ("owner", "cycle", "status", "source", "pipeline", "stage", "state")
+FILTERS = ("owner", "q", "cycle", "status", "source", "pipeline", "stage", "state")
 
 
 def _filters(kind: str) -> ListFilters:

@@ -25,15 +25,17 @@ DEAL_STATES = ("open", "won", "lost")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+# what the list's text box holds: a name, company, email or phone the search index finds (crm.domain.search)
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 
-# which filters each kind takes (owner: every kind)
+# which filters each kind takes (owner and q, the text: every kind)
 KIND_FILTERS: dict[str, frozenset[str]] = {
-    "leads": frozenset({"owner", "cycle", "status", "source"}),
-    "contacts": frozenset({"owner"}),
-    "accounts": frozenset({"owner"}),
-    "deals": frozenset({"owner", "pipeline", "stage", "state"}),
+    "leads": frozenset({"owner", "q", "cycle", "status", "source"}),
+    "contacts": frozenset({"owner", "q"}),
+    "accounts": frozenset({"owner", "q"}),
+    "deals": frozenset({"owner", "q", "pipeline", "stage", "state"}),
 }
-FILTER_NAMES: tuple[str, ...] = ("owner", "cycle", "status", "source", "pipeline", "stage", "state")
+FILTER_NAMES: tuple[str, ...] = ("owner", "q", "cycle", "status", "source", "pipeline", "stage", "state")
 
 
 class ListFilters(BaseModel):
@@ -42,6 +44,7 @@ class ListFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     owner: UserId | None = None
+    q: SearchText | None = None
     cycle: Literal[CYCLES] | None = None  # type: ignore[valid-type]
     status: Literal[LEAD_STATUSES] | None = None  # type: ignore[valid-type]
     source: Literal[LEAD_SOURCES] | None = None  # type: ignore[valid-type]

@@ -8,6 +8,10 @@ column (GSI1), by last activity. A list is the merge of a few such partitions, n
 partition stopped, so a page reads at most `limit` + 1 items of each partition; filters that are not keys
 (cycle, status, source) are FilterExpressions on those Queries.
 
+A text (`q`) turns the list around: the search index (crm.data.search) finds the records in the viewer's search
+scope whose name, company, email or phone begins with it, one BatchGet reads them, and those the list's partitions
+hold and its other filters keep are listed, newest first (at most MAX_MATCHES: a text is typed to find a few).
+
 Roles (D3): a rep lists only their own records, and naming another owner is a 403; managers and admins list
 everyone's, or one owner's.
 """
@@ -19,7 +23,7 @@ import binascii
 import heapq
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -36,15 +40,18 @@ from crm.data.accounts import (
 from crm.data.leads import LeadItem, owner_leads_pk
 from crm.data.people import UserItem, active_team, user_names
 from crm.data.readers import read_each
+from crm.data.search import matching
 from crm.data.table import CrmItem
 from crm.domain.pipelines import Pipeline
+from crm.domain.search import Query
 from crm.errors import InvalidError
 from crm.models.lead_fields import LEAD_SOURCES, OTHER_SOURCE, fields_where, names, stored_value
-from crm.models.lists import ListFilters
+from crm.models.lists import SINGULAR, ListFilters
 from crm.reasons import Reason
 from crm.services.actors import ensure_owner
 
 MAX_PAGE = 100
+MAX_MATCHES = 500  # records a text finds for a list at most, in term order
 
 _EXPORTED = fields_where(export=True)  # the lead's declared fields a list shows, between its id and its process
 # the columns of each list, in the order a table and a CSV file show them
@@ -85,12 +92,16 @@ class Partition:
 
 @dataclass(frozen=True)
 class Selection:
-    """What a list reads: its partitions, the non-key filter, and what rows need (the pipeline of deals)."""
+    """What a list reads: its partitions, the non-key filter, and what rows need (the pipeline of deals); with a
+    text, the search scope it is looked up in (an owner, or everyone's: None) and the non-key filter as a test."""
 
     kind: str
     partitions: tuple[Partition, ...]
     condition: Condition | None
     pipeline: Pipeline | None = None
+    text: Query | None = None
+    search_owner: str | None = None
+    fits: Callable[[Any], bool] | None = None
 
 
 # --- who and what --------------------------------------------------------------------------------------------
@@ -108,17 +119,26 @@ def _everyone() -> list[str]:
     return sorted(user.user_id for user in active_team())
 
 
+_MODELS: dict[str, type[CrmItem]] = {"leads": LeadItem, "contacts": ContactItem, "accounts": AccountItem,
+                                     "deals": DealItem}
+
+
 def select(kind: str, filters: ListFilters, viewer: UserItem) -> Selection:
     owners = owners_in_view(viewer, filters.owner)
     if kind == "deals":
-        return _deal_selection(filters, owners)
-    model, partition_of = {
-        "leads": (LeadItem, owner_leads_pk),
-        "contacts": (ContactItem, lambda owner: owner_collection_pk(owner, "CONTACTS")),
-        "accounts": (AccountItem, lambda owner: owner_collection_pk(owner, "ACCOUNTS")),
-    }[kind]
-    partitions = tuple(Partition(model, "GSI1", partition_of(owner)) for owner in owners or _everyone())
-    return Selection(kind, partitions, _lead_condition(filters) if kind == "leads" else None)
+        selection = _deal_selection(filters, owners)
+    else:
+        partition_of = {
+            "leads": owner_leads_pk,
+            "contacts": lambda owner: owner_collection_pk(owner, "CONTACTS"),
+            "accounts": lambda owner: owner_collection_pk(owner, "ACCOUNTS"),
+        }[kind]
+        partitions = tuple(Partition(_MODELS[kind], "GSI1", partition_of(owner)) for owner in owners or _everyone())
+        selection = Selection(kind, partitions, _lead_condition(filters) if kind == "leads" else None)
+    if filters.q is None:
+        return selection
+    return replace(selection, text=Query.of(filters.q), search_owner=owners[0] if owners else None,
+                   fits=(lambda lead: _lead_fits(filters, lead)) if kind == "leads" else None)
 
 
 def _lead_condition(filters: ListFilters) -> Condition:
@@ -133,6 +153,17 @@ def _lead_condition(filters: ListFilters) -> Condition:
     elif filters.source:
         condition &= LeadItem.first_touch.source == filters.source
     return condition
+
+
+def _lead_fits(filters: ListFilters, lead: LeadItem) -> bool:
+    """_lead_condition as a test of a lead in hand (one a text found): the two keep the same leads."""
+    if lead.erased_at is not None or filters.cycle not in (None, lead.cycle) \
+            or filters.status not in (None, lead.status):
+        return False
+    source = lead.first_touch.source if lead.first_touch else None
+    if filters.source == OTHER_SOURCE:
+        return source not in {named for named in LEAD_SOURCES if named != OTHER_SOURCE}
+    return filters.source in (None, source)
 
 
 def _deal_selection(filters: ListFilters, owners: list[str] | None) -> Selection:
@@ -169,6 +200,8 @@ def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[Crm
     A partition whose items were all taken and that had no more is left out of the next cursor.
     """
     _check_limit(limit)
+    if selection.text is not None:
+        return _text_page(selection, selection.text, cursor, limit)
     by_key = {partition.key: partition for partition in selection.partitions}
     positions = _decode_cursor(cursor, set(by_key)) if cursor else dict.fromkeys(by_key)
     if not positions:
@@ -187,18 +220,62 @@ def page(selection: Selection, cursor: str | None, limit: int) -> tuple[list[Crm
     return [item for *_, item in taken], _encode_cursor(still_open) if still_open else None
 
 
-def _encode_cursor(positions: dict[str, dict[str, str] | None]) -> str:
+def _found(selection: Selection, text: Query) -> list[tuple[tuple[str, str], CrmItem]]:
+    """The records `text` finds that the list holds (one of its partitions, its non-key filter), newest first, each
+    with its place in the list (sort key, PK). Search items only point at records: the records read decide."""
+    singular = SINGULAR[selection.kind]
+    ids: dict[str, None] = {}  # in term order, once each
+    for item in matching(text, selection.search_owner, page_size=MAX_PAGE):
+        if item.record_kind == singular:
+            ids[item.record_id] = None
+            if len(ids) >= MAX_MATCHES:
+                break
+    if not ids or not selection.partitions:
+        return []
+    model = _MODELS[selection.kind]
+    index = selection.partitions[0].index  # a list reads one index
+    keys = {part.key for part in selection.partitions}
+    found = [((getattr(record, f"{index}SK") or "", record.PK), record)
+             for record in model.batch_get([model.key(record_id) for record_id in ids])
+             if getattr(record, f"{index}PK") in keys and (selection.fits is None or selection.fits(record))]
+    return sorted(found, key=lambda entry: entry[0], reverse=True)
+
+
+def _text_page(selection: Selection, text: Query, cursor: str | None, limit: int) -> tuple[list[CrmItem], str | None]:
+    """The next `limit` records a text finds; the cursor is the last one's place, so a page never repeats or skips a
+    record that stayed where it was."""
+    after = _decode_after(cursor) if cursor else None
+    rest = [(place, record) for place, record in _found(selection, text) if after is None or place < after]
+    taken = rest[:limit]
+    next_cursor = _encode_cursor({"after": list(taken[-1][0])}) if len(rest) > limit else None
+    return [record for _, record in taken], next_cursor
+
+
+def _encode_cursor(positions: dict[str, Any]) -> str:
     text = json.dumps(positions, separators=(",", ":"), sort_keys=True)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _decode_after(cursor: str) -> tuple[str, str]:
+    """A text list's cursor: the place of the last record shown."""
+    decoded = _decode(cursor)
+    after = decoded.get("after") if isinstance(decoded, dict) else None
+    if not (isinstance(after, list) and len(after) == 2 and all(isinstance(part, str) for part in after)):
+        raise InvalidError("cursor", Reason("cursor_unknown"))
+    return after[0], after[1]
 
 
 def _decode_cursor(cursor: str, partitions: set[str]) -> dict[str, dict[str, str] | None]:
     """Where each partition stopped; refused unless every partition named is one this very list reads, so a cursor
     never opens a partition the viewer may not see."""
-    try:
-        positions = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        positions = None
+    positions = _decode(cursor)
     if not isinstance(positions, dict) or not set(positions) <= partitions or not all(
             position is None or (isinstance(position, dict) and all(isinstance(v, str) for v in position.values()))
             for position in positions.values()):
