@@ -195,6 +195,28 @@ def test_a_personal_email_goes_from_the_template_and_lands_on_the_timeline(crm, 
     assert get_sent_email(sent["message_id"]).lead_id == records["lead"]
 
 
+def test_a_deals_email_goes_to_its_contact_and_lands_on_the_deals_timeline(crm, board):
+    from crm.data.email_messages import get_sent_email
+
+    # Given a deal converted from a lead, with its contact, and a deal quick-created without one
+    records = converted(crm, board, email="deal.contact@example.de")
+    bare = board.new_deal(REP_A)
+    # When rep A emails the converted deal from the board's deal panel
+    response = board.call("POST", f"/api/records/deal/{records['deal']}/email", REP_A, {"template_id": "proposal_sent"})
+    # Then it went to the deal's contact, in the contact's language, and is on the deal's timeline
+    assert response.status_code == 201, response.text
+    sent = response.json()
+    assert (sent["to"], sent["subject"]) == ("deal.contact@example.de", "Ihr Angebot für Weber GmbH")
+    assert len(emails_to(crm, "deal.contact@example.de")) == 1
+    event = board.call("GET", f"/api/records/deal/{records['deal']}", REP_A).json()["timeline"]["events"][0]
+    assert (event["type"], event["data"]["to"]) == ("email_sent", "deal.contact@example.de")
+    # And SES opens find the lead the contact came from
+    assert get_sent_email(sent["message_id"]).lead_id == records["lead"]
+    # And a deal without a contact has no address to write to
+    response = board.call("POST", f"/api/records/deal/{bare['deal_id']}/email", REP_A, {"template_id": "checking_in"})
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (422, "no_email_address")
+
+
 def test_email_refusals_name_the_field(crm, board):
     lead_id = new_lead(crm, email=None, phone="+49 30 5550123")
     response = board.call("POST", f"/api/records/lead/{lead_id}/email", REP_A, {"template_id": "checking_in"})

@@ -72,7 +72,7 @@ REASONS: dict[str, str] = {
     "template_needs_fallback": "needs an '{language}' version: other languages fall back to it",
     "template_unknown": "there is no email template '{template_id}'",
     # email consent
-    "email_kind": "only a lead or a contact can be emailed",
+    "email_kind": "only a lead, a contact or a deal's contact can be emailed",
     "no_email_address": "no email address",
     "address_suppressed": "address suppressed ({why})",
     "unsubscribed": "unsubscribed",

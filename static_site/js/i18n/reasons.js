@@ -109,7 +109,7 @@ export const REASON_MESSAGES = {
     reason_template_needs_fallback: "needs an “{language}” version: other languages fall back to it",
     reason_template_unknown: "there is no email template “{template_id}”",
     // email consent
-    reason_email_kind: "only a lead or a contact can be emailed",
+    reason_email_kind: "only a lead, a contact or a deal's contact can be emailed",
     reason_no_email_address: "no email address",
     reason_address_suppressed: "the address is blocked ({why})",
     reason_unsubscribed: "unsubscribed",
@@ -250,7 +250,7 @@ export const REASON_MESSAGES = {
     reason_template_needs_fallback: "braucht eine Fassung „{language}“: Andere Sprachen greifen auf sie zurück",
     reason_template_unknown: "es gibt keine E-Mail-Vorlage „{template_id}“",
     // email consent
-    reason_email_kind: "nur Leads und Kontakte können E-Mails erhalten",
+    reason_email_kind: "nur Leads, Kontakte und der Kontakt eines Deals können E-Mails erhalten",
     reason_no_email_address: "keine E-Mail-Adresse",
     reason_address_suppressed: "die Adresse ist gesperrt ({why})",
     reason_unsubscribed: "abgemeldet",
@@ -391,7 +391,7 @@ export const REASON_MESSAGES = {
     reason_template_needs_fallback: "kell egy „{language}” változat: a többi nyelv erre esik vissza",
     reason_template_unknown: "nincs „{template_id}” e-mail-sablon",
     // email consent
-    reason_email_kind: "csak érdeklődőnek vagy kapcsolattartónak lehet e-mailt küldeni",
+    reason_email_kind: "csak érdeklődőnek, kapcsolattartónak vagy egy üzlet kapcsolattartójának lehet e-mailt küldeni",
     reason_no_email_address: "nincs e-mail-cím",
     reason_address_suppressed: "a cím le van tiltva ({why})",
     reason_unsubscribed: "leiratkozott",
@@ -532,7 +532,7 @@ export const REASON_MESSAGES = {
     reason_template_needs_fallback: "χρειάζεται έκδοση «{language}»: σε αυτήν καταφεύγουν οι άλλες γλώσσες",
     reason_template_unknown: "δεν υπάρχει πρότυπο email «{template_id}»",
     // email consent
-    reason_email_kind: "email μπορεί να σταλεί μόνο σε δυνητικό πελάτη ή σε επαφή",
+    reason_email_kind: "email μπορεί να σταλεί μόνο σε δυνητικό πελάτη, σε επαφή ή στην επαφή μιας συμφωνίας",
     reason_no_email_address: "χωρίς διεύθυνση email",
     reason_address_suppressed: "η διεύθυνση είναι αποκλεισμένη ({why})",
     reason_unsubscribed: "διαγράφηκε από τη λίστα",
@@ -669,7 +669,7 @@ export const REASON_MESSAGES = {
     reason_template_needs_fallback: "به نسخهٔ «{language}» نیاز دارد: زبان‌های دیگر به آن برمی‌گردند",
     reason_template_unknown: "قالب ایمیلی با شناسهٔ «{template_id}» وجود ندارد",
     // email consent
-    reason_email_kind: "فقط به سرنخ یا مخاطب می‌توان ایمیل فرستاد",
+    reason_email_kind: "فقط به سرنخ، مخاطب یا مخاطب یک معامله می‌توان ایمیل فرستاد",
     reason_no_email_address: "بدون نشانی ایمیل",
     reason_address_suppressed: "نشانی مسدود شده است ({why})",
     reason_unsubscribed: "لغو اشتراک کرده",

@@ -1,5 +1,6 @@
 """Emailing a lead or a contact from a template (D6): a rep's personal reply, or one send of a mass email; and
-the templates themselves (everyone reads them, admins save them).
+the templates themselves (everyone reads them, admins save them). A deal is emailed through its contact (the
+board's deal panel): the email goes to the contact and lands on the deal's timeline.
 
 Who may be written to is the consent rules' call (crm/domain/automation.py), on the facts of the lead the person
 is (a contact's consent, unsubscribe and suppression live on the lead it was converted from):
@@ -22,7 +23,7 @@ from botocore.exceptions import ClientError
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
-from crm.data.accounts import ContactItem
+from crm.data.accounts import ContactItem, DealItem
 from crm.data.email_messages import SentEmailItem
 from crm.data.email_templates import (
     TemplateSendItem,
@@ -51,7 +52,7 @@ from crm.services.records import account_summary, record_pk, writable_record
 from crm.settings import get_settings
 
 PURPOSES = ("personal", "marketing")
-EMAIL_KINDS = ("lead", "contact")
+EMAIL_KINDS = ("lead", "contact", "deal")
 
 
 class EmailNotAllowedError(InvalidError):
@@ -77,7 +78,7 @@ class _Recipient:
 
 def send_template_email(kind: str, record_id: str, template_id: str, viewer: UserItem, now: datetime, *,
                         purpose: str = "personal", batch_id: str | None = None) -> dict:
-    """kind "lead" | "contact"; returns {"message_id", "to", "subject"}.
+    """kind "lead" | "contact" | "deal" (its contact); returns {"message_id", "to", "subject"}.
 
     With `batch_id` the send is claimed once per (batch, record): a retried batch gets the first send's answer
     (message_id None if that send was interrupted before SES answered) and sends nothing again. A send SES refused
@@ -149,11 +150,28 @@ def _recipient(kind: str, record_id: str, viewer: UserItem) -> _Recipient:
     if isinstance(found, LeadItem):
         return _Recipient(kind, record_id, found.name, found.email, found.company, found.language, found.owner_id,
                           found)
+    if isinstance(found, DealItem):
+        return _deal_recipient(found)
     if not isinstance(found, ContactItem):
         raise InvalidError("kind", Reason("email_kind"))
     account = account_summary(found.account_id)
     return _Recipient(kind, record_id, found.name, found.email, account["name"] if account else None,
                       found.language, found.owner_id, get_lead(found.lead_id) if found.lead_id else None)
+
+
+def _deal_recipient(deal: DealItem) -> _Recipient:
+    """The deal's contact, written to on the deal's behalf (the deal's owner is the rep); a deal without a contact
+    has no address, which the consent rules refuse as such."""
+    contact = None
+    if deal.contact_id:
+        try:
+            contact = ContactItem.get(*ContactItem.key(deal.contact_id))
+        except ContactItem.DoesNotExist:
+            contact = None
+    lead_id = contact.lead_id if contact is not None else deal.lead_id
+    return _Recipient("deal", deal.deal_id, contact.name if contact else "", contact.email if contact else None,
+                      deal.account_name, contact.language if contact else None, deal.owner_id,
+                      get_lead(lead_id) if lead_id else None)
 
 
 def _blocked(recipient: _Recipient, purpose: str) -> Reason | None:
