@@ -78,7 +78,7 @@ def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str
 @routes("/api/records/{kind}/{record_id}/email", "POST", status=201, body="crm.models.records:EmailRequest",
          conflict=True)
 def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dict[str, Any]:
-    """Emails a lead or contact from a template (a personal reply), logged on the timeline; 422 if not allowed."""
+    """Emails a lead or contact (a deal: its contact) from a template, logged on the timeline; 422 if not allowed."""
     from crm.clock import utcnow
     from crm.services.record_email import send_template_email
 
