@@ -6,19 +6,25 @@
  * page also converts it (convert.js, then links to its contact, account and deal), flags it "please delete" for a
  * manager's review, or marks it junk, each with a reason.
  *
- * Every add is sent with an Idempotency-Key kept until it succeeds, so a retry after a lost answer adds once.
+ * The add forms, their checks and their sending (once, with an Idempotency-Key) are record_actions.js's, shared with
+ * the board's deal panel; so is the timeline's wording (timeline.js).
  */
 
 import "./i18n/lists.js"; // the lead statuses and sources, named as on the lists
 import "./i18n/record.js";
 import {scoreReason} from "./i18n/score_reasons.js";
-import {ApiError, api} from "./api.js";
+import {api} from "./api.js";
 import {convertLead} from "./convert.js";
-import {h, setOptions} from "./dom.js";
+import {DEAL_FACTS, dealFactValue} from "./deal_fields.js";
+import {h} from "./dom.js";
 import {recordHref} from "./links.js";
-import {formatDateTime, formatMoney, onLanguageChange, stageName, t, taskTitle} from "./i18n.js";
+import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18n.js";
 import {LEAD_RECORD_FACTS} from "./lead_fields.js";
 import {say, sayError, startPage} from "./page.js";
+import {
+  actionForm, actionPath, previewValues, renderOutcomes, renderTemplates, showFieldErrors, submitAction, taskItem,
+} from "./record_actions.js";
+import {labelOr, statusName, timelineItem} from "./timeline.js";
 
 const byId = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -27,19 +33,13 @@ const recordId = params.get("id") ?? "";
 const base = `/records/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}`;
 const state = {me: null, record: null, events: [], cursor: null, templates: [], stages: []};
 
-const EVENT_ICONS = Object.freeze({
-  note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
-  status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
-  touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
-});
 const FACTS = Object.freeze({
   lead: [...LEAD_RECORD_FACTS, "status", "temperature", "score", "owner_name", "created_at"],
   contact: ["email", "phone", "role", "owner_name", "created_at"],
   account: ["industry", "company_size", "country", "owner_name", "created_at"],
-  deal: ["account_name", "amount", "stage_id", "owner_name", "next_task_due_at", "created_at"],
+  deal: ["account_name", "amount", ...DEAL_FACTS, "stage_id", "owner_name", "next_task_due_at", "created_at"],
 });
 const TIMES = new Set(["created_at", "next_task_due_at"]);
-const OUTCOMES = Object.freeze({call: ["no_answer", "answered", "voicemail"], email: ["sent", "replied"]});
 /** What a lead asked for, from its first touch and its answers: [fact, where the lead view keeps it]. */
 const ASKED = Object.freeze([
   ["message", (fields) => fields.message], ["need", (fields) => fields.answers?.need],
@@ -47,14 +47,6 @@ const ASKED = Object.freeze([
   ["timing", (fields) => fields.answers?.timing], ["source", (fields) => fields.first_touch?.source],
   ["campaign", (fields) => fields.first_touch?.utm?.utm_campaign],
 ]);
-
-/** The translation of `key`, or `value` itself when there is none (a source a marketer named, say). */
-function labelOr(key, value) {
-  const label = t(key);
-  return label === key ? value : label;
-}
-
-const statusName = (status) => labelOr(`listsStatus_${status}`, status);
 
 function factValue(fields, name) {
   const value = fields[name];
@@ -64,6 +56,7 @@ function factValue(fields, name) {
   if (name === "temperature") return labelOr(`recordTemperature_${value}`, value);
   if (name === "source") return labelOr(`listsSource_${value}`, value);
   if (name === "amount") return formatMoney(value, fields.currency);
+  if (DEAL_FACTS.includes(name)) return dealFactValue(fields, name);
   if (name === "stage_id") return stageName(state.stages.find((stage) => stage.id === value) ?? {id: value, name: value});
   return String(value);
 }
@@ -166,41 +159,8 @@ function moreMembers(members) {
 
 function renderTasks() {
   const tasks = state.record.open_tasks;
-  byId("record-tasks").replaceChildren(...(tasks.length ? tasks.map((task) =>
-    h("li", {"class": "record-task", "data-testid": `record-task-${task.task_id}`},
-      h("span", {class: "record-task-title", dir: "auto"}, taskTitle(task.title)),
-      h("span", {class: "record-task-due"}, t("recordDueAt", {when: formatDateTime(task.due_at)})),
-      task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
-      h("button", {"type": "button", "class": "button", "data-testid": `task-done-${task.task_id}`,
-        "aria-label": t("recordMarkDoneLabel", {title: taskTitle(task.title)}), "onclick": () => completeTask(task)},
-      t("recordMarkDone"))))
+  byId("record-tasks").replaceChildren(...(tasks.length ? tasks.map((task) => taskItem(task, load))
     : [h("li", {class: "record-empty"}, t("recordNoTasks"))]));
-}
-
-async function completeTask(task) {
-  try {
-    await api(`/tasks/${encodeURIComponent(task.task_id)}/done`, {method: "POST"});
-    say(t("recordTaskDone", {title: taskTitle(task.title)}));
-    await load();
-  } catch (error) {
-    sayError(error);
-  }
-}
-
-function eventSummary(event) {
-  const data = event.data ?? {};
-  switch (event.type) {
-    case "note": return data.text;
-    case "meeting": return [data.title, formatDateTime(data.starts_at), data.location].filter(Boolean).join(" · ");
-    case "task_created": case "task_done": return taskTitle(data.title);
-    case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
-    case "activity": return [data.type && t(`recordActivity_${data.type}`), t(`recordOutcome_${data.outcome ?? "none"}`),
-      data.note].filter(Boolean).join(" · ");
-    case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
-    case "stage_changed": return `${data.from} → ${data.to}`;
-    case "email_opened": case "email_clicked": return data.subject;
-    default: return "";
-  }
 }
 
 /** A user's name where the page knows it (the signed-in user, the record's owner), else their id. */
@@ -210,21 +170,8 @@ function userName(userId) {
   return userId === fields.owner_id && fields.owner_name ? fields.owner_name : userId;
 }
 
-function eventItem(event) {
-  const label = t(`recordEvent_${event.type}`);
-  return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
-    h("span", {"class": "timeline-icon", "aria-hidden": "true"}, EVENT_ICONS[event.type] ?? "•"),
-    h("div", {class: "timeline-body"},
-      h("p", {class: "timeline-head"},
-        h("strong", {}, label.startsWith("recordEvent_") ? event.type : label), " ",
-        h("time", {datetime: event.at}, formatDateTime(event.at)),
-        event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
-        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: userName(event.data.by)})) : null),
-      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event))));
-}
-
 function renderTimeline() {
-  byId("timeline").replaceChildren(...(state.events.length ? state.events.map(eventItem)
+  byId("timeline").replaceChildren(...(state.events.length ? state.events.map((event) => timelineItem(event, userName))
     : [h("li", {class: "record-empty"}, t("recordNoEvents"))]));
   byId("timeline-more").hidden = !state.cursor;
 }
@@ -240,137 +187,30 @@ async function loadMore() {
   }
 }
 
-/** Sends a form once: its Idempotency-Key stays until the post succeeds, so a retry never adds twice. */
-async function submit(form, path, body) {
-  form.dataset.key ||= crypto.randomUUID();
-  for (const error of form.querySelectorAll(".field-error")) error.hidden = true;
-  try {
-    await api(path, {method: "POST", body, headers: {"Idempotency-Key": form.dataset.key}});
-    delete form.dataset.key;
-    form.reset();
-    await load();
-    return true;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 422) {
-      delete form.dataset.key;
-      showFieldErrors(form, error.fieldErrors);
-    } else {
-      sayError(error);
-    }
-    return false;
+/** The add forms (record_actions.js), each in its <details>; they post to this record and reload it. */
+function addActionForms() {
+  for (const action of ["call", "note", "task", "meeting", "email"]) {
+    byId(`${action}-action`).append(actionForm(action, {
+      send: (form, body) => submitAction(form, actionPath(kind, recordId, action), body, load)}));
   }
-}
-
-function showFieldErrors(form, errors) {
-  let shown = false;
-  for (const [field, message] of Object.entries(errors)) {
-    const element = form.querySelector(`[id$="-${field}-error"]`);
-    if (element) {
-      element.textContent = message;
-      element.hidden = false;
-      shown = true;
-    }
-  }
-  if (!shown) say(Object.values(errors).join(" "), "error");
-}
-
-function isoFrom(localValue) {
-  return localValue ? new Date(localValue).toISOString() : null;
-}
-
-function optional(value) {
-  return value.trim() || null;
-}
-
-function wireForms() {
-  byId("note-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const text = byId("note-text").value.trim();
-    if (!text) return showFieldErrors(event.target, {text: t("recordRequired")});
-    if (await submit(event.target, `${base}/notes`, {text})) say(t("recordNoteSaved"));
-  });
-  byId("task-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.target;
-    const body = {title: form.title.value.trim(), due_at: isoFrom(form.due_at.value), notes: optional(form.notes.value)};
-    if (!body.title || !body.due_at) {
-      return showFieldErrors(form, {...(!body.title && {title: t("recordRequired")}),
-        ...(!body.due_at && {due_at: t("recordRequired")})});
-    }
-    if (await submit(form, `${base}/tasks`, body)) say(t("recordTaskSaved"));
-  });
-  byId("meeting-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.target;
-    const body = {title: form.title.value.trim(), starts_at: isoFrom(form.starts_at.value),
-      duration_minutes: Number(form.duration_minutes.value) || null, location: optional(form.location.value),
-      notes: optional(form.notes.value)};
-    if (!body.title || !body.starts_at) {
-      return showFieldErrors(form, {...(!body.title && {title: t("recordRequired")}),
-        ...(!body.starts_at && {starts_at: t("recordRequired")})});
-    }
-    if (await submit(form, `${base}/meetings`, body)) say(t("recordMeetingSaved"));
-  });
-  byId("call-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.target;
-    const body = {type: form.type.value, outcome: form.outcome.value, note: optional(form.note.value)};
-    const path = kind === "lead" ? `/leads/${encodeURIComponent(recordId)}/activities` : `${base}/activities`;
-    if (await submit(form, path, body)) say(t(body.type === "email" ? "recordEmailLogged" : "recordCallLogged"));
-  });
-  byId("call-type").addEventListener("change", renderOutcomes);
-  byId("email-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.target;
-    if (await submit(form, `${base}/email`, {template_id: form.template_id.value})) say(t("recordEmailSent"));
-  });
   for (const [action, done] of [["deletion-request", "recordDeletionAsked"], ["junk", "recordJunkMarked"]]) {
     const form = byId(action === "junk" ? "junk-form" : "delete-form");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const reason = form.reason.value.trim();
       if (!reason) return showFieldErrors(form, {reason: t("recordRequired")});
-      if (await submit(form, `/leads/${encodeURIComponent(recordId)}/${action}`, {reason})) say(t(done));
+      const path = `/leads/${encodeURIComponent(recordId)}/${action}`;
+      if (await submitAction(form, path, {reason}, load)) say(t(done));
     });
   }
   byId("convert-lead").addEventListener("click", convert);
-  byId("email-template").addEventListener("change", renderPreview);
   byId("timeline-more").addEventListener("click", loadMore);
 }
 
-function previewValues() {
-  const fields = state.record?.fields ?? {};
-  const name = fields.name ?? "";
-  return {first_name: name.split(/\s+/)[0] ?? "", name, company: fields.company ?? fields.account?.name ?? "",
-    rep_name: state.me?.name ?? "", rep_email: state.me?.email ?? "", rep_phone: ""};
-}
-
-/** What the recipient will read, in their language: the template's placeholders filled in from the record. */
-function renderPreview() {
-  const template = state.templates.find((each) => each.id === byId("email-template").value);
-  if (!template) return;
-  const language = state.record?.fields?.language;
-  const text = template.translations[language] ?? template.translations.en;
-  const values = previewValues();
-  const fill = (source) => source.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => values[name] ?? "");
-  byId("email-preview-subject").textContent = fill(text.subject);
-  byId("email-preview-subject").lang = language ?? "en";
-  byId("email-preview-body").textContent = fill(text.body);
-  byId("email-preview-body").lang = language ?? "en";
-}
-
-function renderTemplates() {
-  const picker = byId("email-template");
-  setOptions(picker, state.templates.map((template) => ({value: template.id,
-    label: (template.translations[document.documentElement.lang] ?? template.translations.en).name})));
-  renderPreview();
-}
-
-/** A call's outcomes or an email's, for the kind of activity picked. */
-function renderOutcomes() {
-  const type = byId("call-type");
-  setOptions(type, ["call", "email"].map((value) => ({value, label: t(`recordActivity_${value}`)})));
-  setOptions(byId("call-outcome"), OUTCOMES[type.value].map((value) => ({value, label: t(`recordOutcome_${value}`)})));
+function renderEmailForm() {
+  const fields = state.record.fields;
+  renderTemplates(byId("email-form"), state.templates, {language: fields.language,
+    values: previewValues(fields.name, fields.company ?? fields.account?.name, state.me)});
 }
 
 function render() {
@@ -379,8 +219,8 @@ function render() {
   renderLeadActions();
   renderTasks();
   renderTimeline();
-  renderTemplates();
-  renderOutcomes();
+  renderEmailForm();
+  renderOutcomes(byId("call-form"));
 }
 
 async function load() {
@@ -410,7 +250,7 @@ async function main() {
   }
   const emailable = kind === "lead" || kind === "contact";
   byId("email-action").hidden = !emailable;
-  wireForms();
+  addActionForms();
   onLanguageChange(render);
   try {
     if (emailable) state.templates = await api("/email-templates");

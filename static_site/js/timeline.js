@@ -1,0 +1,71 @@
+/**
+ * A record's timeline events as list items, worded in the reader's language: the record page's whole timeline
+ * (record.js) and the last entries in the board's deal panel (deal_panel.js).
+ */
+
+import "./i18n/lists.js"; // the lead statuses, named as on the lists
+import "./i18n/record.js";
+import {dealTypeName, formatDay} from "./deal_fields.js";
+import {h} from "./dom.js";
+import {formatDateTime, formatNumber, t, taskTitle} from "./i18n.js";
+
+const EVENT_ICONS = Object.freeze({
+  note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
+  status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
+  touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
+});
+
+/** The translation of `key`, or `value` itself when there is none (a source a marketer named, say). */
+export function labelOr(key, value) {
+  const label = t(key);
+  return label === key ? value : label;
+}
+
+export const statusName = (status) => labelOr(`listsStatus_${status}`, status);
+
+/** A changed deal field's value as people read it; "–" for a value cleared or not set before. */
+function dealValue(name, value) {
+  if (value === null || value === undefined || value === "") return "–";
+  if (name === "expected_close_date") return formatDay(value);
+  if (name === "deal_type") return dealTypeName(value);
+  return name === "amount" ? formatNumber(value) : String(value);
+}
+
+/** What an edit of a deal changed: "Expected close: – → 15 Jan 2027", one change after another. */
+function dealChanges(changes = {}) {
+  return Object.entries(changes).map(([name, {from, to}]) => {
+    const label = name === "title" ? t("recordTitleField") : labelOr(`recordFact_${name}`, name);
+    return `${label}: ${dealValue(name, from)} → ${dealValue(name, to)}`;
+  }).join(" · ");
+}
+
+function eventSummary(event) {
+  const data = event.data ?? {};
+  switch (event.type) {
+    case "note": return data.text;
+    case "meeting": return [data.title, formatDateTime(data.starts_at), data.location].filter(Boolean).join(" · ");
+    case "task_created": case "task_done": return taskTitle(data.title);
+    case "email_sent": return t("recordEmailSummary", {subject: data.subject, to: data.to});
+    case "activity": return [data.type && t(`recordActivity_${data.type}`), t(`recordOutcome_${data.outcome ?? "none"}`),
+      data.note].filter(Boolean).join(" · ");
+    case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
+    case "stage_changed": return `${data.from} → ${data.to}`;
+    case "deal_updated": return dealChanges(data.changes);
+    case "email_opened": case "email_clicked": return data.subject;
+    default: return "";
+  }
+}
+
+/** One event; `userName(id)` names who did it where the page knows them. */
+export function timelineItem(event, userName) {
+  const label = t(`recordEvent_${event.type}`);
+  return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
+    h("span", {"class": "timeline-icon", "aria-hidden": "true"}, EVENT_ICONS[event.type] ?? "•"),
+    h("div", {class: "timeline-body"},
+      h("p", {class: "timeline-head"},
+        h("strong", {}, label.startsWith("recordEvent_") ? event.type : label), " ",
+        h("time", {datetime: event.at}, formatDateTime(event.at)),
+        event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
+        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: userName(event.data.by)})) : null),
+      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event))));
+}
