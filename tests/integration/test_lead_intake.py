@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import HOT_ANSWERS, api_event
 from tests.integration.test_board_api import MANAGER, board, emitted_metrics  # noqa: F401
 
 
@@ -43,10 +43,10 @@ def count_items():
 
 
 def test_json_post_creates_lead_with_contact_points_touch_task_and_workflow(crm):
-    # Given a visitor from Germany, When they post JSON
+    # Given a visitor from Germany who is an expected buyer, When they post JSON
     response = post_json(crm, {"name": "Jonas Weber", "email": "Jonas@Example.de", "phone": "+49 30 901820",
-                               "company": "Weber GmbH", "source": "ebook", "utm_campaign": "spring"})
-    # Then the lead is created and assigned by the DACH rule with a "Call new lead" task
+                               "company": "Weber GmbH", "source": "ebook", "utm_campaign": "spring", **HOT_ANSWERS})
+    # Then the lead is created and assigned by the DACH rule with a "Call new lead" task due at the SLA deadline
     assert response["statusCode"] == 201
     lead_id = json.loads(response["body"])["id"]
     from crm.data.leads import get_lead

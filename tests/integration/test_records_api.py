@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import HOT_ANSWERS, api_event
 from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
     ADMIN,
     MANAGER,
@@ -335,8 +335,8 @@ def test_a_personal_email_to_a_lead_is_a_contact_attempt(crm, board, capsys):
     from crm.data.leads import get_lead
     from crm.data.tasks import TaskItem
 
-    # Given rep A's new lead, with its first-call task open
-    lead_id = new_lead(crm)
+    # Given rep A's new expected buyer, with its first-call task open
+    lead_id = new_lead(crm, **HOT_ANSWERS)
     task_id = get_lead(lead_id).call_task_id
     capsys.readouterr()
     # When rep A emails it a template, twice over with one Idempotency-Key

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.integration.conftest import HOT_ANSWERS
 from tests.integration.test_board_api import ADMIN, MANAGER, REP_A, REP_B, Board, board  # noqa: F401
 from tests.integration.test_records_api import new_lead
 
@@ -77,8 +78,8 @@ def test_marking_a_task_done_takes_it_off_today_and_writes_the_timeline(board):
 
 
 def test_the_call_task_of_a_new_lead_is_on_todays_list_and_a_first_call_completes_it(crm, board):
-    # Given a new lead of rep A's: its "Call new lead" task is due within the first-contact deadline
-    lead_id = new_lead(crm)
+    # Given a new expected buyer of rep A's: its "Call new lead" task is due within the first-contact deadline
+    lead_id = new_lead(crm, **HOT_ANSWERS)
     [call] = board.call("GET", "/api/tasks", REP_A).json()["tasks"]
     assert (call["title"], call["record"]) == ("Call new lead", {"kind": "lead", "id": lead_id})
     page = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()

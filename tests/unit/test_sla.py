@@ -61,3 +61,14 @@ def test_seconds_between_never_goes_negative():
     now = datetime(2026, 11, 23, tzinfo=UTC)
     assert seconds_between(now, now + timedelta(seconds=90)) == 90
     assert seconds_between(now, now - timedelta(seconds=5)) == 0
+
+
+@pytest.mark.parametrize(("received", "closes"), [
+    (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), datetime(2026, 11, 25, 16, 0, tzinfo=UTC)),  # Tue 10:00: Wed's close
+    (datetime(2026, 11, 27, 15, 50, tzinfo=UTC), datetime(2026, 11, 30, 16, 0, tzinfo=UTC)),  # Fri: Monday's close
+    (datetime(2026, 11, 28, 10, 0, tzinfo=UTC), datetime(2026, 11, 30, 16, 0, tzinfo=UTC)),  # Saturday: Monday's
+    (datetime(2026, 11, 24, 6, 0, tzinfo=UTC), datetime(2026, 11, 24, 16, 0, tzinfo=UTC)),  # before opening: today
+    (datetime(2026, 7, 6, 12, 0, tzinfo=UTC), datetime(2026, 7, 7, 15, 0, tzinfo=UTC)),  # summer time: 17:00 CEST
+])
+def test_a_follow_up_is_due_when_the_next_business_day_closes(received, closes):
+    assert BUDAPEST_OFFICE.next_day_closes(received) == closes

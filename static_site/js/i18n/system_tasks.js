@@ -1,13 +1,15 @@
 /**
- * The titles of the tasks the CRM makes itself, by their stored English title (crm.data.tasks, crm.services.nurture,
- * crm.services.email_events, and the default pipeline's stage-entry robots in crm.domain.pipelines): shown in the
- * reader's language by taskTitle() in i18n.js. A title a person or an admin wrote is shown as written.
+ * The titles of the tasks the CRM makes itself, by their stored English title (crm.data.tasks, crm.services.first_task,
+ * crm.services.nurture, crm.services.email_events, and the default pipeline's stage-entry robots in
+ * crm.domain.pipelines): shown in the reader's language by taskTitle() in i18n.js. A title a person or an admin
+ * wrote is shown as written.
  * A unit test keeps this list equal to the Python side's titles, in every language.
  */
 
 export const SYSTEM_TASK_TITLES = Object.freeze({
   de: {
     "Call new lead": "Neuen Lead anrufen",
+    "Follow up new lead": "Neuen Lead nachfassen",
     "Nurture call": "Nurture-Anruf",
     "Call engaged lead": "Interessierten Lead anrufen",
     "Make the first call": "Den ersten Anruf machen",
@@ -20,6 +22,7 @@ export const SYSTEM_TASK_TITLES = Object.freeze({
   },
   hu: {
     "Call new lead": "Új érdeklődő felhívása",
+    "Follow up new lead": "Új érdeklődő utánkövetése",
     "Nurture call": "Gondozó hívás",
     "Call engaged lead": "Aktív érdeklődő felhívása",
     "Make the first call": "Az első hívás",
@@ -32,6 +35,7 @@ export const SYSTEM_TASK_TITLES = Object.freeze({
   },
   el: {
     "Call new lead": "Κλήση νέου υποψήφιου",
+    "Follow up new lead": "Παρακολούθηση νέου υποψήφιου",
     "Nurture call": "Κλήση καλλιέργειας",
     "Call engaged lead": "Κλήση ενεργού υποψήφιου",
     "Make the first call": "Πρώτη κλήση",
@@ -44,6 +48,7 @@ export const SYSTEM_TASK_TITLES = Object.freeze({
   },
   fa: {
     "Call new lead": "با سرنخ جدید تماس بگیرید",
+    "Follow up new lead": "پیگیری سرنخ جدید",
     "Nurture call": "تماس پرورش سرنخ",
     "Call engaged lead": "با سرنخ علاقه‌مند تماس بگیرید",
     "Make the first call": "نخستین تماس را بگیرید",

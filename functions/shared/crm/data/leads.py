@@ -84,7 +84,7 @@ class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     owner_id = UnicodeAttribute()
     assignment_reason = UnicodeAttribute()
     created_at = UnicodeAttribute()
-    first_contact_due_at = UnicodeAttribute()
+    first_contact_due_at = UnicodeAttribute(null=True)  # the SLA deadline: expected buyers only (L4)
     first_contact_at = UnicodeAttribute(null=True)
     seconds_to_first_contact = NumberAttribute(null=True)
     escalations = NumberAttribute(default=0)
@@ -92,7 +92,7 @@ class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     answered_calls = NumberAttribute(default=0)
     replies = NumberAttribute(default=0)
     previous_owner_ids = JSONAttribute(default=list)
-    call_task_id = UnicodeAttribute()
+    call_task_id = UnicodeAttribute(null=True)  # the task a first contact completes; none for a cold lead
     lifecycle_execution = UnicodeAttribute(null=True)
     # nurture (L7): progress through the sequence, kept on the lead so every wake-up re-reads it
     nurture = NurtureState(null=True)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from crm.reasons import invalid
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OFFICE_WEEK = "Mon-Fri 09:00-17:00"
+"""The working week assumed where none is configured (an SLA that counts every minute still has a working day)."""
 _SPEC = re.compile(r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$")
 
 
@@ -53,6 +55,15 @@ class BusinessHours:
                     return (cursor + remaining).astimezone(UTC)
                 remaining -= available
             cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), self.zone)
+        raise ValueError("business hours never open")
+
+    def next_day_closes(self, start: datetime) -> datetime:
+        """When the first business day that opens after `start` closes: a whole working day to act in."""
+        local = start.astimezone(self.zone)
+        for offset in range(8):
+            opens, closes = self._window(datetime.combine(local.date() + timedelta(days=offset), time(0), self.zone))
+            if opens.weekday() in self.weekdays and opens > local:
+                return closes.astimezone(UTC)
         raise ValueError("business hours never open")
 
 

@@ -150,7 +150,7 @@ def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded
 
     first_contact = activity.is_contact and lead.first_contact_at is None
     seconds = seconds_between(from_iso(lead.created_at), happened) if first_contact else None
-    task = TaskItem.get(*TaskItem.key(lead.call_task_id)) if first_contact else None
+    task = TaskItem.get(*TaskItem.key(lead.call_task_id)) if first_contact and lead.call_task_id else None
     if first_contact:
         actions += [LeadItem.first_contact_at.set(at), LeadItem.seconds_to_first_contact.set(seconds)]
 
@@ -170,7 +170,8 @@ def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded
 
     write_transaction(writes)
     after_follow_up(lead, changes, previous_cycle, happened)
-    within = happened <= from_iso(lead.first_contact_due_at) if first_contact else None
+    # the SLA is kept or missed by expected buyers only: the others have no deadline
+    within = happened <= from_iso(lead.first_contact_due_at) if first_contact and lead.first_contact_due_at else None
     result = ActivityResult(activity_id, first_contact, seconds, within, step.status,
                             step.status != previous_status, step.attempts_without_response)
     _report(lead_id, result)
@@ -181,7 +182,8 @@ def _report(lead_id: str, result: ActivityResult) -> None:
     """Speed to lead (L4) and the leads given up on (L8), whichever way the activity was logged."""
     if result.first_contact:
         metrics.add_metric(name="TimeToFirstContact", unit=MetricUnit.Seconds, value=result.seconds_to_first_contact)
-        count("FirstContactWithinSla" if result.within_sla else "FirstContactLate")
+        if result.within_sla is not None:
+            count("FirstContactWithinSla" if result.within_sla else "FirstContactLate")
         logger.info("first contact", extra={"lead_id": lead_id, "seconds": result.seconds_to_first_contact})
     if result.status_changed and result.status == "not_interested":
         count("LeadNotInterested")

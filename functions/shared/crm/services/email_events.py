@@ -18,11 +18,12 @@ from crm.clock import from_iso, to_iso
 from crm.data.email_messages import SentEmailItem, get_sent_email
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk, timeline
 from crm.data.people import get_user
-from crm.data.tasks import TaskItem
+from crm.data.tasks import TaskItem, new_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.nurture import should_promote
 from crm.integrations.workflows import stop_lead_lifecycle
 from crm.observability import logger
+from crm.services.first_task import SlaCall, sla_call
 from crm.services.notify import email_user, lead_context, lead_url, local_time, sms_user
 from crm.services.qualification import (
     apply_qualification,
@@ -81,7 +82,7 @@ def record_email_event(ses_event: dict, now: datetime) -> dict:
     events = [event]
     promote = (kind in {"Open", "Click"} and lead.cycle == "nurturable" and not lead.promoted_at
                and should_promote(int(lead.opens), int(lead.clicks), get_settings().engagement_threshold))
-    task = _promotion(lead, events, actions, now) if promote else None
+    call = _promotion(lead, events, actions, now) if promote else None
     rescored = qualify_lead(lead)  # after promotion: a promoted lead scores as an expected buyer
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)
@@ -96,8 +97,8 @@ def record_email_event(ses_event: dict, now: datetime) -> dict:
             transaction.update(lead, actions=actions, add_version_condition=False)
         if sent_actions:
             transaction.update(sent, actions=sent_actions, add_version_condition=False)
-        if task is not None:
-            transaction.save(task)
+        if call is not None:
+            call.write(transaction, with_event=False)  # the promotion event names the task
 
     try:
         write_transaction(writes)
@@ -105,8 +106,8 @@ def record_email_event(ses_event: dict, now: datetime) -> dict:
         if condition_failed(error):
             return {"recorded": False, "reason": "already recorded"}
         raise
-    if promote:
-        _after_promotion(lead, task, now)
+    if call is not None:
+        _after_promotion(lead, call.task, now)
     return {"recorded": True, "lead_id": lead.lead_id, "event": event.event_type, "promoted": promote}
 
 
@@ -133,25 +134,27 @@ def _engagement(lead: LeadItem, sent: SentEmailItem, kind: str, ses_event: dict,
     return actions, sent_actions
 
 
-def _promotion(lead: LeadItem, events: list[TimelineEventItem], actions: list[Action], now: datetime) -> TaskItem:
-    """Engaged enough: an expected buyer now, with a call task for the rep due like a new lead's first contact."""
+def _promotion(lead: LeadItem, events: list[TimelineEventItem], actions: list[Action], now: datetime) -> SlaCall:
+    """Engaged enough: an expected buyer now, with a call task for the rep due like a new lead's first contact. Not
+    contacted yet, that task is the lead's SLA call (in place of a warm lead's follow-up task)."""
     at = to_iso(now)
-    due_at = first_contact_deadline(now)
-    task_id = str(ULID.from_datetime(now))
-    task = TaskItem(*TaskItem.key(task_id), task_id=task_id, title=PROMOTED_TASK_TITLE, owner_id=lead.owner_id,
-                    due_at=due_at, related_type="lead", related_id=lead.lead_id, created_at=at,
-                    **TaskItem.open_keys(lead.owner_id, due_at))
+    if lead.first_contact_at:
+        call = SlaCall(new_task(title=PROMOTED_TASK_TITLE, owner_id=lead.owner_id, due_at=first_contact_deadline(now),
+                                related_type="lead", related_id=lead.lead_id, created_at=at), [], None)
+    else:
+        call = sla_call(lead, now, PROMOTED_TASK_TITLE)
+        actions += call.actions
     lead.promoted_at = at
     actions.append(LeadItem.promoted_at.set(at))
     if lead.nurture is not None:
         actions += [LeadItem.nurture.ended.set("promoted"), LeadItem.nurture.ended_at.set(at)]
     events.append(TimelineEventItem.build(lead_pk(lead.lead_id), "promoted", at, {
         "from": "nurturable", "to": "expected_buyer", "opens": int(lead.opens), "clicks": int(lead.clicks),
-        "task_id": task_id, "due_at": due_at}))
-    return task
+        "task_id": call.task.task_id, "due_at": call.task.due_at}))
+    return call
 
 
-def _after_promotion(lead: LeadItem, task: TaskItem | None, now: datetime) -> None:
+def _after_promotion(lead: LeadItem, task: TaskItem, now: datetime) -> None:
     """Tell the rep what the lead opened and clicked, and stop the nurture workflow."""
     stop_lead_lifecycle(lead.lead_id, "promoted to expected buyer", lead.lifecycle_execution)
     rep = get_user(lead.owner_id)
@@ -164,7 +167,7 @@ def _after_promotion(lead: LeadItem, task: TaskItem | None, now: datetime) -> No
     clicked = list(dict.fromkeys(event.data.get("link") for event in history
                                  if event.event_type == "email_clicked" and event.data.get("link")))
     context = {"rep": {"name": rep.name}, "lead": lead_context(lead), "opened": opened, "clicked": clicked,
-               "due_at_display": local_time(task.due_at if task else to_iso(now), rep.timezone),
+               "due_at_display": local_time(task.due_at, rep.timezone),
                "lead_url": lead_url(lead.lead_id)}
     email_user(rep, "lead_engaged_for_rep", context)
     sms_user(rep, "lead_engaged_for_rep", context)

@@ -30,7 +30,7 @@ from crm.data.leads import (
     get_lead,
     lead_pk,
 )
-from crm.data.tasks import call_task
+from crm.data.people import get_user
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
@@ -39,6 +39,7 @@ from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
 from crm.observability import count, logger
+from crm.services.first_task import first_task, needs_sla_call, on_sla, sla_call, task_created_event
 from crm.services.qualification import (
     apply_qualification,
     qualification_actions,
@@ -47,7 +48,6 @@ from crm.services.qualification import (
     scored_event_data,
 )
 from crm.services.routing import assign_lead
-from crm.services.sla import first_contact_deadline
 
 _IDENTITY = ("name", "email", "phone")  # who the person is: a returning visit never changes them here
 _FILLABLE = tuple(field.name for field in OWN_ATTRIBUTES if field.name not in _IDENTITY)
@@ -125,9 +125,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
     assignment = Assignment(options.owner_id, "chosen") if options.owner_id else assign_lead(
         LeadFacts(country=country, source=submission.source, company_size=submission.company_size,
                   language=submission.language))
-    due_at = first_contact_deadline(received_at)
     pk = lead_pk(lead_id)
-    task = call_task(lead_id, assignment.rep_id, due_at, now)
     lead = LeadItem(
         *LeadItem.key(lead_id),
         lead_id=lead_id,
@@ -141,24 +139,23 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
         owner_id=assignment.rep_id,
         assignment_reason=assignment.reason,
         created_at=now,
-        first_contact_due_at=due_at,
-        call_task_id=task.task_id,
         **({"GSI2PK": LIFECYCLE_PENDING, "GSI2SK": now} if options.start_automation else {}),
         **LeadItem.owner_keys(assignment.rep_id, now),
     )
     qualification = qualify_lead(lead)
     apply_qualification(lead, qualification)
+    owner = get_user(assignment.rep_id) if not on_sla(lead) else None  # a follow-up is due in the rep's day
+    task = first_task(lead, received_at, owner.timezone if owner else None)
     contact_points = [ContactPointItem.build(ContactPointItem.email_pk(submission.email), lead_id)] \
         if submission.email else []
     if submission.phone:
         contact_points.append(ContactPointItem.build(ContactPointItem.phone_pk(submission.phone), lead_id))
     items: list = [
-        lead, task, *contact_points, *search.of_lead(lead),
+        lead, *contact_points, *search.of_lead(lead),
         TimelineEventItem.build(pk, "touch", now, _touch_data(submission) | (options.touch or {}) | {"first": True}),
         TimelineEventItem.build(pk, "scored", now, scored_event_data(qualification)),
         TimelineEventItem.build(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
-        TimelineEventItem.build(pk, "task_created", now, {"task_id": task.task_id, "title": task.title,
-                                                          "due_at": due_at, "owner_id": assignment.rep_id}),
+        *([task, task_created_event(lead_id, task)] if task else []),
     ]
     _write_new(items, contact_points)
     if not options.start_automation:
@@ -243,17 +240,25 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         actions.append(LeadItem.qualification.set(merged.qualification))
     events = [TimelineEventItem.build(lead_pk(lead_id), "touch", now, _touch_data(submission) | (origin or {}))]
     rescored = qualify_lead(merged)
+    call = None
     if qualification_changed(lead, rescored):
         actions += qualification_actions(rescored)
         events.append(TimelineEventItem.build(lead_pk(lead_id), "scored", now, scored_event_data(rescored)))
-
+        apply_qualification(merged, rescored)
+        call = sla_call(merged, received_at) if needs_sla_call(merged) else None  # an expected buyer now
+    if call is not None:
+        actions += call.actions
     found_by = search.of_lead(merged)  # put whole: the terms of what was filled in are new
+    condition = LeadItem.PK.exists() & LeadItem.erased_at.does_not_exist()
+    if call is not None:  # a concurrent visit that gave the deadline first wins; the retry re-reads it
+        condition &= LeadItem.first_contact_due_at.does_not_exist()
 
     def writes(transaction: TransactWrite) -> None:
-        transaction.update(lead, actions=actions, add_version_condition=False,
-                           condition=LeadItem.PK.exists() & LeadItem.erased_at.does_not_exist())
+        transaction.update(lead, actions=actions, add_version_condition=False, condition=condition)
         for event in events:
             transaction.save(event)
+        if call is not None:
+            call.write(transaction)
         search.save_all(transaction, found_by)
         for point in new_points:
             transaction.save(point, condition=ContactPointItem.PK.does_not_exist())

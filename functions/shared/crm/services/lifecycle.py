@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import compressed_wake_time, from_iso, to_iso
@@ -11,10 +12,11 @@ from crm.data import search
 from crm.data.leads import LIFECYCLE_PENDING, LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import get_user
 from crm.data.tasks import TaskItem, call_task
-from crm.data.transactions import write_transaction
+from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts, NoActiveRepError
 from crm.integrations.workflows import start_lead_lifecycle
 from crm.observability import logger
+from crm.services.first_task import needs_sla_call, on_sla, sla_call
 from crm.services.notify import email_managers, email_user, lead_context, lead_url, local_time, sms_user
 from crm.services.routing import assign_lead
 from crm.services.sla import first_contact_deadline
@@ -43,17 +45,17 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
     rep = get_user(lead.owner_id)
     if rep is None:
         raise LookupError(f"the lead's owner {lead.owner_id} is not a user")
-    on_sla = lead.cycle == "expected_buyer"  # only the personal route has a first-contact deadline (L4)
+    sla = on_sla(lead) and lead.first_contact_due_at  # only the personal route has a first-contact deadline (L4)
     context = {
         "rep": {"name": rep.name},
         "lead": lead_context(lead),
         "lead_url": lead_url(lead_id),
-        "due_at_display": local_time(lead.first_contact_due_at, rep.timezone),
-        "sla_minutes": get_settings().sla_minutes if on_sla else None,  # no "call within 20 minutes" for the rest
+        "due_at_display": local_time(lead.first_contact_due_at, rep.timezone) if sla else None,
+        "sla_minutes": get_settings().sla_minutes if sla else None,  # no "call within 20 minutes" for the rest
     }
     channels = {"email": email_user(rep, "new_lead_for_rep", context)}
     # an SMS interrupts: for expected buyers, whose first call is due within the SLA; the rest wait in the inbox
-    sms_id = sms_user(rep, "new_lead_for_rep", context) if on_sla else None
+    sms_id = sms_user(rep, "new_lead_for_rep", context) if sla else None
     if sms_id:
         channels["sms"] = sms_id
     actions = LeadItem.leave_pending_queue() if lead.GSI2PK == LIFECYCLE_PENDING else []
@@ -68,11 +70,32 @@ def notify_assignee(lead_id: str, now: datetime) -> dict:
 
 
 def plan_first_contact_check(lead_id: str, now: datetime) -> dict:
-    """When the workflow wakes: the deadline itself on AWS, sooner when the local clock runs fast."""
+    """When the workflow wakes: the deadline itself on AWS, sooner when the local clock runs fast. A lead on this
+    route without a deadline (no expected buyer when it arrived, its automation restarted since) gets its SLA call
+    now."""
     lead = _lead(lead_id)
+    if needs_sla_call(lead):
+        _give_sla_call(lead, now)
     due = from_iso(lead.first_contact_due_at)
     wake = compressed_wake_time(now, due, get_settings().clock_speedup)
     return {"due_at": lead.first_contact_due_at, "wake_at": to_iso(wake)}
+
+
+def _give_sla_call(lead: LeadItem, now: datetime) -> None:
+    """Once: a retried step finds the deadline set by the first (re-read, as another writer may have set it)."""
+    call = sla_call(lead, now)
+
+    def writes(transaction: TransactWrite) -> None:
+        transaction.update(lead, actions=call.actions, add_version_condition=False,
+                           condition=LeadItem.first_contact_due_at.does_not_exist())
+        call.write(transaction)
+
+    try:
+        write_transaction(writes)
+    except TransactWriteError as error:
+        if not condition_failed(error):
+            raise
+        lead.refresh(consistent_read=True)
 
 
 def review_first_contact(lead_id: str, now: datetime) -> dict:
