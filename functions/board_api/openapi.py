@@ -30,6 +30,14 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
             "schema": {"type": "string", "enum": ["today", "overdue", "upcoming"], "default": "today"}},
     "format": {"description": "csv: the answer as a CSV file to download.",
                "schema": {"type": "string", "enum": ["json", "csv"]}},
+    "type": {"description": "Only deals of this type.",
+             "schema": {"type": "string", "enum": ["new_business", "upsell", "renewal"]}},
+    "stalled": {"description": "true: only deals in their stage longer than its max_days_in_stage.",
+                "schema": {"type": "boolean"}},
+    "overdue": {"description": "true: only deals whose next task was due in the past.", "schema": {"type": "boolean"}},
+    "closing": {"description": "Only deals expected to close: before today (overdue), this month, next month, this "
+                               "quarter, or with no date (none).",
+                "schema": {"type": "string", "enum": ["overdue", "this_month", "next_month", "this_quarter", "none"]}},
     "limit": {"description": "Rows per page.",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
 }

@@ -66,6 +66,13 @@ def test_every_chalice_route_is_declared_in_the_definition_body_and_back(board_a
     assert set(_declared(template)) == {*_chalice_scopes(board_app), PUBLIC}
 
 
+def test_the_sites_origin_may_call_every_method_of_the_api(template: dict[str, Any]):
+    # Given the methods BoardApi's CORS lets the site's origin call (the site is on another origin than the API)
+    allowed = set(template["Resources"][API]["Properties"]["Cors"]["AllowMethods"].strip("'").split(","))
+    # Then every method a route has is one of them (a PATCH left out would be refused by the browser's preflight)
+    assert {method for method, _ in _declared(template)} | {"OPTIONS"} <= allowed
+
+
 def test_the_function_has_no_api_events_and_runs_the_chalice_app(template: dict[str, Any]):
     properties = functions_of(template)[FUNCTION]
     assert not [name for name, event in properties.get("Events", {}).items() if event["Type"] == "Api"], \

@@ -93,7 +93,8 @@ def test_a_rep_sees_only_their_deals_a_manager_all_and_filters_by_owner(team):
     assert card == {"deal_id": anna_first["deal_id"], "title": "Weber rollout", "account_name": "Weber GmbH",
                     "amount": "1200.00", "currency": "EUR", "owner_id": "rep-anna", "owner_name": "Anna Schmidt",
                     "stage_id": "unsorted", "stage_entered_at": "2030-03-01T09:00:00Z", "days_in_stage": 3,
-                    "last_activity_at": "2030-03-01T09:00:00Z", "next_task_due_at": None, "version": 1}
+                    "last_activity_at": "2030-03-01T09:00:00Z", "next_task_due_at": None, "version": 1,
+                    "expected_close_date": None, "deal_type": None, "probability": None, "weighted_amount": None}
     proposal = next(column for column in seen["columns"] if column["stage_id"] == "proposal")
     assert (proposal["count"], proposal["amounts"]) == (1, {"EUR": "300.00"})
 

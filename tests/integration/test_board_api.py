@@ -85,6 +85,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("GET", "/api/board/{pipeline_id}/columns/{stage_id}", None, (200, 200, 200, 200)),
     ("POST", "/api/deals", {"title": "Quick one"}, (201, 201, 201, 201)),
     ("GET", "/api/deals/{deal_id}", None, (200, 404, 200, 200)),
+    ("PATCH", "/api/deals/{deal_id}", {"version": 1, "title": "Renamed"}, (200, 404, 200, 200)),
     ("POST", "/api/deals/{deal_id}/move", {"stage_id": "identified", "version": 1}, (200, 404, 200, 200)),
     ("POST", "/api/deals/{deal_id}/owner", {"owner_id": "rep-chris"}, (403, 403, 200, 200)),
 ]

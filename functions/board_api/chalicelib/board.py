@@ -1,4 +1,5 @@
-"""Pipelines, the kanban board and its deals (D1-D4): columns, quick-create, moves and reassignment."""
+"""Pipelines, the kanban board and its deals (D1-D4): columns and their filters, quick-create, a deal's changes,
+moves and reassignment."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from chalicelib.routing import Routes, limit, query
 
 if TYPE_CHECKING:
     from crm.data.people import UserItem
+    from crm.domain.deal_cards import BoardFilter
 
 routes = Routes(__name__)
+FILTERS = ("q", "type", "stalled", "overdue", "closing")  # the board's filters beyond owner (BoardFilter)
+
+
+def _filters() -> BoardFilter:
+    from crm.domain.deal_cards import BoardFilter
+
+    return BoardFilter.of_query(query("q"), query("type"), query("stalled"), query("overdue"), query("closing"))
 
 
 @routes("/api/pipelines", machine="crm/records.read")
@@ -37,21 +46,25 @@ def save_pipeline(viewer: UserItem, pipeline: Any, pipeline_id: str) -> dict[str
     return board.save_pipeline(pipeline_id, pipeline, viewer, utcnow())
 
 
-@routes("/api/board/{pipeline_id}", machine="crm/records.read", query=("owner",))
+@routes("/api/board/{pipeline_id}", machine="crm/records.read", query=("owner", *FILTERS))
 def get_board(viewer: UserItem, pipeline_id: str) -> dict[str, Any]:
-    """The board: the first page of every column; a rep sees their own deals, a manager may filter by owner."""
+    """The board: the first page of every column; a rep sees their own deals, a manager may filter by owner.
+
+    Filters (q, type, stalled, overdue, closing) combine with AND; a filtered column counts and totals its matches.
+    """
     from crm.services import board
 
-    return board.board(pipeline_id, viewer, owner=query("owner"))
+    return board.board(pipeline_id, viewer, owner=query("owner"), filters=_filters())
 
 
-@routes("/api/board/{pipeline_id}/columns/{stage_id}", machine="crm/records.read", query=("owner", "cursor", "limit"))
+@routes("/api/board/{pipeline_id}/columns/{stage_id}", machine="crm/records.read",
+        query=("owner", "cursor", "limit", *FILTERS))
 def get_column(viewer: UserItem, pipeline_id: str, stage_id: str) -> dict[str, Any]:
     """One column's next page of cards ("load more"), newest activity first, with its count and totals."""
     from crm.services import board
 
     return board.column(pipeline_id, stage_id, viewer, owner=query("owner"), cursor=query("cursor"),
-                        limit=limit())
+                        limit=limit(), filters=_filters())
 
 
 @routes("/api/deals", "POST", machine="crm/deals.write", status=201, body="crm.models.board:DealCreate")
@@ -69,6 +82,17 @@ def get_deal(viewer: UserItem, deal_id: str) -> dict[str, Any]:
     from crm.services import board
 
     return board.get_deal(deal_id, viewer)
+
+
+@routes("/api/deals/{deal_id}", "PATCH", body="crm.models.board:DealUpdate", conflict=True,
+        machine="crm/deals.write")
+def update_deal(viewer: UserItem, update: Any, deal_id: str) -> dict[str, Any]:
+    """Changes a deal's title, money, expected close date or type (null clears one) if it is still at the version
+    the client saw; 409 with the fresh card if not."""
+    from crm.clock import utcnow
+    from crm.services import board
+
+    return board.update_deal(deal_id, update, viewer, utcnow())
 
 
 @routes("/api/deals/{deal_id}/move", "POST", body="crm.models.board:MoveRequest", conflict=True,

@@ -150,6 +150,8 @@ class DealItem(CrmItem, discriminator="Deal"):
     next_task_due_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     lost_reason = UnicodeAttribute(null=True)
+    expected_close_date = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    deal_type = UnicodeAttribute(null=True)  # crm.domain.deal_cards.DEAL_TYPES
     version = VersionAttribute()
 
     @classmethod
@@ -167,7 +169,8 @@ class DealItem(CrmItem, discriminator="Deal"):
     @classmethod
     def build(cls, *, title: str, owner_id: str, pipeline_id: str, stage_id: str, created_at: str,
               **details: str | None) -> DealItem:
-        """A new deal, entering its stage now; `details`: account, contact, lead, money, lost reason."""
+        """A new deal, entering its stage now; `details`: account, contact, lead, money, lost reason, expected close
+        date, type."""
         deal_id = str(ULID())
         return cls(*cls.key(deal_id), deal_id=deal_id, title=title, owner_id=owner_id, pipeline_id=pipeline_id,
                    stage_id=stage_id, stage_entered_at=created_at, last_activity_at=created_at,

@@ -41,6 +41,9 @@ from crm.reasons import Reason
 HEAD_CARDS = 25  # the board's first page; the head keeps one card more, to know whether there is a next page
 HEAD_SETTLE_SECONDS = 2.0
 HEAD_MAX_AGE_SECONDS = 300.0
+# a filtered column is its partition read whole, up to this many of its most recently active deals: enough for a
+# small team's board; a column holding more is filtered among these only
+FILTERED_READ_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class DealCard:
     last_activity_at: str
     next_task_due_at: str | None
     version: int
+    expected_close_date: str | None
+    deal_type: str | None
 
     @classmethod
     def of(cls, deal: DealItem) -> DealCard:
@@ -163,6 +168,33 @@ def column_page(column: Column, cursor: str | None = None, limit: int = HEAD_CAR
     return _page_of(column, _top_cards(column, limit + 1, start), limit)
 
 
+def column_cards(column: Column, limit: int = FILTERED_READ_LIMIT) -> list[DealCard]:
+    """The column's cards, latest activity first, up to `limit`: its index partition, read by Query (to be filtered,
+    see crm.services.board)."""
+    return _top_cards(column, limit)
+
+
+def totals_of(cards: list[DealCard]) -> ColumnTotals:
+    """The header of a column holding only these cards (a filtered one), in the form of the kept counters'."""
+    minor: dict[str, int] = {}
+    for card in cards:
+        if card.amount is not None and card.currency is not None:
+            units = int(Decimal(card.amount).scaleb(CURRENCY_MINOR_UNITS[card.currency]))
+            minor[card.currency] = minor.get(card.currency, 0) + units
+    return ColumnTotals(len(cards), {currency: str(Decimal(total).scaleb(-CURRENCY_MINOR_UNITS[currency]))
+                                     for currency, total in sorted(minor.items()) if total})
+
+
+def page_of_cards(column: Column, cards: list[DealCard], cursor: str | None, limit: int) -> ColumnPage:
+    """A page of `cards` (some of the column's, in its order) after `cursor`, with the cursor of the next page: the
+    same cursors as the column's unfiltered pages."""
+    if cursor:
+        sort_key = column.index_keys[1]
+        after = _decode_cursor(cursor, column)[sort_key]["S"]
+        cards = [card for card in cards if _index_keys(column, card)[sort_key] < after]
+    return _page_of(column, cards[:limit + 1], limit)
+
+
 def _top_cards(column: Column, count: int, start: dict[str, dict[str, str]] | None = None) -> list[DealCard]:
     index = DealItem.state_index if column.owner_id is None else DealItem.owner_index
     found = index.query(column.partition, scan_index_forward=False, limit=count, last_evaluated_key=start)
@@ -230,11 +262,14 @@ def _keep_head(column: Column, cards: list[DealCard], writes: int | None) -> Non
 def _cursor_after(column: Column, card: DealCard) -> str:
     """Where the next page starts: the key of the index item of `card`, the last card shown."""
     pk, sk = DealItem.key(card.deal_id)
-    index_keys = DealItem.board_keys(pipeline_id=column.pipeline_id, stage_id=column.stage_id,
-                                     owner_id=card.owner_id, last_activity_at=card.last_activity_at,
-                                     deal_id=card.deal_id)
+    index_keys = _index_keys(column, card)
     key = {"PK": pk, "SK": sk, **{name: index_keys[name] for name in column.index_keys}}
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _index_keys(column: Column, card: DealCard) -> dict[str, str]:
+    return DealItem.board_keys(pipeline_id=column.pipeline_id, stage_id=column.stage_id, owner_id=card.owner_id,
+                               last_activity_at=card.last_activity_at, deal_id=card.deal_id)
 
 
 def _decode_cursor(cursor: str, column: Column) -> dict[str, dict[str, str]]:

@@ -12,7 +12,7 @@ no other read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.transactions import TransactWrite
@@ -70,10 +70,11 @@ def of_account(account: AccountItem) -> list[SearchItem]:
     return search_items("account", account.account_id, (EVERYONE, account.owner_id), name=account.name)
 
 
-def of_deal(deal: DealItem, scopes: tuple[str, ...] | None = None) -> list[SearchItem]:
-    """The deal's search items, everyone's and its owner's, or those of `scopes`: its title and its account."""
-    return search_items("deal", deal.deal_id, scopes or (EVERYONE, deal.owner_id), name=deal.title,
-                        company=deal.account_name)
+def of_deal(deal: DealItem, scopes: tuple[str, ...] | None = None, **changes: Any) -> list[SearchItem]:
+    """The deal's search items, everyone's and its owner's, or those of `scopes`: its title and its account, as
+    they are once `changes` (attribute name -> new value) are written."""
+    title, owner_id = changes.get("title", deal.title), changes.get("owner_id", deal.owner_id)
+    return search_items("deal", deal.deal_id, scopes or (EVERYONE, owner_id), name=title, company=deal.account_name)
 
 
 def save_all(transaction: TransactWrite, items: list[SearchItem]) -> None:
@@ -92,6 +93,15 @@ def hand_over(transaction: TransactWrite, items_in: Callable[[tuple[str, ...]], 
     if new_owner != owner:
         delete_all(transaction, items_in((owner,)))
         save_all(transaction, items_in((new_owner,)))
+
+
+def rewrite(transaction: TransactWrite, before: list[SearchItem], after: list[SearchItem]) -> None:
+    """A record's items once what it is found by or its owner changed: the items it no longer has deleted, the new
+    or changed ones put, the rest left alone (a move that changes neither writes none)."""
+    kept = {(item.PK, item.SK) for item in after}
+    delete_all(transaction, [item for item in before if (item.PK, item.SK) not in kept])
+    unchanged = {(item.PK, item.SK, item.label, item.detail) for item in before}
+    save_all(transaction, [item for item in after if (item.PK, item.SK, item.label, item.detail) not in unchanged])
 
 
 def matching(query: Query, owner_id: str | None, page_size: int = 50) -> Iterator[SearchItem]:

@@ -46,7 +46,8 @@ EntryAction = CreateTaskAction  # one kind of action so far; a new kind joins as
 
 
 class Stage(BaseModel):
-    """A column of the board; `max_days_in_stage` is when a deal sitting in it counts as stalled (D5), and
+    """A column of the board; `max_days_in_stage` is when a deal sitting in it counts as stalled (D5),
+    `probability` the chance (percent) that a deal here is won, which weighs its amount on the card, and
     `entry_actions` run, in order, whenever a deal enters it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,6 +57,7 @@ class Stage(BaseModel):
     kind: StageKind = "open"
     archived: bool = False
     max_days_in_stage: int | None = Field(None, ge=1, le=3650)
+    probability: int | None = Field(None, ge=0, le=100)
     entry_actions: tuple[EntryAction, ...] = Field((), max_length=5)
 
     @model_validator(mode="after")
@@ -131,26 +133,28 @@ def _task(title: str, due_in_days: int) -> CreateTaskAction:
     return CreateTaskAction(title=title, due_in_days=due_in_days)
 
 
-# (name, max days in stage, entry actions): each stage's limit is how long a healthy deal of a small B2B sales
-# team sits there; its actions are the step that moves the deal on.
+# (name, max days in stage, probability, entry actions): each stage's limit is how long a healthy deal of a small
+# B2B sales team sits there, its probability how often such a deal is won; its actions are the step that moves the
+# deal on.
 _DEFAULT_OPEN_STAGES = (
-    ("Identified", 14, (_task("Make the first call", 1),)),
-    ("In discussion", 21, (_task("Book a needs-analysis meeting", 3),)),
-    ("Decision makers identified", 14, (_task("Meet the decision makers", 5),)),
-    ("Proposal", 10, (_task("Send the proposal", 1), _task("Follow up on the proposal", 5))),
-    ("Negotiation", 14, (_task("Agree the final terms", 5),)),
-    ("Procurement", 21, (_task("Check the purchase order and contract", 3),)),
+    ("Identified", 14, 10, (_task("Make the first call", 1),)),
+    ("In discussion", 21, 20, (_task("Book a needs-analysis meeting", 3),)),
+    ("Decision makers identified", 14, 40, (_task("Meet the decision makers", 5),)),
+    ("Proposal", 10, 60, (_task("Send the proposal", 1), _task("Follow up on the proposal", 5))),
+    ("Negotiation", 14, 75, (_task("Agree the final terms", 5),)),
+    ("Procurement", 21, 90, (_task("Check the purchase order and contract", 3),)),
 )
 
 
 def _default_stages() -> tuple[Stage, ...]:
-    """Unsorted (D4: a triage inbox, sorted within 3 days; no task, its deals come with their own), then the
-    stages of D1 (seed 004)."""
+    """Unsorted (D4: a triage inbox, sorted within 3 days; no task, its deals come with their own; not yet judged,
+    so no probability), then the stages of D1 (seed 004)."""
     return (Stage(id=UNSORTED_STAGE_ID, name="Unsorted", kind="unsorted", max_days_in_stage=3),
-            *(Stage(id=slugify(name), name=name, max_days_in_stage=days, entry_actions=actions)
-              for name, days, actions in _DEFAULT_OPEN_STAGES),
-            Stage(id="closed-won", name="Closed won", kind="won"),
-            Stage(id="closed-lost", name="Closed lost", kind="lost"))
+            *(Stage(id=slugify(name), name=name, max_days_in_stage=days, probability=probability,
+                    entry_actions=actions)
+              for name, days, probability, actions in _DEFAULT_OPEN_STAGES),
+            Stage(id="closed-won", name="Closed won", kind="won", probability=100),
+            Stage(id="closed-lost", name="Closed lost", kind="lost", probability=0))
 
 
 DEFAULT_PIPELINE = Pipeline(

@@ -31,8 +31,8 @@ class DealInput(BaseModel):
 
     @field_validator("currency")
     @classmethod
-    def _known_currency(cls, value: str) -> str:
-        if value not in CURRENCY_MINOR_UNITS:
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value is not None and value not in CURRENCY_MINOR_UNITS:  # None: a deal's change clearing it
             raise invalid("currency_unknown", currencies=", ".join(CURRENCY_MINOR_UNITS))
         return value
 

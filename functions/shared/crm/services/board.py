@@ -6,6 +6,9 @@ fast with 10,000 deals as with ten. Every write that changes a deal's card write
 column items (counters, heads dropped), its stage clock, its line on its account and its timeline event in one
 transaction; entering a stage also writes the tasks of the stage's entry actions (D5) in it.
 
+A filtered board (text, type, stalled, overdue, expected close: crm.domain.deal_cards.BoardFilter) reads each
+column's index partition instead, up to FILTERED_READ_LIMIT cards, and counts and pages the matches itself.
+
 Roles (D3): a rep sees and changes only their own deals (another rep's deal is "not found"), a manager sees
 every deal, filters by owner and reassigns, an admin also edits the pipelines.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -32,20 +35,24 @@ from crm.data.board_columns import (
     ColumnPage,
     ColumnTotals,
     DealCard,
+    column_cards,
     column_page,
     column_totals,
     first_page,
+    page_of_cards,
     read_columns,
+    totals_of,
 )
 from crm.data.leads import TimelineEventItem, timeline
 from crm.data.people import UserItem, get_user, user_names
 from crm.data.readers import read_each
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
+from crm.domain.deal_cards import BoardFilter, weighted_amount
 from crm.domain.pipelines import SLUG, Pipeline, PipelineRuleError, Stage
 from crm.domain.robots import entry_tasks
 from crm.errors import ConflictError, ForbiddenError, NotFoundError
-from crm.models.board import DealCreate
+from crm.models.board import EDITABLE, DealCreate, DealUpdate
 from crm.observability import count
 from crm.reasons import Reason
 from crm.services.actors import ensure_owner, visible_item
@@ -116,34 +123,51 @@ def _pipeline_view(pipeline_id: str, pipeline: Pipeline) -> dict:
 # --- the board -------------------------------------------------------------------------------------------------
 
 def board(pipeline_id: str, viewer: UserItem, owner: str | None = None, limit: int = 25,
-          now: datetime | None = None) -> dict:
+          now: datetime | None = None, filters: BoardFilter | None = None) -> dict:
     """The pipeline and the first page of each of its columns: one read of the column items, whose heads hold the
-    first cards; the columns without one are read from their index concurrently."""
+    first cards; the columns without one are read from their index concurrently. Filtered, each column is read
+    from its index (concurrently) and holds the matches only."""
     owner_id = _column_owner(viewer, owner)
     _check_limit(limit)
     pipeline = get_pipeline(pipeline_id)
     stages = pipeline.board_stages
-    states = read_columns(pipeline_id, [stage.id for stage in stages], owner_id)
-    pages = read_each(lambda stage: first_page(Column(pipeline_id, stage.id, owner_id), states[stage.id], limit),
-                      stages)
-    names = _owner_names(card for page in pages for card in page.cards)
     at = now or utcnow()
+    if filters is not None and filters.active:
+        shown = read_each(lambda stage: _filtered(Column(pipeline_id, stage.id, owner_id), stage, filters, None,
+                                                  limit, at), stages)
+    else:
+        states = read_columns(pipeline_id, [stage.id for stage in stages], owner_id)
+        shown = read_each(lambda stage: (first_page(Column(pipeline_id, stage.id, owner_id), states[stage.id],
+                                                    limit), states[stage.id].totals), stages)
+    names = _owner_names(card for page, _ in shown for card in page.cards)
     return {"pipeline": _pipeline_view(pipeline_id, pipeline),
-            "columns": [_column_view(stage, page, states[stage.id].totals, names, at)
-                        for stage, page in zip(stages, pages, strict=True)]}
+            "columns": [_column_view(stage, page, totals, names, at)
+                        for stage, (page, totals) in zip(stages, shown, strict=True)]}
 
 
 def column(pipeline_id: str, stage_id: str, viewer: UserItem, owner: str | None = None, cursor: str | None = None,
-           limit: int = 25, now: datetime | None = None) -> dict:
-    """One page of one column (the board's "load more"): the cards after `cursor`, and the column's totals."""
+           limit: int = 25, now: datetime | None = None, filters: BoardFilter | None = None) -> dict:
+    """One page of one column (the board's "load more"): the cards after `cursor`, and the column's totals (of the
+    matches, when filtered)."""
     owner_id = _column_owner(viewer, owner)
     _check_limit(limit)
     stage = get_pipeline(pipeline_id).stage(stage_id)
     if stage is None:
         raise PipelineNotFoundError(f"no stage {stage_id!r} in pipeline {pipeline_id!r}")
-    page = column_page(Column(pipeline_id, stage_id, owner_id), cursor, limit)
-    totals = column_totals(pipeline_id, stage_id, owner_id)
-    return _column_view(stage, page, totals, _owner_names(page.cards), now or utcnow())
+    at = now or utcnow()
+    if filters is not None and filters.active:
+        page, totals = _filtered(Column(pipeline_id, stage_id, owner_id), stage, filters, cursor, limit, at)
+    else:
+        page = column_page(Column(pipeline_id, stage_id, owner_id), cursor, limit)
+        totals = column_totals(pipeline_id, stage_id, owner_id)
+    return _column_view(stage, page, totals, _owner_names(page.cards), at)
+
+
+def _filtered(column: Column, stage: Stage, filters: BoardFilter, cursor: str | None, limit: int,
+              now: datetime) -> tuple[ColumnPage, ColumnTotals]:
+    """A page of the column's cards that pass `filters`, and the header of those cards."""
+    matches = [card for card in column_cards(column) if filters.keeps(card, stage.max_days_in_stage, now)]
+    return page_of_cards(column, matches, cursor, limit), totals_of(matches)
 
 
 def _column_owner(viewer: UserItem, owner: str | None) -> str | None:
@@ -160,7 +184,7 @@ def _check_limit(limit: int) -> None:
 
 def _column_view(stage: Stage, page: ColumnPage, totals: ColumnTotals, names: dict[str, str], now: datetime) -> dict:
     return {"stage_id": stage.id, "count": totals.count, "amounts": totals.amounts,
-            "cards": [_card(card, names.get(card.owner_id), now) for card in page.cards],
+            "cards": [_card(card, names.get(card.owner_id), now, stage) for card in page.cards],
             "next_cursor": page.next_cursor}
 
 
@@ -170,12 +194,17 @@ def _owner_names(cards: Iterable[DealCard]) -> dict[str, str]:
 
 def _card_of(deal: DealItem, now: datetime) -> dict:
     card = DealCard.of(deal)
-    return _card(card, _owner_names([card]).get(deal.owner_id), now)
+    stage = get_pipeline(deal.pipeline_id).stage(deal.stage_id)
+    return _card(card, _owner_names([card]).get(deal.owner_id), now, stage)
 
 
-def _card(card: DealCard, owner_name: str | None, now: datetime) -> dict:
+def _card(card: DealCard, owner_name: str | None, now: datetime, stage: Stage | None) -> dict:
+    """The card as the API shows it: its fields, its owner's name, its days in its `stage` and, by the stage's
+    probability, its weighted amount."""
+    probability = stage.probability if stage is not None else None
     return {**{name: getattr(card, name) for name in CARD_FIELDS}, "owner_name": owner_name,
-            "days_in_stage": max(0, (now - from_iso(card.stage_entered_at)).days)}
+            "days_in_stage": max(0, (now - from_iso(card.stage_entered_at)).days), "probability": probability,
+            "weighted_amount": weighted_amount(card.amount, card.currency, probability)}
 
 
 # --- entering a stage (D5) -------------------------------------------------------------------------------------
@@ -248,7 +277,9 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
                               stage_id=request.stage_id, created_at=at, account_name=request.account_name,
                               account_id=account.account_id if account else None,
                               amount=None if request.amount is None else str(request.amount),
-                              currency=request.currency, lost_reason=request.lost_reason)
+                              currency=request.currency, lost_reason=request.lost_reason,
+                              expected_close_date=_date_text(request.expected_close_date),
+                              deal_type=request.deal_type)
         try:
             _write_new_deal(deal, account, pipeline, actor)
             break
@@ -256,7 +287,11 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
     count("DealCreated")
-    return _card(DealCard.of(deal), owner.name, now)
+    return _card(DealCard.of(deal), owner.name, now, pipeline.stage(deal.stage_id))
+
+
+def _date_text(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pipeline, actor: UserItem) -> None:
@@ -324,6 +359,30 @@ def move_deal(deal_id: str, stage_id: str, version: int, viewer: UserItem, now: 
     return _card_of(deal, now)
 
 
+def update_deal(deal_id: str, update: DealUpdate, viewer: UserItem, now: datetime) -> dict:
+    """Change the deal's fields as the client saw it (`update.version`; StaleDealError with the fresh card if it
+    changed since), for whoever may move it. New money changes its columns' totals, a new title what the deal is
+    found by and its line on its account, all with the change on its timeline, in one transaction; nothing given
+    that differs writes nothing."""
+    deal = _visible_deal(deal_id, viewer)
+    if deal.version != update.version:
+        raise StaleDealError(_card_of(deal, now))
+    changes = update.changes({name: getattr(deal, name) for name in EDITABLE})
+    if changes:
+        pipeline = get_pipeline(deal.pipeline_id)
+        event = TimelineEventItem.build(deal.PK, "deal_updated", to_iso(now), {
+            "by": viewer.user_id,
+            "changes": {name: {"from": getattr(deal, name), "to": value} for name, value in changes.items()}})
+        try:
+            _write_change(deal, pipeline, changes, event, StageEntry(_clock_of(pipeline, deal), ()))
+        except TransactWriteError as error:
+            if not condition_failed(error):
+                raise
+            raise StaleDealError(_card_of(_visible_deal(deal_id, viewer), now)) from None
+        count("DealUpdated")
+    return _card_of(deal, now)
+
+
 def _count_move(stage: Stage | None) -> None:
     """DealMoved for every move; DealWon and DealLost for the moves that close a deal."""
     count("DealMoved")
@@ -352,7 +411,7 @@ def reassign_deal(deal_id: str, owner_id: str, actor: UserItem, now: datetime) -
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
                 raise
-    return _card(DealCard.of(deal), owner.name, now)
+    return _card(DealCard.of(deal), owner.name, now, get_pipeline(deal.pipeline_id).stage(deal.stage_id))
 
 
 def _visible_deal(deal_id: str, viewer: UserItem) -> DealItem:
@@ -375,9 +434,9 @@ def _new_owner(actor: UserItem, owner_id: str) -> UserItem:
 
 def _write_change(deal: DealItem, pipeline: Pipeline, changes: dict[str, str | None], event: TimelineEventItem,
                   entry: StageEntry) -> None:
-    """Write the changed deal on the version it was read at, its counters, its line on its account, its timeline
-    event and what its (new) stage `entry` brings in one transaction, then apply the changes to `deal` (pynamodb
-    has already counted its version up)."""
+    """Write the changed deal on the version it was read at, its counters, its search items, its line on its
+    account, its timeline event and what its (new) stage `entry` brings in one transaction, then apply the changes
+    to `deal` (pynamodb has already counted its version up)."""
     clock_before = _clock_of(pipeline, deal)
     before = Placement.of(deal)
     after = replace(before, **{name: value for name, value in changes.items() if name in _PLACEMENT})
@@ -392,7 +451,7 @@ def _write_change(deal: DealItem, pipeline: Pipeline, changes: dict[str, str | N
         update_counters(transaction, counter_changes(before, after))
         if member is not None:
             transaction.save(member)  # put whole: a deal from before memberships joins its account now
-        search.hand_over(transaction, lambda scopes: search.of_deal(deal, scopes), before.owner_id, after.owner_id)
+        search.rewrite(transaction, search.of_deal(deal), search.of_deal(deal, **changes))
         transaction.save(event)
         entry.write(transaction, clock_before)
 
