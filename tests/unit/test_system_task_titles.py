@@ -1,6 +1,7 @@
-"""The tasks the CRM makes itself (a new lead's call or follow-up, the nurture call, the engaged lead's call, the default
-pipeline's stage-entry robots) are stored with their English title and shown in the reader's language: the site's
-catalogue (static_site/js/i18n/system_tasks.js) names every such title, in every other language the site speaks."""
+"""The tasks the CRM makes itself (a new lead's call or follow-up, the nurture call, the engaged lead's call, the
+default pipeline's stage-entry robots) are stored with their English title and shown in the reader's language: the
+site's catalogue (static_site/js/i18n/system_tasks.js) names every such title, in every other language the site speaks.
+"""
 
 import pytest
 
