@@ -135,6 +135,11 @@ function stageItem(stage, index) {
     "data-testid": `stage-max-days-${stage.id}`,
     oninput: (event) => update({max_days_in_stage: numberOrNull(event.target.value)})}),
   `${path}.max_days_in_stage`, t("settingsPipelineMaxDaysHint"));
+  const probability = field(t("settingsPipelineProbability"), h("input", {
+    type: "number", min: 0, max: 100, step: 1, inputmode: "numeric", value: stage.probability ?? "",
+    "data-testid": `stage-probability-${stage.id}`,
+    oninput: (event) => update({probability: numberOrNull(event.target.value)})}),
+  `${path}.probability`, t("settingsPipelineProbabilityHint"));
   const archived = unsorted ? null : h("div", {class: "field"},
     h("label", {class: "settings-check"}, h("input", {type: "checkbox", checked: stage.archived,
       "data-testid": `stage-archived-${stage.id}`,
@@ -149,7 +154,7 @@ function stageItem(stage, index) {
     h("div", {class: "stage-fields"},
       field(t("settingsPipelineStageName"), textInput(stage.name, (value) => update({name: value}),
         {maxlength: 80, "data-testid": `stage-name-${stage.id}`}), `${path}.name`),
-      kind, maxDays, archived),
+      kind, maxDays, probability, archived),
     entryActions(stage, index),
     state.canEdit && !unsorted ? h("div", {class: "stage-buttons"},
       button(t("settingsPipelineMoveUp"), () => move(index, -1), {"data-testid": `stage-up-${stage.id}`,
@@ -209,7 +214,7 @@ function addStage() {
     }
     const {stages} = state.draft;
     const stage = {id: stageId(name), name, kind: "open", archived: false, max_days_in_stage: null,
-      entry_actions: []};
+      probability: null, entry_actions: []};
     const lastOpen = stages.findLastIndex((item) => !isClosed(item));
     stages.splice(lastOpen + 1, 0, stage);
     render(`stage-name-${stage.id}`);

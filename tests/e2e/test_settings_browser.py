@@ -48,6 +48,32 @@ def test_an_admin_renames_a_stage_sets_its_limit_and_the_board_shows_the_new_nam
     page.get_by_test_id("column-identified").get_by_role("heading", name=name).wait_for()
 
 
+def test_an_admin_sets_and_clears_stage_probabilities_and_an_impossible_one_is_refused(stack, page):
+    before = pipeline(stack)
+    try:
+        # Given the default pipeline's probabilities in the editor
+        open_settings(page, stack, "admin-ada")
+        assert page.get_by_test_id("stage-probability-proposal").input_value() == "60"
+        assert page.get_by_test_id("stage-probability-unsorted").input_value() == ""
+        # When the admin sets Proposal's to 65 and clears Procurement's
+        page.get_by_test_id("stage-probability-proposal").fill("65")
+        page.get_by_test_id("stage-probability-procurement").fill("")
+        page.get_by_test_id("pipeline-save").click()
+        page.get_by_test_id("message").filter(has_text="saved").wait_for()
+        # Then the pipeline keeps both
+        saved = pipeline(stack)
+        assert (stage(saved, "proposal")["probability"], stage(saved, "procurement")["probability"]) == (65, None)
+        # When a probability over 100 is saved
+        field = page.get_by_test_id("stage-probability-proposal")
+        field.fill("150")
+        page.get_by_test_id("pipeline-save").click()
+        # Then it is refused next to the field, and nothing changes
+        page.locator("[data-testid=stage-probability-proposal][aria-invalid=true]").wait_for()
+        assert pipeline(stack) == saved
+    finally:
+        call_api(stack, "admin-ada", "PUT", "/api/pipelines/sales", json=before)
+
+
 def test_an_admin_reorders_a_stage_with_the_keyboard_and_adds_a_lost_reason(stack, page):
     open_settings(page, stack, "admin-ada")
     page.get_by_test_id("stage-down-identified").focus()
