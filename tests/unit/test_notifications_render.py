@@ -209,8 +209,11 @@ def test_a_workflow_failure_names_the_lead_or_the_step(language: str) -> None:
     with_lead = render_email("workflow_failed_for_manager", language, FULL["workflow_failed_for_manager"])
     without = render_email("workflow_failed_for_manager", language, MINIMAL["workflow_failed_for_manager"])
     assert "Zsófia Nagy" in visible(with_lead.subject)
-    assert "lead lifecycle" in visible(without.subject)
+    assert MESSAGES[language]["workflows"]["lead_lifecycle"] in visible(without.subject)  # in the reader's words
     assert "States.TaskFailed" in with_lead.text and "boom" in with_lead.html
+    other = render_email("workflow_failed_for_manager", language, {**MINIMAL["workflow_failed_for_manager"],
+                                                                    "step": "deal import"})
+    assert "deal import" in visible(other.subject)  # a step the catalogue does not know is named as given
 
 
 def test_a_subject_stays_one_line_and_short_even_for_a_hostile_name() -> None:

@@ -1,7 +1,7 @@
 """The UI strings of the notifications, one catalogue per language.
 
 `MESSAGES[language][section][key]`: a section is "common" (what CRM users read), "lead_common" (what every
-email and SMS to a lead shares), "fields", "temperatures", "sources" or a template's name.
+email and SMS to a lead shares), "fields", "temperatures", "sources", "stages", "workflows" or a template's name.
 Placeholders use `str.format` syntax ({name}); every translation of a key must use the same placeholders.
 A key ending in `_one` / `_other` is a plural pair, chosen by the `count` value.
 Never put a placeholder where the language would need to inflect it (Hungarian suffixes, Greek cases):
@@ -56,6 +56,15 @@ EN: Catalogue = {
         "referral": "Referral",
         "import": "Import",
         "other": "Other",
+    },
+    "stages": {  # the default pipeline's stages, by id: shown when a stage keeps its default name
+        "unsorted": "Unsorted", "identified": "Identified", "in-discussion": "In discussion",
+        "decision-makers-identified": "Decision makers identified", "proposal": "Proposal",
+        "negotiation": "Negotiation", "procurement": "Procurement", "closed-won": "Closed won",
+        "closed-lost": "Closed lost",
+    },
+    "workflows": {
+        "lead_lifecycle": "lead lifecycle",
     },
     "lead_common": {
         "greeting": "Hello {name},",
@@ -270,6 +279,14 @@ DE: Catalogue = {
         "referral": "Empfehlung",
         "import": "Import",
         "other": "Sonstiges",
+    },
+    "stages": {  # the default pipeline's stages, by id: shown when a stage keeps its default name
+        "unsorted": "Unsortiert", "identified": "Identifiziert", "in-discussion": "Im Gespräch",
+        "decision-makers-identified": "Entscheider identifiziert", "proposal": "Angebot", "negotiation": "Verhandlung",
+        "procurement": "Beschaffung", "closed-won": "Gewonnen", "closed-lost": "Verloren",
+    },
+    "workflows": {
+        "lead_lifecycle": "Lead-Lebenszyklus",
     },
     "lead_common": {
         "greeting": "Guten Tag {name},",
@@ -492,6 +509,14 @@ HU: Catalogue = {
         "import": "Importálás",
         "other": "Egyéb",
     },
+    "stages": {  # the default pipeline's stages, by id: shown when a stage keeps its default name
+        "unsorted": "Besorolatlan", "identified": "Azonosítva", "in-discussion": "Egyeztetés alatt",
+        "decision-makers-identified": "Döntéshozók azonosítva", "proposal": "Ajánlat", "negotiation": "Tárgyalás",
+        "procurement": "Beszerzés", "closed-won": "Megnyert", "closed-lost": "Elvesztett",
+    },
+    "workflows": {
+        "lead_lifecycle": "érdeklődő életciklusa",
+    },
     "lead_common": {
         "greeting": "Kedves {name}!",
         "greeting_anonymous": "Kedves Érdeklődő!",
@@ -680,7 +705,7 @@ EL: Catalogue = {
         "rating": "Αξιολόγηση",
         "lead_id": "Κωδικός",
         "name": "Όνομα",
-        "email": "Email",
+        "email": "Διεύθυνση email",
         "phone": "Τηλέφωνο",
         "company": "Εταιρεία",
         "role": "Θέση",
@@ -709,6 +734,14 @@ EL: Catalogue = {
         "referral": "Σύσταση",
         "import": "Εισαγωγή",
         "other": "Άλλο",
+    },
+    "stages": {  # the default pipeline's stages, by id: shown when a stage keeps its default name
+        "unsorted": "Χωρίς ταξινόμηση", "identified": "Εντοπίστηκε", "in-discussion": "Σε συζήτηση",
+        "decision-makers-identified": "Εντοπίστηκαν οι αποφασίζοντες", "proposal": "Πρόταση",
+        "negotiation": "Διαπραγμάτευση", "procurement": "Προμήθεια", "closed-won": "Κερδήθηκε", "closed-lost": "Χάθηκε",
+    },
+    "workflows": {
+        "lead_lifecycle": "κύκλος ζωής υποψήφιου",
     },
     "lead_common": {
         "greeting": "Γεια σας {name},",
@@ -933,6 +966,14 @@ FA: Catalogue = {
         "referral": "معرفی",
         "import": "درون‌ریزی",
         "other": "سایر",
+    },
+    "stages": {  # the default pipeline's stages, by id: shown when a stage keeps its default name
+        "unsorted": "دسته‌بندی‌نشده", "identified": "شناسایی‌شده", "in-discussion": "در حال گفتگو",
+        "decision-makers-identified": "تصمیم‌گیرندگان شناسایی شدند", "proposal": "پیشنهاد", "negotiation": "مذاکره",
+        "procurement": "تدارکات", "closed-won": "برنده‌شده", "closed-lost": "از دست رفته",
+    },
+    "workflows": {
+        "lead_lifecycle": "چرخهٔ عمر سرنخ",
     },
     "lead_common": {
         "greeting": "{name} گرامی،",

@@ -159,11 +159,26 @@ def _lead(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     return lead
 
 
-def _source_label(source: str, t: Translator) -> str:
+def _label(t: Translator, section: str, key: str, shown: str) -> str:
+    """The catalogue's word for one of the CRM's own values; anything else (a team's own) as given."""
     try:
-        return t.lookup(f"sources.{source}")
+        return t.lookup(f"{section}.{key}")
     except KeyError:
-        return source
+        return shown
+
+
+def _source_label(source: str, t: Translator) -> str:
+    return _label(t, "sources", source, source)
+
+
+def _stage_name(deal: Mapping[str, Any], t: Translator) -> str:
+    """A default pipeline stage under its default name is shown in the reader's language (as on the site); a stage
+    the team added or renamed is shown as the team wrote it."""
+    from crm.domain.pipelines import DEFAULT_PIPELINE
+
+    stage_id, name = str(deal.get("stage_id") or ""), str(deal.get("stage_name") or "")
+    default = next((stage.name for stage in DEFAULT_PIPELINE.stages if stage.id == stage_id), None)
+    return _label(t, "stages", stage_id, name) if default == name else name
 
 
 def lead_rows(lead: Mapping[str, Any], fields: Iterable[str], t: Translator) -> list[Row]:
@@ -259,9 +274,12 @@ def _staff_facing(template: str, context: Mapping[str, Any], t: Translator) -> d
         variables["reps_tried"] = _items(context.get("reps_tried"))
     elif template == "workflow_failed_for_manager":
         variables.update({key: _clean(context.get(key)) for key in ("step", "error", "cause")})
-        variables["step"] = variables["step"] or "?"
+        step = variables["step"]
+        variables["step"] = _label(t, "workflows", step.replace(" ", "_"), step) if step else "?"
     elif template == "lead_engaged_for_rep" and lead is not None:  # its rating is the lead's own, like every email
         variables.update(opened=_items(context.get("opened")), clicked=_items(context.get("clicked")))
+    elif template == "stalled_deals_for_rep":
+        variables["deals"] = [{**deal, "stage_name": _stage_name(deal, t)} for deal in context.get("deals") or ()]
     return variables
 
 
