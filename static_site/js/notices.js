@@ -47,7 +47,8 @@ export function mountNotices() {
   const panel = h("div", {class: "notices-panel", id: "notices-panel", "data-testid": "notices-panel", role: "region",
     "aria-labelledby": "notices-heading", hidden: true}, heading, list);
   const wrapper = h("div", {class: "notices"}, button, panel);
-  toolbar.insertBefore(wrapper, document.getElementById("who"));
+  const who = document.getElementById("who"); // on a phone it stands in the menu (js/page.js)
+  toolbar.insertBefore(wrapper, who?.parentElement === toolbar ? who : null);
 
   function render() {
     button.textContent = t("stalledNoticesButton", {count: state.unread});
