@@ -1,5 +1,6 @@
 /**
  * The lists page (D3, D6, L10): leads, contacts, accounts or deals (?kind=) with filters kept in the URL, a table,
+ * a text box that narrows the list as the user types (q: name, company, email or phone, after a short pause),
  * "Load more", a CSV export of everything the filters select, Convert on lead rows (convert.js) and "Email these".
  * The export and the email are jobs (jobs.js): each starts on the API, then its progress shows here until it ends.
  */
@@ -14,8 +15,8 @@ import {downloadResult, followJob, progressBar} from "./jobs.js";
 import {isManaging, say, sayError, startPage} from "./page.js";
 
 const KINDS = ["leads", "contacts", "accounts", "deals"];
-const FILTERS = {leads: ["cycle", "status", "source", "owner"], contacts: ["owner"], accounts: ["owner"],
-  deals: ["stage", "state", "owner"]};
+const FILTERS = {leads: ["q", "cycle", "status", "source", "owner"], contacts: ["q", "owner"],
+  accounts: ["q", "owner"], deals: ["q", "stage", "state", "owner"]};
 const VALUES = {
   cycle: ["expected_buyer", "nurturable", "no_prospect"],
   status: ["new", "attempting", "contacted", "not_interested", "unreached", "converted"],
@@ -23,6 +24,8 @@ const VALUES = {
   state: ["open", "won", "lost"],
 };
 const PAGE = 50;
+const PAUSE_MS = 250; // typing faster than this loads the list once, for the last text
+const MIN_TEXT = 2; // the API's shortest text: a shorter one does not narrow the list
 
 const byId = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -75,8 +78,8 @@ async function convertRow(row) {
 function currentFilters() {
   const filters = {};
   for (const name of FILTERS[kind]) {
-    const value = byId(`filter-${name}`).value;
-    if (value) filters[name] = value;
+    const value = byId(`filter-${name}`).value.trim();
+    if (value && (name !== "q" || value.length >= MIN_TEXT)) filters[name] = value;
   }
   return filters;
 }
@@ -115,10 +118,14 @@ function renderTable() {
   byId("load-more").hidden = !state.cursor;
 }
 
+let latest = 0; // each load takes a number: a page asked for before a later change of filters is never shown
+
 async function load({more = false} = {}) {
+  const mine = ++latest;
   try {
     const query = {...currentFilters(), limit: String(PAGE), ...(more && state.cursor ? {cursor: state.cursor} : {})};
     const page = await api(`/lists/${kind}`, {query});
+    if (mine !== latest) return;
     state.rows = more ? [...state.rows, ...page.items] : page.items;
     state.cursor = page.next_cursor;
     for (const row of page.items) if (row.owner_id) state.owners.set(row.owner_id, row.owner_name || row.owner_id);
@@ -130,11 +137,25 @@ async function load({more = false} = {}) {
 }
 
 function applyFilters(event) {
-  event.preventDefault();
+  event?.preventDefault();
   const url = new URL(location.href);
   url.search = new URLSearchParams({kind, ...currentFilters()}).toString();
   history.replaceState(null, "", url);
   load();
+}
+
+let typing = null;
+let shownText = params.get("q") ?? ""; // the text the list shows: a change below MIN_TEXT that keeps it is no reload
+
+/** The text box: once the user pauses, the list shows what the text (with the other filters) finds. */
+function textTyped() {
+  clearTimeout(typing);
+  typing = setTimeout(() => {
+    const text = currentFilters().q ?? "";
+    if (text === shownText) return;
+    shownText = text;
+    applyFilters();
+  }, PAUSE_MS);
 }
 
 // --- the export: a job that writes the file, then a link to download it ----------------------------------------
@@ -266,7 +287,12 @@ async function main() {
   state.owners.set(state.me.user_id, state.me.name || state.me.user_id);
   await loadStages();
   renderFilters();
-  byId("filters").addEventListener("submit", applyFilters);
+  byId("filter-q").value = params.get("q") ?? "";
+  byId("filters").addEventListener("submit", (event) => {
+    shownText = currentFilters().q ?? "";
+    applyFilters(event);
+  });
+  byId("filter-q").addEventListener("input", textTyped);
   byId("export").addEventListener("click", exportCsv);
   byId("email-these").addEventListener("click", openEmail);
   byId("load-more").addEventListener("click", () => load({more: true}));

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,12 +21,12 @@ from tests.integration.conftest import HOT_ANSWERS
 pytestmark = pytest.mark.e2e
 
 
-def new_lead(stack: RunningStack, name: str, hot: bool, consent: bool = False) -> str:
+def new_lead(stack: RunningStack, name: str, hot: bool, consent: bool = False, **fields: str) -> str:
     """A lead from Germany (routed to rep-anna): an expected buyer if `hot`, else not; who may get marketing email
     if `consent`."""
     email = lead_email(name)
     answers = {**(HOT_ANSWERS if hot else {}),
-               **({"marketing_consent": True, "consent_text": "Yes, email me"} if consent else {})}
+               **({"marketing_consent": True, "consent_text": "Yes, email me"} if consent else {}), **fields}
     response = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
                                                           "company": f"{name} GmbH", **answers}, timeout=10)
     assert response.status_code == 201, response.text
@@ -143,3 +144,27 @@ def test_convert_a_lead_from_its_row_then_it_links_to_its_contact_and_account(st
                      f"record.html?kind=account&id={converted['account_id']}"]
     deals = call_api(stack, "rep-anna", "GET", "/api/lists/deals").json()["items"]
     assert any(deal["account_id"] == converted["account_id"] and deal["amount"] == "2500.00" for deal in deals)
+
+
+def test_typing_in_the_lists_text_box_narrows_it_as_she_types_and_the_url_keeps_it(stack, page):
+    # Given two of Anna's leads, one with a Berlin phone number
+    suffix = str(uuid.uuid4().int)[:4]
+    wanted = new_lead(stack, unique("Tina Textfeld").replace(" ", ""), hot=False, phone=f"+49 30 5550{suffix}")
+    other = new_lead(stack, unique("Otto Anders").replace(" ", ""), hot=False)
+    log_in(page, stack, "rep-anna", then="lists.html?kind=leads")
+    page.locator(f"[data-testid=list-row][data-id='{other}']").wait_for()
+    # When she types the number as dialled in Germany, key by key
+    page.get_by_test_id("filter-q").press_sequentially(f"030 5550 {suffix}", delay=40)
+    # Then, without pressing Show, the list holds that lead only, and the address carries the text
+    page.locator(f"[data-testid=list-row][data-id='{other}']").wait_for(state="detached")
+    assert shown_ids(page) == [wanted]
+    page.wait_for_url(re.compile(r"[?&]q=030"))
+    # When she reloads the page, the box and the list are as she left them
+    page.reload()
+    page.locator(f"[data-testid=list-row][data-id='{wanted}']").wait_for()
+    assert page.get_by_test_id("filter-q").input_value() == f"030 5550 {suffix}"
+    assert shown_ids(page) == [wanted]
+    # When she clears the box, every lead is back
+    page.get_by_test_id("filter-q").fill("")
+    page.locator(f"[data-testid=list-row][data-id='{other}']").wait_for()
+    assert "q=" not in page.url
