@@ -357,7 +357,8 @@ function userName(userId) {
 
 function renderTimeline() {
   const events = (state.record?.timeline.events ?? []).slice(0, LATEST);
-  part("timeline").replaceChildren(...(events.length ? events.map((event) => timelineItem(event, userName))
+  part("timeline").replaceChildren(...(events.length
+    ? events.map((event) => timelineItem(event, userName, state.pipeline?.stages))
     : [h("li", {class: "record-empty"}, t(state.record ? "recordNoEvents" : "dealPanelLoading"))]));
 }
 

@@ -171,7 +171,8 @@ function userName(userId) {
 }
 
 function renderTimeline() {
-  byId("timeline").replaceChildren(...(state.events.length ? state.events.map((event) => timelineItem(event, userName))
+  byId("timeline").replaceChildren(...(state.events.length
+    ? state.events.map((event) => timelineItem(event, userName, state.stages))
     : [h("li", {class: "record-empty"}, t("recordNoEvents"))]));
   byId("timeline-more").hidden = !state.cursor;
 }

@@ -89,8 +89,8 @@ const BUILDERS = Object.freeze({
  * answers whether it was sent (see submitAction); a call form re-lists its outcomes when its type changes.
  */
 export function actionForm(action, {prefix = "", send}) {
-  const form = h("form", {"id": `${prefix}${action}-form`, "data-testid": `${prefix}${action}-form`,
-    "novalidate": true}, BUILDERS[action](prefix));
+  const form = h("form", {"id": `${prefix}${action}-form`, "class": "action-form",
+    "data-testid": `${prefix}${action}-form`, "novalidate": true}, BUILDERS[action](prefix));
   if (action === "call") {
     form.elements.type.addEventListener("change", () => renderOutcomes(form));
     renderOutcomes(form);

@@ -7,7 +7,7 @@ import "./i18n/lists.js"; // the lead statuses, named as on the lists
 import "./i18n/record.js";
 import {dealTypeName, formatDay} from "./deal_fields.js";
 import {h} from "./dom.js";
-import {formatDateTime, formatNumber, t, taskTitle} from "./i18n.js";
+import {formatDateTime, formatNumber, stageName, t, taskTitle} from "./i18n.js";
 
 const EVENT_ICONS = Object.freeze({
   note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
@@ -39,7 +39,7 @@ function dealChanges(changes = {}) {
   }).join(" · ");
 }
 
-function eventSummary(event) {
+function eventSummary(event, stageLabel) {
   const data = event.data ?? {};
   switch (event.type) {
     case "note": return data.text;
@@ -49,15 +49,19 @@ function eventSummary(event) {
     case "activity": return [data.type && t(`recordActivity_${data.type}`), t(`recordOutcome_${data.outcome ?? "none"}`),
       data.note].filter(Boolean).join(" · ");
     case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
-    case "stage_changed": return `${data.from} → ${data.to}`;
+    case "stage_changed": return `${stageLabel(data.from)} → ${stageLabel(data.to)}`;
     case "deal_updated": return dealChanges(data.changes);
     case "email_opened": case "email_clicked": return data.subject;
     default: return "";
   }
 }
 
-/** One event; `userName(id)` names who did it where the page knows them. */
-export function timelineItem(event, userName) {
+/**
+ * One event; `userName(id)` names who did it where the page knows them, `stages` (a deal's pipeline's) name the
+ * stages a deal moved between.
+ */
+export function timelineItem(event, userName, stages = []) {
+  const stageLabel = (id) => stageName(stages.find((stage) => stage.id === id) ?? {id, name: id});
   const label = t(`recordEvent_${event.type}`);
   return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
     h("span", {"class": "timeline-icon", "aria-hidden": "true"}, EVENT_ICONS[event.type] ?? "•"),
@@ -67,5 +71,5 @@ export function timelineItem(event, userName) {
         h("time", {datetime: event.at}, formatDateTime(event.at)),
         event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
         event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: userName(event.data.by)})) : null),
-      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event))));
+      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event, stageLabel))));
 }
