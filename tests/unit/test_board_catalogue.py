@@ -1,0 +1,28 @@
+"""The board page speaks every language the site does (static_site/js/i18n/board.js): each language has every
+English message with the same placeholders, and a name for every deal type and expected-close filter it offers."""
+
+import pytest
+
+from tests.site_catalogues import added_messages, placeholders
+
+DEAL_TYPES = ("new_business", "upsell", "renewal")  # the board contract's deal types
+CLOSING = ("overdue", "this_month", "next_month", "this_quarter", "none")  # its `closing` filter values
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict:
+    return added_messages("board")
+
+
+def test_every_language_has_every_message_with_the_same_placeholders(catalogue):
+    english = catalogue["en"]
+    assert list(catalogue) == ["en", "de", "hu", "el", "fa"]
+    for language, messages in catalogue.items():
+        assert set(messages) == set(english), language
+        assert {key: placeholders(text) for key, text in messages.items()} == {
+            key: placeholders(text) for key, text in english.items()}, language
+
+
+def test_every_deal_type_and_closing_filter_has_a_name(catalogue):
+    wanted = {f"boardType_{kind}" for kind in DEAL_TYPES} | {f"boardClosing_{value}" for value in CLOSING}
+    assert wanted <= set(catalogue["en"])
