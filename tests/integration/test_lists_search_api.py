@@ -1,6 +1,6 @@
 """Text search on the lists (GET /api/lists/{kind}?q=): records found through the search index by name, company,
 email or phone (any format), within the viewer's rights, narrowed by the list's other filters, paged; the mass email
-and export of a searched list take the same `q`.
+and the CSV export of a searched list select what it shows.
 
 Leads are written as in test_lists_api (owner, cycle, status, source as each test needs) with the search items the
 intake writes for them.
@@ -17,6 +17,7 @@ from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
     Board,
     board,
 )
+from tests.integration.test_jobs import export_rows, job, worker  # noqa: F401  # worker: a fixture
 from tests.integration.test_lists_api import a_lead, ids, listed
 
 
@@ -134,3 +135,20 @@ def test_a_searched_list_is_what_its_mass_email_selects(board):
     # Then it selects the two the list shows
     assert preview.status_code == 200, preview.text
     assert preview.json()["selected"] == 2
+
+
+def test_a_searched_list_exports_what_it_shows(board, crm, worker):
+    # Given rep A's leads at one company, one of them an expected buyer, and one lead elsewhere
+    buyer = a_found_lead(REP_A, "Buyer", company="Exportwerk GmbH", cycle="expected_buyer")
+    nurtured = a_found_lead(REP_A, "Reader", company="Exportwerk GmbH")
+    a_found_lead(REP_A, "Other", company="Anderswo AG")
+    # When rep A exports the list searched for the company, then the same list narrowed to expected buyers
+    searched_job = board.call("POST", "/api/lists/leads/export", REP_A, q="exportwerk")
+    buyers_job = board.call("POST", "/api/lists/leads/export", REP_A, q="exportwerk", cycle="expected_buyer")
+    assert searched_job.status_code == buyers_job.status_code == 202, searched_job.text
+    worker.run()
+    # Then each file holds exactly the leads its list shows, newest first
+    _, searched = export_rows(job(board, searched_job.json()["job_id"])["download_url"])
+    _, buyers = export_rows(job(board, buyers_job.json()["job_id"])["download_url"])
+    assert [row["id"] for row in searched] == [nurtured, buyer]
+    assert [row["id"] for row in buyers] == [buyer]
