@@ -105,7 +105,7 @@ export async function openDealPanel({dealId, card, pipeline, action = null, onCh
   state.panel ??= buildPanel();
   const opened = ++state.opened;
   const reopened = state.panel.open && state.dealId === dealId;
-  if (!state.panel.open) state.returnTo = document.activeElement;
+  if (!state.panel.contains(document.activeElement)) state.returnTo = document.activeElement; // the card's link
   Object.assign(state, {dealId, pipeline, onChange, deal: {...card}, editing: null});
   if (!reopened) {
     Object.assign(state, {record: null, contact: null, action: null});
@@ -167,7 +167,6 @@ function cardOf(deal) {
 
 function renderAll() {
   const deal = state.deal;
-  part("message").lang = document.documentElement.lang;
   state.panel.querySelector("#deal-panel-title").textContent = deal.title ?? "";
   part("record").href = recordHref("deal", state.dealId);
   renderFacts();
