@@ -76,20 +76,28 @@ def seed_demo_leads() -> list[str]:
     return [submit_lead(LeadSubmission.model_validate(lead), utcnow()).lead_id for lead in DEMO_LEADS]
 
 
-# A deal in every stage of the default pipeline, spread over the reps, so the board has something to show; the
-# last number is how many days ago it entered its stage, so some are stuck past their stage's limit (D5). Each
-# company becomes an account listing its deals; Stark Industries has two, Anna's and Chris's.
+# A deal in every stage of the default pipeline, spread over the reps, so the board has something to show. The
+# numbers are how many days ago it entered its stage (some are stuck past their stage's limit, D5) and in how many
+# days it is expected to close (negative: the date has passed; None: nobody said). Each company becomes an account
+# listing its deals; Stark Industries has two, Anna's and Chris's.
 DEMO_DEALS = (
-    ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR", 0),
-    ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF", 20),
-    ("in-discussion", "rep-chris", "Sales team rollout", "Initech Ltd", "12000.00", "USD", 5),
-    ("decision-makers-identified", "rep-anna", "Vertrieb Süd", "Tyrell AG", "18000.00", "EUR", 18),
-    ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD", 12),
-    ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF", 3),
-    ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR", 1),
-    ("identified", "rep-chris", "Stark Industries: US offices", "Stark Industries", "15000.00", "USD", 2),
-    ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD", 30),
-    ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR", 30),
+    ("unsorted", "rep-anna", "Website inquiry: Globex", "Globex GmbH", "4800.00", "EUR", 0, "new_business", 45),
+    ("identified", "rep-bela", "CRM for the Budapest office", "Umbrella Zrt", "2500000", "HUF", 20, "new_business",
+     60),
+    ("in-discussion", "rep-chris", "Sales team rollout", "Initech Ltd", "12000.00", "USD", 5, "new_business", 30),
+    ("decision-makers-identified", "rep-anna", "Vertrieb Süd", "Tyrell AG", "18000.00", "EUR", 18, "upsell", -3),
+    ("proposal", "rep-chris", "Enterprise pilot", "Wayne Enterprises", "45000.00", "USD", 12, "new_business", 14),
+    ("negotiation", "rep-bela", "Renewal and upsell", "Acme Kft", "3900000", "HUF", 3, "renewal", 10),
+    ("procurement", "rep-anna", "Procurement: 40 seats", "Stark Industries", "32000.00", "EUR", 1, "upsell", 7),
+    ("identified", "rep-chris", "Stark Industries: US offices", "Stark Industries", "15000.00", "USD", 2,
+     "new_business", None),
+    ("identified", "rep-anna", "Field sales pilot", "Soylent GmbH", "7500.00", "EUR", 4, "new_business", 40),
+    ("in-discussion", "rep-anna", "Second team: Hamburg", "Tyrell AG", "9600.00", "EUR", 6, "upsell", 21),
+    ("proposal", "rep-anna", "Yearly renewal 2027", "Cyberdyne Systems", "14400.00", "EUR", 2, "renewal", 25),
+    ("negotiation", "rep-anna", "Partner portal", "Globex GmbH", "21000.00", "EUR", 8, "new_business", 12),
+    ("closed-won", "rep-chris", "Starter plan", "Hooli Inc", "6000.00", "USD", 30, "new_business", -30),
+    ("closed-lost", "rep-bela", "Agency bundle", "Vandelay Import Export", "9000.00", "EUR", 30, "new_business",
+     -30),
 )
 
 
@@ -107,9 +115,10 @@ def seed_demo_deals() -> list[str]:
     manager = get_user("manager-maria")
     created = []
     now = utcnow()
-    for stage_id, owner_id, title, account, amount, currency, days_ago in DEMO_DEALS:
+    for stage_id, owner_id, title, account, amount, currency, days_ago, deal_type, closes_in in DEMO_DEALS:
         request = DealCreate(title=title, account_name=account, amount=Decimal(amount), currency=currency,
-                             stage_id=stage_id, owner_id=owner_id,
+                             stage_id=stage_id, owner_id=owner_id, deal_type=deal_type,
+                             expected_close_date=None if closes_in is None else (now + timedelta(closes_in)).date(),
                              lost_reason="Chose a competitor" if stage_id == "closed-lost" else None)
         created.append(create_deal(request, manager, now - timedelta(days=days_ago))["deal_id"])
     return created
