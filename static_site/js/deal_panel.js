@@ -196,6 +196,7 @@ function renderFacts() {
     ...fact("dealPanelAmount", deal.amount ? formatMoney(deal.amount, deal.currency) : notSet.cloneNode(true)),
     ...(weighted ? fact("dealPanelWeighted", weighted) : []),
     h("dt", {}, h("label", {for: `${PREFIX}stage`}, t("dealPanelStage"))), h("dd", {}, stageMenu()),
+    ...(deal.lost_reason ? fact("dealPanelLostReason", lostReasonLabel(deal.lost_reason)) : []),
     ...(deal.owner_name || deal.owner_id ? fact("dealPanelOwner", deal.owner_name || deal.owner_id) : []),
     ...editableFact("expected_close_date", deal.expected_close_date ? formatDay(deal.expected_close_date) : null),
     ...editableFact("deal_type", deal.deal_type ? dealTypeName(deal.deal_type) : null),

@@ -13,6 +13,7 @@ const EVENT_ICONS = Object.freeze({
   note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
   status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
   touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
+  deal_updated: "✎",
 });
 
 /** The translation of `key`, or `value` itself when there is none (a source a marketer named, say). */

@@ -154,6 +154,7 @@ def test_the_stage_menu_moves_the_deal_and_a_lost_stage_asks_why(stack, page):
     panel.get_by_test_id("deal-panel-message").filter(has_text="Moved to Closed lost.").wait_for()
     lost = call_api(stack, "rep-anna", "GET", f"/api/deals/{deal['deal_id']}").json()
     assert (lost["stage_id"], lost["lost_reason"]) == ("closed-lost", chosen)
+    panel.get_by_test_id("deal-panel-facts").filter(has_text=chosen).wait_for()
 
 
 def test_each_quick_action_adds_its_call_email_task_or_meeting(stack, page):
