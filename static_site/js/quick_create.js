@@ -1,17 +1,20 @@
 /**
- * The "New deal" quick-create dialog (D2): title, account, amount and currency -> POST /api/deals.
+ * The "New deal" quick-create dialog (D2): title, account, amount and currency, expected close date and deal type
+ * -> POST /api/deals.
  *
  * The deal lands in the pipeline's Unsorted stage and is the creator's own; the caller puts the card on the board.
  * A native modal <dialog> keeps focus inside, closes on Escape and gives focus back to the "New deal" button.
  */
 
+import "./i18n/board.js";
 import {api} from "./api.js";
+import {DEAL_TYPES} from "./board_filters.js";
 import {setOptions} from "./dom.js";
 import {currencyName, describeError, onLanguageChange, t} from "./i18n.js";
 
 const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "HUF"];
 const CURRENCY_KEY = "crm.currency";
-const FIELDS = ["title", "account_name", "amount", "currency"];
+const FIELDS = ["title", "account_name", "amount", "currency", "expected_close_date", "deal_type"];
 const NATIVE_DIGITS = /[\u06F0-\u06F9\u0660-\u0669]/g;
 
 /**
@@ -47,10 +50,13 @@ export function setupQuickCreate({button, dialog, onCreated}) {
   const submit = form.querySelector("button[type=submit]");
   const fields = Object.fromEntries(FIELDS.map((name) => [name, form.elements.namedItem(name)]));
 
-  const fillCurrencies = () => setOptions(fields.currency,
-    CURRENCIES.map((code) => ({value: code, label: `${code} – ${currencyName(code)}`})));
-  fillCurrencies();
-  onLanguageChange(fillCurrencies);
+  const fillOptions = () => {
+    setOptions(fields.currency, CURRENCIES.map((code) => ({value: code, label: `${code} – ${currencyName(code)}`})));
+    setOptions(fields.deal_type, [{value: "", label: t("boardDealTypeNone")},
+      ...DEAL_TYPES.map((value) => ({value, label: t(`boardType_${value}`)}))]);
+  };
+  fillOptions();
+  onLanguageChange(fillOptions);
 
   function fieldError(name) {
     return dialog.querySelector(`#${fields[name].id}-error`);
@@ -110,6 +116,8 @@ export function setupQuickCreate({button, dialog, onCreated}) {
         account_name: fields.account_name.value.trim() || null,
         amount,
         currency: amount ? fields.currency.value : null,
+        expected_close_date: fields.expected_close_date.value || null,
+        deal_type: fields.deal_type.value || null,
       }});
       try {
         localStorage.setItem(CURRENCY_KEY, fields.currency.value);

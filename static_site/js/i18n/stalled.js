@@ -25,7 +25,6 @@ addMessages({
     stalledNoticeOther: "Something needs your attention.",
     stalledNoticeUnread: "Unread",
     stalledNoticeMarkRead: "Mark read",
-    stalledLimit: "limit: {max}",
   },
   de: {
     stalledPageTitle: "Festgefahrene Deals – Serverless CRM",
@@ -50,7 +49,6 @@ addMessages({
     stalledNoticeOther: "Etwas braucht Ihre Aufmerksamkeit.",
     stalledNoticeUnread: "Ungelesen",
     stalledNoticeMarkRead: "Als gelesen markieren",
-    stalledLimit: "Grenze: {max}",
   },
   hu: {
     stalledPageTitle: "Elakadt üzletek – Serverless CRM",
@@ -75,7 +73,6 @@ addMessages({
     stalledNoticeOther: "Valami a figyelmére vár.",
     stalledNoticeUnread: "Olvasatlan",
     stalledNoticeMarkRead: "Olvasottnak jelölés",
-    stalledLimit: "határ: {max}",
   },
   el: {
     stalledPageTitle: "Κολλημένες συμφωνίες – Serverless CRM",
@@ -101,7 +98,6 @@ addMessages({
     stalledNoticeOther: "Κάτι χρειάζεται την προσοχή σας.",
     stalledNoticeUnread: "Μη αναγνωσμένη",
     stalledNoticeMarkRead: "Σήμανση ως αναγνωσμένης",
-    stalledLimit: "όριο: {max}",
   },
   fa: {
     stalledPageTitle: "معامله‌های متوقف – Serverless CRM",
@@ -126,6 +122,5 @@ addMessages({
     stalledNoticeOther: "چیزی به توجه شما نیاز دارد.",
     stalledNoticeUnread: "خوانده‌نشده",
     stalledNoticeMarkRead: "علامت‌گذاری به‌عنوان خوانده‌شده",
-    stalledLimit: "حد مجاز: {max}",
   },
 });
