@@ -32,6 +32,8 @@ const EDITABLE = Object.freeze({expected_close_date: "dealPanelCloseDate", deal_
 const state = {
   panel: null, dealId: null, deal: null, record: null, contact: null, pipeline: null, onChange: () => {},
   returnTo: null, action: null, editing: null, templates: null, me: null, forms: new Map(), opened: 0,
+  drafts: {}, // what the rep picked or typed in the facts and has not sent yet: a redraw keeps it
+
 };
 
 const part = (name) => state.panel.querySelector(`[data-part="${name}"]`);
@@ -106,7 +108,7 @@ export async function openDealPanel({dealId, card, pipeline, action = null, onCh
   const opened = ++state.opened;
   const reopened = state.panel.open && state.dealId === dealId;
   if (!state.panel.contains(document.activeElement)) state.returnTo = document.activeElement; // the card's link
-  Object.assign(state, {dealId, pipeline, onChange, deal: {...card}, editing: null});
+  Object.assign(state, {dealId, pipeline, onChange, deal: {...card}, editing: null, drafts: {}});
   if (!reopened) {
     Object.assign(state, {record: null, contact: null, action: null});
     state.forms.clear();
@@ -219,19 +221,26 @@ function contactFact(contact) {
 function stageMenu() {
   const stages = (state.pipeline?.stages ?? []).filter((stage) => !stage.archived);
   const select = h("select", {"id": `${PREFIX}stage`, "data-testid": "deal-panel-stage"});
-  setOptions(select, stages.map((stage) => ({value: stage.id, label: stageName(stage)})), state.deal.stage_id);
+  setOptions(select, stages.map((stage) => ({value: stage.id, label: stageName(stage)})),
+    state.drafts.stage_id ?? state.deal.stage_id);
   const reasons = state.pipeline?.lost_reasons ?? [];
   const reason = h("select", {"id": `${PREFIX}lost-reason`, "data-testid": "deal-panel-lost-reason"});
-  setOptions(reason, reasons.map((text) => ({value: text, label: lostReasonLabel(text)})));
+  setOptions(reason, reasons.map((text) => ({value: text, label: lostReasonLabel(text)})), state.drafts.lost_reason);
   const reasonField = h("span", {class: "deal-panel-lost", hidden: true},
     h("label", {for: reason.id}, t("dealPanelLostReason")), reason);
-  const move = h("button", {"type": "submit", "class": "button", "data-testid": "deal-panel-move",
-    "disabled": true}, t("dealPanelMove"));
+  const move = h("button", {"type": "submit", "class": "button", "data-testid": "deal-panel-move"},
+    t("dealPanelMove"));
   const chosen = () => stages.find((stage) => stage.id === select.value);
-  select.addEventListener("change", () => {
+  const showChoice = () => {
     reasonField.hidden = !(chosen()?.kind === "lost" && reasons.length);
     move.disabled = select.value === state.deal.stage_id;
+  };
+  select.addEventListener("change", () => {
+    state.drafts.stage_id = select.value;
+    showChoice();
   });
+  reason.addEventListener("change", () => { state.drafts.lost_reason = reason.value; });
+  showChoice();
   return h("form", {class: "deal-panel-stage", onsubmit: (event) => {
     event.preventDefault();
     const stage = chosen();
@@ -269,6 +278,7 @@ async function change(send, done, focusId, onInvalid = null) {
     }
   }
   state.editing = null;
+  state.drafts = {};
   state.deal = {...state.deal, ...card};
   renderAll();
   document.getElementById(focusId)?.focus();
@@ -297,14 +307,18 @@ function editableFact(name, shown) {
   const input = name === "deal_type"
     ? h("select", {id, "data-testid": `${id}`, "aria-describedby": errorId})
     : h("input", {id, "type": "date", "data-testid": `${id}`, "aria-describedby": errorId,
-      "value": state.deal.expected_close_date ?? ""});
+      "value": state.drafts[name] ?? state.deal.expected_close_date ?? ""});
   if (name === "deal_type") {
     setOptions(input, [{value: "", label: t("dealPanelNotSet")},
-      ...DEAL_TYPES.map((type) => ({value: type, label: dealTypeName(type)}))], state.deal.deal_type ?? "");
+      ...DEAL_TYPES.map((type) => ({value: type, label: dealTypeName(type)}))],
+    state.drafts[name] ?? state.deal.deal_type ?? "");
   }
+  input.addEventListener("input", () => { state.drafts[name] = input.value; });
+  input.addEventListener("change", () => { state.drafts[name] = input.value; });
   const error = h("p", {"class": "field-error", "id": errorId, "hidden": true, "data-testid": errorId});
   const stopEditing = () => {
     state.editing = null;
+    delete state.drafts[name];
     renderFacts();
     document.getElementById(`${PREFIX}edit-${name}`)?.focus();
   };
