@@ -100,6 +100,21 @@ def test_business_hours_configured_for_the_sla_set_the_working_day(crm, monkeypa
     assert open_tasks(lead_id)[0].due_at == "2026-03-10T11:00:00Z"  # Tuesday 12:00 in Berlin
 
 
+def test_a_follow_up_uses_the_reps_clock_and_the_offices_for_a_zone_it_cannot_read(crm, monkeypatch):
+    from crm.services.sla import next_business_day_end
+    from crm.settings import get_settings
+
+    monkeypatch.setenv("SLA_TIMEZONE", "America/New_York")
+    get_settings.cache_clear()
+    try:
+        received = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tue 10:00 in Budapest, 04:00 in New York
+        assert next_business_day_end(received, "Europe/Budapest") == "2026-11-25T16:00:00Z"  # Wed 17:00 Budapest
+        assert next_business_day_end(received, "Mars/Olympus") == "2026-11-24T22:00:00Z"  # Tue 17:00 New York
+    finally:
+        monkeypatch.delenv("SLA_TIMEZONE")
+        get_settings.cache_clear()
+
+
 def test_a_cold_lead_gets_no_task_and_is_nurtured(crm):
     from crm.services.nurture import choose_route
 

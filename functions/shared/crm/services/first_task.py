@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
 from crm.data.leads import LeadItem, TimelineEventItem, lead_pk
+from crm.data.people import get_user
 from crm.data.tasks import CALL_TASK_TITLE, TaskItem, call_task, get_task, new_task
 from crm.services.sla import first_contact_deadline, next_business_day_end
 
@@ -28,15 +29,16 @@ def on_sla(lead: LeadItem) -> bool:
     return lead.cycle == "expected_buyer"
 
 
-def first_task(lead: LeadItem, received_at: datetime, owner_timezone: str | None) -> TaskItem | None:
+def first_task(lead: LeadItem, received_at: datetime) -> TaskItem | None:
     """The task a new lead starts with, noted on the (unsaved) lead as its call task and, on the SLA, deadline."""
     now = to_iso(received_at)
     if on_sla(lead):
         lead.first_contact_due_at = first_contact_deadline(received_at)
         task = call_task(lead.lead_id, lead.owner_id, lead.first_contact_due_at, now)
     elif lead.temperature in {"hot", "warm"}:
+        owner = get_user(lead.owner_id)  # the follow-up is due in the rep's own working day
         task = new_task(title=FOLLOW_UP_TITLE, owner_id=lead.owner_id, related_type="lead", related_id=lead.lead_id,
-                        due_at=next_business_day_end(received_at, owner_timezone), created_at=now)
+                        due_at=next_business_day_end(received_at, owner.timezone if owner else None), created_at=now)
     else:
         return None
     lead.call_task_id = task.task_id

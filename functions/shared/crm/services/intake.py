@@ -30,7 +30,6 @@ from crm.data.leads import (
     get_lead,
     lead_pk,
 )
-from crm.data.people import get_user
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
@@ -39,7 +38,7 @@ from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
 from crm.observability import count, logger
-from crm.services.first_task import first_task, needs_sla_call, on_sla, sla_call, task_created_event
+from crm.services.first_task import first_task, needs_sla_call, sla_call, task_created_event
 from crm.services.qualification import (
     apply_qualification,
     qualification_actions,
@@ -144,8 +143,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
     )
     qualification = qualify_lead(lead)
     apply_qualification(lead, qualification)
-    owner = get_user(assignment.rep_id) if not on_sla(lead) else None  # a follow-up is due in the rep's day
-    task = first_task(lead, received_at, owner.timezone if owner else None)
+    task = first_task(lead, received_at)
     contact_points = [ContactPointItem.build(ContactPointItem.email_pk(submission.email), lead_id)] \
         if submission.email else []
     if submission.phone:
