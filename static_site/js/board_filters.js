@@ -7,10 +7,10 @@
 
 import "./i18n/board.js";
 import {cardWarnings, localDay} from "./board_view.js";
+import {DEAL_TYPES, dealTypeName} from "./deal_fields.js";
 import {rememberInUrl, setOptions} from "./dom.js";
 import {onLanguageChange, t} from "./i18n.js";
 
-export const DEAL_TYPES = Object.freeze(["new_business", "upsell", "renewal"]);
 const CLOSING = Object.freeze(["overdue", "this_month", "next_month", "this_quarter", "none"]);
 const FLAGS = Object.freeze(["stalled", "overdue"]);
 const NAMES = Object.freeze(["q", "type", "closing", "owner", ...FLAGS]);
@@ -82,7 +82,7 @@ export function setupFilters({form, toggle, filters, onChange}) {
 
   function fillOptions() {
     setOptions(field("type"), [{value: "", label: t("boardTypeAny")},
-      ...DEAL_TYPES.map((value) => ({value, label: t(`boardType_${value}`)}))], filters.type);
+      ...DEAL_TYPES.map((value) => ({value, label: dealTypeName(value)}))], filters.type);
     setOptions(field("closing"), [{value: "", label: t("boardClosingAny")},
       ...CLOSING.map((value) => ({value, label: t(`boardClosing_${value}`)}))], filters.closing);
   }

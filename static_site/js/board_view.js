@@ -5,6 +5,7 @@
  */
 
 import "./i18n/board.js";
+import {dealTypeName} from "./deal_fields.js";
 import {h} from "./dom.js";
 import {recordHref} from "./links.js";
 import {formatMoney, stageName, t} from "./i18n.js";
@@ -106,13 +107,6 @@ function shortMoney(amount, currency, compact = false) {
   } catch {
     return formatMoney(amount, currency);
   }
-}
-
-/** A deal type's name; one this page does not know yet shows as the API gave it. */
-export function dealTypeName(type) {
-  const key = `boardType_${type}`;
-  const name = t(key);
-  return name === key ? type : name;
 }
 
 function badge(kind, text, testid) {

@@ -8,7 +8,7 @@
 
 import "./i18n/board.js";
 import {api} from "./api.js";
-import {DEAL_TYPES} from "./board_filters.js";
+import {DEAL_TYPES, dealTypeName} from "./deal_fields.js";
 import {setOptions} from "./dom.js";
 import {currencyName, describeError, onLanguageChange, t} from "./i18n.js";
 
@@ -53,7 +53,7 @@ export function setupQuickCreate({button, dialog, onCreated}) {
   const fillOptions = () => {
     setOptions(fields.currency, CURRENCIES.map((code) => ({value: code, label: `${code} – ${currencyName(code)}`})));
     setOptions(fields.deal_type, [{value: "", label: t("boardDealTypeNone")},
-      ...DEAL_TYPES.map((value) => ({value, label: t(`boardType_${value}`)}))]);
+      ...DEAL_TYPES.map((value) => ({value, label: dealTypeName(value)}))]);
   };
   fillOptions();
   onLanguageChange(fillOptions);
