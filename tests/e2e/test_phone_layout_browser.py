@@ -1,4 +1,4 @@
-"""Every page on a phone (390x844), in English and in Persian (right to left), as a manager sees it on the running
+"""Every page on a phone (390x844), in each language (Persian right to left), as a manager sees it on the running
 stack with demo data: no page is wider than the screen, and the header (navigation and topbar) takes at most a
 quarter of the screen, its links folded behind a menu button that opens with the keyboard, lists the pages (the
 current one marked) with the language and sign-out, and closes with Escape."""
@@ -18,6 +18,7 @@ MANAGER = "manager-maria"
 PHONE = {"width": 390, "height": 844}
 HEADER_SHARE = 0.25
 LANGUAGES = ("en", "fa")
+ALL_LANGUAGES = ("en", "de", "hu", "el", "fa")  # longer words than English's must fit too
 
 
 def addresses(stack: RunningStack, language: str) -> dict[str, str]:
@@ -50,23 +51,24 @@ def measure(page) -> dict[str, float]:
       header: document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0})""")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ALL_LANGUAGES)
 def test_no_page_is_wider_than_a_phone_and_the_header_takes_a_quarter_at_most(stack, phone, language):
     # Given the manager signed in on a phone
     pages = addresses(stack, language)
     log_in(phone, stack, MANAGER, then="home.html")
     too_wide, too_tall = {}, {}
     for name, address in pages.items():
-        # When each page has loaded
+        # When each page has loaded (its first paint), and once it has its data
         phone.goto(f"{stack.url}/{address}")
+        first = measure(phone)
         phone.wait_for_load_state("networkidle")
         assert phone.evaluate("document.documentElement.lang") == language, name
         sizes = measure(phone)
         # Then nothing scrolls sideways, and the header leaves three quarters of the screen to the page
         if sizes["width"] > sizes["screen"]:
             too_wide[name] = sizes["width"]
-        if sizes["header"] > PHONE["height"] * HEADER_SHARE:
-            too_tall[name] = sizes["header"]
+        if max(first["header"], sizes["header"]) > PHONE["height"] * HEADER_SHARE:
+            too_tall[name] = max(first["header"], sizes["header"])
     assert not too_wide, f"pages wider than {PHONE['width']} px: {too_wide}"
     assert not too_tall, f"headers over a quarter of {PHONE['height']} px: {too_tall}"
 
