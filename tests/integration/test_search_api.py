@@ -16,7 +16,7 @@ from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
     Board,
     board,
 )
-from tests.integration.test_home import post_lead
+from tests.integration.test_home import HOT, post_lead
 
 ENTERPRISE = "201-1000"  # the enterprise rule's size: rep-chris
 
@@ -65,8 +65,8 @@ def test_a_phone_is_found_however_it_is_typed_and_names_by_any_word_without_acce
 def test_a_lead_handed_to_another_rep_is_found_by_them_and_no_longer_by_the_first(crm, board):
     from crm.services.lifecycle import escalate_missed_contact
 
-    # Given Anna's lead
-    lead_id = post_lead(crm, "Quentin", country="DE", company="Quirin Werkzeug")
+    # Given Anna's expected buyer (only a lead on the first-contact SLA is escalated)
+    lead_id = post_lead(crm, "Quentin", **{**HOT, "country": "DE", "company": "Quirin Werkzeug"})
     assert found(board, REP_A, "quirin") == {lead_id}
     # When Anna misses it and it is escalated to the next rep
     escalate_missed_contact(lead_id, datetime.now(UTC))
