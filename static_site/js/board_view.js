@@ -61,10 +61,10 @@ function dateFormat(options) {
   return new Intl.DateTimeFormat(document.documentElement.lang || "en", options);
 }
 
-/** A date in few characters ("12/24", "24.12."), the year added when it is not this year's. */
+/** A date in few characters ("12/24", "24.12."); the year only when it is not within ten months of today. */
 function shortDate(date, now) {
   const options = {day: "numeric", month: "numeric"};
-  if (date.getFullYear() !== new Date(now).getFullYear()) options.year = "2-digit";
+  if (Math.abs(date - now) > 300 * DAY_MS) options.year = "2-digit";
   return dateFormat(options).format(date);
 }
 
@@ -161,7 +161,7 @@ export function cardElement(card, {stages, now, busy = false}) {
       close && dated("close", "boardCloseOn", close, now, `close-date-${id}`),
       due && !Number.isNaN(due.getTime()) && dated("task", "boardTaskOn", due, now, `task-date-${id}`),
       weighted && h("span", {"class": "card-weighted money", "title": t("boardWeighted", {amount: weighted}),
-        "data-testid": `weighted-${id}`}, h("span", {"aria-hidden": "true"}, `≈ ${weightedShort}`),
+        "data-testid": `weighted-${id}`}, h("span", {"aria-hidden": "true"}, `≈${weightedShort}`),
       h("span", {class: "visually-hidden"}, t("boardWeighted", {amount: weighted}))),
       card.deal_type && h("span", {"class": "card-type", "data-testid": `type-${id}`}, dealTypeName(card.deal_type)),
       h("span", {"class": "quick-actions", "role": "group", "aria-label": t("boardQuickActions", {title: card.title})},
