@@ -365,14 +365,10 @@ function renderTasks() {
     : [h("li", {class: "record-empty"}, t(state.record ? "recordNoTasks" : "dealPanelLoading"))]));
 }
 
-function userName(userId) {
-  return userId === state.deal.owner_id && state.deal.owner_name ? state.deal.owner_name : userId;
-}
-
 function renderTimeline() {
   const events = (state.record?.timeline.events ?? []).slice(0, LATEST);
   part("timeline").replaceChildren(...(events.length
-    ? events.map((event) => timelineItem(event, userName, state.pipeline?.stages))
+    ? events.map((event) => timelineItem(event, state.pipeline?.stages))
     : [h("li", {class: "record-empty"}, t(state.record ? "recordNoEvents" : "dealPanelLoading"))]));
 }
 

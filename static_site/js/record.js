@@ -163,16 +163,9 @@ function renderTasks() {
     : [h("li", {class: "record-empty"}, t("recordNoTasks"))]));
 }
 
-/** A user's name where the page knows it (the signed-in user, the record's owner), else their id. */
-function userName(userId) {
-  if (userId === state.me?.user_id) return state.me.name || userId;
-  const fields = state.record?.fields ?? {};
-  return userId === fields.owner_id && fields.owner_name ? fields.owner_name : userId;
-}
-
 function renderTimeline() {
   byId("timeline").replaceChildren(...(state.events.length
-    ? state.events.map((event) => timelineItem(event, userName, state.stages))
+    ? state.events.map((event) => timelineItem(event, state.stages))
     : [h("li", {class: "record-empty"}, t("recordNoEvents"))]));
   byId("timeline-more").hidden = !state.cursor;
 }

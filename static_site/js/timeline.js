@@ -58,10 +58,10 @@ function eventSummary(event, stageLabel) {
 }
 
 /**
- * One event; `userName(id)` names who did it where the page knows them, `stages` (a deal's pipeline's) name the
+ * One event, with the name of who did it (the API's `by_name`); `stages` (a deal's pipeline's) name the
  * stages a deal moved between.
  */
-export function timelineItem(event, userName, stages = []) {
+export function timelineItem(event, stages = []) {
   const stageLabel = (id) => stageName(stages.find((stage) => stage.id === id) ?? {id, name: id});
   const label = t(`recordEvent_${event.type}`);
   return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
@@ -71,6 +71,6 @@ export function timelineItem(event, userName, stages = []) {
         h("strong", {}, label.startsWith("recordEvent_") ? event.type : label), " ",
         h("time", {datetime: event.at}, formatDateTime(event.at)),
         event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
-        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: userName(event.data.by)})) : null),
+        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: event.by_name ?? event.data.by})) : null),
       h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event, stageLabel))));
 }

@@ -301,6 +301,7 @@ def test_a_call_logged_on_the_board_follows_the_lead_rules(crm, board):
     events = board.call("GET", f"/api/records/lead/{lead_id}", REP_A).json()["timeline"]["events"]
     activities = [event for event in events if event["type"] == "activity"]
     assert len(activities) == 1 and activities[0]["data"]["by"] == REP_A
+    assert activities[0]["by_name"] == "Anna Schmidt"  # a page names who did it without knowing the team
 
 
 @pytest.mark.parametrize("kind", ["contact", "deal"])

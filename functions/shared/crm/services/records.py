@@ -105,8 +105,14 @@ def timeline_page(kind: str, record_id: str, viewer: UserItem, cursor: str | Non
 
 
 def event_view(event: TimelineEventItem, source: str = "", kind: str = "") -> dict:
+    """An event as the pages show it, with the name of who did it (`by_name`): a page knows no other user's name."""
+    from crm.data.people import team_names
+
     view: dict[str, Any] = {"id": event.SK.removeprefix(_EVENT), "type": event.event_type, "at": event.at,
                             "data": event.data}
+    by = (event.data or {}).get("by")
+    if by:
+        view["by_name"] = team_names().get(by, by)
     if source and source != kind:
         view["from"] = source  # e.g. a contact page showing the history of the lead it came from
     return view
