@@ -58,3 +58,24 @@ def test_consent_without_its_wording_is_refused():
 
 def test_overlong_text_is_refused():
     assert "message" in errors_of({"name": "Ann", "email": "a@x.com", "message": "x" * 5000})
+
+
+def test_line_breaks_and_control_characters_in_single_line_fields_become_spaces():
+    # Given a name, company and UTM tag carrying CR, LF, VT, FF, a tab, NUL, NEL and the Unicode line separators
+    lead = LeadSubmission.model_validate({
+        "name": "Ann\r\nLee\x0b\x0cSmith\u2028Jr\u2029.\x00", "company": "Acme\tGmbH\x85", "email": "ann@example.com",
+        "utm_campaign": "spring\nsale", "role": "\n\nCEO\r", "message": "Line one\r\nLine two\x0bthree\x00!",
+    }, context=HU)
+    # Then each single-line field is one line, with a space where the breaks were; free text keeps its lines
+    assert lead.name == "Ann Lee Smith Jr ." and lead.company == "Acme GmbH" and lead.role == "CEO"
+    assert lead.utm.utm_campaign == "spring sale"
+    assert lead.message == "Line one\nLine two\nthree !"
+
+
+def test_a_name_of_control_characters_alone_is_no_name():
+    assert "name" in errors_of({"name": "\r\n\x0b\u2028", "email": "ann@example.com"})
+
+
+def test_persian_joiners_are_kept():
+    name = "\u0645\u06cc\u200c\u0631\u0627"  # a zero-width non-joiner is part of Persian spelling, not a control
+    assert LeadSubmission.model_validate({"name": name, "email": "a@example.com"}, context=HU).name == name

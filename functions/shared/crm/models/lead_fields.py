@@ -15,19 +15,42 @@ the two, so nothing is added to the lead without deciding whether erasure must c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo
 
 from crm.domain.company_size import CompanySize
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+"""Control characters (CR, LF, VT, FF, tab, NUL, C1 such as NEL) and the Unicode line and paragraph separators."""
+_LINE_ENDS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]+")  # \t and the line ends: handled apart
+
+
+def one_line(value: object) -> object:
+    """A single-line field keeps no line break nor control character: each run of them becomes one space.
+
+    A name with a line break in it would make every email to the lead raise (it is in the To header), and one in a
+    company would split a CSV row or a subject; so they are cleaned here, where every entry point (form, API, CSV
+    import) validates a lead, rather than refused: the person meant a space."""
+    return _BREAKS.sub(" ", value).strip() if isinstance(value, str) else value
+
+
+def multi_line(value: object) -> object:
+    """Free text keeps its lines (as \\n, whatever line ends were sent) and loses every other control character."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROLS.sub(" ", _LINE_ENDS.sub("\n", value).replace("\t", " "))
+
+
+Short = Annotated[str, BeforeValidator(one_line), StringConstraints(strip_whitespace=True, max_length=200)]
+Long = Annotated[str, BeforeValidator(multi_line), StringConstraints(strip_whitespace=True, max_length=4000)]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Url = Annotated[str, StringConstraints(max_length=2000)]
+Url = Annotated[str, BeforeValidator(one_line), StringConstraints(max_length=2000)]
 
 LEAD_SOURCES = ("web_page", "event", "newsletter", "ebook", "phone_call", "referral", "import", "other")
 """The sources the CRM names (list filters, labels). A lead may come with any other label a marketer puts in a form's
@@ -136,7 +159,8 @@ class LeadField:
 
 
 LEAD_FIELDS: tuple[LeadField, ...] = (
-    LeadField("name", Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)], ...,
+    LeadField("name", Annotated[str, BeforeValidator(one_line),
+                                StringConstraints(strip_whitespace=True, min_length=1, max_length=200)], ...,
               notification="heading", export=True, importable=True, touch=True,
               form=FormInput("about", "Name", autocomplete="name", required=True, attrs=_attrs(maxlength=200))),
     LeadField("company", Short | None, record=True, notification="details", export=True, importable=True, touch=True,
