@@ -38,8 +38,8 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "closing": {"description": "Only deals expected to close: before today (overdue), this month, next month, this "
                                "quarter, or with no date (none).",
                 "schema": {"type": "string", "enum": ["overdue", "this_month", "next_month", "this_quarter", "none"]}},
-    "limit": {"description": "Rows per page.",
-              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+    "limit": {"description": "Rows per page (when absent, the route's own: 25 most often).",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
 }
 REASON_PROPERTIES: dict[str, Any] = {
     "message": {"type": "string", "description": "Why, in English."},
@@ -58,12 +58,22 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
                 "properties": {"field": {"type": "string"}, **REASON_PROPERTIES}}},
         },
     },
+    "Conflict": {
+        "type": "object", "required": ["message"],
+        "properties": REASON_PROPERTIES, "additionalProperties": True,
+        "description": "The record already went further; what the caller should see instead (e.g. an import's "
+                       "status) comes beside the reason.",
+    },
     "StaleDeal": {
         "type": "object", "required": ["message", "deal"],
         "properties": {**REASON_PROPERTIES,
                        "deal": {"type": "object", "description": "The deal's card as it is now."}},
     },
 }
+# query parameters naming a record: unknown (or, to a rep, another rep's) is a 404 like a path's
+RECORD_QUERY = frozenset({"owner", "pipeline"})
+CONFLICTS = {"Conflict": "The record already went further (e.g. an import started), or this was done already.",
+             "StaleDeal": "The deal changed meanwhile: its fresh card."}
 STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: a job was started (GET /api/jobs/{job_id} follows it)"}
 ANY_TEXT: dict[str, Any] = {"description": "A filter: only records with this value.", "schema": {"type": "string"}}
 BEARER = {"bearerAuth": {
@@ -80,21 +90,24 @@ def _reply(description: str, schema: str) -> dict[str, Any]:
 
 
 def _responses(entry: Any, doc: Any) -> dict[str, Any]:
-    schema: dict[str, Any] = {} if doc.produces == "application/json" else {"type": "string"}
-    responses: dict[str, Any] = {str(doc.status): {"description": STATUS_TEXT[doc.status],
-                                                   "content": {doc.produces: {"schema": schema}}}}
+    content = {media: {"schema": {} if media == "application/json" else {"type": "string"}} for media in doc.produces}
+    responses: dict[str, Any] = {str(doc.status): {"description": STATUS_TEXT[doc.status], "content": content}}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
     if entry.authorizer is not None:
         responses["401"] = _reply("No valid access token.", "Error")
         responses["403"] = _reply("Not an active user, a role that may not do this, or a token without the route's "
                                   "scope.", "Error")
-    if entry.view_args:
-        responses["404"] = _reply("Unknown, or another rep's record.", "Error")
+    if entry.view_args or RECORD_QUERY.intersection(doc.query):
+        responses["404"] = _reply("Unknown, or another rep's record (in the path, or the query's "
+                                  f"{' or '.join(sorted(RECORD_QUERY))}).", "Error")
     if doc.conflict:
-        responses["409"] = _reply("The record changed meanwhile (a deal: the fresh card).", "StaleDeal")
-    if doc.body or "limit" in doc.query:
-        responses["422"] = _reply("Invalid fields, each named.", "FieldErrors")
+        responses["409"] = _reply(CONFLICTS[doc.conflict], doc.conflict)
+    if doc.body:
+        responses["413"] = _reply("Too large: a body over API Gateway's 10 MB, or a file over the import's limits "
+                                  "(its field named).", "Error")
+    if doc.body or doc.query:
+        responses["422"] = _reply("Invalid fields or query parameters, each named.", "FieldErrors")
     responses["503"] = _reply("Storage unavailable; nothing changed.", "Error")
     return responses
 

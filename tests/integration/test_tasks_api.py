@@ -44,6 +44,17 @@ def test_my_tasks_today_lists_overdue_first_and_leaves_later_ones_for_upcoming(b
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "due")
 
 
+def test_a_page_of_tasks_holds_at_most_the_documented_limit(board):
+    # Given the page maximum GET /api/tasks documents (its OpenAPI document)
+    operation = board.call("GET", "/api/openapi.json").json()["paths"]["/api/tasks"]["get"]
+    limit = next(parameter["schema"] for parameter in operation["parameters"] if parameter["name"] == "limit")
+    # When a rep asks for the maximum and for one more
+    # Then the maximum is a page, one more a 422 naming the parameter
+    assert board.call("GET", "/api/tasks", REP_A, limit=str(limit["maximum"])).status_code == 200
+    response = board.call("GET", "/api/tasks", REP_A, limit=str(limit["maximum"] + 1))
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "limit")
+
+
 def test_a_rep_sees_only_their_own_tasks_a_manager_any_reps(board):
     now = datetime.now(UTC)
     add_task(board, board.new_deal(REP_A)["deal_id"], "Anna's", now)

@@ -125,7 +125,7 @@ def pending_deletions(viewer: UserItem) -> dict[str, Any]:
 
 
 @routes("/api/admin/deletion-requests/{lead_id}/{decision}", "POST", body="crm.models.deletion:DecisionInput",
-        conflict=True)
+        conflict="Conflict")
 def decide_deletion(viewer: UserItem, decision_input: Any, lead_id: str, decision: str) -> dict[str, Any]:
     """Approves (erases the person's data) or rejects a please-delete flag; 409 when none is pending."""
     from crm.clock import utcnow

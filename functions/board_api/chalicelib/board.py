@@ -84,7 +84,7 @@ def get_deal(viewer: UserItem, deal_id: str) -> dict[str, Any]:
     return board.get_deal(deal_id, viewer)
 
 
-@routes("/api/deals/{deal_id}", "PATCH", body="crm.models.board:DealUpdate", conflict=True,
+@routes("/api/deals/{deal_id}", "PATCH", body="crm.models.board:DealUpdate", conflict="StaleDeal",
         machine="crm/deals.write")
 def update_deal(viewer: UserItem, update: Any, deal_id: str) -> dict[str, Any]:
     """Changes a deal's title, money, expected close date or type (null clears one) if it is still at the version
@@ -95,7 +95,7 @@ def update_deal(viewer: UserItem, update: Any, deal_id: str) -> dict[str, Any]:
     return board.update_deal(deal_id, update, viewer, utcnow())
 
 
-@routes("/api/deals/{deal_id}/move", "POST", body="crm.models.board:MoveRequest", conflict=True,
+@routes("/api/deals/{deal_id}/move", "POST", body="crm.models.board:MoveRequest", conflict="StaleDeal",
         machine="crm/deals.write")
 def move_deal(viewer: UserItem, move: Any, deal_id: str) -> dict[str, Any]:
     """Moves a deal to a stage if it is still at the version the client saw; 409 with the fresh card if not."""

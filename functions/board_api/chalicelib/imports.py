@@ -23,7 +23,7 @@ def upload_import(viewer: UserItem, upload: Any) -> dict[str, Any]:
     return csv_import.start_import(upload, viewer, utcnow())
 
 
-@routes("/api/imports/{import_id}/mapping", "PUT", body="crm.models.imports:ImportMapping", conflict=True)
+@routes("/api/imports/{import_id}/mapping", "PUT", body="crm.models.imports:ImportMapping", conflict="Conflict")
 def map_import(viewer: UserItem, change: Any, import_id: str) -> dict[str, Any]:
     """Sets which field each column fills and who gets the rows; answers the first rows as they would be stored."""
     from crm.services import csv_import
@@ -31,7 +31,7 @@ def map_import(viewer: UserItem, change: Any, import_id: str) -> dict[str, Any]:
     return csv_import.set_mapping(import_id, change, viewer)
 
 
-@routes("/api/imports/{import_id}/next", "POST", conflict=True)
+@routes("/api/imports/{import_id}/next", "POST", conflict="Conflict")
 def import_next_chunk(viewer: UserItem, import_id: str) -> dict[str, Any]:
     """Imports the next chunk of rows (duplicates become touches); safe to retry, never imports a row twice."""
     from crm.clock import utcnow
@@ -48,7 +48,7 @@ def get_import(viewer: UserItem, import_id: str) -> dict[str, Any]:
     return csv_import.import_status(import_id, viewer)
 
 
-@routes("/api/imports/{import_id}/report", query=("format",), produces="text/csv")
+@routes("/api/imports/{import_id}/report", query=("format",), produces=("application/json", "text/csv"))
 def get_import_report(viewer: UserItem, import_id: str) -> dict[str, Any] | Response:
     """Every row's result (created, merged as a touch, invalid with reasons); ?format=csv downloads it."""
     from crm.services import csv_import

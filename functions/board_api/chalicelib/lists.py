@@ -47,7 +47,7 @@ def export_records(viewer: UserItem, kind: str) -> dict[str, Any]:
 
 
 @routes("/api/leads/{lead_id}/convert", "POST", status=201, body="crm.models.conversion:ConversionRequest",
-        machine="crm/leads.write", conflict=True)
+        machine="crm/leads.write", conflict="Conflict")
 def convert_lead(viewer: UserItem, conversion: Any, lead_id: str) -> dict[str, Any]:
     """Converts a lead into an account, a contact and optionally a deal and a first task; 409 the second time."""
     from dataclasses import asdict

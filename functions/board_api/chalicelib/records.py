@@ -45,7 +45,7 @@ def get_account_members(viewer: UserItem, account_id: str, members: str) -> dict
 
 
 @routes("/api/records/{kind}/{record_id}/notes", "POST", status=201, body="crm.models.records:NoteCreate",
-         machine="crm/activities.write", conflict=True)
+         machine="crm/activities.write", conflict="Conflict")
 def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a note to the record's timeline."""
     from crm.clock import utcnow
@@ -55,7 +55,7 @@ def add_note(viewer: UserItem, note: Any, kind: str, record_id: str) -> dict[str
 
 
 @routes("/api/records/{kind}/{record_id}/meetings", "POST", status=201, body="crm.models.records:MeetingCreate",
-         machine="crm/activities.write", conflict=True)
+         machine="crm/activities.write", conflict="Conflict")
 def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a meeting (start, and end or duration) to the record's timeline."""
     from crm.clock import utcnow
@@ -66,7 +66,7 @@ def add_meeting(viewer: UserItem, meeting: Any, kind: str, record_id: str) -> di
 
 
 @routes("/api/records/{kind}/{record_id}/tasks", "POST", status=201, body="crm.models.records:TaskCreate",
-         machine="crm/activities.write", conflict=True)
+         machine="crm/activities.write", conflict="Conflict")
 def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Adds a task for the record's owner, due at a time; the timeline shows it."""
     from crm.clock import utcnow
@@ -76,7 +76,7 @@ def add_task(viewer: UserItem, task: Any, kind: str, record_id: str) -> dict[str
 
 
 @routes("/api/records/{kind}/{record_id}/email", "POST", status=201, body="crm.models.records:EmailRequest",
-         conflict=True)
+         conflict="Conflict")
 def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Emails a lead or contact (a deal: its contact) from a template, logged on the timeline; 422 if not allowed."""
     from crm.clock import utcnow
@@ -87,7 +87,7 @@ def email_record(viewer: UserItem, email: Any, kind: str, record_id: str) -> dic
 
 
 @routes("/api/leads/{lead_id}/activities", "POST", status=201, body="crm.models.activities:CallLog",
-         machine="crm/activities.write", conflict=True)
+         machine="crm/activities.write", conflict="Conflict")
 def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str, Any]:
     """Logs a call or email on a lead: status and attempts (L8) and the first-contact clock (L4) follow."""
     from crm.clock import utcnow
@@ -97,7 +97,7 @@ def log_lead_activity(viewer: UserItem, activity: Any, lead_id: str) -> dict[str
 
 
 @routes("/api/records/{kind}/{record_id}/activities", "POST", status=201, body="crm.models.activities:RecordActivity",
-         machine="crm/activities.write", conflict=True)
+         machine="crm/activities.write", conflict="Conflict")
 def log_record_activity(viewer: UserItem, activity: Any, kind: str, record_id: str) -> dict[str, Any]:
     """Logs a call or email on a contact, account or deal (a lead's: POST /api/leads/{lead_id}/activities)."""
     from crm.clock import utcnow

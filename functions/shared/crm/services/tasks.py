@@ -27,7 +27,7 @@ from crm.services.records import record_pk, writable_record
 
 Due = Literal["today", "overdue", "upcoming"]
 DUE_VIEWS = ("today", "overdue", "upcoming")
-MAX_TASKS = 200
+MAX_TASKS = 100  # the largest page, as every list's (docs/openapi.json: limit)
 
 
 class TaskNotFoundError(NotFoundError):
