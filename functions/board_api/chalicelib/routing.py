@@ -80,7 +80,6 @@ class Routes:
             @wraps(view)
             def respond(**path_parameters: str) -> Response:
                 try:
-                    _check_ids(path_parameters)
                     viewer = () if public else (_viewer(current_request.get(), machine),)
                     arguments = (*viewer, _body(route_doc.body, method)) if route_doc.body else viewer
                     result = view(*arguments, **path_parameters)
@@ -94,35 +93,10 @@ class Routes:
         return register
 
 
-ID_QUERIES = frozenset({"owner", "pipeline"})
-"""Query parameters that name a record (a user, a pipeline), checked as ids like a path's."""
-QUERY_MAX_CHARS = 1000  # any other parameter (search text, a cursor): each route words its own narrower rule
-
-
 def query(name: str) -> str | None:
-    """A query string parameter, stripped; None when absent or blank. An id (ID_QUERIES) that cannot be one, or any
-    value longer than QUERY_MAX_CHARS, is refused naming the parameter, before it can reach a key."""
-    from crm.errors import InvalidError
-    from crm.ids import checked_id
-    from crm.reasons import Reason
-
+    """A query string parameter, stripped; None when absent or blank."""
     value = (current_request.get().query_params or {}).get(name, "").strip()
-    if not value:
-        return None
-    if name in ID_QUERIES:
-        return checked_id(name, value)
-    if len(value) > QUERY_MAX_CHARS:
-        raise InvalidError(name, Reason.worded("string_too_long", f"String should have at most {QUERY_MAX_CHARS} "
-                                                                  "characters", {"count": QUERY_MAX_CHARS}))
-    return value
-
-
-def _check_ids(path_parameters: dict[str, str]) -> None:
-    """Every id in the path is one (crm.ids): an over-long one is a 422 naming it, not an outage."""
-    from crm.ids import checked_id
-
-    for name, value in path_parameters.items():
-        checked_id(name, value)
+    return value or None
 
 
 def limit(default: int = DEFAULT_PAGE) -> int:
@@ -208,9 +182,11 @@ def _body(model_path: str, method: str) -> Any:
 def _error_response(error: Exception) -> Response:
     """The HTTP answer for what a route raised: the board API's one mapping of the CRM's refusals (crm/errors.py).
     Anything unexpected propagates (Chalice logs it and answers 500)."""
+    from botocore.exceptions import BotoCoreError, ClientError
     from pydantic import ValidationError
+    from pynamodb.exceptions import PynamoDBException
 
-    from crm.errors import CrmError, is_outage
+    from crm.errors import CrmError, UnavailableError
     from crm.http import BadRequestError
 
     if isinstance(error, UnauthorizedError):
@@ -222,7 +198,7 @@ def _error_response(error: Exception) -> Response:
         from crm.reasons import field_error_body
 
         return json_response(422, field_error_body(setting_errors(error)))
-    if is_outage(error):
+    if isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException):
         from crm.observability import logger
 
         logger.exception("board storage unavailable")
