@@ -8,6 +8,7 @@ from datetime import datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -31,7 +32,9 @@ from crm.services.qualification import (
 from crm.services.status_messages import schedule_status_messages
 from crm.settings import get_settings
 
-_ATTEMPTS = 3  # a follow-up re-counted from a lead another follow-up changed meanwhile
+# a follow-up re-counted from a lead another follow-up changed meanwhile: each round at least one of the follow-ups
+# logged at one moment is written, so this holds a burst of that many (a rep's double clicks, an integration's batch)
+_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,18 @@ def follow_up_changes(lead: LeadItem, activity_type: str, direction: str, outcom
     return FollowUpChanges(actions, events, step, previous_status)
 
 
+def counted_from(lead: LeadItem) -> Condition:
+    """The lead's status and counters as read. Written under this condition, two follow-ups at once cannot both
+    count from the same state (five parallel unanswered calls counted 3): the later one is read again and counted
+    from what the first wrote, so each is counted once and the status it decides follows from the new count."""
+    condition = LeadItem.status == lead.status
+    for attribute, value in ((LeadItem.attempts_without_response, lead.attempts_without_response),
+                             (LeadItem.answered_calls, lead.answered_calls), (LeadItem.replies, lead.replies)):
+        same = attribute == int(value)
+        condition &= (same | attribute.does_not_exist()) if int(value) == 0 else same  # 0: the default, maybe unset
+    return condition
+
+
 def after_follow_up(lead: LeadItem, changes: FollowUpChanges, previous_cycle: str | None, now: datetime) -> None:
     """Once a person's call or email is written: the new status's messages (L11); not interested stops automation
     (L8); a no-prospect lead that engages gets automation again (L5). Automation's own emails never come here: a
@@ -118,8 +133,8 @@ def log_activity(lead_id: str, activity: ActivityInput, now: datetime,
                  recorded: Recorded | None = None) -> ActivityResult:
     """Record the activity; update first contact (L4), status and attempts (L8) and the score (L5) with it.
 
-    Counted from the lead as read: when another follow-up changed the lead meanwhile, it is read again and the
-    activity counted from there.
+    Counted from the lead as read (counted_from): when another follow-up changed the lead meanwhile, it is read
+    again and the activity counted from there.
     """
     attempts = 0
     while True:
@@ -143,6 +158,7 @@ def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded
         if recorded is None else (recorded.event_type, recorded.data)
     events = [TimelineEventItem(pk, TimelineEventItem.sort_key(activity_id), event_type=event_type, at=at, data=data)]
     previous_cycle = lead.cycle
+    unchanged = counted_from(lead)
     changes = follow_up_changes(lead, activity.type, activity.direction, activity.outcome, at)
     events += changes.events
     actions = changes.actions
@@ -157,8 +173,7 @@ def _log_activity(lead_id: str, activity: ActivityInput, now: datetime, recorded
     def writes(transaction: TransactWrite) -> None:
         for event in events:
             transaction.save(event)
-        # the status read above must still hold: two follow-ups at once cannot both count from the same state
-        condition = (LeadItem.status == previous_status) & (
+        condition = unchanged & (
             LeadItem.first_contact_at.does_not_exist() if first_contact else LeadItem.PK.exists())
         transaction.update(lead, actions=actions, condition=condition, add_version_condition=False)
         if task is not None and task.status == "open":
