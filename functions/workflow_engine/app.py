@@ -1,4 +1,8 @@
-"""Task handlers of the lead lifecycle state machine, and its reconciler; each is a thin shell over a service."""
+"""Task handlers of the lead lifecycle state machine, and its reconciler; each is a thin shell over a service.
+
+Every task handler raises a dependency's outage as TransientError (crm.retryable), which the state machines retry
+for minutes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from crm.clock import from_iso, utcnow
 from crm.observability import logger, metrics, tracer
+from crm.retryable import retried_when_transient
 from crm.services import lifecycle, nurture
 
 _tracer = tracer()
@@ -14,12 +19,14 @@ _tracer = tracer()
 @metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def notify_assignee(event: dict, context: LambdaContext) -> dict:
     return lifecycle.notify_assignee(event["lead_id"], utcnow())
 
 
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def plan_first_contact_check(event: dict, context: LambdaContext) -> dict:
     return lifecycle.plan_first_contact_check(event["lead_id"], utcnow())
 
@@ -27,6 +34,7 @@ def plan_first_contact_check(event: dict, context: LambdaContext) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def review_first_contact(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
@@ -39,6 +47,7 @@ def review_first_contact(event: dict, context: LambdaContext) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def escalate_missed_contact(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
@@ -49,6 +58,7 @@ def escalate_missed_contact(event: dict, context: LambdaContext) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def report_workflow_failure(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
@@ -58,6 +68,7 @@ def report_workflow_failure(event: dict, context: LambdaContext) -> dict:
 
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def choose_route(event: dict, context: LambdaContext) -> dict:
     return nurture.choose_route(event["lead_id"])
 
@@ -65,6 +76,7 @@ def choose_route(event: dict, context: LambdaContext) -> dict:
 @metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def nurture_step(event: dict, context: LambdaContext) -> dict:
     from aws_lambda_powertools.metrics import MetricUnit
 
@@ -80,13 +92,20 @@ def nurture_step(event: dict, context: LambdaContext) -> dict:
 
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
+@retried_when_transient
 def send_status_message(event: dict, context: LambdaContext) -> dict:
     from crm.services.status_messages import send_status_message as send
 
     return send(event, utcnow())
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler
 def start_pending_lifecycles(event: dict, context: LambdaContext) -> dict:
-    return lifecycle.start_pending_lifecycles(utcnow())
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    outcome = lifecycle.start_pending_lifecycles(utcnow())
+    metrics.add_metric(name="LifecycleResumed", unit=MetricUnit.Count, value=len(outcome["resumed"]))
+    metrics.add_metric(name="LifecycleResumeGaveUp", unit=MetricUnit.Count, value=len(outcome["gave_up"]))
+    return outcome

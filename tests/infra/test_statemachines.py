@@ -455,3 +455,46 @@ def test_lifecycle_hands_a_long_sequence_to_a_fresh_run_which_resumes_nurture(st
     described, entered = _run(client, machine, {"lead_id": "lead-1", "resume": "nurture"})
     assert described["status"] == "SUCCEEDED" and entered[-1] == "NurtureEnded"
     assert "NotifyAssignee" not in entered and "ChooseRoute" not in entered  # the rep is not told twice
+
+
+@lifecycle_only
+@pytest.mark.parametrize("route", ["personal", "none"])
+def test_lifecycle_resumed_past_the_notice_chooses_the_route_again(stepfunctions: tuple[Any, Script], route: str):
+    # Given a run the reconciler resumes for a lead whose rep was already told
+    client, script = stepfunctions
+    calls: list[str] = []
+    _lifecycle_script(script, ["contacted"], calls, route=route)
+    # When it starts with resume "route"
+    described, entered = _run(client, _create(client, LIFECYCLE), {"lead_id": "lead-1", "resume": "route"})
+    # Then it goes on from the choice of route, and the rep is not told twice
+    assert described["status"] == "SUCCEEDED"
+    assert "NotifyAssignee" not in entered
+    assert entered[entered.index("ChooseRoute") - 1] == "ResumeChoice"
+    assert entered[-1] == ("FirstContactMade" if route == "personal" else "NoAutomation")
+
+
+def _retry_span(retrier: dict[str, Any]) -> float:
+    """The longest time a retrier waits over all its attempts (FULL jitter waits a random part of each delay)."""
+    delay, cap, total = retrier.get("IntervalSeconds", 1), retrier.get("MaxDelaySeconds", float("inf")), 0.0
+    for _ in range(retrier.get("MaxAttempts", 3)):
+        total += min(delay, cap)
+        delay *= retrier.get("BackoffRate", 2.0)
+    return total
+
+
+@machine_ids
+def test_every_lambda_task_retries_an_outage_for_minutes_and_so_does_the_failure_report(logical_id: str):
+    """crm.retryable raises a dependency's outage as TransientError: every step, the failure report included, waits
+    it out for minutes (an outage of DynamoDB Local for 10 s used to fail runs and their report alike)."""
+    definition = json.loads(MACHINES[logical_id][1])
+    states = {name: state for name, state, _ in _states(definition)}
+    tasks = _task_functions(logical_id)
+    assert set(_failure_handlers(definition)) <= set(tasks)
+    for name in tasks:
+        retriers = [retrier for retrier in states[name]["Retry"] if "TransientError" in retrier["ErrorEquals"]]
+        assert len(retriers) == 1, f"{logical_id}.{name} does not retry TransientError"
+        retrier = retriers[0]
+        assert "States.Timeout" in retrier["ErrorEquals"], f"{logical_id}.{name}: a hung dependency is an outage too"
+        assert 5 * 60 <= _retry_span(retrier) <= 30 * 60, f"{logical_id}.{name} retries for {_retry_span(retrier)} s"
+        assert retrier["MaxDelaySeconds"] <= 300 and retrier.get("JitterStrategy") == "FULL", \
+            f"{logical_id}.{name}: a recovering table gets the retries spread out, none waiting too long"

@@ -94,6 +94,10 @@ class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     previous_owner_ids = JSONAttribute(default=list)
     call_task_id = UnicodeAttribute(null=True)  # the task a first contact completes; none for a cold lead
     lifecycle_execution = UnicodeAttribute(null=True)
+    # set while the lead waits (GSI2) for the reconciler to resume a run that ended unfinished: where it stood
+    # ("nurture", "route" once the rep was told, none: from the start) and how many runs it resumed already
+    lifecycle_resume = UnicodeAttribute(null=True)
+    lifecycle_resumes = NumberAttribute(default=0)
     # nurture (L7): progress through the sequence, kept on the lead so every wake-up re-reads it
     nurture = NurtureState(null=True)
     opens = NumberAttribute(default=0)
@@ -127,6 +131,12 @@ class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     def leave_pending_queue() -> list[Action]:
         """Update actions that take a lead out of the queue of leads whose workflow has not started."""
         return [LeadItem.GSI2PK.remove(), LeadItem.GSI2SK.remove()]
+
+    @staticmethod
+    def back_in_pending_queue(since: str, resume: str | None) -> list[Action]:
+        """Update actions that queue a lead whose run ended unfinished, for the reconciler to resume from `resume`."""
+        return [LeadItem.GSI2PK.set(LIFECYCLE_PENDING), LeadItem.GSI2SK.set(since),
+                LeadItem.lifecycle_resume.set(resume) if resume else LeadItem.lifecycle_resume.remove()]
 
     @staticmethod
     def owner_keys(owner_id: str, created_at: str) -> dict[str, str]:

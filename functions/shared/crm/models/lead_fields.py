@@ -238,6 +238,7 @@ LEAD_RECORD_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
     "assignment_reason": KEPT, "created_at": KEPT, "first_contact_due_at": KEPT, "first_contact_at": KEPT,
     "seconds_to_first_contact": KEPT, "escalations": KEPT, "attempts_without_response": KEPT, "answered_calls": KEPT,
     "replies": KEPT, "previous_owner_ids": KEPT, "call_task_id": KEPT, "lifecycle_execution": KEPT, "nurture": KEPT,
+    "lifecycle_resume": KEPT, "lifecycle_resumes": KEPT,
     "opens": KEPT, "clicks": KEPT, "promoted_at": KEPT, "unsubscribe_token": REMOVED, "unsubscribed_at": KEPT,
     "email_suppressed": KEPT, "sms_opt_out": KEPT, "junk": SCRUBBED, "deletion_request": SCRUBBED, "erased_at": KEPT,
     "converted_at": KEPT, "account_id": KEPT, "contact_id": KEPT, "deal_id": KEPT, "version": KEPT,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from crm.clock import compressed_wake_time, from_iso, to_iso
@@ -14,7 +15,8 @@ from crm.data.people import get_user
 from crm.data.tasks import TaskItem, call_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts, NoActiveRepError
-from crm.integrations.workflows import start_lead_lifecycle
+from crm.domain.automation import stop_reason
+from crm.integrations.workflows import describe_lifecycle_run, lifecycle_execution_arn, run_of, start_lead_lifecycle
 from crm.observability import logger
 from crm.services.first_task import needs_sla_call, on_sla, sla_call
 from crm.services.notify import email_managers, email_user, lead_context, lead_url, local_time, sms_user
@@ -179,19 +181,41 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
     return {"escalation": escalation, "owner_id": new_owner, "due_at": due_at}
 
 
+# the errors a task raises when a dependency is down (crm.retryable, Lambda, a task timeout): worth another run
+OUTAGE_ERRORS = frozenset({"TransientError", "States.Timeout", "Lambda.ServiceException", "Lambda.AWSLambdaException",
+                           "Lambda.SdkClientException", "Lambda.TooManyRequestsException"})
+
+
+def resume_point(state: dict) -> str | None:
+    """Where a run's lead stood when it failed, from the state it reached: in its nurture sequence, past the rep's
+    notice (the route is chosen again), or None: from the start (an escalated lead's new rep is told again)."""
+    if state.get("resume") == "nurture" or "nurture" in state or (state.get("route") or {}).get("route") == "nurture":
+        return "nurture"
+    if state.get("resume") == "route" or ("notified" in state and "escalation" not in state):
+        return "route"
+    return None
+
+
 def report_workflow_failure(state: dict, now: datetime) -> dict:
-    """The catch-all of the workflow: the managers hear about it and the lead's timeline shows it."""
+    """The catch-all of the workflow: the managers hear about it and the lead's timeline shows it. A step that failed
+    for an outage queues the lead for the reconciler, which resumes it from where it stood; any other failure is for
+    a person to look at."""
     lead_id = state.get("lead_id")
     error = state.get("error") or {}
     lead = get_lead(lead_id) if lead_id else None
     step = str(error.get("Error", "unknown"))
     cause = str(error.get("Cause", ""))[:2000]
+    resumed = step in OUTAGE_ERRORS and lead is not None
     if lead:
         def writes(transaction: TransactWrite) -> None:
-            if lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
+            if resumed:
+                transaction.update(lead, actions=LeadItem.back_in_pending_queue(to_iso(now), resume_point(state)),
+                                   add_version_condition=False)
+            elif lead.GSI2PK == LIFECYCLE_PENDING:  # reported to a person: the reconciler must not restart it
                 transaction.update(lead, actions=LeadItem.leave_pending_queue(),
                                    add_version_condition=False)
-            transaction.save(_event(lead.lead_id, "workflow_failed", now, {"error": step, "cause": cause}))
+            transaction.save(_event(lead.lead_id, "workflow_failed", now,
+                                    {"error": step, "cause": cause, "will_resume": resumed}))
 
         write_transaction(writes)
     told = email_managers("workflow_failed_for_manager", {
@@ -201,23 +225,93 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
         "cause": cause,
         "lead_url": lead_url(lead.lead_id) if lead else None,
     })
-    logger.error("lead workflow failed", extra={"lead_id": lead_id, "error": step, "cause": cause})
-    return {"told": told}
+    logger.error("lead workflow failed", extra={"lead_id": lead_id, "error": step, "cause": cause,
+                                                "will_resume": resumed})
+    return {"told": told, "will_resume": resumed}
+
+
+# a run this old is past its first step's retries and its failure report's: from now on it carries its lead
+SETTLED_AFTER = timedelta(hours=1)
+# how many runs the reconciler starts again for one lead before it gives up and tells the managers
+MAX_RESUMES = 3
 
 
 def start_pending_lifecycles(now: datetime, older_than_seconds: int = 120, limit: int = 100) -> dict:
-    """Leads whose workflow start was lost (a crash between write and start) get it started now.
+    """Leads whose workflow never started (a crash between write and start) or ended unfinished get a run.
 
-    Once the start went through (or the execution already existed), the lead leaves the pending queue:
-    from then on its workflow is responsible for it.
+    A lead stays queued until a run is known to carry it: NotifyAssignee takes it out once the rep is told, and
+    a run that succeeded, was stopped by the CRM or has been running for SETTLED_AFTER takes it out here. A run
+    that failed, timed out or was aborted otherwise is resumed from where its lead stood (`lifecycle_resume`) in a
+    new execution lead-<id>-r<n>, at most MAX_RESUMES times; then the managers are told (`gave_up`). Both delays
+    shrink with the local clock's speed-up (1 on AWS).
     """
-    cutoff = to_iso(now - timedelta(seconds=older_than_seconds))
-    started = []
+    speedup = get_settings().clock_speedup
+    cutoff = to_iso(now - timedelta(seconds=older_than_seconds / speedup))
+    outcome: dict[str, list[str]] = {"started": [], "resumed": [], "running": [], "settled": [], "gave_up": []}
     for lead in LeadItem.state_index.query(LIFECYCLE_PENDING, cutoff > LeadItem.GSI2SK, limit=limit):
-        start_lead_lifecycle(lead.lead_id)
-        lead.update(actions=LeadItem.leave_pending_queue(), add_version_condition=False,
-                    condition=LeadItem.GSI2PK == LIFECYCLE_PENDING)
-        started.append(lead.lead_id)
-    if started:
-        logger.warning("started workflows left pending", extra={"lead_ids": started})
-    return {"started": started}
+        outcome[_reconcile(lead, now, SETTLED_AFTER / speedup)].append(lead.lead_id)
+    if outcome["started"] or outcome["resumed"] or outcome["gave_up"]:
+        logger.warning("lifecycle reconciled", extra=outcome)
+    return outcome
+
+
+def _reconcile(lead: LeadItem, now: datetime, settled_after: timedelta) -> str:
+    """What became of one queued lead: started, resumed, running, settled or gave_up."""
+    run = describe_lifecycle_run(lead.lead_id, lead.lifecycle_execution)
+    if run is None:  # recorded, but its start never went through
+        start_lead_lifecycle(lead.lead_id, run_of(lead.lead_id, lead.lifecycle_execution), lead.lifecycle_resume)
+        _if_still_queued(lead, [LeadItem.GSI2SK.set(to_iso(now))])
+        return "started"
+    if run.status == "RUNNING":
+        if now - run.started_at < settled_after:  # looked at again after the others queued
+            _if_still_queued(lead, [LeadItem.GSI2SK.set(to_iso(now))])
+            return "running"
+    elif run.status in ("FAILED", "TIMED_OUT", "ABORTED") and run.error != "LeadAutomationStopped" \
+            and not stop_reason(lead.automation_facts()):
+        return _resume(lead, now)
+    _if_still_queued(lead, [*LeadItem.leave_pending_queue(), LeadItem.lifecycle_resume.remove()])
+    return "settled"
+
+
+def _resume(lead: LeadItem, now: datetime) -> str:
+    """A new run from where the lead stood: recorded on the lead before it starts, so a start lost in an outage is
+    started by the next pass and the limit counts every attempt."""
+    number = int(lead.lifecycle_resumes) + 1
+    if number > MAX_RESUMES:
+        _give_up(lead, now)
+        return "gave_up"
+    arn = lifecycle_execution_arn(lead.lead_id, f"r{number}")
+    if not _if_still_queued(lead, [LeadItem.lifecycle_execution.set(arn), LeadItem.lifecycle_resumes.set(number),
+                                   LeadItem.GSI2SK.set(to_iso(now))]):
+        return "settled"
+    start_lead_lifecycle(lead.lead_id, f"r{number}", lead.lifecycle_resume)
+    logger.warning("lead workflow resumed", extra={"lead_id": lead.lead_id, "execution": arn,
+                                                   "resume": lead.lifecycle_resume})
+    return "resumed"
+
+
+def _if_still_queued(lead: LeadItem, actions: list[Action]) -> bool:
+    """Update a queued lead; False if it left the queue meanwhile (its run told the rep, it was deleted ...)."""
+    try:
+        lead.update(actions=actions, add_version_condition=False, condition=LeadItem.GSI2PK == LIFECYCLE_PENDING)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def _give_up(lead: LeadItem, now: datetime) -> None:
+    cause = f"the lead's workflow ended unfinished {MAX_RESUMES + 1} times; the reconciler no longer resumes it"
+
+    def writes(transaction: TransactWrite) -> None:
+        transaction.update(lead, actions=[*LeadItem.leave_pending_queue(), LeadItem.lifecycle_resume.remove()],
+                           add_version_condition=False)
+        transaction.save(_event(lead.lead_id, "workflow_failed", now,
+                                {"error": "LeadLifecycleGaveUp", "cause": cause, "will_resume": False}))
+
+    write_transaction(writes)
+    email_managers("workflow_failed_for_manager", {
+        "lead": {"id": lead.lead_id, "name": lead.name}, "step": "lead lifecycle", "error": "LeadLifecycleGaveUp",
+        "cause": cause, "lead_url": lead_url(lead.lead_id)})
+    logger.error("lead workflow not resumed: too many unfinished runs", extra={"lead_id": lead.lead_id})
