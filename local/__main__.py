@@ -60,13 +60,20 @@ def local_parameters(port: int, environ: Mapping[str, str]) -> dict[str, str]:
     return parameters
 
 
+SHORTEST_WINS = frozenset({"FUNCTION_TIMEOUT_SECONDS"})
+"""Per-function limits the one process keeps at their strictest: every handler's AWS calls then give up in time."""
+
+
 def merged_environment(functions: list[FunctionSpec]) -> dict[str, str]:
-    """One process runs every handler, so one environment must satisfy them all; conflicts are fatal."""
+    """One process runs every handler, so one environment must satisfy them all; conflicts are fatal, except for
+    SHORTEST_WINS."""
     merged: dict[str, str] = {}
     owners: dict[str, str] = {}
     for function in functions:
         for key, value in function.environment.items():
-            if key in merged and merged[key] != value:
+            if key in SHORTEST_WINS and key in merged:
+                value = min(merged[key], value, key=float)
+            elif key in merged and merged[key] != value:
                 raise SystemExit(f"{function.logical_id} sets {key}={value!r} but {owners[key]} sets "
                                  f"{merged[key]!r}: the local stack runs all handlers in one process")
             merged[key], owners[key] = value, function.logical_id
