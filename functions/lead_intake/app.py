@@ -160,12 +160,9 @@ def _refused(error: Exception, cors: dict) -> dict:
     if isinstance(error, IdempotencyAlreadyInProgressError):
         return json_response(409, {"message": "This submission is already being processed."},
                              {"Retry-After": "2", **cors})
-    from botocore.exceptions import BotoCoreError, ClientError
-    from pynamodb.exceptions import PynamoDBException
+    from crm.errors import is_outage
 
-    from crm.errors import UnavailableError
-
-    if isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException):
+    if is_outage(error):
         logger.exception("lead intake failed; nothing stored")
         metrics.add_metric(name="LeadIntakeFailed", unit=MetricUnit.Count, value=1)
         return service_unavailable(cors)

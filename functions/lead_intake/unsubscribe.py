@@ -27,8 +27,19 @@ def handler(event: dict, context: LambdaContext) -> dict:
     request = Request.from_event(event)
     try:
         return _answer(request, event.get("queryStringParameters") or {})
-    except NotFoundError:  # an unknown lead or a wrong token: the same page, learning nothing
+    except NotFoundError:  # an unknown lead, one no link names (crm.ids) or a wrong token: the same page
         return html_response(404, render_unsubscribe_page("invalid", None))
+
+
+def _lead_and_token(query: dict) -> tuple[str, str]:
+    """The link's lead id and token, or NotFoundError for what no link of ours carries."""
+    from crm.errors import NotFoundError
+    from crm.ids import checked_id
+
+    lead_id, token = checked_id("lead", str(query.get("lead", ""))), str(query.get("token", ""))
+    if not token.isascii():  # tokens are URL-safe ASCII, and the constant-time comparison takes nothing else
+        raise NotFoundError("token: not a token this CRM sends")
+    return lead_id, token
 
 
 def _answer(request: Request, query: dict) -> dict:
@@ -37,7 +48,7 @@ def _answer(request: Request, query: dict) -> dict:
     from crm.services.unsubscribe import find_target, unsubscribe
     from crm.web_form import render_unsubscribe_page
 
-    lead_id, token = str(query.get("lead", "")), str(query.get("token", ""))
+    lead_id, token = _lead_and_token(query)
     if request.method == "POST":
         one_click = b"List-Unsubscribe=One-Click" in request.body
         target = unsubscribe(lead_id, token, utcnow(), "one-click" if one_click else "page")

@@ -7,10 +7,34 @@ def test_email_is_trimmed_and_lower_cased():
     assert normalize_email("  Ann.Lee@Example.COM ") == "ann.lee@example.com"
 
 
-@pytest.mark.parametrize("raw", ["1234567", "ann@", "@x.com", "ann@x", "a b@x.com", "ann@@x.com", "ann@x..com"])
+@pytest.mark.parametrize("raw", ["1234567", "ann@", "@x.com", "ann@x", "a b@x.com", "ann@@x.com", "ann@x..com",
+                                 # a mail header's syntax: the address would name other recipients, or SES refuse it
+                                 "victim@evil.example>,<x", "<ann@x.com>", "ann@x.com,bob@y.com", '"ann"@x.com',
+                                 "ann@x.com\r\nBcc:bob@y.com", "ann;bob@x.com", "ann@x_y.com", "ann@-x.com",
+                                 ".ann@x.com", "ann.@x.com", "a..nn@x.com", "ann@x.com."])
 def test_malformed_emails_are_refused(raw):
     with pytest.raises(ValueError):
         normalize_email(raw)
+
+
+@pytest.mark.parametrize("raw", ["o'brien@example.ie", "ann+crm@sub.example-mail.com", "jürgen@müller.de",
+                                 "x@xn--p1ai.ru", "a_b@example.com"])
+def test_real_addresses_pass(raw):
+    assert normalize_email(raw) == raw
+
+
+def test_every_entry_point_refuses_a_header_trick_naming_email():
+    """The form, the API and the CSV import validate a lead as LeadSubmission; user admin as UserInput."""
+    from pydantic import ValidationError
+
+    from crm.domain.csv_import import check_row
+    from crm.models.users import UserInput
+
+    row = check_row(2, {"name": "Ann", "email": "victim@evil.example>,<x"}, "HU")
+    assert [error.field for error in row.errors] == ["email"]
+    with pytest.raises(ValidationError) as refused:
+        UserInput(name="Eve", email="victim@evil.example>,<x", role="rep")
+    assert [error["loc"] for error in refused.value.errors()] == [("email",)]
 
 
 def test_national_phone_number_is_read_in_the_default_region():

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 from botocore.exceptions import ClientError
 
 from crm.errors import (
@@ -26,6 +27,9 @@ from local.template import REPO_ROOT
 BOARD_DIR = REPO_ROOT / "functions" / "board_api"
 INTAKE_DIR = REPO_ROOT / "functions" / "lead_intake"
 STORAGE_DOWN = ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "PutItem")
+# powertools wraps the idempotency store's DynamoDB error in its own (the intake's first call during an outage)
+IDEMPOTENCY_STORE_DOWN = IdempotencyPersistenceLayerError("Failed to save in progress record to idempotency store",
+                                                          STORAGE_DOWN)
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +68,9 @@ def test_the_board_answers_each_refusal_with_its_status_and_body(error, status, 
     assert board_answer(error)[:2] == (status, body)
 
 
-@pytest.mark.parametrize("error", [UnavailableError("nobody to assign the lead to"), STORAGE_DOWN],
-                         ids=["unavailable", "storage down"])
+@pytest.mark.parametrize("error", [UnavailableError("nobody to assign the lead to"), STORAGE_DOWN,
+                                   IDEMPOTENCY_STORE_DOWN],
+                         ids=["unavailable", "storage down", "idempotency store down"])
 def test_the_board_answers_an_outage_with_503_and_a_retry(error):
     status, body, headers = board_answer(error)
     assert (status, headers["Retry-After"]) == (503, "5") and "nothing was changed" in body["message"]
@@ -92,8 +97,8 @@ def intake_answer(error: Exception) -> dict:
     return load_handler(INTAKE_DIR, "app._refused")(error, {"Access-Control-Allow-Origin": "https://www.example.com"})
 
 
-@pytest.mark.parametrize("error", [UnavailableError("kept losing a race"), STORAGE_DOWN],
-                         ids=["unavailable", "storage down"])
+@pytest.mark.parametrize("error", [UnavailableError("kept losing a race"), STORAGE_DOWN, IDEMPOTENCY_STORE_DOWN],
+                         ids=["unavailable", "storage down", "idempotency store down"])
 def test_the_intake_answers_an_outage_with_503_and_nothing_stored(error):
     from crm.domain.assignment import NoActiveRepError
 

@@ -52,6 +52,7 @@ class RouteDoc:
     """What the OpenAPI document says about a route beyond its path, method and docstring."""
 
     status: int = 200
+    also: tuple[int, ...] = ()  # other success statuses it answers with the same body (a known person's lead: 200)
     body: str | None = None  # "module:Model", the pydantic model the JSON body must satisfy
     query: tuple[str, ...] = ()  # query parameter names (described in openapi.QUERY_PARAMETERS)
     conflict: str | None = None  # may answer 409 with this body: "StaleDeal" (the fresh card) or "Conflict"
@@ -80,6 +81,7 @@ class Routes:
             @wraps(view)
             def respond(**path_parameters: str) -> Response:
                 try:
+                    _check_ids(path_parameters)
                     viewer = () if public else (_viewer(current_request.get(), machine),)
                     arguments = (*viewer, _body(route_doc.body, method)) if route_doc.body else viewer
                     result = view(*arguments, **path_parameters)
@@ -93,10 +95,35 @@ class Routes:
         return register
 
 
+ID_QUERIES = frozenset({"owner", "pipeline"})
+"""Query parameters that name a record (a user, a pipeline), checked as ids like a path's (crm.ids: 404)."""
+QUERY_MAX_CHARS = 1000  # any other parameter (search text, a cursor): each route words its own narrower rule
+
+
 def query(name: str) -> str | None:
-    """A query string parameter, stripped; None when absent or blank."""
+    """A query string parameter, stripped; None when absent or blank. An id (ID_QUERIES) that cannot be one is a
+    404, any value longer than QUERY_MAX_CHARS a 422, each naming the parameter, before it can reach a key."""
+    from crm.errors import InvalidError
+    from crm.ids import checked_id
+    from crm.reasons import Reason
+
     value = (current_request.get().query_params or {}).get(name, "").strip()
-    return value or None
+    if not value:
+        return None
+    if name in ID_QUERIES:
+        return checked_id(name, value)
+    if len(value) > QUERY_MAX_CHARS:
+        raise InvalidError(name, Reason.worded("string_too_long", f"String should have at most {QUERY_MAX_CHARS} "
+                                                                  "characters", {"count": QUERY_MAX_CHARS}))
+    return value
+
+
+def _check_ids(path_parameters: dict[str, str]) -> None:
+    """Every id in the path can be one (crm.ids): an over-long one is a 404 naming it, not an outage."""
+    from crm.ids import checked_id
+
+    for name, value in path_parameters.items():
+        checked_id(name, value)
 
 
 def limit(default: int = DEFAULT_PAGE) -> int:
@@ -182,11 +209,9 @@ def _body(model_path: str, method: str) -> Any:
 def _error_response(error: Exception) -> Response:
     """The HTTP answer for what a route raised: the board API's one mapping of the CRM's refusals (crm/errors.py).
     Anything unexpected propagates (Chalice logs it and answers 500)."""
-    from botocore.exceptions import BotoCoreError, ClientError
     from pydantic import ValidationError
-    from pynamodb.exceptions import PynamoDBException
 
-    from crm.errors import CrmError, UnavailableError
+    from crm.errors import CrmError, is_outage
     from crm.http import BadRequestError
 
     if isinstance(error, UnauthorizedError):
@@ -198,7 +223,7 @@ def _error_response(error: Exception) -> Response:
         from crm.reasons import field_error_body
 
         return json_response(422, field_error_body(setting_errors(error)))
-    if isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException):
+    if is_outage(error):
         from crm.observability import logger
 
         logger.exception("board storage unavailable")

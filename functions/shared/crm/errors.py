@@ -60,3 +60,15 @@ class TooLargeError(InvalidError):
 
 class UnavailableError(CrmError):
     """Storage or another part of the CRM could not do it right now; nothing was changed, and a retry may succeed."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` says storage or an AWS service could not answer (each ingress answers it 503, Retry-After):
+    the CRM's own UnavailableError, botocore's and pynamodb's errors, and powertools' idempotency store failing
+    (it wraps DynamoDB's error in its own). Client mistakes never get this far: ids and text are checked first."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    return isinstance(error, UnavailableError | BotoCoreError | ClientError | PynamoDBException
+                      | IdempotencyPersistenceLayerError)

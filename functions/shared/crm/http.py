@@ -60,12 +60,17 @@ class Request:
         return self.content_type == FORM_TYPE
 
     def json(self) -> dict[str, Any]:
+        """The body's JSON object, all of it text: a JSON escape may encode half a UTF-16 pair (\\ud800), which no
+        store or mail can take, so a field holding one is refused here, by its path, rather than failing later."""
         try:
             data = json.loads(self.body or b"null")
+        except RecursionError as error:  # the parser recurses per level: thousands of [[[[ exhaust the stack
+            raise BadRequestError(400, "body", "nests arrays or objects too deeply") from error
         except (ValueError, UnicodeDecodeError) as error:
             raise BadRequestError(400, "body", f"is not valid JSON ({error})") from error
         if not isinstance(data, dict):
             raise BadRequestError(400, "body", "must be a JSON object")
+        _refuse_lone_surrogates(data)
         return data
 
     def form(self) -> dict[str, str]:
@@ -82,6 +87,26 @@ class Request:
         if self.content_type == FORM_TYPE:
             return self.form()
         raise BadRequestError(415, "content-type", f"must be {JSON_TYPE} or {FORM_TYPE}")
+
+
+def _refuse_lone_surrogates(data: dict[str, Any]) -> None:
+    """422 naming the first field (by its path, e.g. `stages.2.name`) whose text or key holds a lone surrogate, and
+    where in it (the line, for a file's text such as an import's CSV)."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+            pending.extend((path or "body", key) for key in value)
+        elif isinstance(value, list):
+            pending.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                where = f"line {value.count(chr(10), 0, error.start) + 1} " if "\n" in value else ""
+                raise BadRequestError(422, path, f"{where}holds {value[error.start]!a}, half of a UTF-16 pair, "
+                                                 "which is not text: save it as UTF-8") from error
 
 
 def respond(status: int, body: str = "", content_type: str = JSON_TYPE,

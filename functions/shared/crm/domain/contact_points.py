@@ -8,13 +8,19 @@ import phonenumbers
 
 from crm.reasons import invalid
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_LOCAL = r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"  # RFC 5322 dot-atom; \w: any script's letters
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"  # a host name's label: letters, digits and inner hyphens
+_EMAIL = re.compile(rf"(?=[^@]{{1,64}}@){_LOCAL}@(?:{_LABEL}\.)+{_LABEL}")
 
 
 def normalize_email(raw: str) -> str:
-    """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person."""
+    """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person.
+
+    Only a bare address (a dot-atom at a host name) passes: a quoted local part or anything of a header's syntax
+    ('<', '>', ',', quotes, spaces) would change whom a mail header names (`victim@evil.example>,<x`), and the mail
+    service would refuse the message at sending time, long after the address was accepted."""
     email = raw.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email) or ".." in email:
+    if len(email) > 254 or not _EMAIL.fullmatch(email) or len(email.rpartition(".")[2]) < 2:
         raise invalid("email_invalid")
     return email
 
