@@ -9,7 +9,7 @@ import io
 import pytest
 import requests
 
-from tests.e2e.browser import call_api, log_in, unique
+from tests.e2e.browser import call_api, log_in, posted_lead_id, unique
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ def known_lead(stack: RunningStack, name: str) -> tuple[str, str]:
     email = f"{name.lower()}@example.de"
     response = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE"}, timeout=10)
     assert response.status_code == 201, response.text
-    return response.json()["id"], email
+    return posted_lead_id(stack, email), email
 
 
 def test_upload_map_import_and_read_the_report_with_the_merged_duplicate(stack, page):
@@ -125,3 +125,27 @@ def test_the_preview_says_who_will_be_merged_email_or_phone_is_enough_and_the_so
     lead = call_api(stack, "rep-anna", "GET", f"/api/records/lead/{new_id}").json()
     assert lead["fields"]["first_touch"]["source"] == "webinar", lead["fields"]
     assert new_id != lead_id
+
+
+def test_a_file_over_a_limit_is_refused_with_the_limit_in_the_readers_language(stack, page):
+    uploads: list[str] = []
+    page.on("request", lambda request: uploads.append(request.url) if request.url.endswith("/api/imports") else None)
+    message = page.get_by_test_id("message")
+    # Given rep Anna, whose language is German, and a file of 201 columns
+    log_in(page, stack, "rep-anna", then="import.html")
+    text = ",".join(f"Spalte {n}" for n in range(201)) + "\n" + ",".join(["x"] * 201) + "\n"
+    page.set_input_files("#import-file", files=[{"name": "breit.csv", "mimeType": "text/csv",
+                                                 "buffer": text.encode("utf-8")}])
+    # When she uploads it, Then the API's refusal names the limit in German, and no mapping is offered
+    page.get_by_test_id("import-upload").click()
+    expected = "Die Datei kann nicht importiert werden: die Datei hat mehr als 200 Spalten; ist das eine CSV-Tabelle?"
+    message.filter(has_text=expected).wait_for()
+    assert page.locator("#import-mapping-panel").is_hidden() and len(uploads) == 1
+    # When she switches to Greek and picks a file over 2 MB
+    page.get_by_test_id("language").select_option("el")
+    page.set_input_files("#import-file", files=[{"name": "big.csv", "mimeType": "text/csv",
+                                                 "buffer": b"Name\n" + b"x" * 2_000_000}])
+    page.get_by_test_id("import-upload").click()
+    # Then the page refuses it in Greek without sending it
+    message.filter(has_text="το αρχείο είναι μεγαλύτερο από 2 MB· χωρίστε το σε μέρη").wait_for()
+    assert len(uploads) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -270,16 +271,64 @@ def test_a_contacts_file_creates_each_account_once_and_merges_known_people(board
     assert sum(isinstance(item, AccountItem) for item in CrmItem.scan()) == 1
 
 
+def import_items() -> list:
+    """Everything stored for imports (jobs, chunks of rows, results): a test's look, never a user path."""
+    from crm.data.table import CrmItem
+
+    return [item for item in CrmItem.scan() if item.PK.startswith("IMPORT#")]
+
+
 @pytest.mark.parametrize(("text", "status", "reason", "code", "params"), [
     ("", 422, "the file is empty", "file_empty", {}),
     ("name,email\n", 422, "the file has a header row but no data rows", "file_no_rows", {}),
+    ("name,email\n" + "x" * 2_000_000, 413, "the file is larger than 2 MB; split it into parts", "file_too_large",
+     {"megabytes": 2}),
     ("name,email\n" + "x,y\n" * 5001, 413, "the file has more than 5000 rows; split it into parts",
      "file_too_many_rows", {"rows": 5000}),
+    # 60,000 distinct columns once broke the job's 400 KB item; 2,000 repeated ones took 33 s to name
+    ("name,email" + ",x" * 60_000 + "\na,b\n", 413, "the file has more than 200 columns; is it a CSV table?",
+     "file_too_many_columns", {"columns": 200}),
+    (",".join(["E" * 1000] * 21) + "\na,b\n", 422, "the header row is longer than 20000 bytes; is it a CSV table?",
+     "header_too_long", {"size": 20000}),
+    ("name,email\nAnn,ann@example.com\n" + "x" * 12_001 + "\n", 422,
+     "row 3 is longer than 12000 bytes; is it a CSV table?", "row_too_long", {"row": 3, "size": 12000}),
 ])
 def test_a_file_that_cannot_be_imported_is_refused_with_the_reason(board, crm, text, status, reason, code, params):
     response = board.call("POST", "/api/imports", REP_A, {"kind": "leads", "file_name": "x.csv", "csv": text})
     assert (response.status_code, response.json()["errors"]) == (
         status, [{"field": "csv", "message": reason, "code": code, "params": params}])
+    assert import_items() == []  # refused before anything was written
+
+
+def test_the_hostile_file_of_2000_repeated_names_is_answered_far_under_a_second(board, crm):
+    # Given the board API warmed by one refusal, and the file whose 2,000 repeated names once took 33 s to name
+    board.call("POST", "/api/imports", REP_A, {"kind": "leads", "file_name": "x.csv", "csv": ""})
+    text = ",".join(["a"] * 2000) + "\n" + ",".join(["x"] * 2000) + "\n"
+    # When it is uploaded
+    started = time.perf_counter()
+    response = board.call("POST", "/api/imports", REP_A, {"kind": "leads", "file_name": "x.csv", "csv": text})
+    # Then it is refused on its column count at once (the function's timeout is 10 s), and nothing is stored
+    assert time.perf_counter() - started < 0.5
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (413, "file_too_many_columns")
+    assert import_items() == []
+
+
+def test_a_file_at_every_limit_is_kept_whole_in_items_below_400_kb(board, crm):
+    # Given a file at the limits, in the cells that take the most room as stored: 200 columns with a header of
+    # Persian names, and rows as long as a row may be of Greek text and of control characters (six bytes each once
+    # escaped); the rest of each row is 199 empty cells (', ""' each)
+    header = ",".join(f"ستون {number} " + "ن" * 40 for number in range(200))
+    greek, control = "α" * ((12_000 - 4 * 199) // 2 - 5), "\x01" * ((12_000 - 4 * 199) // 6 - 5)
+    text = header + "\n" + f"{greek}\n{control}\n" * 30
+    # When it is uploaded, Then it is kept: the job and each chunk of 25 such rows fit their items
+    job = upload(board, REP_A, text)
+    assert (len(job["columns"]), job["total"]) == (200, 60)
+    chunks = [item for item in import_items() if item.SK.startswith("CHUNK#")]
+    assert len(chunks) == 3 and [row[1][0] for row in chunks[0].rows[:2]] == [greek, control]
+    # And a mapping naming more columns than a file may have is refused before it is read
+    response = board.call("PUT", f"/api/imports/{job['import_id']}/mapping", REP_A,
+                          {"mapping": {f"c{number}": None for number in range(201)}})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "mapping"
 
 
 def test_a_mapping_missing_a_required_field_or_filling_one_twice_is_refused(board, crm):

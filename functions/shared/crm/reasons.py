@@ -84,6 +84,8 @@ REASONS: dict[str, str] = {
     "file_unreadable": "the file is not a readable CSV table: {error}",
     "file_too_many_rows": "the file has more than {rows} rows; split it into parts",
     "row_too_long": "row {row} is longer than {size} bytes; is it a CSV table?",
+    "file_too_many_columns": "the file has more than {columns} columns; is it a CSV table?",
+    "header_too_long": "the header row is longer than {size} bytes; is it a CSV table?",
     "file_no_rows": "the file has a header row but no data rows",
     "mapping_not_column": "is not a column of the file",
     "mapping_not_field": "{field} is not a field of {kind}",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from crm.domain.csv_import import MAX_COLUMNS
 from crm.reasons import invalid
 
 ImportKind = Literal["leads", "contacts"]
@@ -31,7 +32,8 @@ class ImportMapping(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mapping: dict[str, Annotated[str, StringConstraints(max_length=64)] | None]
+    mapping: Annotated[dict[str, Annotated[str, StringConstraints(max_length=64)] | None],
+                       Field(max_length=MAX_COLUMNS)]  # a file has no more columns
     owner_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = None
     round_robin: bool = False
     start_automation: bool = False
