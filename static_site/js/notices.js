@@ -24,12 +24,13 @@ function noticeText(notice) {
     return t("stalledNoticeText", {title: data.title ?? "", days: data.days_in_stage, max: data.max_days_in_stage,
       stage: stageName({id: data.stage_id, name: data.stage_name})});
   }
-  return t("stalledNoticeOther");
+  return t(notice.type === "changes_proposed" ? "stalledNoticeChangesProposed" : "stalledNoticeOther");
 }
 
 function noticeLink(notice) {
-  const dealId = notice.data?.deal_id;
-  return dealId ? recordHref("deal", dealId) : null;
+  const {deal_id: dealId, lead_id: leadId} = notice.data ?? {};
+  if (dealId) return recordHref("deal", dealId);
+  return leadId ? recordHref("lead", leadId) : null;
 }
 
 /** Adds the control to the page's toolbar (before "who is signed in") and loads the notices. */

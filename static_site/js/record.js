@@ -4,7 +4,8 @@
  * a meeting, to email a lead or contact from a template (with a preview), and to log a call or an email (on a lead
  * through its follow-up rules, POST /api/leads/{id}/activities; on any other record on its timeline). A lead's
  * page also converts it (convert.js, then links to its contact, account and deal), flags it "please delete" for a
- * manager's review, or marks it junk, each with a reason.
+ * manager's review, or marks it junk, each with a reason; its owner applies there what a public form post proposed
+ * to change on it (the timeline's "Apply these changes").
  *
  * The add forms, their checks and their sending (once, with an Idempotency-Key) are record_actions.js's, shared with
  * the board's deal panel; so is the timeline's wording (timeline.js).
@@ -163,9 +164,32 @@ function renderTasks() {
     : [h("li", {class: "record-empty"}, t("recordNoTasks"))]));
 }
 
+/**
+ * "Apply these changes" on a lead's open proposal (changes a public form post proposed, crm.services.proposals):
+ * the API lets the lead's owner, a manager or an admin apply it once; then the lead is shown as it now is.
+ */
+function proposalAction(event) {
+  if (kind !== "lead" || event.from || event.type !== "changes_proposed" || event.data?.state !== "open") return null;
+  const path = `/leads/${encodeURIComponent(recordId)}/proposals/${encodeURIComponent(event.id)}/apply`;
+  return h("button", {type: "button", class: "button timeline-action", "data-testid": "apply-proposal",
+    onclick: async (click) => {
+      const button = click.currentTarget;
+      button.disabled = true;
+      try {
+        await api(path, {method: "POST"});
+        say(t("recordChangesApplied"));
+        await load();
+      } catch (error) {
+        button.disabled = false;
+        sayError(error);
+        if (error.status === 409) await load().catch(() => {}); // applied meanwhile, or the lead changed: show it
+      }
+    }}, t("recordApplyChanges"));
+}
+
 function renderTimeline() {
   byId("timeline").replaceChildren(...(state.events.length
-    ? state.events.map((event) => timelineItem(event, state.stages))
+    ? state.events.map((event) => timelineItem(event, state.stages, proposalAction))
     : [h("li", {class: "record-empty"}, t("recordNoEvents"))]));
   byId("timeline-more").hidden = !state.cursor;
 }

@@ -13,7 +13,7 @@ const EVENT_ICONS = Object.freeze({
   note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
   status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
   touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
-  deal_updated: "✎",
+  deal_updated: "✎", changes_proposed: "✎", changes_applied: "✔", consent_requested: "✉", consent_confirmed: "✔",
 });
 
 /** The translation of `key`, or `value` itself when there is none (a source a marketer named, say). */
@@ -32,8 +32,11 @@ function dealValue(name, value) {
   return name === "amount" ? formatNumber(value) : String(value);
 }
 
-/** What an edit of a deal changed: "Expected close: – → 15 Jan 2027", one change after another. */
-function dealChanges(changes = {}) {
+/**
+ * What an edit of a deal changed, "Expected close: – → 15 Jan 2027", one change after another; or the changes a
+ * public form post proposed to a lead, "Name: Jonas Weber → Jonas W. Weber", and that its owner applied.
+ */
+function fieldChanges(changes = {}) {
   return Object.entries(changes).map(([name, {from, to}]) => {
     const label = name === "title" ? t("recordTitleField") : labelOr(`recordFact_${name}`, name);
     return `${label}: ${dealValue(name, from)} → ${dealValue(name, to)}`;
@@ -51,7 +54,7 @@ function eventSummary(event, stageLabel) {
       data.note].filter(Boolean).join(" · ");
     case "status_changed": return `${statusName(data.from)} → ${statusName(data.to)}`;
     case "stage_changed": return `${stageLabel(data.from)} → ${stageLabel(data.to)}`;
-    case "deal_updated": return dealChanges(data.changes);
+    case "deal_updated": case "changes_proposed": case "changes_applied": return fieldChanges(data.changes);
     case "email_opened": case "email_clicked": return data.subject;
     default: return "";
   }
@@ -59,9 +62,9 @@ function eventSummary(event, stageLabel) {
 
 /**
  * One event, with the name of who did it (the API's `by_name`); `stages` (a deal's pipeline's) name the
- * stages a deal moved between.
+ * stages a deal moved between; `action(event)` may give the event a control (the record page's "Apply").
  */
-export function timelineItem(event, stages = []) {
+export function timelineItem(event, stages = [], action = () => null) {
   const stageLabel = (id) => stageName(stages.find((stage) => stage.id === id) ?? {id, name: id});
   const label = t(`recordEvent_${event.type}`);
   return h("li", {"class": "timeline-event", "data-testid": `event-${event.type}`, "data-event-id": event.id},
@@ -72,5 +75,6 @@ export function timelineItem(event, stages = []) {
         h("time", {datetime: event.at}, formatDateTime(event.at)),
         event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
         event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: event.by_name ?? event.data.by})) : null),
-      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event, stageLabel))));
+      h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event, stageLabel)),
+      action(event)));
 }

@@ -23,6 +23,7 @@ addMessages({
     stalledNoticeText: "Stuck deal {title}: {days} days in the stage (limit: {max}), stage: {stage}. Move it on, "
       + "or lower its priority.",
     stalledNoticeOther: "Something needs your attention.",
+    stalledNoticeChangesProposed: "A form post proposed changes to a lead of yours: apply them on its page or not.",
     stalledNoticeUnread: "Unread",
     stalledNoticeMarkRead: "Mark read",
   },
@@ -47,6 +48,8 @@ addMessages({
     stalledNoticeText: "Festgefahrener Deal {title}: {days} Tage in der Phase (Grenze: {max}), Phase: {stage}. "
       + "Bringen Sie ihn voran oder senken Sie seine Priorität.",
     stalledNoticeOther: "Etwas braucht Ihre Aufmerksamkeit.",
+    stalledNoticeChangesProposed: "Ein Formular hat Änderungen an einem Ihrer Leads vorgeschlagen:"
+      + " auf seiner Seite übernehmen oder nicht.",
     stalledNoticeUnread: "Ungelesen",
     stalledNoticeMarkRead: "Als gelesen markieren",
   },
@@ -71,6 +74,8 @@ addMessages({
     stalledNoticeText: "Elakadt üzlet: {title}. Napok a szakaszban: {days} (határ: {max}), szakasz: {stage}. "
       + "Vigye tovább, vagy csökkentse a prioritását.",
     stalledNoticeOther: "Valami a figyelmére vár.",
+    stalledNoticeChangesProposed: "Egy űrlap módosításokat javasolt az egyik érdeklődőjénél:"
+      + " az oldalán átvezetheti vagy elvetheti őket.",
     stalledNoticeUnread: "Olvasatlan",
     stalledNoticeMarkRead: "Olvasottnak jelölés",
   },
@@ -96,6 +101,8 @@ addMessages({
     stalledNoticeText: "Κολλημένη συμφωνία: {title}. Ημέρες στο στάδιο: {days} (όριο: {max}), στάδιο: {stage}. "
       + "Προχωρήστε τη ή μειώστε την προτεραιότητά της.",
     stalledNoticeOther: "Κάτι χρειάζεται την προσοχή σας.",
+    stalledNoticeChangesProposed: "Μια φόρμα πρότεινε αλλαγές σε έναν υποψήφιο πελάτη σας:"
+      + " εφαρμόστε τες στη σελίδα του ή όχι.",
     stalledNoticeUnread: "Μη αναγνωσμένη",
     stalledNoticeMarkRead: "Σήμανση ως αναγνωσμένης",
   },
@@ -120,6 +127,7 @@ addMessages({
     stalledNoticeText: "معاملهٔ متوقف: {title}. روزها در این مرحله: {days} (حد مجاز: {max})، مرحله: {stage}. "
       + "آن را پیش ببرید یا اولویتش را پایین بیاورید.",
     stalledNoticeOther: "چیزی به توجه شما نیاز دارد.",
+    stalledNoticeChangesProposed: "یک فرم تغییراتی برای یکی از سرنخ‌های شما پیشنهاد داد: در صفحهٔ آن اعمال کنید یا نه.",
     stalledNoticeUnread: "خوانده‌نشده",
     stalledNoticeMarkRead: "علامت‌گذاری به‌عنوان خوانده‌شده",
   },
