@@ -8,18 +8,24 @@ import phonenumbers
 
 from crm.reasons import invalid
 
-_LOCAL = r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"  # RFC 5322 dot-atom; \w: any script's letters
-_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"  # a host name's label: letters, digits and inner hyphens
+_LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"  # RFC 5322 dot-atom, lower-cased
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"  # a host name's label: letters, digits and inner hyphens
 _EMAIL = re.compile(rf"(?=[^@]{{1,64}}@){_LOCAL}@(?:{_LABEL}\.)+{_LABEL}")
 
 
 def normalize_email(raw: str) -> str:
-    """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person.
+    """Trimmed and lower-cased, so that 'Ann@X.com ' and 'ann@x.com' are the same person; a domain in another
+    script in its ASCII form (Punycode: 'müller.de' is 'xn--mller-kva.de'), the one the mail service takes.
 
-    Only a bare address (a dot-atom at a host name) passes: a quoted local part or anything of a header's syntax
-    ('<', '>', ',', quotes, spaces) would change whom a mail header names (`victim@evil.example>,<x`), and the mail
-    service would refuse the message at sending time, long after the address was accepted."""
-    email = raw.strip().lower()
+    Only an address the mail service can send to passes, refused here rather than at sending time: a bare address
+    (a dot-atom at a host name), as a quoted local part or anything of a header's syntax ('<', '>', ',', quotes,
+    spaces) would change whom a mail header names (`victim@evil.example>,<x`); and a local part in ASCII, as SES
+    does not take SMTPUTF8 (RFC 6531) addresses."""
+    local, at, domain = raw.strip().lower().rpartition("@")
+    try:
+        email = f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as error:  # an empty or over-long label, or a character no host name may hold
+        raise invalid("email_invalid") from error
     if len(email) > 254 or not _EMAIL.fullmatch(email) or len(email.rpartition(".")[2]) < 2:
         raise invalid("email_invalid")
     return email
