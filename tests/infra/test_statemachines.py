@@ -498,3 +498,15 @@ def test_every_lambda_task_retries_an_outage_for_minutes_and_so_does_the_failure
         assert 5 * 60 <= _retry_span(retrier) <= 30 * 60, f"{logical_id}.{name} retries for {_retry_span(retrier)} s"
         assert retrier["MaxDelaySeconds"] <= 300 and retrier.get("JitterStrategy") == "FULL", \
             f"{logical_id}.{name}: a recovering table gets the retries spread out, none waiting too long"
+
+
+def test_a_status_message_reports_its_failure_as_its_own(stepfunctions: tuple[Any, Script]):
+    """The failure report is shared: a status message's names its workflow, so an outage there never resumes the
+    lead's lifecycle (crm.services.lifecycle.report_workflow_failure)."""
+    client, script = stepfunctions
+    reports: list[dict[str, Any]] = []
+    script[_task_functions(STATUS_MESSAGE)["ReportFailure"]] = lambda event: reports.append(event) or {}
+    described, _ = _run(client, _create(client, STATUS_MESSAGE), {"lead_id": "lead-1", "send_at": "soon"})
+    assert described["status"] == "FAILED"
+    assert [(report["lead_id"], report["workflow"], report["error"]["Error"]) for report in reports] == [
+        ("lead-1", "status message", "InvalidInput")]

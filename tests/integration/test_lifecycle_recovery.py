@@ -4,6 +4,7 @@ reconciler gives up and tells the managers. The deployed ASL runs in moto's inte
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import boto3
@@ -70,6 +71,7 @@ def test_a_run_that_outlasts_its_retries_is_resumed_where_its_lead_stood(crm, in
     assert (lead.GSI2PK, lead.lifecycle_resume) == (LIFECYCLE_PENDING, "route")  # queued to resume past the notice
     failure = next(event for event in timeline(f"LEAD#{lead_id}") if event.event_type == "workflow_failed")
     assert failure.data["error"] == "TransientError" and failure.data["will_resume"] is True
+    assert not [message for message in sent() if "Automation failed" in message["subject"]]  # not before it gives up
 
     # When DynamoDB is back and the reconciler runs
     outcome = reconcile()
@@ -95,7 +97,12 @@ def _queued_after(lead_id: str, run: str | None, resumes: int, status: str) -> N
 
     arn = start_lead_lifecycle(lead_id, run)
     if status == "ABORTED":
+        deadline = time.monotonic() + 30
+        while not states_entered(arn):  # moto ignores (or fails) a stop that comes before the run entered a state
+            assert time.monotonic() < deadline, f"{arn} entered no state"
+            time.sleep(0.05)
         boto3.client("stepfunctions").stop_execution(executionArn=arn, error="Operator", cause="stopped by hand")
+        assert finished(arn)["status"] == "ABORTED"
     get_lead(lead_id).update(actions=[
         LeadItem.GSI2PK.set(LIFECYCLE_PENDING), LeadItem.GSI2SK.set(LONG_AGO),
         LeadItem.lifecycle_execution.set(lifecycle_execution_arn(lead_id, run)),
@@ -146,3 +153,22 @@ def test_a_stopped_lead_or_a_finished_run_is_not_resumed(crm):
     outcome = reconcile()
     assert sorted(outcome.pop("settled")) == sorted([finished_id, junk_id]) and only(outcome)
     assert get_lead(finished_id).GSI2PK is None and get_lead(junk_id).GSI2PK is None
+
+
+def test_a_status_message_failed_by_an_outage_is_reported_and_resumes_no_lifecycle(crm):
+    _moto, machine = crm
+    from crm.clock import utcnow
+    from crm.data.leads import get_lead
+    from crm.services.lifecycle import report_workflow_failure
+
+    # Given a lead whose lifecycle finished
+    lead_id = post_lead({"name": "Status Lead", "email": "status@example.com"})
+    assert finished(execution_arn(machine, lead_id))["status"] == "SUCCEEDED"
+    before = len(sent())
+    # When its status message's workflow fails for an outage
+    report = report_workflow_failure({"lead_id": lead_id, "workflow": "status message",
+                                      "error": {"Error": "TransientError", "Cause": "DynamoDB down"}}, utcnow())
+    # Then the managers hear of the status message, and the lead is not queued to resume its lifecycle
+    assert report["will_resume"] is False and report["told"]
+    assert get_lead(lead_id).GSI2PK is None
+    assert "status message" in sent()[before]["html"]

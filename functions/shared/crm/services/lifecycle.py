@@ -197,15 +197,17 @@ def resume_point(state: dict) -> str | None:
 
 
 def report_workflow_failure(state: dict, now: datetime) -> dict:
-    """The catch-all of the workflow: the managers hear about it and the lead's timeline shows it. A step that failed
-    for an outage queues the lead for the reconciler, which resumes it from where it stood; any other failure is for
-    a person to look at."""
+    """The catch-all of a workflow: the lead's timeline shows it. A lifecycle step that failed for an outage queues
+    the lead for the reconciler, which resumes it from where it stood (the managers hear of it if that gives up);
+    any other failure the managers get by email, for a person to look at. `workflow` names another workflow (a
+    status message)."""
     lead_id = state.get("lead_id")
     error = state.get("error") or {}
     lead = get_lead(lead_id) if lead_id else None
+    workflow = str(state.get("workflow", "lead lifecycle"))
     step = str(error.get("Error", "unknown"))
     cause = str(error.get("Cause", ""))[:2000]
-    resumed = step in OUTAGE_ERRORS and lead is not None
+    resumed = step in OUTAGE_ERRORS and lead is not None and workflow == "lead lifecycle"
     if lead:
         def writes(transaction: TransactWrite) -> None:
             if resumed:
@@ -218,9 +220,9 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
                                     {"error": step, "cause": cause, "will_resume": resumed}))
 
         write_transaction(writes)
-    told = email_managers("workflow_failed_for_manager", {
+    told = [] if resumed else email_managers("workflow_failed_for_manager", {  # resumed: told only if it gives up
         "lead": {"id": lead.lead_id, "name": lead.name} if lead else None,
-        "step": "lead lifecycle",
+        "step": workflow,
         "error": step,
         "cause": cause,
         "lead_url": lead_url(lead.lead_id) if lead else None,
