@@ -60,6 +60,15 @@ def call_api(stack: RunningStack, user_id: str, method: str, path: str, **kwargs
     return requests.request(method, f"{stack.url}{path}", headers=headers, timeout=30, **kwargs)
 
 
+def posted_lead_id(stack: RunningStack, email: str) -> str:
+    """The id of the lead a public POST /leads made or touched for `email`: the form names no lead (it answers a known
+    person as a new one), so a test finds it as a manager would, by searching the address."""
+    found = call_api(stack, "manager-maria", "GET", "/api/search", params={"q": email})
+    assert found.status_code == 200, found.text
+    [lead_id] = [result["id"] for result in found.json()["results"]["lead"]]
+    return lead_id
+
+
 def log_in(page, stack: RunningStack, user_id: str, then: str = "board.html") -> None:
     """Signs in on the login page as `user_id`, which lands on the home page (L12), then opens `then`."""
     page.goto(f"{stack.url}/login.html")
