@@ -22,7 +22,7 @@ from local.dynamodb_local import DynamoDBLocal
 from local.http_server import start_http_server
 from local.lambda_dispatch import add_shared_code_to_path, invoke_function, load_handler
 from local.moto_stack import MotoStack
-from local.provision import create_buckets, create_queues, create_tables
+from local.provision import create_buckets, create_queues, create_secrets, create_tables
 from local.queues import QueuePoller
 from local.scheduler import Scheduler
 from local.template import (
@@ -154,6 +154,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         moto.set_up_email(resolver.parameters["SenderAddress"], ses_configuration_set_names(template, resolver))
         create_queues(queue_specs(template, resolver), moto.client("sqs"))
         create_buckets(bucket_names(template, resolver), moto.client("s3"))
+        create_secrets(template, resolver, moto.client("secretsmanager"), data_dir)
 
         add_shared_code_to_path()
         for function in functions:  # a handler that cannot load stops the start, instead of failing its requests

@@ -1,8 +1,11 @@
-"""Create the template's DynamoDB tables in DynamoDB Local (keeping any that already exist), and its SQS queues and
-S3 buckets in moto."""
+"""Create the template's DynamoDB tables in DynamoDB Local (keeping any that already exist), and its SQS queues, S3
+buckets and generated secrets in moto."""
 
 from __future__ import annotations
 
+import secrets
+import string
+from pathlib import Path
 from typing import Any
 
 from local.template import QueueSpec, Resolver, table_resources
@@ -42,3 +45,34 @@ def create_queues(specs: list[QueueSpec], client: Any) -> None:
 def create_buckets(names: list[str], client: Any) -> None:
     for name in names:
         client.create_bucket(Bucket=name)
+
+
+def create_secrets(template: dict[str, Any], resolver: Resolver, client: Any,
+                   kept_in: Path | None = None) -> dict[str, str]:
+    """Creates the template's Secrets Manager secrets; a value the template has Secrets Manager generate
+    (GenerateSecretString) is made as CloudFormation would: letters and digits, PasswordLength long.
+
+    With `kept_in` (the persisted data folder) a value is kept in a file there and read back on the next start: the
+    suppression list's hashes, made with its key, must still match after a restart. Returns their names by logical id.
+    """
+    names = {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            continue
+        properties = resolver.resolve(resource.get("Properties", {}))
+        name = names[logical_id] = resolver.physical_name(logical_id)
+        if "SecretString" in properties:
+            client.create_secret(Name=name, SecretString=properties["SecretString"])
+            continue
+        length = int(properties.get("GenerateSecretString", {}).get("PasswordLength", 32))
+        kept = kept_in / f"{name}.secret" if kept_in is not None else None
+        if kept is not None and kept.exists():
+            value = kept.read_text(encoding="utf-8")
+        else:
+            value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.touch(mode=0o600)
+                kept.write_text(value, encoding="utf-8")
+        client.create_secret(Name=name, SecretString=value)
+    return names

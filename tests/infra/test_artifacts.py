@@ -319,3 +319,5 @@ def test_the_readmes_idle_cost_counts_what_the_template_bills_idle(template: dic
     metrics = sum(_alarm_metrics(alarm) for alarm in alarms)
     assert f"the {metrics} metrics of the {len(alarms)} alarms" in section and f"| {metrics / 10:.2f} |" in section
     assert len(keys) == 1 and "KMS key" in section
+    secrets = [resource for resource in resources if resource["Type"] == "AWS::SecretsManager::Secret"]
+    assert len(secrets) == 1 and "a Secrets Manager secret" in section

@@ -70,12 +70,14 @@ class Crm:
 def _reset_caches() -> None:
     from crm.data.people import signed_in_user, team_names
     from crm.integrations.aws import client
+    from crm.integrations.secrets import secret_string
     from crm.services.board import _pipeline
     from crm.services.qualification import forget_profile
     from crm.settings import get_settings
 
     get_settings.cache_clear()
     client.cache_clear()
+    secret_string.cache_clear()
     forget_profile()
     _pipeline.forget()
     team_names.forget()
@@ -98,6 +100,7 @@ def crm(dynamodb_local: str, clean_tables: None, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv("LEAD_LIFECYCLE_ARN", arn)
         monkeypatch.setenv("STATUS_MESSAGE_ARN", status_arn)
         _create_queues_and_buckets()
+        monkeypatch.setenv("SUPPRESSION_KEY_SECRET", _create_secrets()["SuppressionKeySecret"])
         _reset_caches()
         seed_team()
         yield Crm(lifecycle_arn=arn, status_message_arn=status_arn)
@@ -113,6 +116,15 @@ def _create_queues_and_buckets() -> None:
     resolver = Resolver(template, {"SenderAddress": SENDER})
     create_queues(queue_specs(template, resolver), boto3.client("sqs"))
     create_buckets(bucket_names(template, resolver), boto3.client("s3"))
+
+
+def _create_secrets() -> dict[str, str]:
+    """The template's secrets (the suppression list's key), by logical id."""
+    from local.provision import create_secrets
+    from local.template import Resolver, load_template
+
+    template = load_template()
+    return create_secrets(template, Resolver(template, {"SenderAddress": SENDER}), boto3.client("secretsmanager"))
 
 
 @pytest.fixture
@@ -163,3 +175,17 @@ def finished_execution(stepfunctions: Any, execution_arn: str, timeout: float = 
             return execution
         time.sleep(0.05)
     raise AssertionError(f"{execution_arn} still RUNNING after {timeout} s")
+
+
+def lead_id_of(payload: dict) -> str:
+    """The id of the lead a public post of `payload` made or touched: POST /leads answers the same either way and
+    names no lead, so a test finds it as the CRM does, by the person's email or phone."""
+    from crm.data.leads import ContactPointItem, contact_point_owners
+    from crm.models.leads import LeadSubmission
+
+    region = {"default_phone_region": ENVIRONMENT["DEFAULT_PHONE_REGION"]}
+    person = LeadSubmission.model_validate({"name": "?", **payload}, context=region)  # normalised as intake does
+    owners = contact_point_owners(person.email, person.phone)
+    found = [owners.get(key) for key in (ContactPointItem.email_pk(person.email or ""),
+                                         ContactPointItem.phone_pk(person.phone or ""))]
+    return next(lead_id for lead_id in found if lead_id)

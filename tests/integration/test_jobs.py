@@ -183,6 +183,51 @@ def test_a_redelivered_chunk_sends_to_nobody_twice_and_counts_once(board, crm, w
     assert (finished["status"], finished["sent"], finished["done"]) == ("done", 3, 3)
 
 
+def test_a_mass_email_skips_and_reports_a_recipient_it_cannot_send_to_and_a_retry_resends_nothing(
+        board, crm, worker, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from crm.integrations import email
+
+    # Given a mass email to four leads: one stored with a line break in the name (from before intake cleaned names),
+    # one whose address SES refuses, and two it can send to
+    broken = a_lead(REP_A, "Mallory\r\nBcc: victim@evil.example")
+    rejected = a_lead(REP_A, "Rita Rejected", email="rita@rejected.example")
+    good = [a_lead(REP_A, f"Lead {number}") for number in range(2)]
+    job_id = mass_email(board, "mass-bad").json()["job_id"]
+    [message] = boto3.client("sqs").receive_message(QueueUrl=queue_url("JobsQueue"),
+                                                    MessageSystemAttributeNames=["All"])["Messages"]
+    # And SES, which refuses Rita's address every time and is throttled once on a good lead
+    ses, throttled = email.client("sesv2"), []
+    once = lead_emails(good[:1]).pop()
+
+    class Ses:
+        def send_email(self, **request: Any) -> dict:
+            [to] = request["Destination"]["ToAddresses"]
+            if to == "rita@rejected.example":
+                raise ClientError({"Error": {"Code": "MessageRejected", "Message": "Address blacklisted"}}, "SendEmail")
+            if to == once and not throttled:
+                throttled.append(to)
+                raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
+            return ses.send_email(**request)
+
+    monkeypatch.setattr(email, "client", lambda name: Ses())
+    before = len(crm.emails())
+    # When the chunk is delivered, fails on the throttling, and is delivered again
+    first = worker.deliver(message, 1)
+    second = worker.deliver(message, 2)
+    # Then only the throttling failed the first delivery: the bad recipients were skipped, not raised
+    assert first == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
+    assert second == {"batchItemFailures": []}
+    # And each good lead got exactly one email, and nobody else got any
+    assert sorted(recipients(crm, before)) == sorted(lead_emails(good))
+    # And the job is done, reporting who was skipped and why, counted once
+    finished = job(board, job_id)
+    assert (finished["status"], finished["sent"], finished["skipped"], finished["done"]) == ("done", 2, 2, 4)
+    assert sorted((skipped["record_id"], skipped["reason"]) for skipped in finished["refused"]) == sorted(
+        [(broken, "email_unsendable"), (rejected, "email_unsendable")])
+
+
 def test_a_mass_email_to_nobody_is_done_as_it_starts(board, crm, worker):
     a_lead(REP_A, "No Consent", consent=False)
     started = mass_email(board, "mass-3")

@@ -78,6 +78,8 @@ REASONS: dict[str, str] = {
     "unsubscribed": "unsubscribed",
     "no_consent": "no consent",
     "person_erased": "the person asked to be erased",
+    "email_unsendable": "this email cannot be sent to this recipient (a line break in the name, or an address the "
+                        "email service refuses)",
     # CSV import
     "file_too_large": "the file is larger than {megabytes} MB; split it into parts",
     "file_empty": "the file is empty",

@@ -16,6 +16,7 @@ class Settings(BaseModel):
     lead_lifecycle_arn: str = Field("", alias="LEAD_LIFECYCLE_ARN")
     sender_address: str = Field(alias="SENDER_ADDRESS")
     ses_configuration_set: str = Field("", alias="SES_CONFIGURATION_SET")
+    suppression_key_secret: str = Field("", alias="SUPPRESSION_KEY_SECRET")  # the suppression list's HMAC key
     default_phone_region: str = Field("US", alias="DEFAULT_PHONE_REGION", min_length=2, max_length=2)
     sla_minutes: int = Field(20, alias="SLA_MINUTES", gt=0)
     sla_business_hours: str = Field("", alias="SLA_BUSINESS_HOURS")

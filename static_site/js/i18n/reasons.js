@@ -115,6 +115,8 @@ export const REASON_MESSAGES = {
     reason_unsubscribed: "unsubscribed",
     reason_no_consent: "no consent to marketing email",
     reason_person_erased: "the person asked to be erased",
+    reason_email_unsendable: "this email cannot be sent to this recipient"
+      + " (a line break in the name, or an address the email service refuses)",
     // CSV import
     reason_file_too_large: "the file is larger than {megabytes} MB; split it into parts",
     reason_file_empty: "the file is empty",
@@ -258,6 +260,8 @@ export const REASON_MESSAGES = {
     reason_unsubscribed: "abgemeldet",
     reason_no_consent: "keine Einwilligung in Marketing-E-Mails",
     reason_person_erased: "die Person hat um Löschung ihrer Daten gebeten",
+    reason_email_unsendable: "diese E-Mail kann an diesen Empfänger nicht gesendet werden"
+      + " (ein Zeilenumbruch im Namen oder eine Adresse, die der E-Mail-Dienst ablehnt)",
     // CSV import
     reason_file_too_large: "die Datei ist größer als {megabytes} MB; teilen Sie sie in mehrere Teile auf",
     reason_file_empty: "die Datei ist leer",
@@ -401,6 +405,8 @@ export const REASON_MESSAGES = {
     reason_unsubscribed: "leiratkozott",
     reason_no_consent: "nincs hozzájárulás marketing e-mailekhez",
     reason_person_erased: "a személy kérte az adatai törlését",
+    reason_email_unsendable: "ez a levél ennek a címzettnek nem küldhető el"
+      + " (sortörés a névben, vagy a levelezőszolgáltatás elutasítja a címet)",
     // CSV import
     reason_file_too_large: "a fájl nagyobb, mint {megabytes} MB; ossza több részre",
     reason_file_empty: "a fájl üres",
@@ -544,6 +550,8 @@ export const REASON_MESSAGES = {
     reason_unsubscribed: "διαγράφηκε από τη λίστα",
     reason_no_consent: "χωρίς συγκατάθεση για email μάρκετινγκ",
     reason_person_erased: "το πρόσωπο ζήτησε τη διαγραφή των στοιχείων του",
+    reason_email_unsendable: "αυτό το email δεν μπορεί να σταλεί σε αυτόν τον παραλήπτη"
+      + " (αλλαγή γραμμής στο όνομα ή διεύθυνση που απορρίπτει η υπηρεσία email)",
     // CSV import
     reason_file_too_large: "το αρχείο είναι μεγαλύτερο από {megabytes} MB· χωρίστε το σε μέρη",
     reason_file_empty: "το αρχείο είναι κενό",
@@ -683,6 +691,8 @@ export const REASON_MESSAGES = {
     reason_unsubscribed: "لغو اشتراک کرده",
     reason_no_consent: "بدون رضایت برای ایمیل بازاریابی",
     reason_person_erased: "این شخص درخواست حذف داده‌هایش را داده است",
+    reason_email_unsendable: "این ایمیل را نمی‌توان برای این گیرنده فرستاد"
+      + " (شکست خط در نام، یا نشانی‌ای که سرویس ایمیل نمی‌پذیرد)",
     // CSV import
     reason_file_too_large: "فایل بزرگ‌تر از {megabytes} MB است؛ آن را به چند بخش تقسیم کنید",
     reason_file_empty: "فایل خالی است",

@@ -8,7 +8,14 @@ conditional updates (queued -> running -> done | failed), so a late or repeated 
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -21,6 +28,13 @@ ERROR_LENGTH = 500
 
 def job_pk(job_id: str) -> str:
     return f"JOB#{job_id}"
+
+
+class SkippedRecipient(MapAttribute):
+    """A mass email recipient the worker did not send to, and why (a reason code): no name, no address."""
+
+    record_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
 
 
 class JobItem(CrmItem, discriminator="Job"):
@@ -43,6 +57,7 @@ class JobItem(CrmItem, discriminator="Job"):
     sent = NumberAttribute(default=0)
     skipped = NumberAttribute(default=0)  # blocked when it started, plus refused when it was their turn
     blocked = JSONAttribute(default=dict)  # reason code -> people, when it started
+    refused = ListAttribute(of=SkippedRecipient, null=True)  # who was skipped when it was their turn, and why
     selected = NumberAttribute(default=0)
     over_cap = NumberAttribute(default=0)
     # export: a multipart upload to the results bucket, continued part by part (a message per invocation)
@@ -64,6 +79,7 @@ class JobChunkItem(CrmItem, discriminator="JobChunk"):
 
     sent = NumberAttribute()
     skipped = NumberAttribute()
+    refused = ListAttribute(of=SkippedRecipient, null=True)
     counted_at = UnicodeAttribute()
 
     @classmethod
@@ -113,17 +129,19 @@ def start_running(job_id: str, at: str) -> None:
     _update(job_id, [JobItem.status.set(RUNNING), JobItem.updated_at.set(at)], JobItem.status == QUEUED)
 
 
-def count_chunk(job_id: str, chunk: int, sent: int, skipped: int, at: str) -> bool:
-    """Adds a chunk's outcome to its job once: False if that chunk was counted already."""
-    marker = JobChunkItem(*JobChunkItem.key(job_id, chunk), sent=sent, skipped=skipped, counted_at=at)
+def count_chunk(job_id: str, chunk: int, sent: int, refused: list[SkippedRecipient], at: str) -> bool:
+    """Adds a chunk's outcome (how many sent, who was refused and why) to its job once: False if that chunk was
+    counted already."""
+    marker = JobChunkItem(*JobChunkItem.key(job_id, chunk), sent=sent, skipped=len(refused), refused=refused,
+                          counted_at=at)
+    actions = [JobItem.done.add(sent + len(refused)), JobItem.sent.add(sent), JobItem.skipped.add(len(refused)),
+               JobItem.chunks_done.add(1), JobItem.updated_at.set(at)]
+    if refused:
+        actions.append(JobItem.refused.set((JobItem.refused | []).append(refused)))
 
     def write(transaction: TransactWrite) -> None:
         transaction.save(marker, condition=JobChunkItem.PK.does_not_exist())
-        transaction.update(JobItem(*JobItem.key(job_id)),
-                           actions=[JobItem.done.add(sent + skipped), JobItem.sent.add(sent),
-                                    JobItem.skipped.add(skipped), JobItem.chunks_done.add(1),
-                                    JobItem.updated_at.set(at)],
-                           condition=JobItem.PK.exists())
+        transaction.update(JobItem(*JobItem.key(job_id)), actions=actions, condition=JobItem.PK.exists())
 
     try:
         write_transaction(write)

@@ -7,6 +7,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Protocol
 
+from botocore.exceptions import ClientError
+
 from crm.integrations.aws import client
 from crm.settings import get_settings
 
@@ -15,6 +17,16 @@ class EmailContent(Protocol):
     subject: str
     html: str
     text: str
+
+
+# SES's answers that refuse this one message or its recipient (an address it cannot send to): a retry would get the
+# same answer. Throttling, a paused account or a missing configuration set are not the recipient's doing.
+_REFUSALS = frozenset({"BadRequestException", "MessageRejected", "InvalidParameterValue"})
+
+
+class UnsendableEmailError(ValueError):
+    """This email cannot go to this recipient, now or on a retry: a header cannot be written (a line break in the
+    name or the subject), or SES refused the message or the address. Nothing was sent."""
 
 
 # Python's folding of long non-ASCII headers drops the space between encoded words ("GmbH) – x" reads
@@ -40,16 +52,28 @@ def build_message(sender: str, to: str, content: EmailContent, *, to_name: str |
 
 def send_email(to: str, content: EmailContent, *, to_name: str | None = None,
                headers: dict[str, str] | None = None, tags: dict[str, str] | None = None) -> str:
-    """Send one email; returns the SES message id. Tags come back on the email's SES events."""
+    """Send one email; returns the SES message id. Tags come back on the email's SES events.
+
+    UnsendableEmailError when this email can never go out as it is; other errors (throttling, outages) may pass.
+    """
     settings = get_settings()
-    message = build_message(settings.sender_address, to, content, to_name=to_name, headers=headers)
+    try:  # the email package refuses CR and LF in a header value, which would start a header of its own
+        raw = build_message(settings.sender_address, to, content, to_name=to_name, headers=headers).as_bytes()
+    except ValueError as error:
+        raise UnsendableEmailError(f"the message cannot be written: {error}") from error
     request: dict = {
         "FromEmailAddress": settings.sender_address,
         "Destination": {"ToAddresses": [to]},
-        "Content": {"Raw": {"Data": message.as_bytes()}},
+        "Content": {"Raw": {"Data": raw}},
     }
     if settings.ses_configuration_set:
         request["ConfigurationSetName"] = settings.ses_configuration_set
     if tags:
         request["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
-    return client("sesv2").send_email(**request)["MessageId"]
+    try:
+        return client("sesv2").send_email(**request)["MessageId"]
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _REFUSALS:
+            raise UnsendableEmailError(f"SES refused it: {code}") from error
+        raise

@@ -37,6 +37,7 @@ from crm.data.leads import (
     lead_pk,
 )
 from crm.data.people import UserItem
+from crm.data.suppression import list_in
 from crm.data.table import CrmItem
 from crm.data.tasks import TaskItem
 from crm.data.transactions import condition_failed, write_transaction
@@ -463,6 +464,9 @@ def _tombstone(lead: LeadItem, decided: dict, personal: PersonalData, transactio
         transaction.delete(ContactPointItem.build(point, lead.lead_id),
                            condition=ContactPointItem.lead_id == lead.lead_id)
     search.delete_all(transaction, search.of_lead(lead))
+    if lead.email:  # the suppression list keeps the person's "no" (no address in it): a new lead gets no mail
+        list_in(transaction, lead.email, suppressed=lead.email_suppressed, unsubscribed=bool(lead.unsubscribed_at),
+                at=at)
     transaction.delete(DeletionRequestItem.build(lead.lead_id, decided["at"]))
     transaction.save(_decision_event(lead.lead_id, "erased", decided))
 

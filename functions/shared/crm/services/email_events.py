@@ -1,13 +1,15 @@
 """SES events of the emails we sent to leads (L7, deliverability): engagement, promotion and suppression.
 
 Each event is stored once on the lead's timeline under a key made from the event itself, so SNS delivering the
-same event twice changes nothing the second time.
+same event twice changes nothing the second time. A permanent bounce or a complaint also puts the address on the
+suppression list (crm.data.suppression), which outlives the lead: it is listed even when the lead is gone.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from email.utils import parseaddr
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
@@ -18,6 +20,7 @@ from crm.clock import from_iso, to_iso
 from crm.data.email_messages import SentEmailItem, get_sent_email
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk, timeline
 from crm.data.people import get_user
+from crm.data.suppression import suppress
 from crm.data.tasks import TaskItem, new_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.nurture import should_promote
@@ -70,6 +73,8 @@ def record_email_event(ses_event: dict, now: datetime) -> dict:
     """Store the event on the lead; opens and clicks feed the score and may promote, bounces suppress."""
     kind = ses_event.get("eventType") or ses_event.get("notificationType") or ""
     sent = get_sent_email(ses_event["mail"]["messageId"])
+    if sent is not None or "record" in (ses_event["mail"].get("tags") or {}):  # to a lead or a contact
+        _list_suppressed(ses_event, kind)
     if kind not in _EVENT_TYPES or sent is None:
         return {"recorded": False, "reason": "not an email to a lead" if sent is None else f"event {kind!r}"}
     lead = get_lead(sent.lead_id)
@@ -109,6 +114,20 @@ def record_email_event(ses_event: dict, now: datetime) -> dict:
     if call is not None:
         _after_promotion(lead, call.task, now)
     return {"recorded": True, "lead_id": lead.lead_id, "event": event.event_type, "promoted": promote}
+
+
+def _list_suppressed(ses_event: dict, kind: str) -> None:
+    """A permanent bounce or a complaint puts the addresses it names on the suppression list."""
+    if kind == "Bounce" and ses_event["bounce"].get("bounceType") == "Permanent":
+        why, recipients = "bounce", ses_event["bounce"].get("bouncedRecipients")
+    elif kind == "Complaint":
+        why, recipients = "complaint", ses_event["complaint"].get("complainedRecipients")
+    else:
+        return
+    named = [recipient["emailAddress"] for recipient in recipients or [] if recipient.get("emailAddress")]
+    at = to_iso(from_iso(_event_time(ses_event, kind)))
+    for address in named or ses_event["mail"].get("destination", []):
+        suppress(parseaddr(address)[1] or address, why, at)
 
 
 def _engagement(lead: LeadItem, sent: SentEmailItem, kind: str, ses_event: dict,

@@ -94,7 +94,9 @@ def view(job: JobItem, with_link: bool = False) -> dict[str, Any]:
     }
     if job.job_kind == MASS_EMAIL:
         shown |= {"template_id": job.request.get("template_id"), "sent": int(job.sent), "skipped": int(job.skipped),
-                  "blocked": job.blocked, "selected": int(job.selected), "over_cap": int(job.over_cap)}
+                  "blocked": job.blocked, "selected": int(job.selected), "over_cap": int(job.over_cap),
+                  "refused": [{"record_id": skipped.record_id, "reason": skipped.reason}
+                              for skipped in job.refused or []]}
     else:
         shown |= {"filename": job.filename, "rows": int(job.done)}
         if with_link and job.status == DONE and job.result_key:

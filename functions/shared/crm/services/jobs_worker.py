@@ -2,9 +2,11 @@
 
 SQS delivers a message at least once, and an invocation may stop half-way, so every step is safe to repeat:
 - a mass email chunk sends through record_email, which claims each send on its (batch, record) with a conditional
-  write before SES is called: a redelivered chunk never emails anyone twice. The chunk's outcome is added to the job
-  once (its chunk marker), and the emails are spread over the chunk (crm.domain.jobs.send_offsets) so that the
-  workers together stay under MASS_EMAIL_RATE;
+  write before SES is called: a redelivered chunk never emails anyone twice. A recipient who may not or cannot be
+  written to (consent withdrawn, address suppressed, a line break in the name, an address SES refuses) is skipped and
+  reported on the job with why, and the others still get it; only what a retry may mend (throttling, an outage)
+  fails the chunk. The chunk's outcome is added to the job once (its chunk marker), and the emails are spread over
+  the chunk (crm.domain.jobs.send_offsets) so that the workers together stay under MASS_EMAIL_RATE;
 - an export step leases the job, pages through the list and uploads the CSV file in parts of a multipart upload,
   keeping after each part the list's cursor behind it; when the invocation runs short of time it hands over to a new
   message, which resumes at that cursor.
@@ -22,7 +24,7 @@ from typing import Any
 
 from crm.clock import to_iso, utcnow
 from crm.data import jobs as store
-from crm.data.jobs import JobItem
+from crm.data.jobs import JobItem, SkippedRecipient
 from crm.data.people import UserItem, get_user
 from crm.domain.csv_export import attachment_disposition, csv_rows, csv_text
 from crm.domain.jobs import (
@@ -36,7 +38,7 @@ from crm.domain.jobs import (
 from crm.errors import ForbiddenError, NotFoundError
 from crm.integrations import jobs as results
 from crm.models.lists import SINGULAR, ListFilters
-from crm.observability import logger
+from crm.observability import count, logger
 from crm.services import lists
 from crm.settings import get_settings
 
@@ -90,39 +92,49 @@ def _mass_email_chunk(job: JobItem, chunk: int) -> None:
         raise JobCannotRun(f"chunk {chunk} is not one of the job's {job.chunk_count}")
     if not store.chunk_counted(job.job_id, chunk):
         store.start_running(job.job_id, _now())
-        sent, skipped = _send_chunk(job, chunks(job.recipients)[chunk], _owner(job))
-        store.count_chunk(job.job_id, chunk, sent, skipped, _now())
+        sent, refused = _send_chunk(job, chunks(job.recipients)[chunk], _owner(job))
+        store.count_chunk(job.job_id, chunk, sent, refused, _now())
     if store.finish_mass_email(job.job_id, _now()):
         logger.info("mass email %s done", job.job_id)
 
 
-def _send_chunk(job: JobItem, recipients: Sequence[str], sender: UserItem) -> tuple[int, int]:
-    """Sends to each recipient at their offset from the chunk's start; (sent, skipped)."""
+def _send_chunk(job: JobItem, recipients: Sequence[str], sender: UserItem) -> tuple[int, list[SkippedRecipient]]:
+    """Sends to each recipient at their offset from the chunk's start; (how many sent, who was refused and why)."""
     settings = get_settings()
     kind = SINGULAR[job.request["list"]]
     began = monotonic()
-    sent = 0
+    sent, refused = 0, []
     for offset, record_id in zip(send_offsets(len(recipients), settings.mass_email_rate, settings.job_concurrency),
                                  recipients, strict=True):
         delay = began + offset - monotonic()
         if delay > 0:
             sleep(delay)
-        sent += _send_one(job, kind, record_id, sender)
-    return sent, len(recipients) - sent
+        reason = _send_one(job, kind, record_id, sender)
+        if reason is None:
+            sent += 1
+        else:
+            refused.append(SkippedRecipient(record_id=record_id, reason=reason))
+    return sent, refused
 
 
-def _send_one(job: JobItem, kind: str, record_id: str, sender: UserItem) -> bool:
-    """True if sent (now, or by an earlier delivery of this chunk); False if the rules refuse it now (consent
-    withdrawn, address suppressed) or the record is gone or no longer the sender's."""
+def _send_one(job: JobItem, kind: str, record_id: str, sender: UserItem) -> str | None:
+    """None if sent (now, or by an earlier delivery of this chunk); else why not, a reason code: the rules refuse it
+    now (consent withdrawn, address suppressed), it cannot be sent (a line break in the name, an address SES
+    refuses), or the record is gone or no longer the sender's. Anything else raises: a retry may send it."""
     from crm.services.record_email import EmailNotAllowedError, send_template_email
 
     try:
         send_template_email(kind, record_id, job.request["template_id"], sender, utcnow(), purpose="marketing",
                             batch_id=job.job_id)
     except (EmailNotAllowedError, NotFoundError, ForbiddenError) as refused:
-        logger.info("mass email %s skips %s %s: %s", job.job_id, kind, record_id, refused)
-        return False
-    return True
+        if isinstance(refused, EmailNotAllowedError):
+            reason = refused.code
+        else:
+            reason = "record_gone" if isinstance(refused, NotFoundError) else "not_yours"
+        logger.info("mass email %s skips %s %s: %s", job.job_id, kind, record_id, reason)
+        count("MassEmailRecipientSkipped")
+        return reason
+    return None
 
 
 # --- export ----------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from crm.clock import to_iso
 from crm.data.email_messages import SentEmailItem
 from crm.data.leads import LeadItem
 from crm.data.people import UserItem, get_user
+from crm.data.suppression import Listing, listing
 from crm.domain.automation import EmailFacts
 from crm.integrations.email import send_email
 from crm.integrations.sms import send_sms
@@ -20,9 +21,13 @@ from crm.settings import get_settings
 LEAD_HEADER = "X-Crm-Lead-Id"
 
 
-def email_facts(lead: LeadItem) -> EmailFacts:
+def email_facts(lead: LeadItem, listed: Listing | None = None) -> EmailFacts:
+    """The lead's own flags and what the suppression list says of its address (`listed`, or looked up): an address
+    suppressed or unsubscribed under an earlier lead, since erased, stays so."""
+    listed = listing(lead.email) if listed is None else listed
     return EmailFacts(has_email=bool(lead.email), consent_given=bool(lead.consent and lead.consent.given),
-                      unsubscribed=bool(lead.unsubscribed_at), suppressed=lead.email_suppressed)
+                      unsubscribed=bool(lead.unsubscribed_at) or listed.unsubscribed,
+                      suppressed=lead.email_suppressed or listed.suppressed)
 
 
 def ensure_unsubscribe_token(lead: LeadItem) -> str:
@@ -56,10 +61,11 @@ def lead_message_context(lead: LeadItem, rep: UserItem, step: dict | None = None
 
 
 def email_lead(lead: LeadItem, template: str, now: datetime, *, step: int | None = None,
-               step_context: dict | None = None) -> SentEmailItem:
-    """Send, then remember the message id so the email's SES events find the lead. Replies go to the rep."""
+               step_context: dict | None = None, extra: dict | None = None) -> SentEmailItem:
+    """Send, then remember the message id so the email's SES events find the lead. Replies go to the rep.
+    `extra`: what this template needs beyond every lead email's context (a link of its own)."""
     rep = _rep(lead)
-    rendered = render_email(template, lead.language, lead_message_context(lead, rep, step_context))
+    rendered = render_email(template, lead.language, lead_message_context(lead, rep, step_context) | (extra or {}))
     link = unsubscribe_url(lead)
     headers = {"Reply-To": rep.email, "List-Unsubscribe": f"<{link}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", LEAD_HEADER: lead.lead_id}

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from crm.data.accounts import ContactItem
 from crm.data.jobs import get_job
 from crm.data.leads import LeadItem
 from crm.data.people import UserItem
+from crm.data.suppression import NOT_LISTED, listings
 from crm.domain.automation import EmailFacts, marketing_email_blocked
 from crm.domain.jobs import DONE, MASS_EMAIL, chunk_count
 from crm.errors import InvalidError
@@ -35,7 +35,7 @@ from crm.services.lead_messages import email_facts
 from crm.settings import get_settings
 
 MAX_RECIPIENTS = 500
-_LEADS_PER_READ = 100  # a BatchGet reads at most 100 items
+_PER_READ = 100  # a BatchGet reads at most 100 items
 
 
 @dataclass(frozen=True)
@@ -54,31 +54,32 @@ def _check_template(template_id: str) -> None:
 def candidates(request: MassEmailRequest, viewer: UserItem) -> Iterator[Candidate]:
     """Every lead or contact the filters select, newest first, with whether they may get marketing email."""
     legal_basis = get_settings().marketing_legal_basis
-    selection = lists.select(request.kind, request.filters, viewer)
-    if request.kind == "leads":
-        for lead in lists.records(selection):
-            yield Candidate(lead.lead_id, _blocked(email_facts(lead), legal_basis))  # type: ignore[attr-defined]
-        return
-    batch: list[ContactItem] = []
-    for contact in lists.records(selection):
-        batch.append(contact)  # type: ignore[arg-type]  # a contacts list holds contacts
-        if len(batch) == _LEADS_PER_READ:
-            yield from _contact_candidates(batch, legal_basis)
+    batch: list[Any] = []
+    for record in lists.records(lists.select(request.kind, request.filters, viewer)):
+        batch.append(record)
+        if len(batch) == _PER_READ:
+            yield from _candidates(request.kind, batch, legal_basis)
             batch = []
-    yield from _contact_candidates(batch, legal_basis)
+    yield from _candidates(request.kind, batch, legal_basis)
 
 
-def _contact_candidates(contacts: list[ContactItem], legal_basis: str) -> Iterator[Candidate]:
-    """A contact's consent, unsubscribe and suppression are its lead's: one BatchGet of those leads."""
-    lead_ids = sorted({contact.lead_id for contact in contacts if contact.lead_id})
+def _candidates(kind: str, records: list[Any], legal_basis: str) -> Iterator[Candidate]:
+    """A batch of leads or contacts: one BatchGet of their addresses on the suppression list and, for contacts,
+    one of their leads (a contact's consent, unsubscribe and suppression are its lead's)."""
+    listed = listings(record.email for record in records)
+    if kind == "leads":
+        for lead in records:
+            yield Candidate(lead.lead_id, _blocked(email_facts(lead, listed.get(lead.email, NOT_LISTED)), legal_basis))
+        return
+    lead_ids = sorted({contact.lead_id for contact in records if contact.lead_id})
     leads = {lead.lead_id: lead for lead in LeadItem.batch_get([LeadItem.key(lead_id) for lead_id in lead_ids])}
-    for contact in contacts:
+    for contact in records:
         lead = leads.get(contact.lead_id or "")
-        facts = EmailFacts(has_email=bool(contact.email), consent_given=False, unsubscribed=False, suppressed=None)
+        address = listed.get(contact.email, NOT_LISTED)
+        facts = EmailFacts(has_email=bool(contact.email), consent_given=False, unsubscribed=address.unsubscribed,
+                           suppressed=address.suppressed)
         if lead is not None:
-            lead_facts = email_facts(lead)
-            facts = EmailFacts(has_email=bool(contact.email), consent_given=lead_facts.consent_given,
-                               unsubscribed=lead_facts.unsubscribed, suppressed=lead_facts.suppressed)
+            facts = replace(email_facts(lead, address), has_email=bool(contact.email))
         yield Candidate(contact.contact_id, _blocked(facts, legal_basis))
 
 

@@ -3,11 +3,14 @@ the templates themselves (everyone reads them, admins save them). A deal is emai
 board's deal panel): the email goes to the contact and lands on the deal's timeline.
 
 Who may be written to is the consent rules' call (crm/domain/automation.py), on the facts of the lead the person
-is (a contact's consent, unsubscribe and suppression live on the lead it was converted from):
+is (a contact's consent, unsubscribe and suppression live on the lead it was converted from) and on what the
+suppression list says of the address written to (crm.data.suppression: it outlives leads, erasure included):
 - "personal", a rep's 1:1 reply, is refused only for no address, a suppressed address (bounce, complaint) or
   a person who asked to be erased: an unsubscribe is from marketing, not from answering the person;
 - "marketing" (mass email) also needs consent (or the configured legal basis) and no unsubscribe, and carries
   one-click unsubscribe like every marketing email (services/lead_messages.py).
+An email that cannot be sent to this recipient as it is (a line break in the name, an address SES refuses) is
+refused on "recipient" too, with nothing sent.
 The send goes through SES with Reply-To the rep, in the recipient's language, and is logged on the record's
 timeline ("email_sent") and as a SentEmailItem, so SES opens and clicks land on the lead. A personal email to a
 lead is a contact attempt too, counted like an email the rep logs (L4, L8).
@@ -36,11 +39,12 @@ from crm.data.email_templates import (
 )
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead
 from crm.data.people import UserItem, get_user
+from crm.data.suppression import listing
 from crm.data.transactions import write_transaction
 from crm.domain.automation import EmailFacts, marketing_email_blocked, service_email_blocked
 from crm.domain.email_templates import TEMPLATE_ID, EmailTemplate, as_html, placeholder_values, render
 from crm.errors import ForbiddenError, InvalidError
-from crm.integrations.email import send_email
+from crm.integrations.email import UnsendableEmailError, send_email
 from crm.models.activities import ActivityInput
 from crm.notifications.messages import MESSAGES, RTL_LANGUAGES
 from crm.notifications.render import RenderedEmail, resolve_language
@@ -60,6 +64,7 @@ class EmailNotAllowedError(InvalidError):
 
     def __init__(self, reason: Reason) -> None:
         super().__init__("recipient", reason)
+        self.code = reason.code
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,8 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     """kind "lead" | "contact" | "deal" (its contact); returns {"message_id", "to", "subject"}.
 
     With `batch_id` the send is claimed once per (batch, record): a retried batch gets the first send's answer
-    (message_id None if that send was interrupted before SES answered) and sends nothing again. A send SES refused
-    gives its claim back, so the retry sends it.
+    (message_id None if that send was interrupted before SES answered) and sends nothing again. A send SES did not
+    make gives its claim back: a retry sends it if SES was only busy, and refuses it again if it cannot be sent.
     """
     if kind not in EMAIL_KINDS:
         raise InvalidError("kind", Reason("email_kind"))
@@ -121,9 +126,11 @@ def send_template_email(kind: str, record_id: str, template_id: str, viewer: Use
     try:
         message_id = send_email(to, content, to_name=recipient.name,
                                 headers=headers, tags={"record": kind, "template": template_id})
-    except ClientError:  # SES answered and refused (throttled, say): nothing went out, a retry may send it
+    except (ClientError, UnsendableEmailError) as error:  # SES did not send it (throttled, refused): nothing went out
         if claim is not None:
             release_send(claim)
+        if isinstance(error, UnsendableEmailError):
+            raise EmailNotAllowedError(Reason("email_unsendable")) from error
         raise
     _log(recipient, message_id, template_id, text.subject, to, viewer, purpose, batch_id, claim, now)
     count("PersonalEmailSent" if purpose == "personal" else "MarketingEmailSent")
@@ -179,10 +186,12 @@ def _blocked(recipient: _Recipient, purpose: str) -> Reason | None:
     lead = recipient.lead
     if lead is not None and lead.erased_at:
         return Reason("person_erased")
-    if lead is None:  # a contact with no lead behind it has given no consent and never unsubscribed
-        facts = EmailFacts(has_email=bool(recipient.email), consent_given=False, unsubscribed=False, suppressed=None)
+    listed = listing(recipient.email)  # the address written to: a contact's may not be its lead's
+    if lead is None:  # a contact with no lead behind it has given no consent
+        facts = EmailFacts(has_email=bool(recipient.email), consent_given=False, unsubscribed=listed.unsubscribed,
+                           suppressed=listed.suppressed)
     else:
-        facts = replace(email_facts(lead), has_email=bool(recipient.email))
+        facts = replace(email_facts(lead, listed), has_email=bool(recipient.email))
     if purpose == "marketing":
         return marketing_email_blocked(facts, get_settings().marketing_legal_basis)
     return service_email_blocked(replace(facts, unsubscribed=False))

@@ -1,7 +1,8 @@
 """Unsubscribe (consent and deliverability): one click from any email to a lead, effective before the next send.
 
 The link carries the lead id and the lead's random token; a wrong token learns nothing (the same NotFoundError as
-an unknown lead). Unsubscribing twice is the same as once, and is counted once.
+an unknown lead). Unsubscribing twice is the same as once, and is counted once. The address goes on the suppression
+list too (crm.data.suppression): the unsubscribe outlasts the lead, erasure included.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from crm.clock import to_iso
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
+from crm.data.suppression import list_in
 from crm.data.transactions import condition_failed, write_transaction
 from crm.errors import NotFoundError
 from crm.observability import count, logger
@@ -48,6 +50,8 @@ def unsubscribe(lead_id: str, token: str, now: datetime, how: str) -> Unsubscrib
         transaction.update(lead, actions=[LeadItem.unsubscribed_at.set(at)],
                            condition=LeadItem.unsubscribed_at.does_not_exist(), add_version_condition=False)
         transaction.save(TimelineEventItem.build(lead_pk(lead_id), "unsubscribed", at, {"how": how}))
+        if lead.email:
+            list_in(transaction, lead.email, unsubscribed=True, at=at)
 
     try:
         write_transaction(writes)
