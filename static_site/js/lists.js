@@ -262,12 +262,19 @@ async function sendEmail(event) {
 
 const emailDone = (job) => t("listsEmailDone", {sent: formatNumber(job.sent), skipped: formatNumber(job.skipped)});
 
+/** Who was not emailed, by why: left out when the job started, or refused when their turn came. */
+function skippedByReason(job) {
+  const counts = {...job.blocked};
+  for (const {reason} of job.refused ?? []) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
+}
+
 /** The mass email's progress in its dialog: sent so far of the recipients, then who got it and who did not. */
 function renderEmailJob(job) {
   const status = {done: emailDone(job), failed: t("listsJobFailed"), queued: t("listsJobQueued")}[job.status]
     ?? t("listsEmailSending", {done: formatNumber(job.done), total: formatNumber(job.total)});
   fill(byId("email-summary"), h("p", {"data-testid": "email-result", "data-status": job.status}, status),
-    progressBar(job, t("listsEmailProgress")), job.status === "done" ? blockedList(job.blocked) : null);
+    progressBar(job, t("listsEmailProgress")), job.status === "done" ? blockedList(skippedByReason(job)) : null);
 }
 
 // --- start ------------------------------------------------------------------------------------------------------

@@ -29,3 +29,13 @@ def test_a_jobs_progress_and_end_are_worded(catalogue):
     assert placeholders(english["listsEmailDone"]) == {"sent", "skipped"}
     assert placeholders(english["listsEmailSending"]) == {"done", "total"}
     assert placeholders(english["listsExportDone"]) == {"count", "file"}
+
+
+# Why a mass email leaves someone out: the consent rules (crm/domain/automation.py, crm/services/record_email.py) when
+# it starts, and at their turn also an email that cannot be sent or a record gone or moved (crm/services/jobs_worker.py)
+MASS_EMAIL_REASONS = ("no_consent", "unsubscribed", "address_suppressed", "no_email_address", "person_erased",
+                      "email_unsendable", "record_gone", "not_yours")
+
+
+def test_every_reason_a_mass_email_skips_someone_for_is_worded(catalogue):
+    assert {f"listsBlocked_{reason}" for reason in MASS_EMAIL_REASONS} <= set(catalogue["en"])
