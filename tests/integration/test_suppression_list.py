@@ -13,7 +13,6 @@ import pytest
 from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import MANAGER, board  # noqa: F401  # board: a fixture
 from tests.integration.test_nurture import deliver, events, lead, lead_emails, ses_event, step
-from tests.integration.test_public_form_privacy import link_event, links_in, text_of
 
 ADDRESS = "nora@example.org"
 PERSON = {"name": "Nora Nurture", "email": ADDRESS, "message": "Tell me about the CRM", "marketing_consent": True,
@@ -130,6 +129,7 @@ def test_an_email_event_of_an_erased_lead_still_suppresses_its_address(crm, boar
 
 def test_a_confirmed_renewal_of_consent_takes_the_address_off_the_list(crm, board):
     from crm.services.lead_messages import email_facts
+    from tests.integration.test_public_form_privacy import link_event, links_in, text_of
 
     # Given an address unsubscribed under an erased lead, back as a new lead that may get no marketing email
     first = post(crm, "first")
