@@ -1,5 +1,9 @@
 """POST /leads: web-form and JSON lead intake (L1, L2); OPTIONS /leads; GET /thank-you.
 
+The answer is the same whether the person was known or not (201 {"received": true} to JSON, 303 to the thank-you page
+to a form), and so is a bot's: this public door is no oracle for who is in the CRM. A signed-in caller that needs the
+lead's id posts to the board API's POST /api/leads instead.
+
 Module import stays light (cold start): settings (pydantic), the domain, pynamodb and boto3 load on the
 first request.
 """
@@ -58,10 +62,13 @@ def _idempotency_key(request: Request) -> str:
     return "body:" + hashlib.sha256(request.content_type.encode() + b"\n" + request.body).hexdigest()
 
 
-def _success(request: Request, fields: dict, lead_id: str, returning: bool, cors: dict, settings: Settings) -> dict:
+RECEIVED = {"received": True}
+
+
+def _success(request: Request, fields: dict, cors: dict, settings: Settings) -> dict:
     if request.wants_html:
         return redirect(_thank_you_location(fields.get("redirect_to"), fields, settings), cors)
-    return json_response(200 if returning else 201, {"id": lead_id, "returning": returning}, cors)
+    return json_response(201, RECEIVED, cors)
 
 
 def _thank_you_location(requested: object, fields: dict, settings: Settings) -> str:
@@ -111,16 +118,14 @@ def _post_lead(request: Request, cors: dict, context: object, settings: Settings
     if str(fields.get(HONEYPOT_FIELD) or "").strip():
         logger.info("honeypot filled; answering as usual and storing nothing")
         metrics.add_metric(name="LeadSpamDropped", unit=MetricUnit.Count, value=1)
-        from ulid import ULID
-
-        return _success(request, fields, str(ULID()), False, cors, settings)
+        return _success(request, fields, cors, settings)
     submission, errors = _validate(fields, settings)
     if submission is None:
         return _invalid(request, fields, errors, cors)
     intake, config = _idempotent_intake()
     config.register_lambda_context(context)
-    result = intake(request={"key": _idempotency_key(request)}, submission=submission)
-    return _success(request, fields, result["lead_id"], result["returning"], cors, settings)
+    intake(request={"key": _idempotency_key(request)}, submission=submission)
+    return _success(request, fields, cors, settings)
 
 
 @metrics.log_metrics

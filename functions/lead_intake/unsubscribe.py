@@ -1,7 +1,10 @@
-"""GET/POST /unsubscribe?lead=..&token=..: the link in every email to a lead (public, token-protected).
+"""GET/POST /unsubscribe?lead=..&token=..: the link in every email to a lead (public, token-protected); and
+GET/POST /confirm-consent?lead=..&token=..: the link of the email confirming consent renewed after an unsubscribe
+(crm.services.consent).
 
-GET shows a confirmation button (mail scanners follow links; they must not unsubscribe anyone); POST
-unsubscribes, whether from that button or from a mail client's one-click List-Unsubscribe-Post.
+GET shows a confirmation button (mail scanners follow links; they must not unsubscribe or subscribe anyone); POST
+unsubscribes, whether from that button or from a mail client's one-click List-Unsubscribe-Post, or records the
+confirmed consent.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ def handler(event: dict, context: LambdaContext) -> dict:
     from crm.web_form import render_unsubscribe_page
 
     request = Request.from_event(event)
+    page = "confirm-consent" if request.public_path.rstrip("/").endswith("/confirm-consent") else "unsubscribe"
     try:
-        return _answer(request, event.get("queryStringParameters") or {})
+        return (_confirm if page == "confirm-consent" else _answer)(request, event.get("queryStringParameters") or {})
     except NotFoundError:  # an unknown lead, one no link names (crm.ids) or a wrong token: the same page
-        return html_response(404, render_unsubscribe_page("invalid", None))
+        return html_response(404, render_unsubscribe_page("invalid", None, page=page))
 
 
 def _lead_and_token(query: dict) -> tuple[str, str]:
@@ -40,6 +44,12 @@ def _lead_and_token(query: dict) -> tuple[str, str]:
     if not token.isascii():  # tokens are URL-safe ASCII, and the constant-time comparison takes nothing else
         raise NotFoundError("token: not a token this CRM sends")
     return lead_id, token
+
+
+def _again(request: Request, lead_id: str, token: str) -> str:
+    """Where the page's button posts: this link again, relative to it (its last path segment), so it holds under API
+    Gateway's stage, a custom domain's base path and the local runner (which serves no stage) alike."""
+    return f"{request.public_path.rstrip('/').rpartition('/')[2]}?{urlencode({'lead': lead_id, 'token': token})}"
 
 
 def _answer(request: Request, query: dict) -> dict:
@@ -56,5 +66,19 @@ def _answer(request: Request, query: dict) -> dict:
     target = find_target(lead_id, token)
     if target.already:
         return html_response(200, render_unsubscribe_page("done", target.language))
-    action = f"{request.public_path}?{urlencode({'lead': lead_id, 'token': token})}"
-    return html_response(200, render_unsubscribe_page("confirm", target.language, action))
+    return html_response(200, render_unsubscribe_page("confirm", target.language, _again(request, lead_id, token)))
+
+
+def _confirm(request: Request, query: dict) -> dict:
+    from crm.clock import utcnow
+    from crm.http import html_response
+    from crm.services.consent import confirm_consent, find_pending
+    from crm.web_form import render_unsubscribe_page
+
+    lead_id, token = _lead_and_token(query)
+    if request.method == "POST":
+        target = confirm_consent(lead_id, token, utcnow())
+        return html_response(200, render_unsubscribe_page("done", target.language, page="confirm-consent"))
+    target = find_pending(lead_id, token, utcnow())
+    return html_response(200, render_unsubscribe_page("confirm", target.language, _again(request, lead_id, token),
+                                                      page="confirm-consent"))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from tests.e2e.browser import call_api, log_in, unique
+from tests.e2e.browser import call_api, log_in, posted_lead_id, unique
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,7 @@ def converted_deal(stack: RunningStack) -> tuple[dict, str]:
     lead = requests.post(f"{stack.url}/leads", json={"name": "Karl Huber", "email": email, "country": "DE",
                                                      "company": "Huber KG", "language": "de"}, timeout=10)
     assert lead.status_code == 201, lead.text
-    response = call_api(stack, "rep-anna", "POST", f"/api/leads/{lead.json()['id']}/convert",
+    response = call_api(stack, "rep-anna", "POST", f"/api/leads/{posted_lead_id(stack, email)}/convert",
                         json={"deal": {"amount": "5000", "currency": "EUR"}})
     assert response.status_code == 201, response.text
     deal = call_api(stack, "rep-anna", "GET", f"/api/deals/{response.json()['deal_id']}").json()

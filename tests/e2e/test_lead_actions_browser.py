@@ -10,7 +10,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.browser import ARTIFACTS, call_api, log_in, unique
+from tests.e2e.browser import ARTIFACTS, call_api, log_in, posted_lead_id, unique
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -18,10 +18,11 @@ pytestmark = pytest.mark.e2e
 
 def annas_lead(stack: RunningStack, name: str) -> str:
     """A new German lead from the web (routed to rep Anna, DACH): its id."""
-    posted = requests.post(f"{stack.url}/leads", json={"name": name, "email": f"lead.{uuid.uuid4().hex[:8]}@example.de",
-                                                      "country": "DE", "company": f"{name} GmbH"}, timeout=10)
+    email = f"lead.{uuid.uuid4().hex[:8]}@example.de"
+    posted = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
+                                                      "company": f"{name} GmbH"}, timeout=10)
     assert posted.status_code == 201, posted.text
-    return posted.json()["id"]
+    return posted_lead_id(stack, email)
 
 
 def open_lead(page, stack: RunningStack, lead_id: str, user_id: str = "rep-anna") -> None:
@@ -140,3 +141,41 @@ def test_the_review_page_speaks_persian_right_to_left(stack, page):
     assert page.locator("#review-title").inner_text() == "درخواست‌های حذف"
     assert page.get_by_test_id("nav-review").inner_text() == "درخواست‌های حذف"
     assert "سرنخ" in page.get_by_test_id("review-summary").inner_text()
+
+
+def test_the_owner_applies_on_the_lead_page_what_a_public_post_proposed(stack, page):
+    # Given Anna's lead, and a later public post of its address with a phone and another company
+    name = unique("Lena Roth")
+    email = f"lena.{uuid.uuid4().hex[:8]}@example.de"
+    first = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
+                                                      "company": f"{name} GmbH"}, timeout=10)
+    assert first.status_code == 201, first.text
+    lead_id = posted_lead_id(stack, email)
+    again = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
+                                                      "company": "Roth Logistik AG", "phone": "+49 30 901820"},
+                          timeout=10)
+    assert again.status_code == 201, again.text
+    # When Anna follows her notice of it (she reads German)
+    log_in(page, stack, "rep-anna", then="home.html")
+    page.get_by_test_id("notices-button").click()
+    notice = page.get_by_test_id("notices-list").get_by_role("link", name=re.compile("Formular"))
+    assert notice.get_attribute("href") == f"record.html?kind=lead&id={lead_id}"
+    notice.click()
+    page.wait_for_url(f"**/record.html?kind=lead&id={lead_id}")
+    # Then the lead's page shows the proposal, what it would change, and a button to apply it; the lead is unchanged
+    proposal = page.get_by_test_id("event-changes_proposed")
+    proposal.wait_for()
+    assert "Änderungen per Formular vorgeschlagen" in proposal.text_content()
+    assert "Firma: " in proposal.text_content() and "→ Roth Logistik AG" in proposal.text_content()
+    facts = page.get_by_test_id("record-facts")
+    assert "Roth Logistik AG" not in facts.text_content()
+    page.screenshot(path=str(ARTIFACTS / "lead_actions" / "changes_proposed.png"), full_page=True)
+    # When she applies it
+    proposal.get_by_test_id("apply-proposal").get_by_text("Diese Änderungen übernehmen").click()
+    # Then the lead takes the new company and phone, the timeline says so, and the button is gone
+    page.get_by_test_id("event-changes_applied").wait_for()
+    facts.get_by_text("Roth Logistik AG").wait_for()
+    assert page.get_by_test_id("apply-proposal").count() == 0
+    fields = call_api(stack, "rep-anna", "GET", f"/api/records/lead/{lead_id}").json()["fields"]
+    assert (fields["company"], fields["phone"]) == ("Roth Logistik AG", "+4930901820")
+    page.screenshot(path=str(ARTIFACTS / "lead_actions" / "changes_applied.png"), full_page=True)

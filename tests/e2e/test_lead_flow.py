@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.browser import call_api
+from tests.e2e.browser import call_api, posted_lead_id
 from tests.e2e.conftest import SLA_SECONDS_LOCAL, RunningStack, start_stack, stop_stack
 from tests.integration.conftest import HOT_ANSWERS
 
@@ -49,11 +49,15 @@ def test_json_hot_lead_notifies_its_rep_by_email_and_sms(stack):
     assert sms["to"].startswith("+")
 
 
-def test_the_same_person_posting_again_gets_the_same_lead(stack):
+def test_the_same_person_posting_again_gets_the_same_lead_and_the_same_answer_as_a_new_one(stack):
     email = unique_email("again")
-    first = post_json(stack, {"name": "Ann Again", "email": email, "source": "event"}).json()
+    first = post_json(stack, {"name": "Ann Again", "email": email, "source": "event"})
+    lead_id = posted_lead_id(stack, email)
     second = post_json(stack, {"name": "Ann Again", "email": email.upper(), "source": "newsletter"})
-    assert second.status_code == 200 and second.json() == {"id": first["id"], "returning": True}
+    assert (first.status_code, first.json()) == (second.status_code, second.json()) == (201, {"received": True})
+    assert posted_lead_id(stack, email) == lead_id
+    touches = call_api(stack, "manager-maria", "GET", f"/api/records/lead/{lead_id}").json()["fields"]["touch_count"]
+    assert touches == 2
 
 
 def test_bad_input_gets_field_errors(stack):
@@ -63,14 +67,15 @@ def test_bad_input_gets_field_errors(stack):
 
 
 def test_a_missed_sla_escalates_to_the_manager_and_a_logged_call_does_not(stack):
-    late = post_json(stack, {**HOT_ANSWERS, "name": "Late Lead", "email": unique_email("late")}).json()
-    prompt = post_json(stack, {**HOT_ANSWERS, "name": "Prompt Lead", "email": unique_email("prompt")}).json()
-    activity = call_api(stack, "manager-maria", "POST", f"/api/leads/{prompt['id']}/activities",
+    late, prompt = unique_email("late"), unique_email("prompt")
+    post_json(stack, {**HOT_ANSWERS, "name": "Late Lead", "email": late})
+    post_json(stack, {**HOT_ANSWERS, "name": "Prompt Lead", "email": prompt})
+    activity = call_api(stack, "manager-maria", "POST", f"/api/leads/{posted_lead_id(stack, prompt)}/activities",
                         json={"type": "call", "outcome": "answered"})
     assert activity.status_code == 201 and activity.json()["first_contact"] is True
     escalation = stack.wait_for(lambda message: message["kind"] == "email" and "Late Lead" in message["subject"]
                                 and "manager@example.com" in message["to"], timeout=30)
-    assert late["id"] in escalation["html"] or "Late Lead" in escalation["html"]
+    assert posted_lead_id(stack, late) in escalation["html"] or "Late Lead" in escalation["html"]
     time.sleep(SLA_SECONDS_LOCAL + 1)  # past the prompt lead's deadline too
     told = [message["subject"] for message in stack.outbox()
             if message["kind"] == "email" and "manager@example.com" in message["to"]
@@ -88,7 +93,8 @@ def test_leads_survive_a_restart(tmp_path):
     email = unique_email("keep")
     first = start_stack(tmp_path, data_dir)
     try:
-        lead_id = post_json(first, {"name": "Kept Lead", "email": email}).json()["id"]
+        post_json(first, {"name": "Kept Lead", "email": email})
+        lead_id = posted_lead_id(first, email)
         assert java_processes_using(data_dir)
     finally:
         stop_stack(first)
@@ -97,7 +103,7 @@ def test_leads_survive_a_restart(tmp_path):
     assert not java_processes_using(data_dir)
     second = start_stack(tmp_path, data_dir)
     try:
-        again = post_json(second, {"name": "Kept Lead", "email": email, "message": "back after the restart"})
-        assert again.json() == {"id": lead_id, "returning": True}
+        post_json(second, {"name": "Kept Lead", "email": email, "message": "back after the restart"})
+        assert posted_lead_id(second, email) == lead_id
     finally:
         stop_stack(second)

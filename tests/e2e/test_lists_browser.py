@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.browser import ARTIFACTS, call_api, log_in, unique
+from tests.e2e.browser import ARTIFACTS, call_api, log_in, posted_lead_id, unique
 from tests.e2e.conftest import RunningStack
 from tests.integration.conftest import HOT_ANSWERS
 
@@ -30,7 +30,7 @@ def new_lead(stack: RunningStack, name: str, hot: bool, consent: bool = False, *
     response = requests.post(f"{stack.url}/leads", json={"name": name, "email": email, "country": "DE",
                                                           "company": f"{name} GmbH", **answers}, timeout=10)
     assert response.status_code == 201, response.text
-    return response.json()["id"]
+    return posted_lead_id(stack, email)
 
 
 def lead_email(name: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.e2e.browser import call_api
+from tests.e2e.browser import call_api, posted_lead_id
 from tests.e2e.conftest import RunningStack, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def nurturable_lead(stack: RunningStack, name: str) -> tuple[str, str]:
         "name": name, "email": email, "country": "GB", "message": "Our spreadsheets no longer keep up with the leads",
         "marketing_consent": True, "consent_text": "Yes, send me news"}, timeout=10)
     assert response.status_code == 201, response.text
-    return response.json()["id"], email
+    return posted_lead_id(stack, email), email
 
 
 def lead(stack: RunningStack, lead_id: str) -> dict:

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from tests.e2e.browser import call_api, log_in, unique
+from tests.e2e.browser import call_api, log_in, posted_lead_id, unique
 from tests.e2e.conftest import RunningStack
 from tests.integration.conftest import HOT_ANSWERS
 
@@ -30,7 +30,7 @@ def converted_contact(stack: RunningStack) -> tuple[str, str]:
     lead = requests.post(f"{stack.url}/leads", json={"name": "Jonas Weber", "email": email, "country": "DE",
                                                      "company": "Weber GmbH", "language": "de"}, timeout=10)
     assert lead.status_code == 201, lead.text
-    response = call_api(stack, "rep-anna", "POST", f"/api/leads/{lead.json()['id']}/convert", json={})
+    response = call_api(stack, "rep-anna", "POST", f"/api/leads/{posted_lead_id(stack, email)}/convert", json={})
     assert response.status_code == 201, response.text
     return response.json()["contact_id"], email
 
@@ -119,12 +119,13 @@ def test_a_big_accounts_page_shows_more_deals_on_request(stack, page):
 def test_the_link_in_a_reps_new_lead_email_opens_the_lead_after_sign_in(stack, page):
     # Given a hot German lead from the web, routed to Anna (DACH), whose "new lead" email is in the outbox
     name = unique("Greta Vogel")
+    address = f"greta.{uuid.uuid4().hex[:6]}@example.de"
     posted = requests.post(f"{stack.url}/leads", json={
-        **HOT_ANSWERS, "name": name, "email": f"greta.{uuid.uuid4().hex[:6]}@example.de", "country": "DE",
+        **HOT_ANSWERS, "name": name, "email": address, "country": "DE",
         "company": "Vogel AG", "need": "One place for every lead", "utm": {"utm_campaign": "spring-fair"}},
         timeout=10)
     assert posted.status_code == 201, posted.text
-    lead_id = posted.json()["id"]
+    lead_id = posted_lead_id(stack, address)
     email = stack.wait_for(lambda message: message["kind"] == "email" and name in (message.get("subject") or "")
                            and "anna@example.com" in message["to"])
     link = re.search(r"https?://\S+/record\.html\?\S+", email["text"]).group(0)
@@ -157,12 +158,12 @@ def test_the_link_in_a_reps_new_lead_email_opens_the_lead_after_sign_in(stack, p
 
 def test_another_reps_lead_shows_the_not_found_message_and_no_forms(stack, page):
     # Given a German lead from the web, routed to Anna (DACH)
+    address = f"paula.{uuid.uuid4().hex[:6]}@example.de"
     posted = requests.post(f"{stack.url}/leads", json={
-        "name": unique("Paula Kern"), "email": f"paula.{uuid.uuid4().hex[:6]}@example.de", "country": "DE",
-        "company": "Kern KG"}, timeout=10)
+        "name": unique("Paula Kern"), "email": address, "country": "DE", "company": "Kern KG"}, timeout=10)
     assert posted.status_code == 201, posted.text
     # When Béla opens its page
-    log_in(page, stack, "rep-bela", then=f"record.html?kind=lead&id={posted.json()['id']}")
+    log_in(page, stack, "rep-bela", then=f"record.html?kind=lead&id={posted_lead_id(stack, address)}")
     page.locator("#record:not([aria-busy])").wait_for()
     # Then he reads that it was not found, and sees no facts, tasks or forms to add a note or a task to it
     assert page.get_by_test_id("message").get_attribute("data-kind") == "error"

@@ -182,8 +182,9 @@ def lead_id_of(payload: dict) -> str:
     names no lead, so a test finds it as the CRM does, by the person's email or phone."""
     from crm.data.leads import ContactPointItem, contact_point_owners
     from crm.models.leads import LeadSubmission
+    from crm.settings import get_settings
 
-    region = {"default_phone_region": ENVIRONMENT["DEFAULT_PHONE_REGION"]}
+    region = {"default_phone_region": get_settings().default_phone_region}
     person = LeadSubmission.model_validate({"name": "?", **payload}, context=region)  # normalised as intake does
     owners = contact_point_owners(person.email, person.phone)
     found = [owners.get(key) for key in (ContactPointItem.email_pk(person.email or ""),

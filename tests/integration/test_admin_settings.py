@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 WEBINAR = {"name": "Webinar follow-up", "steps": [
@@ -34,8 +34,8 @@ def sequence_call(board, method, sequence_id, **kwargs):
 
 
 def score_parts(crm, board, payload):
-    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
-    lead_id = json.loads(response["body"])["id"]
+    crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
+    lead_id = lead_id_of(payload)
     read = board.call("GET", f"/api/records/lead/{lead_id}", "mgr-maria")
     return {part["signal"]: part["points"] for part in read.json()["fields"]["score_parts"]}
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.integration.board_fixtures import seed_deals
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 
 NOW = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -371,9 +371,9 @@ def test_a_converted_leads_deal_lands_in_unsorted_with_its_counters(crm, team):
 
     # Given Anna's lead from Weber GmbH (routed to her: DE), and her board read (its heads kept)
     assert board("sales", team["rep-anna"])["columns"][0]["cards"] == []
-    lead = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(
-        {"name": "Jonas Weber", "email": "jonas@example.de", "company": "Weber GmbH", "country": "DE"})))
-    lead_id = json.loads(lead["body"])["id"]
+    jonas = {"name": "Jonas Weber", "email": "jonas@example.de", "company": "Weber GmbH", "country": "DE"}
+    crm.invoke("lead_intake", "app.handler", api_event(json.dumps(jonas)))
+    lead_id = lead_id_of(jonas)
     # When she converts it with a deal
     deal_id = convert_lead(lead_id, ConversionRequest.model_validate({"deal": {"amount": "12000", "currency": "EUR"}}),
                            team["rep-anna"], NOW).deal_id

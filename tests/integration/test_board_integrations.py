@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from local.auth import machine_clients
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import MANAGER, REP_A, REP_B, SALES, Board, board  # noqa: F401  (fixture)
 
 CLIENT = "crm-integration"
@@ -150,9 +150,9 @@ def test_the_runner_takes_only_live_access_tokens_as_api_gateway_does(board):
 
 def test_a_telephony_integration_logs_a_call_on_any_reps_lead(crm, board):
     # Given a lead the form gave to a rep
-    posted = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(
-        {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH"})))
-    lead_id = json.loads(posted["body"])["id"]
+    jonas = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH"}
+    crm.invoke("lead_intake", "app.handler", api_event(json.dumps(jonas)))
+    lead_id = lead_id_of(jonas)
     call = {"type": "call", "direction": "outbound", "outcome": "answered"}
     # When the phone system logs the call without the activities scope, then with it
     refused = as_integration(board, "POST", f"/api/leads/{lead_id}/activities", "crm/records.read", body=call)

@@ -6,7 +6,7 @@ import json
 import boto3
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
@@ -17,9 +17,10 @@ DEAL_AND_TASK = {"deal": {"amount": "12000", "currency": "EUR"},
 
 
 def new_lead(crm, **fields):
-    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps({**JONAS, **fields})))
+    payload = {**JONAS, **fields}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def convert(board, lead_id, body=None, user="rep-anna", key=None):

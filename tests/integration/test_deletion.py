@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 PERSON = {"name": "Jonas Weber", "email": "jonas@example.de", "phone": "+49 30 901820", "company": "Weber GmbH",
@@ -20,9 +20,10 @@ TRACES = ("jonas", "weber", "901820", "ceo", "brewing", "petra", "mornings", "ne
 
 
 def new_lead(crm, **fields):
-    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps({**PERSON, **fields})))
+    payload = {**PERSON, **fields}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201, response["body"]
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def call(board, method, path, user, body=None):
@@ -147,7 +148,7 @@ def test_approval_erases_the_person_and_the_same_email_comes_back_as_a_new_lead(
     # When the same person submits again, Then they are a new lead
     again = crm.invoke("lead_intake", "app.handler",
                        api_event(json.dumps({"name": "Jonas Weber", "email": "jonas@example.de"})))
-    returned_id = json.loads(again["body"])["id"]
+    returned_id = lead_id_of({"name": "Jonas Weber", "email": "jonas@example.de"})
     assert again["statusCode"] == 201 and returned_id != lead_id
     assert contact_points("jonas@example.de", None) == {"EMAIL#jonas@example.de": returned_id}
     # And a retried approval of the erased lead answers the same decision and changes nothing

@@ -24,13 +24,14 @@ MONDAY_NOON = datetime(2026, 3, 9, 11, 0, tzinfo=UTC)
 
 
 def submit(received_at: datetime, **answers) -> str:
-    """A German visitor (routed to Anna, in Berlin) arriving at `received_at`."""
+    """A German visitor (routed to Anna, in Berlin) arriving at `received_at`, as a signed-in caller posts it (a
+    public post of a known person only proposes its answers: crm.services.intake)."""
     from crm.models.leads import LeadSubmission
-    from crm.services.intake import submit_lead
+    from crm.services.intake import IntakeOptions, submit_lead
 
     payload = {"name": "Jonas Weber", "email": "jonas@example.de", "country": "DE", "marketing_consent": True,
                "consent_text": "Yes, send me news", **answers}
-    return submit_lead(LeadSubmission.model_validate(payload), received_at).lead_id
+    return submit_lead(LeadSubmission.model_validate(payload), received_at, IntakeOptions()).lead_id
 
 
 def lead(lead_id: str):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 # 06:00 UTC on 15 January is still the evening of 14 January for Chris in Los Angeles
@@ -21,7 +21,7 @@ def post_lead(crm, name, **fields):
     payload = {"name": name, "email": f"{name.lower()}@example.com", **fields}
     response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def home(board, rep_id, user):

@@ -8,12 +8,19 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
-from tests.integration.conftest import HOT_ANSWERS, api_event
+from tests.integration.conftest import HOT_ANSWERS, api_event, lead_id_of
 from tests.integration.test_board_api import MANAGER, board, emitted_metrics  # noqa: F401
 
 
 def post_json(crm, payload, **kwargs):
     return crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload), **kwargs))
+
+
+def new_lead(crm, payload, **kwargs):
+    """A public JSON post's lead id, found as the CRM finds the person (the answer names no lead)."""
+    response = post_json(crm, payload, **kwargs)
+    assert response["statusCode"] == 201, response["body"]
+    return lead_id_of(payload)
 
 
 def post_form(crm, fields, **kwargs):
@@ -47,8 +54,8 @@ def test_json_post_creates_lead_with_contact_points_touch_task_and_workflow(crm)
     response = post_json(crm, {"name": "Jonas Weber", "email": "Jonas@Example.de", "phone": "+49 30 901820",
                                "company": "Weber GmbH", "source": "ebook", "utm_campaign": "spring", **HOT_ANSWERS})
     # Then the lead is created and assigned by the DACH rule with a "Call new lead" task due at the SLA deadline
-    assert response["statusCode"] == 201
-    lead_id = json.loads(response["body"])["id"]
+    assert response["statusCode"] == 201 and json.loads(response["body"]) == {"received": True}
+    lead_id = lead_id_of({"email": "jonas@example.de", "name": "Jonas Weber"})
     from crm.data.leads import get_lead
     from crm.data.tasks import TaskItem
 
@@ -80,20 +87,21 @@ def test_form_may_redirect_only_to_an_allowed_site(crm):
     assert foreign["headers"]["Location"] == "thank-you"
 
 
-def test_returning_person_adds_a_touch_and_keeps_the_first_source(crm):
-    first = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com", "source": "event"})["body"])
-    again = post_json(crm, {"name": "Ann Lee", "email": " ANN@example.com", "phone": "06 30 999 8877",
-                            "company": "Lee Kft", "source": "newsletter"})
-    assert again["statusCode"] == 200
-    assert json.loads(again["body"]) == {"id": first["id"], "returning": True}
+def test_returning_person_adds_a_touch_and_keeps_the_first_source(crm, board):
+    first = new_lead(crm, {"name": "Ann", "email": "ann@example.com", "source": "event"})
+    # When a signed-in caller posts the same person with what the lead did not know
+    again = board.call("POST", "/api/leads", MANAGER, {"name": "Ann Lee", "email": " ANN@example.com",
+                                                       "phone": "06 30 999 8877", "company": "Lee Kft",
+                                                       "source": "newsletter"})
+    assert again.status_code == 200 and again.json() == {"id": first, "returning": True}
     from crm.data.leads import get_lead
 
-    lead = get_lead(first["id"])
+    lead = get_lead(first)
     assert lead.touch_count == 2 and lead.first_touch.source == "event"
     assert lead.company == "Lee Kft" and lead.phone == "+36309998877" and lead.name == "Ann"
     # the phone now finds the same person too
-    by_phone = post_json(crm, {"name": "Ann", "phone": "+36 30 999 8877"})
-    assert json.loads(by_phone["body"])["id"] == first["id"]
+    by_phone = board.call("POST", "/api/leads", MANAGER, {"name": "Ann", "phone": "+36 30 999 8877"})
+    assert by_phone.json() == {"id": first, "returning": True}
     assert len(crm.executions()) == 1
 
 
@@ -108,12 +116,12 @@ def test_simultaneous_posts_of_one_person_make_one_lead(crm):
         thread.start()
     for thread in threads:
         thread.join()
-    ids = {json.loads(answer["body"])["id"] for answer in answers}
-    assert len(ids) == 1
-    assert sorted(answer["statusCode"] for answer in answers) == [200, 200, 200, 201]
+    assert [answer["statusCode"] for answer in answers] == [201] * 4
+    assert len({answer["body"] for answer in answers}) == 1
     from crm.data.leads import get_lead
 
-    assert get_lead(ids.pop()).touch_count == 4
+    assert get_lead(lead_id_of({"email": "race@example.com"})).touch_count == 4
+    assert len(crm.executions()) == 1
 
 
 def test_retry_with_the_same_idempotency_key_returns_the_first_answer_and_writes_nothing(crm):
@@ -142,7 +150,7 @@ def test_identical_body_within_the_window_is_one_submission(crm):
     assert second["statusCode"] == 201 and second["body"] == first["body"]
     from crm.data.leads import get_lead
 
-    assert get_lead(json.loads(first["body"])["id"]).touch_count == 1
+    assert get_lead(lead_id_of(payload)).touch_count == 1
 
 
 def test_bad_json_input_names_each_field_and_writes_nothing(crm):
@@ -171,7 +179,7 @@ def test_filled_honeypot_gets_the_normal_answer_and_stores_nothing(crm):
     response = post_form(crm, {"name": "Bot", "email": "bot@example.com", "website": "http://spam"})
     assert response["statusCode"] == 303
     json_response = post_json(crm, {"name": "Bot", "email": "bot@example.com", "website": "x"})
-    assert json_response["statusCode"] == 201 and json.loads(json_response["body"])["id"]
+    assert json_response["statusCode"] == 201 and json.loads(json_response["body"]) == {"received": True}
     assert count_items() == 0
 
 
@@ -227,19 +235,18 @@ def test_storage_failure_answers_503(crm, monkeypatch):
 
 @pytest.mark.parametrize("company_size", ["5000", "1000+"])
 def test_rule_skips_inactive_rep_for_large_companies(crm, company_size):
-    response = post_json(crm, {"name": "Big", "email": f"big{company_size}@example.com",
-                               "company_size": company_size})
+    lead_id = new_lead(crm, {"name": "Big", "email": f"big{company_size}@example.com", "company_size": company_size})
     from crm.data.leads import get_lead
 
-    lead = get_lead(json.loads(response["body"])["id"])
+    lead = get_lead(lead_id)
     assert (lead.owner_id, lead.assignment_reason) == ("rep-chris", "rule:enterprise")
 
 
 def test_unmatched_leads_go_round_robin_among_active_reps(crm):
     from crm.data.leads import get_lead
 
-    owners = [get_lead(json.loads(post_json(crm, {"name": f"P{index}", "email": f"p{index}@example.com"})["body"])
-                       ["id"]).owner_id for index in range(6)]
+    owners = [get_lead(new_lead(crm, {"name": f"P{index}", "email": f"p{index}@example.com"})).owner_id
+              for index in range(6)]
     assert sorted(set(owners)) == ["rep-anna", "rep-bela", "rep-chris"]
     assert owners[:3] != owners[3:] or len(set(owners[:3])) == 3
 
@@ -254,7 +261,7 @@ def test_the_error_page_posts_back_to_the_public_path_with_the_stage(crm):
 def test_a_retried_activity_with_the_same_key_is_logged_once(crm, board):
     from crm.data.leads import timeline
 
-    lead_id = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com"})["body"])["id"]
+    lead_id = new_lead(crm, {"name": "Ann", "email": "ann@example.com"})
     call = {"type": "call", "outcome": "no_answer"}
     first = log_activity(board, lead_id, call, headers={"Idempotency-Key": "call-1"})
     again = log_activity(board, lead_id, call, headers={"Idempotency-Key": "call-1"})
@@ -265,7 +272,7 @@ def test_a_retried_activity_with_the_same_key_is_logged_once(crm, board):
 
 
 def test_activity_input_is_validated_and_unknown_leads_are_404(crm, board):
-    lead_id = json.loads(post_json(crm, {"name": "Ann", "email": "ann@example.com"})["body"])["id"]
+    lead_id = new_lead(crm, {"name": "Ann", "email": "ann@example.com"})
     # the signed-in user is who logged it: a body naming someone else is refused
     bad = log_activity(board, lead_id, {"type": "fax", "by": "rep-bela"})
     assert bad.status_code == 422
@@ -283,7 +290,7 @@ HOT_LEAD = {"name": "Hot Lead", "email": "hot@example.com", "company": "Big Kft"
 def test_a_new_lead_is_scored_with_its_explanation_kept(crm):
     from crm.data.leads import get_lead, timeline
 
-    lead_id = json.loads(post_json(crm, HOT_LEAD)["body"])["id"]
+    lead_id = new_lead(crm, HOT_LEAD)
     lead = get_lead(lead_id)
     assert (lead.temperature, lead.cycle) == ("hot", "expected_buyer") and lead.score >= 70
     assert sum(part["points"] for part in lead.score_parts) == lead.score
@@ -294,17 +301,18 @@ def test_a_new_lead_is_scored_with_its_explanation_kept(crm):
 def test_a_lead_with_nothing_to_go_on_is_no_prospect(crm):
     from crm.data.leads import get_lead
 
-    lead = get_lead(json.loads(post_json(crm, {"name": "Quiet", "email": "quiet@example.com"})["body"])["id"])
+    lead = get_lead(new_lead(crm, {"name": "Quiet", "email": "quiet@example.com"}))
     assert (lead.score, lead.temperature, lead.cycle) == (0, "cold", "no_prospect")
 
 
-def test_a_returning_person_with_new_answers_is_rescored_and_the_history_grows(crm):
+def test_a_returning_person_with_new_answers_is_rescored_and_the_history_grows(crm, board):
     from crm.data.leads import get_lead, timeline
 
-    lead_id = json.loads(post_json(crm, {"name": "Grow", "email": "grow@example.com"})["body"])["id"]
+    lead_id = new_lead(crm, {"name": "Grow", "email": "grow@example.com"})
     post_json(crm, {"name": "Grow", "email": "grow@example.com", "source": "newsletter"})  # nothing new to score
     assert [event.event_type for event in timeline(f"LEAD#{lead_id}")].count("scored") == 1
-    post_json(crm, {**HOT_LEAD, "name": "Grow", "email": "grow@example.com"})
+    # the answers from a signed-in caller (a public post only proposes them to the rep: test_public_form_privacy)
+    board.call("POST", "/api/leads", MANAGER, {**HOT_LEAD, "name": "Grow", "email": "grow@example.com"})
     lead = get_lead(lead_id)
     assert (lead.temperature, lead.cycle) == ("hot", "expected_buyer")
     history = [event.data["temperature"] for event in timeline(f"LEAD#{lead_id}") if event.event_type == "scored"]
@@ -317,8 +325,7 @@ def test_with_no_active_rep_a_manager_takes_the_lead_and_with_nobody_it_is_503(c
 
     for rep in active_users("rep"):
         UserItem.build(user_id=rep.user_id, name=rep.name, email=rep.email, role="rep", active=False).save()
-    taken = post_json(crm, {"name": "Orphan", "email": "orphan@example.com"})
-    lead = get_lead(json.loads(taken["body"])["id"])
+    lead = get_lead(new_lead(crm, {"name": "Orphan", "email": "orphan@example.com"}))
     assert (lead.owner_id, lead.assignment_reason) == ("mgr-maria", "no_active_rep")
     UserItem.build(user_id="mgr-maria", name="Maria Manager", email="maria@example.com", role="manager",
                    active=False).save()
@@ -336,7 +343,7 @@ def log_call(board, lead_id, outcome, activity_type="call", direction="outbound"
 def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stored(crm, board):
     from crm.data.leads import get_lead, timeline
 
-    lead_id = json.loads(post_json(crm, {"name": "Silent", "email": "silent@example.com"})["body"])["id"]
+    lead_id = new_lead(crm, {"name": "Silent", "email": "silent@example.com"})
     answers = [log_call(board, lead_id, outcome) for outcome in ("no_answer", "voicemail", "no_answer")]
     answers.append(log_call(board, lead_id, "sent", activity_type="email"))
     assert [answer["status"] for answer in answers] == ["attempting"] * 4
@@ -353,7 +360,7 @@ def test_five_unanswered_attempts_make_the_lead_not_interested_and_it_stays_stor
 def test_a_reply_resets_the_count_and_raises_the_score(crm, board):
     from crm.data.leads import get_lead
 
-    lead_id = json.loads(post_json(crm, {"name": "Later", "email": "later@example.com"})["body"])["id"]
+    lead_id = new_lead(crm, {"name": "Later", "email": "later@example.com"})
     for _ in range(4):
         log_call(board, lead_id, "no_answer")
     cold_score = get_lead(lead_id).score

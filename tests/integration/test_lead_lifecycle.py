@@ -16,8 +16,9 @@ import pytest
 from moto.awslambda.models import LambdaFunction
 
 from local.moto_stack import MotoStack
+from local.provision import create_secrets
 from local.template import Resolver, function_specs, load_template, ses_configuration_set_names, state_machine_specs
-from tests.integration.conftest import HOT_ANSWERS, api_event, finished_execution, seed_team
+from tests.integration.conftest import HOT_ANSWERS, api_event, finished_execution, lead_id_of, seed_team
 from tests.integration.test_board_api import board  # noqa: F401
 
 PARAMETERS = {"SenderAddress": "crm@example.com", "SlaMinutes": "1", "MaxEscalations": "1",
@@ -40,6 +41,7 @@ def stack(dynamodb_local: str) -> Iterator[tuple[MotoStack, str]]:
         machines = state_machine_specs(template, resolver)
         moto.create_state_machines(machines)
         moto.set_up_email(PARAMETERS["SenderAddress"], ses_configuration_set_names(template, resolver))
+        create_secrets(template, resolver, moto.client("secretsmanager"))
         yield moto, next(machine.arn for machine in machines if machine.logical_id == "LeadLifecycleStateMachine")
     finally:
         moto.stop()
@@ -73,9 +75,10 @@ def invoke(function_dir: str, handler: str, event: dict) -> dict:
 
 def post_lead(payload: dict) -> str:
     """A hot lead: the personal route with its first-contact deadline."""
-    response = invoke("lead_intake", "app.handler", api_event(json.dumps({**HOT_ANSWERS, **payload})))
+    posted = {**HOT_ANSWERS, **payload}
+    response = invoke("lead_intake", "app.handler", api_event(json.dumps(posted)))
     assert response["statusCode"] == 201, response
-    return json.loads(response["body"])["id"]
+    return lead_id_of(posted)
 
 
 def finished(execution_arn: str) -> dict:

@@ -3,7 +3,7 @@ and history (L5), who may read it, tombstones."""
 
 import json
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "country": "DE", "company": "Weber GmbH",
@@ -13,7 +13,7 @@ JONAS = {"name": "Jonas Weber", "email": "jonas@example.de", "country": "DE", "c
 def post_lead(crm, payload):
     response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def read_lead(board, lead_id, user="rep-anna"):

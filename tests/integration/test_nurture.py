@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 NEED = "Our spreadsheets no longer keep up with the leads"
@@ -27,7 +27,7 @@ def post_lead(crm, **fields) -> str:
                "consent_text": "Yes, send me news", "country": "GB", **fields}
     response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201, response
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def lead(lead_id: str):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import HOT_ANSWERS, api_event
+from tests.integration.conftest import HOT_ANSWERS, api_event, lead_id_of
 from tests.integration.test_board_api import (  # noqa: F401  # board: a fixture
     ADMIN,
     MANAGER,
@@ -32,9 +32,10 @@ SOON = (datetime.now(UTC) + timedelta(days=2)).isoformat()
 def new_lead(crm, **fields: Any) -> str:
     """A new lead from the web form (its own email, no phone, unless given); a DE lead goes to rep A (Anna)."""
     unique = {"email": f"person-{next(_PEOPLE)}@example.de", "phone": None}
-    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps({**JONAS, **unique, **fields})))
+    payload = {**JONAS, **unique, **fields}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201, response["body"]
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def converted(crm, board: Board, **fields: Any) -> dict:

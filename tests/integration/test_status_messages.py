@@ -8,7 +8,7 @@ from email import message_from_string, policy
 
 import boto3
 
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import board  # noqa: F401
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ def post_lead(crm, **fields) -> str:
                "language": "hu", "message": "We need a CRM for our team of five", **fields}
     response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(payload)))
     assert response["statusCode"] == 201, response
-    return json.loads(response["body"])["id"]
+    return lead_id_of(payload)
 
 
 def log(board, lead_id: str, **activity) -> dict:

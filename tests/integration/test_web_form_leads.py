@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 from local.template import REPO_ROOT
-from tests.integration.conftest import api_event
+from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import MANAGER, board  # noqa: F401  # board: a fixture
 
 # The best answers the form allows: budget, authority, need and timing positive, a CEO of a 51-200 company.
@@ -118,10 +118,10 @@ def test_a_json_post_with_any_source_label_is_accepted(crm):
 
     from crm.data.leads import get_lead
 
-    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(
-        {"name": "Sam Summit", "email": "sam@example.com", "source": "Partner summit 2027"})))
+    sam = {"name": "Sam Summit", "email": "sam@example.com", "source": "Partner summit 2027"}
+    response = crm.invoke("lead_intake", "app.handler", api_event(json.dumps(sam)))
     assert response["statusCode"] == 201, response
-    assert get_lead(json.loads(response["body"])["id"]).first_touch.source == "Partner summit 2027"
+    assert get_lead(lead_id_of(sam)).first_touch.source == "Partner summit 2027"
 
 
 def test_a_visitor_of_the_german_form_is_a_german_lead_whose_emails_are_german(crm):

@@ -119,6 +119,9 @@ CASES: dict[str, Callable[[str], Rendering]] = {
     "page:thank_you": _page(render_thank_you),
     **{f"page:unsubscribe({state})": _page(lambda language, state=state: render_unsubscribe_page(
         state, language, "/unsubscribe/01HXLEAD/3f9a2c")) for state in ("confirm", "done", "invalid")},
+    **{f"page:confirm-consent({state})": _page(lambda language, state=state: render_unsubscribe_page(
+        state, language, "confirm-consent?lead=01HXLEAD&token=3f9a2c", page="confirm-consent"))
+       for state in ("confirm", "done", "invalid")},
 }
 
 

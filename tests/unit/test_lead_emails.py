@@ -21,6 +21,7 @@ from crm.notifications.render import (
     render_email,
     render_sms,
 )
+from crm.services.consent import CONSENT_CONFIRMATION
 from tests.unit.test_notifications_render import FULL, HOSTILE, LEAD_URL, MINIMAL, structure, visible
 
 UNSUBSCRIBE_URL = "https://crm.example.com/unsubscribe/01HXLEAD/3f9a2c"
@@ -59,7 +60,8 @@ def words(language: str, section: str, key: str) -> str:
 
 
 def test_every_template_the_workflows_send_is_registered() -> None:
-    assert {*NURTURE_TEMPLATES, BIG_BANG_TEMPLATE, *LEAD_STATUS_TEMPLATES} == set(LEAD_EMAIL_TEMPLATES)
+    assert {*NURTURE_TEMPLATES, BIG_BANG_TEMPLATE, *LEAD_STATUS_TEMPLATES, CONSENT_CONFIRMATION} == set(
+        LEAD_EMAIL_TEMPLATES)
     assert set(LEAD_STATUS_TEMPLATES) == set(LEAD_SMS_TEMPLATES) <= set(SMS_TEMPLATES)
     assert set(NEW_TEMPLATES) <= set(EMAIL_TEMPLATES) and ENGAGED in SMS_TEMPLATES
 

@@ -196,11 +196,43 @@ UNSUBSCRIBE_WORDS = {
 }
 
 
-def render_unsubscribe_page(state: str, language: str | None, action: str = "") -> str:
-    """state: confirm (a button that posts), done, or invalid; in the lead's language when we know it."""
+CONSENT_WORDS = {
+    "en": {"title": "Emails from us again", "confirm": "Get our emails at this address again?",
+           "button": "Yes, send me emails", "done_title": "Thank you, you are subscribed again",
+           "done": "You can unsubscribe again from any of our emails.",
+           "invalid_title": "This link does not work",
+           "invalid": "It was used already or is too old. Ask again on our website if you wish."},
+    "de": {"title": "Wieder E-Mails von uns", "confirm": "Wieder E-Mails von uns an diese Adresse erhalten?",
+           "button": "Ja, E-Mails erhalten", "done_title": "Danke, Sie sind wieder angemeldet",
+           "done": "Sie können sich in jeder unserer E-Mails wieder abmelden.",
+           "invalid_title": "Dieser Link funktioniert nicht",
+           "invalid": "Er wurde schon verwendet oder ist zu alt. Fragen Sie gern erneut auf unserer Website."},
+    "hu": {"title": "Ismét e-mailek tőlünk", "confirm": "Ismét kér tőlünk e-maileket erre a címre?",
+           "button": "Igen, kérem az e-maileket", "done_title": "Köszönjük, ismét feliratkozott",
+           "done": "Bármelyik e-mailünkből újra leiratkozhat.",
+           "invalid_title": "Ez a link nem működik",
+           "invalid": "Már felhasználták, vagy túl régi. Ha szeretné, kérje újra a weboldalunkon."},
+    "el": {"title": "Ξανά email από εμάς", "confirm": "Να λαμβάνετε ξανά τα email μας σε αυτή τη διεύθυνση;",
+           "button": "Ναι, θέλω email", "done_title": "Ευχαριστούμε, εγγραφήκατε ξανά",
+           "done": "Μπορείτε να διαγραφείτε ξανά από οποιοδήποτε email μας.",
+           "invalid_title": "Αυτός ο σύνδεσμος δεν λειτουργεί",
+           "invalid": "Έχει ήδη χρησιμοποιηθεί ή είναι πολύ παλιός. Ζητήστε το ξανά στον ιστότοπό μας αν θέλετε."},
+    "fa": {"title": "دوباره ایمیل از ما", "confirm": "دوباره ایمیل‌های ما را در این نشانی دریافت می‌کنید؟",
+           "button": "بله، ایمیل بفرستید", "done_title": "سپاس، دوباره مشترک شدید",
+           "done": "می‌توانید از هر ایمیل ما دوباره لغو اشتراک کنید.",
+           "invalid_title": "این پیوند کار نمی‌کند",
+           "invalid": "پیش‌تر استفاده شده یا قدیمی است. اگر مایلید، دوباره در وب‌سایت ما درخواست کنید."},
+}
+"""The page of the consent confirmation link (crm.services.consent), worded like the unsubscribe page."""
+LINK_PAGE_WORDS = {"unsubscribe": UNSUBSCRIBE_WORDS, "confirm-consent": CONSENT_WORDS}
+
+
+def render_unsubscribe_page(state: str, language: str | None, action: str = "", page: str = "unsubscribe") -> str:
+    """state: confirm (a button that posts), done, or invalid; in the lead's language when we know it. page: the
+    link's (unsubscribe, confirm-consent): a mail scanner follows links, only a person presses the button."""
     from crm.notifications.render import resolve_language
 
     lang = resolve_language(language)
     return _environment().get_template("unsubscribe.html.j2").render(
-        state=state, words=UNSUBSCRIBE_WORDS[lang], language=lang, direction="rtl" if lang == "fa" else "ltr",
+        state=state, words=LINK_PAGE_WORDS[page][lang], language=lang, direction="rtl" if lang == "fa" else "ltr",
         action=action)

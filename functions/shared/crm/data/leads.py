@@ -106,6 +106,9 @@ class LeadItem(CrmItem, _PersonFields, discriminator="Lead"):
     # consent and deliverability
     unsubscribe_token = UnicodeAttribute(null=True)
     unsubscribed_at = UnicodeAttribute(null=True)
+    # consent renewed by an unauthenticated post after an unsubscribe or a suppression, until the person confirms it
+    # from the email we sent: {"wording", "at", "token"} (crm.services.consent)
+    consent_pending = JSONAttribute(null=True)
     email_suppressed = UnicodeAttribute(null=True)  # why: "bounce" or "complaint"
     sms_opt_out = BooleanAttribute(default=False)
     # keeping and deleting (L9)

@@ -240,6 +240,7 @@ LEAD_RECORD_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
     "replies": KEPT, "previous_owner_ids": KEPT, "call_task_id": KEPT, "lifecycle_execution": KEPT, "nurture": KEPT,
     "lifecycle_resume": KEPT, "lifecycle_resumes": KEPT,
     "opens": KEPT, "clicks": KEPT, "promoted_at": KEPT, "unsubscribe_token": REMOVED, "unsubscribed_at": KEPT,
+    "consent_pending": REMOVED,
     "email_suppressed": KEPT, "sms_opt_out": KEPT, "junk": SCRUBBED, "deletion_request": SCRUBBED, "erased_at": KEPT,
     "converted_at": KEPT, "account_id": KEPT, "contact_id": KEPT, "deal_id": KEPT, "version": KEPT,
 })

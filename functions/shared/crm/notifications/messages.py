@@ -65,6 +65,7 @@ EN: Catalogue = {
     },
     "workflows": {
         "lead_lifecycle": "lead lifecycle",
+        "status_message": "status message",
     },
     "lead_common": {
         "greeting": "Hello {name},",
@@ -218,6 +219,16 @@ EN: Catalogue = {
         "sms": "It seems the timing isn't right for you now, so I won't contact you again. "
                "If anything changes, I'm here to help.",
     },
+    "consent_confirmation": {
+        "subject": "Please confirm: emails from us again?",
+        "preheader": "One click confirms; if you ignore this email, nothing changes.",
+        "intro": "Someone, hopefully you, asked on our website to get our emails at this address again.",
+        "intro_company": "Someone, hopefully you, asked on our website to get our emails about {company} at "
+                         "this address again.",
+        "confirm": "If that was you, please confirm with this link (it works for {days} days):",
+        "cta": "Yes, send me emails again",
+        "ignore": "If it was not you, ignore this email: you stay unsubscribed.",
+    },
     "stalled_deals_for_rep": {
         "subject_one": "{count} deal is stuck: move it on, or lower its priority",
         "subject_other": "{count} deals are stuck: move them on, or lower their priority",
@@ -287,6 +298,7 @@ DE: Catalogue = {
     },
     "workflows": {
         "lead_lifecycle": "Lead-Lebenszyklus",
+        "status_message": "Statusnachricht",
     },
     "lead_common": {
         "greeting": "Guten Tag {name},",
@@ -447,6 +459,17 @@ DE: Catalogue = {
         "sms": "Der Zeitpunkt scheint gerade nicht zu passen, daher melde ich mich nicht mehr. "
                "Wenn sich etwas ändert, bin ich gern für Sie da.",
     },
+    "consent_confirmation": {
+        "subject": "Bitte bestätigen: wieder E-Mails von uns?",
+        "preheader": "Ein Klick bestätigt; wenn Sie diese E-Mail ignorieren, ändert sich nichts.",
+        "intro": "Jemand – hoffentlich Sie – hat auf unserer Website gebeten, unter dieser Adresse wieder E-Mails "
+                 "von uns zu erhalten.",
+        "intro_company": "Jemand – hoffentlich Sie – hat auf unserer Website gebeten, unter dieser Adresse wieder "
+                         "E-Mails zu {company} zu erhalten.",
+        "confirm": "Wenn Sie das waren, bestätigen Sie es bitte mit diesem Link (er gilt {days} Tage):",
+        "cta": "Ja, wieder E-Mails erhalten",
+        "ignore": "Wenn nicht, ignorieren Sie diese E-Mail: Sie bleiben abgemeldet.",
+    },
     "stalled_deals_for_rep": {
         "subject_one": "{count} Deal steckt fest: bringen Sie ihn voran oder senken Sie seine Priorität",
         "subject_other": "{count} Deals stecken fest: bringen Sie sie voran oder senken Sie ihre Priorität",
@@ -516,6 +539,7 @@ HU: Catalogue = {
     },
     "workflows": {
         "lead_lifecycle": "érdeklődő életciklusa",
+        "status_message": "állapotüzenet",
     },
     "lead_common": {
         "greeting": "Kedves {name}!",
@@ -672,6 +696,16 @@ HU: Catalogue = {
         "sms": "Úgy tűnik, most nem ez a megfelelő időszak, ezért többet nem keresem. Ha változik a helyzet, "
                "szívesen segítek.",
     },
+    "consent_confirmation": {
+        "subject": "Kérjük, erősítse meg: ismét kér e-maileket tőlünk?",
+        "preheader": "Egy kattintás megerősíti; ha nem foglalkozik ezzel az e-maillel, semmi sem változik.",
+        "intro": "Valaki – reméljük, Ön – a weboldalunkon azt kérte, hogy erre a címre ismét küldjünk e-maileket.",
+        "intro_company": "Valaki – reméljük, Ön – a weboldalunkon azt kérte, hogy erre a címre ismét küldjünk "
+                         "e-maileket a(z) {company} ügyében.",
+        "confirm": "Ha Ön volt, kérjük, erősítse meg ezzel a linkkel ({days} napig érvényes):",
+        "cta": "Igen, kérek ismét e-maileket",
+        "ignore": "Ha nem Ön volt, hagyja figyelmen kívül ezt az e-mailt: leiratkozva marad.",
+    },
     "stalled_deals_for_rep": {
         "subject_one": "Elakadt üzletek: {count} — vigye tovább, vagy csökkentse a prioritását",
         "subject_other": "Elakadt üzletek: {count} — vigye tovább őket, vagy csökkentse a prioritásukat",
@@ -742,6 +776,7 @@ EL: Catalogue = {
     },
     "workflows": {
         "lead_lifecycle": "κύκλος ζωής υποψήφιου",
+        "status_message": "μήνυμα κατάστασης",
     },
     "lead_common": {
         "greeting": "Γεια σας {name},",
@@ -904,6 +939,17 @@ EL: Catalogue = {
         "sms": "Φαίνεται ότι δεν είναι η κατάλληλη στιγμή, οπότε δεν θα σας ενοχλήσω ξανά. Αν αλλάξει κάτι, "
                "είμαι εδώ για να βοηθήσω.",
     },
+    "consent_confirmation": {
+        "subject": "Παρακαλούμε επιβεβαιώστε: θέλετε ξανά email από εμάς;",
+        "preheader": "Ένα κλικ αρκεί· αν αγνοήσετε αυτό το email, τίποτα δεν αλλάζει.",
+        "intro": "Κάποιος, ελπίζουμε εσείς, ζήτησε στον ιστότοπό μας να λαμβάνει ξανά τα email μας σε αυτή τη "
+                 "διεύθυνση.",
+        "intro_company": "Κάποιος, ελπίζουμε εσείς, ζήτησε στον ιστότοπό μας να λαμβάνει ξανά τα email μας για την "
+                         "{company} σε αυτή τη διεύθυνση.",
+        "confirm": "Αν ήσασταν εσείς, επιβεβαιώστε με αυτόν τον σύνδεσμο (ισχύει {days} ημέρες):",
+        "cta": "Ναι, θέλω ξανά email",
+        "ignore": "Αν δεν ήσασταν εσείς, αγνοήστε αυτό το email: η διαγραφή σας παραμένει.",
+    },
     "stalled_deals_for_rep": {
         "subject_one": "Κολλημένες συμφωνίες: {count} — προχωρήστε τη ή μειώστε την προτεραιότητά της",
         "subject_other": "Κολλημένες συμφωνίες: {count} — προχωρήστε τες ή μειώστε την προτεραιότητά τους",
@@ -974,6 +1020,7 @@ FA: Catalogue = {
     },
     "workflows": {
         "lead_lifecycle": "چرخهٔ عمر سرنخ",
+        "status_message": "پیام وضعیت",
     },
     "lead_common": {
         "greeting": "{name} گرامی،",
@@ -1129,6 +1176,16 @@ FA: Catalogue = {
         "thanks": "از وقتی که گذاشتید سپاسگزارم.",
         "sms": "به نظر می‌رسد اکنون زمان مناسبی نیست، پس دیگر تماس نمی‌گیرم. اگر چیزی تغییر کرد، با کمال میل "
                "کمک می‌کنم.",
+    },
+    "consent_confirmation": {
+        "subject": "لطفاً تأیید کنید: دوباره از ما ایمیل می‌خواهید؟",
+        "preheader": "یک کلیک کافی است؛ اگر این ایمیل را نادیده بگیرید، چیزی تغییر نمی‌کند.",
+        "intro": "کسی، امیدواریم شما، در وب‌سایت ما خواسته است که دوباره ایمیل‌های ما به این نشانی فرستاده شود.",
+        "intro_company": "کسی، امیدواریم شما، در وب‌سایت ما خواسته است که دوباره ایمیل‌های ما دربارهٔ {company} به این "
+                         "نشانی فرستاده شود.",
+        "confirm": "اگر شما بودید، لطفاً با این پیوند تأیید کنید ({days} روز معتبر است):",
+        "cta": "بله، دوباره برایم ایمیل بفرستید",
+        "ignore": "اگر شما نبودید، این ایمیل را نادیده بگیرید: اشتراک شما لغو شده باقی می‌ماند.",
     },
     "stalled_deals_for_rep": {
         "subject_one": "معاملهٔ متوقف: {count} — آن را پیش ببرید یا اولویتش را پایین بیاورید",

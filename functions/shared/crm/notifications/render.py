@@ -45,6 +45,7 @@ LEAD_EMAIL_TEMPLATES = (
     "lead_status_attempting",
     "lead_status_contacted",
     "lead_status_not_interested",
+    "consent_confirmation",  # double opt-in: renewed consent after an unsubscribe waits for it (crm.services.consent)
 )
 # staff email about deals rather than one lead (no lead in the subject)
 DEAL_EMAIL_TEMPLATES = ("stalled_deals_for_rep",)
@@ -247,6 +248,8 @@ def _lead_facing(context: Mapping[str, Any], t: Translator) -> dict[str, Any]:
         "website_link": _link(context.get("website_url")),
         "unsubscribe_link": _link(context.get("unsubscribe_url")),
         "postal_address": _address(context.get("postal_address")),
+        "confirm_link": _link(context.get("confirm_url")),
+        "confirm_days": context.get("confirm_days") or "",
     }
 
 

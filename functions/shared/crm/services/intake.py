@@ -3,6 +3,19 @@
 A new lead, its unique email/phone items, its first touch, its assignment and the rep's first task are
 written in one transaction, so two simultaneous posts of the same person still make one lead and a
 failure leaves nothing half-written.
+
+What a returning submission may change depends on who sent it. The public form cannot tell the person from anyone
+who knows their address, so from it (IntakeOptions.trusted False) a returning visit only adds what cannot harm them:
+ - a touch (how they came back, what they wrote), the visit count and the time of the last one;
+ - marketing consent for a lead that never withdrew it (as a new lead's form gives it);
+ - renewed consent for an address that unsubscribed, bounced or complained: pending, until the person follows the
+   link we email them (crm.services.consent); until then nothing changes for them;
+ - everything else that differs from the lead (name, company, phone or email, language, the qualification answers
+   ...), even a field the lead has empty, is proposed to the lead's owner: a "changes_proposed" timeline event and a
+   notice; the owner applies it (crm.services.proposals) or not. A stranger could otherwise fill in a phone number
+   to be called on, or answers that re-score and re-route the person. The lead is not re-scored from them.
+A signed-in caller (a CSV import, an integration through the board API) is trusted: a returning visit fills what
+the lead did not know yet and re-scores it, and never overwrites what it knew.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ from crm.data.leads import (
     get_lead,
     lead_pk,
 )
+from crm.data.notices import NoticeItem
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.assignment import Assignment, LeadFacts
 from crm.domain.contact_points import phone_country
@@ -38,6 +52,7 @@ from crm.integrations.workflows import start_lead_lifecycle
 from crm.models.lead_fields import OWN_ATTRIBUTES, QUALIFICATION, LeadField, fields_where, submitted_value
 from crm.models.leads import LeadSubmission
 from crm.observability import count, logger
+from crm.services.consent import needs_confirmation, pending_consent, send_confirmation
 from crm.services.first_task import first_task, needs_sla_call, sla_call, task_created_event
 from crm.services.qualification import (
     apply_qualification,
@@ -50,7 +65,9 @@ from crm.services.routing import assign_lead
 
 _IDENTITY = ("name", "email", "phone")  # who the person is: a returning visit never changes them here
 _FILLABLE = tuple(field.name for field in OWN_ATTRIBUTES if field.name not in _IDENTITY)
-"""What a returning visit may fill in on the lead when it was not known yet (the lead's own attributes)."""
+"""What a trusted returning visit may fill in on the lead when it was not known yet (the lead's own attributes)."""
+_PROPOSABLE = tuple(field.name for field in OWN_ATTRIBUTES if field.name != "message")
+"""What a public visit may propose to change (its message is on its touch)."""
 _FIRST_TOUCH = fields_where(container="first_touch")
 _TOUCH = fields_where(touch=True)
 _ATTEMPTS = 6
@@ -72,9 +89,10 @@ class IntakeOptions:
     owner_id: str | None = None  # None: assigned by the routing rules, like a form's lead
     start_automation: bool = True
     touch: dict | None = None  # added to the touch event, e.g. {"import_id", "file_name"}
+    trusted: bool = True  # a signed-in caller; False: the public form (what a returning visit may change: above)
 
 
-FORM = IntakeOptions()
+FORM = IntakeOptions(trusted=False)
 
 
 class DuplicateRaceError(UnavailableError):
@@ -90,7 +108,8 @@ def submit_lead(submission: LeadSubmission, received_at: datetime, options: Inta
         existing_id = email_owner or phone_owner
         try:
             if existing_id:
-                add_touch(existing_id, submission, received_at, claimed=set(owners), origin=options.touch)
+                add_touch(existing_id, submission, received_at, claimed=set(owners), origin=options.touch,
+                          trusted=options.trusted)
                 count("LeadTouch")
                 return IntakeResult(existing_id, returning=True)
             lead_id = _create_lead(submission, received_at, options)
@@ -205,8 +224,9 @@ def _remove(items: list) -> None:
 
 
 def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, claimed: set[str],
-              origin: dict | None = None) -> None:
-    """A returning person: record how they came back, fill what we did not know, never overwrite."""
+              origin: dict | None = None, trusted: bool = True) -> None:
+    """A returning person: record how they came back; fill what we did not know when `trusted`, propose it to the
+    owner when not (the module's docstring has the rules); never overwrite."""
     lead = get_lead(lead_id)
     if lead is None or lead.erased_at:  # erased meanwhile: its contact points are gone, the retry makes a new lead
         raise DuplicateRaceError()
@@ -214,29 +234,10 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
     actions = [LeadItem.touch_count.add(1), LeadItem.last_touch_at.set(now)]
     merged = LeadItem()
     merged.deserialize(lead.serialize())
-    new_points = []
-    for field in ("email", "phone"):
-        value = getattr(submission, field)
-        point_pk = ContactPointItem.email_pk(value) if field == "email" else ContactPointItem.phone_pk(value or "")
-        if value and not getattr(lead, field) and point_pk not in claimed:
-            actions.append(getattr(LeadItem, field).set(value))
-            new_points.append(ContactPointItem.build(point_pk, lead_id))
-            setattr(merged, field, value)
-    for field in _FILLABLE:
-        value = getattr(submission, field)
-        if value and not getattr(lead, field):
-            attribute = getattr(LeadItem, field)
-            actions.append(attribute.set(attribute | value))  # if_not_exists: a concurrent value wins
-            setattr(merged, field, value)
-    if submission.marketing_consent and not (lead.consent and lead.consent.given):
-        actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
-    if submission.marketing_consent and lead.unsubscribed_at:  # consent given anew ends an earlier unsubscribe
-        actions.append(LeadItem.unsubscribed_at.remove())
-    answers = _qualification(submission)
-    if answers:
-        merged.qualification = {**answers, **(lead.qualification or {})}
-        actions.append(LeadItem.qualification.set(merged.qualification))
     events = [TimelineEventItem.build(lead_pk(lead_id), "touch", now, _touch_data(submission) | (origin or {}))]
+    new_points = _fill(lead, merged, submission, claimed, actions) if trusted else []
+    notice = None if trusted else _propose(lead, submission, claimed, now, events)
+    pending = _consent(lead, submission, received_at, actions, events)
     rescored = qualify_lead(merged)
     call = None
     if qualification_changed(lead, rescored):
@@ -255,6 +256,8 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
         transaction.update(lead, actions=actions, add_version_condition=False, condition=condition)
         for event in events:
             transaction.save(event)
+        if notice is not None:
+            transaction.save(notice)
         if call is not None:
             call.write(transaction)
         search.save_all(transaction, found_by)
@@ -262,4 +265,75 @@ def add_touch(lead_id: str, submission: LeadSubmission, received_at: datetime, c
             transaction.save(point, condition=ContactPointItem.PK.does_not_exist())
 
     _write_claiming_contact_points(writes)
-    logger.info("touch added to returning lead", extra={"lead_id": lead_id})
+    logger.info("touch added to returning lead", extra={"lead_id": lead_id, "trusted": trusted})
+    if pending is not None:
+        send_confirmation(lead, pending, received_at)
+
+
+def _fill(lead: LeadItem, merged: LeadItem, submission: LeadSubmission, claimed: set[str],
+          actions: list) -> list[ContactPointItem]:
+    """A trusted visit fills in what the lead has empty (and `merged` with it); the contact points it claims."""
+    new_points = []
+    for field in ("email", "phone"):
+        value = getattr(submission, field)
+        point_pk = ContactPointItem.email_pk(value) if field == "email" else ContactPointItem.phone_pk(value or "")
+        if value and not getattr(lead, field) and point_pk not in claimed:
+            actions.append(getattr(LeadItem, field).set(value))
+            new_points.append(ContactPointItem.build(point_pk, lead.lead_id))
+            setattr(merged, field, value)
+    for field in _FILLABLE:
+        value = getattr(submission, field)
+        if value and not getattr(lead, field):
+            attribute = getattr(LeadItem, field)
+            actions.append(attribute.set(attribute | value))  # if_not_exists: a concurrent value wins
+            setattr(merged, field, value)
+    answers = _qualification(submission)
+    if answers:
+        merged.qualification = {**answers, **(lead.qualification or {})}
+        actions.append(LeadItem.qualification.set(merged.qualification))
+    return new_points
+
+
+def _propose(lead: LeadItem, submission: LeadSubmission, claimed: set[str], now: str,
+             events: list) -> NoticeItem | None:
+    """What a public visit would change, as a "changes_proposed" event (added to `events`) and the owner's notice;
+    None when it changes nothing. An email or phone another lead has is no proposal: it is that person's."""
+    changes: dict[str, dict] = {}
+    for name in _PROPOSABLE:
+        value = getattr(submission, name)
+        if name in ("email", "phone") and value:
+            point_pk = ContactPointItem.email_pk(value) if name == "email" else ContactPointItem.phone_pk(value)
+            if point_pk in claimed:
+                continue
+        if value and value != getattr(lead, name):
+            changes[name] = {"from": getattr(lead, name), "to": value}
+    for key, value in (_qualification(submission) or {}).items():
+        if value != (lead.qualification or {}).get(key):
+            changes[key] = {"from": (lead.qualification or {}).get(key), "to": value}
+    if not changes:
+        return None
+    event = TimelineEventItem.build(lead_pk(lead.lead_id), "changes_proposed", now,
+                                    {"changes": changes, "state": "open"})
+    event_id = event.SK.removeprefix("EVENT#")
+    events.append(event)
+    count("LeadChangesProposed")
+    return NoticeItem.build(user_id=lead.owner_id, name=f"proposed-{event_id}", notice_type="changes_proposed",
+                            at=now, data={"lead_id": lead.lead_id, "event_id": event_id})
+
+
+def _consent(lead: LeadItem, submission: LeadSubmission, received_at: datetime, actions: list,
+             events: list) -> dict | None:
+    """Consent ticked: given at once to a lead that never withdrew it; pending (its confirmation to be emailed,
+    returned) for an address that unsubscribed or was suppressed."""
+    if not submission.marketing_consent:
+        return None
+    now = to_iso(received_at)
+    if needs_confirmation(lead):
+        pending = pending_consent(lead, submission.consent_text, received_at)
+        if pending is not None:
+            actions.append(LeadItem.consent_pending.set(pending))
+            events.append(TimelineEventItem.build(lead_pk(lead.lead_id), "consent_requested", now, {"how": "form"}))
+        return pending
+    if not (lead.consent and lead.consent.given):
+        actions.append(LeadItem.consent.set(Consent(given=True, wording=submission.consent_text, at=now)))
+    return None
