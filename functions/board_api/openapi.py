@@ -23,7 +23,7 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "q": {"description": "Text to find. Lists and search: records with a name (a deal's title), company, email or "
                          "phone (any format) beginning with it, two characters at least; the board: deals with it "
                          "in their title or account name.",
-          "schema": {"type": "string", "maxLength": 100}},
+          "schema": {"type": "string", "maxLength": 100}},  # crm.domain.search.MAX_QUERY
     "cursor": {"description": "The next_cursor of the previous page.", "schema": {"type": "string"}},
     "pipeline": {"description": "The pipeline (default: sales).", "schema": {"type": "string", "default": "sales"}},
     "due": {"description": "Which open tasks: due today (in the viewer's time zone), overdue, or upcoming.",
@@ -91,7 +91,8 @@ def _reply(description: str, schema: str) -> dict[str, Any]:
 
 def _responses(entry: Any, doc: Any) -> dict[str, Any]:
     content = {media: {"schema": {} if media == "application/json" else {"type": "string"}} for media in doc.produces}
-    responses: dict[str, Any] = {str(doc.status): {"description": STATUS_TEXT[doc.status], "content": content}}
+    responses: dict[str, Any] = {str(status): {"description": STATUS_TEXT[status], "content": content}
+                                 for status in sorted((doc.status, *doc.also))}
     if doc.body:
         responses["400"] = _reply("The body is not a JSON object.", "FieldErrors")
     if entry.authorizer is not None:
@@ -121,6 +122,15 @@ def _body_schema(model_path: str, schemas: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": SCHEMA_REF.format(model=model_name)}
 
 
+def _query_parameter(name: str) -> dict[str, Any]:
+    """A blank value is read as no value (routing.query: an empty filter field sends name=), which the document says
+    where a blank is not a value of the parameter's schema anyway (a choice, a number, a flag)."""
+    described = QUERY_PARAMETERS.get(name, ANY_TEXT)
+    schema = described["schema"]
+    blank = {"allowEmptyValue": True} if "enum" in schema or schema["type"] != "string" else {}
+    return {"name": name, "in": "query", "required": False, **blank, **described}
+
+
 def _operation(entry: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     view = entry.view_function
     doc = view.route_doc
@@ -130,8 +140,7 @@ def _operation(entry: Any, schemas: dict[str, Any]) -> dict[str, Any]:
         operation["description"] = " ".join(description.split())
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in entry.view_args]
-    parameters += [{"name": name, "in": "query", "required": False, **QUERY_PARAMETERS.get(name, ANY_TEXT)}
-                   for name in doc.query]
+    parameters += [_query_parameter(name) for name in doc.query]
     if parameters:
         operation["parameters"] = parameters
     if doc.body:

@@ -251,6 +251,26 @@ def test_unknown_records_are_404(board):
     assert board.call("GET", f"/api/board/{SALES}/columns/nope", MANAGER).status_code == 404
 
 
+def test_query_parameters_outside_the_document_are_422_naming_them(board):
+    # Given what the contract test (tests/contract) found answered 200: a text longer than the document's maxLength
+    # of q, a parameter given twice, a report format that is neither json nor csv
+    upload = board.call("POST", "/api/imports", REP_A, {"kind": "leads", "file_name": "fair.csv",
+                                                        "csv": "name,email\nIda Import,ida@example.org\n"})
+    assert upload.status_code == 201, upload.text
+    asked = [("/api/search", {"q": "a" * 101}), (f"/api/board/{SALES}", {"q": "a" * 101}),
+             ("/api/search", {"q": ["ab", "cd"]}), ("/api/tasks", {"due": ["today", "overdue"]}),
+             (f"/api/imports/{upload.json()['import_id']}/report", {"format": "xml"})]
+    for path, query in asked:
+        # When a rep asks
+        answer = board.call("GET", path, REP_A, **query)
+        # Then the answer is a 422 naming the parameter
+        assert answer.status_code == 422, (path, query, answer.text)
+        assert [error["field"] for error in answer.json()["errors"]] == list(query), answer.text
+    # And the longest q the site's text boxes send, or a blank choice (an empty filter field), is still fine
+    assert board.call("GET", "/api/search", REP_A, q="a" * 100).status_code == 200
+    assert board.call("GET", "/api/tasks", REP_A, due="").status_code == 200
+
+
 def test_only_an_admin_edits_a_pipeline_and_a_get_can_be_put_back(board):
     # Given the default pipeline as an admin reads it
     pipeline = _renamed_pipeline(board)

@@ -94,8 +94,8 @@ def put_status_rules(viewer: UserItem, rules: Any) -> dict[str, Any]:
     return admin_settings.save_status_rules(rules.rules, viewer.user_id, utcnow())
 
 
-@routes("/api/leads/{lead_id}/deletion-request", "POST", status=202, body="crm.models.deletion:ReasonInput",
-        machine="crm/leads.write")
+@routes("/api/leads/{lead_id}/deletion-request", "POST", status=202, also=(200,),
+        body="crm.models.deletion:ReasonInput", machine="crm/leads.write")
 def flag_for_deletion(viewer: UserItem, flag: Any, lead_id: str) -> Response:
     """Asks a manager to erase this lead (202; 200 when it was already asked)."""
     from crm.clock import utcnow

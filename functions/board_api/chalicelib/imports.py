@@ -53,8 +53,14 @@ def get_import_report(viewer: UserItem, import_id: str) -> dict[str, Any] | Resp
     """Every row's result (created, merged as a touch, invalid with reasons); ?format=csv downloads it."""
     from crm.services import csv_import
 
+    report_format = query("format")
+    if report_format not in (None, "json", "csv"):
+        from crm.errors import InvalidError
+        from crm.reasons import Reason
+
+        raise InvalidError("format", Reason("one_of", choices="json, csv"))
     report = csv_import.import_report(import_id, viewer)
-    if query("format") != "csv":
+    if report_format != "csv":
         return report
     name = report["file_name"].rsplit(".", 1)[0] or "import"
     return Response(body=csv_import.report_csv(report), status_code=200, headers={

@@ -101,13 +101,17 @@ QUERY_MAX_CHARS = 1000  # any other parameter (search text, a cursor): each rout
 
 
 def query(name: str) -> str | None:
-    """A query string parameter, stripped; None when absent or blank. An id (ID_QUERIES) that cannot be one is a
-    404, any value longer than QUERY_MAX_CHARS a 422, each naming the parameter, before it can reach a key."""
+    """A query string parameter, stripped; None when absent or blank; given twice, a 422. An id (ID_QUERIES) that
+    cannot be one is a 404, any value longer than QUERY_MAX_CHARS a 422, each naming the parameter, before it can
+    reach a key."""
     from crm.errors import InvalidError
     from crm.ids import checked_id
     from crm.reasons import Reason
 
-    value = (current_request.get().query_params or {}).get(name, "").strip()
+    params = current_request.get().query_params
+    if params and name in params and len(params.getlist(name)) > 1:  # which one? (API Gateway passes the last)
+        raise InvalidError(name, Reason.worded("string_type", "Input should be a valid string, given once", {}))
+    value = (params or {}).get(name, "").strip()
     if not value:
         return None
     if name in ID_QUERIES:

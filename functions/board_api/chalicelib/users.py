@@ -22,7 +22,7 @@ def list_users(viewer: UserItem) -> list[dict[str, Any]]:
     return users.team(viewer)
 
 
-@routes("/api/users/{user_id}", "PUT", body="crm.models.users:UserInput", conflict="Conflict")
+@routes("/api/users/{user_id}", "PUT", also=(201,), body="crm.models.users:UserInput", conflict="Conflict")
 def put_user(viewer: UserItem, user: Any, user_id: str) -> Response:
     """Adds (201) or changes (200) a user (admins); on AWS their Cognito sign-in follows. 409 would leave no admin."""
     from crm.clock import utcnow

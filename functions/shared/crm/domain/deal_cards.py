@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, Protocol, get_args
 
 from crm.clock import from_iso
+from crm.domain.search import bounded_query
 from crm.errors import InvalidError
 from crm.models.conversion import CURRENCY_MINOR_UNITS
 from crm.reasons import Reason
@@ -88,7 +89,7 @@ class BoardFilter:
             if text is not None and text.lower() not in _YES_NO:
                 raise InvalidError(name, Reason("one_of", choices="true, false"))
             flags[name] = _YES_NO.get((text or "false").lower(), False)
-        return cls(q=q.casefold() if q else None, deal_type=deal_type, closing=closing, **flags)
+        return cls(q=bounded_query("q", q).casefold() if q else None, deal_type=deal_type, closing=closing, **flags)
 
     @property
     def active(self) -> bool:

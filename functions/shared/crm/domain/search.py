@@ -13,7 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from crm.errors import InvalidError
+from crm.reasons import Reason
+
 MIN_QUERY = 2  # characters a query needs: the search partitions are the terms' first two characters
+MAX_QUERY = 100  # characters a typed query may have: the site's text boxes hold as many (maxlength)
 _NOT_WORD = re.compile(r"[^\w@.+-]+")
 _PHONE_QUERY = re.compile(r"^[\d\s()+./-]+$")
 _MIN_PHONE_DIGITS = 3
@@ -60,6 +64,14 @@ def record_terms(*, name: str | None, company: str | None = None, email: str | N
     if phone:
         terms |= phone_terms(phone)
     return {term for term in terms if len(term) >= MIN_QUERY}
+
+
+def bounded_query(field: str, raw: str) -> str:
+    """`raw`, unless longer than any query the site sends: then refused naming `field`, as pydantic words it."""
+    if len(raw) > MAX_QUERY:
+        raise InvalidError(field, Reason.worded("string_too_long", f"String should have at most {MAX_QUERY} "
+                                                "characters", {"max_length": MAX_QUERY, "count": MAX_QUERY}))
+    return raw
 
 
 @dataclass(frozen=True)

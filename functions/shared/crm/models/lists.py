@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 from crm.domain.follow_up import CONVERTED, STATUSES
 from crm.domain.pipelines import DEFAULT_PIPELINE_ID, SLUG
 from crm.domain.qualification import CYCLES
+from crm.domain.search import MAX_QUERY, MIN_QUERY
 from crm.errors import InvalidError
 from crm.models.leads import LEAD_SOURCES
 from crm.reasons import Reason, invalid, refusals
@@ -26,7 +27,7 @@ DEAL_STATES = ("open", "won", "lost")
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 # what the list's text box holds: a name, company, email or phone the search index finds (crm.domain.search)
-SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=MIN_QUERY, max_length=MAX_QUERY)]
 
 # which filters each kind takes (owner and q, the text: every kind)
 KIND_FILTERS: dict[str, frozenset[str]] = {

@@ -12,7 +12,7 @@ from itertools import islice
 
 from crm.data.people import UserItem
 from crm.data.search import matching
-from crm.domain.search import Query
+from crm.domain.search import Query, bounded_query
 
 SEARCH_KINDS = ("lead", "contact", "account", "deal")
 PER_KIND = 5  # results of each kind a box shows
@@ -21,7 +21,7 @@ _MOST_READ = 100  # matching items read at most: a record has a few terms, so en
 
 def search(raw: str, viewer: UserItem) -> dict:
     """Up to PER_KIND records of each kind, in term order; a record matching by several terms is listed once."""
-    query = Query.of(raw)
+    query = Query.of(bounded_query("q", raw))
     owner = viewer.user_id if viewer.role == "rep" else None
     groups: dict[str, list[dict]] = {kind: [] for kind in SEARCH_KINDS}
     seen: set[tuple[str, str]] = set()
