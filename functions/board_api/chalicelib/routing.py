@@ -203,11 +203,14 @@ def _body(model_path: str, method: str) -> Any:
     """The JSON body as the route's model; a PUT takes back what a GET gave (its id and updated_* are dropped)."""
     from crm.http import Request as CrmRequest
     from crm.models.admin_settings import editable
+    from crm.settings import get_settings
 
     module_name, _, model_name = model_path.partition(":")
     model = getattr(importlib.import_module(module_name), model_name)
     body = CrmRequest.from_event(current_request.get().to_original_event()).json()
-    return model.model_validate(editable(body) if method == "PUT" else body)
+    # a lead's phone given in national form is read in the deployment's region, as the public form reads it
+    context = {"default_phone_region": get_settings().default_phone_region}
+    return model.model_validate(editable(body) if method == "PUT" else body, context=context)
 
 
 def _error_response(error: Exception) -> Response:
