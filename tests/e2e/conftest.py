@@ -82,8 +82,11 @@ def stop_stack(stack: RunningStack) -> None:
         try:
             stack.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            stack.process.send_signal(signal.SIGUSR1)  # the runner prints every thread's stack to its log
+            time.sleep(1)
             os.killpg(stack.process.pid, signal.SIGKILL)
-            raise
+            raise RuntimeError("the local stack did not stop in 20 s after Ctrl-C; its threads:\n"
+                               + stack.log_path.read_text(errors="replace")[-12000:]) from None
 
 
 @pytest.fixture(scope="module")
