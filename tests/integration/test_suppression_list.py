@@ -131,22 +131,27 @@ def test_a_confirmed_renewal_of_consent_takes_the_address_off_the_list(crm, boar
     from crm.services.lead_messages import email_facts
     from tests.integration.test_public_form_privacy import link_event, links_in, text_of
 
-    # Given an address unsubscribed under an erased lead, back as a new lead that may get no marketing email
+    # Given an address unsubscribed under an erased lead
     first = post(crm, "first")
     unsubscribe(first)
     erase(board, first)
+    # When it comes back through the form as a new lead, consent ticked
+    sent_before = len(crm.emails())
     again = post(crm, "again")
+    # Then the list still blocks marketing mail, and the consent waits for the person: one confirmation email
     assert email_facts(lead(again)).unsubscribed
-    # When the person posts again with consent ticked
+    assert lead(again).consent is None and lead(again).consent_pending
+    assert [event.data for event in events(again, "consent_requested")] == [{"how": "form"}]
+    [email] = [message for message in crm.emails()[sent_before:] if ADDRESS in message.destinations]
+    [link] = links_in(text_of(email), "confirm-consent")
+    # And posting again the same day sends no second one (the form cannot flood an inbox)
     sent_before = len(crm.emails())
     assert post(crm, "renewed", message="Please write to me again") == again
-    # Then the renewal waits for them: one confirmation email with its link
-    [email] = crm.emails()[sent_before:]
-    [link] = links_in(text_of(email), "confirm-consent")
-    assert email_facts(lead(again)).unsubscribed
+    assert not [message for message in crm.emails()[sent_before:] if ADDRESS in message.destinations]
     # When they press the link's button
     assert crm.invoke("lead_intake", "unsubscribe.handler", link_event(link, "POST"))["statusCode"] == 200
-    # Then the address is off the list, and the nurture writes to it again
+    # Then the address is off the list, the consent is theirs, and the nurture writes to it again
     assert not email_facts(lead(again)).unsubscribed
+    assert lead(again).consent.given
     step(again, T0 + timedelta(days=30))
     assert skipped(again) == [] and len(events(again, "nurture_email_sent")) == 1

@@ -160,6 +160,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
         **({"GSI2PK": LIFECYCLE_PENDING, "GSI2SK": now} if options.start_automation else {}),
         **LeadItem.owner_keys(assignment.rep_id, now),
     )
+    pending = _confirm_listed_consent(lead, submission, received_at)
     qualification = qualify_lead(lead)
     apply_qualification(lead, qualification)
     task = first_task(lead, received_at)
@@ -173,6 +174,7 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
         TimelineEventItem.build(pk, "scored", now, scored_event_data(qualification)),
         TimelineEventItem.build(pk, "assigned", now, {"owner_id": assignment.rep_id, "reason": assignment.reason}),
         *([task, task_created_event(lead_id, task)] if task else []),
+        *([TimelineEventItem.build(pk, "consent_requested", now, {"how": "form"})] if pending else []),
     ]
     _write_new(items, contact_points)
     if not options.start_automation:
@@ -185,9 +187,22 @@ def _create_lead(submission: LeadSubmission, received_at: datetime, options: Int
                          extra={"lead_id": lead_id})
         _remove(items)
         raise
+    if pending:
+        send_confirmation(lead, pending, received_at)
     logger.info("lead created", extra={"lead_id": lead_id, "owner_id": assignment.rep_id,
                                        "assignment": assignment.reason})
     return lead_id
+
+
+def _confirm_listed_consent(lead: LeadItem, submission: LeadSubmission, received_at: datetime) -> dict | None:
+    """A new lead whose address is on the suppression list (an earlier lead of it, since erased, said no): its
+    ticked consent waits for the person's confirmation like a returning one's, else the list would block it for
+    good. Returns the pending consent to email a link for."""
+    if not (submission.marketing_consent and needs_confirmation(lead)):
+        return None
+    lead.consent = None
+    lead.consent_pending = pending_consent(lead, submission.consent_text, received_at)
+    return lead.consent_pending
 
 
 def _write_new(items: list, contact_points: list[ContactPointItem]) -> None:
