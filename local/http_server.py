@@ -22,14 +22,16 @@ import json
 import logging
 import mimetypes
 import re
+import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -72,6 +74,13 @@ STARTING_RETRY_AFTER_SECONDS = 2
 STARTING_MESSAGE = "The local CRM is still starting; try again in a few seconds."
 STARTING_PAGE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Starting</title>"
                  f"<p>{STARTING_MESSAGE}</p></html>")
+# A small team's burst: 20 clients connecting at once wait in the listen backlog (socketserver's default of 5 reset
+# them), at most CONNECTION_WORKERS connections are served at a time (the rest wait for a worker), and a keep-alive
+# connection left idle for KEEP_ALIVE_SECONDS is closed, so idle browsers do not hold workers.
+LISTEN_BACKLOG = 128
+CONNECTION_WORKERS = 32
+KEEP_ALIVE_SECONDS = 5.0
+WORKER_THREAD_PREFIX = "local-http-worker"
 
 _log = logging.getLogger(__name__)
 
@@ -154,8 +163,56 @@ def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_p
     }
 
 
-class LocalStackServer(ThreadingHTTPServer):
-    daemon_threads = True
+class ConnectionWorkers:
+    """At most `size` daemon threads serving accepted connections in turn; more connections wait their turn.
+
+    A thread per connection without bound (socketserver's ThreadingMixIn) piles up threads under a burst and makes
+    every request slower by sharing one GIL among them all. A new thread is started only when no idle one is waiting
+    for the connection. Daemon threads, as the stack stops on Ctrl-C without waiting for idle keep-alive connections.
+    """
+
+    def __init__(self, serve: Callable[[socket.socket, Any], None], size: int) -> None:
+        self._serve = serve
+        self._size = size
+        self._changed = threading.Condition()
+        self._waiting: deque[tuple[socket.socket, Any]] = deque()
+        self._idle = 0
+        self._stopping = False
+        self.threads: list[threading.Thread] = []
+
+    def submit(self, connection: socket.socket, client_address: Any) -> None:
+        with self._changed:
+            self._waiting.append((connection, client_address))
+            if len(self._waiting) > self._idle and len(self.threads) < self._size:
+                thread = threading.Thread(target=self._work, name=f"{WORKER_THREAD_PREFIX}-{len(self.threads) + 1}",
+                                          daemon=True)
+                self.threads.append(thread)
+                thread.start()
+            self._changed.notify()
+
+    def stop(self) -> None:
+        """Idle workers end; connections still waiting for one are closed unanswered."""
+        with self._changed:
+            self._stopping = True
+            while self._waiting:
+                self._waiting.popleft()[0].close()
+            self._changed.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                self._idle += 1
+                while not self._waiting and not self._stopping:
+                    self._changed.wait()
+                self._idle -= 1
+                if self._stopping:
+                    return
+                connection, client_address = self._waiting.popleft()
+            self._serve(connection, client_address)
+
+
+class LocalStackServer(HTTPServer):
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, port: int, functions: list[FunctionSpec], invoke: Invoker,
                  ready: threading.Event, static_root: Path = STATIC_ROOT,
@@ -170,12 +227,29 @@ class LocalStackServer(ThreadingHTTPServer):
         self.invoke = invoke
         self.ready = ready
         self.static_root = static_root.resolve()
+        self.workers = ConnectionWorkers(self._serve_connection, CONNECTION_WORKERS)
         super().__init__(("127.0.0.1", port), _RequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.workers.submit(request, client_address)
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.workers.stop()
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
     server: LocalStackServer
     protocol_version = "HTTP/1.1"
+    timeout = KEEP_ALIVE_SECONDS  # also bounds a client that stops sending mid-request
 
     def do_GET(self) -> None:
         self._handle()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -10,7 +11,13 @@ from typing import Any
 
 import boto3
 import requests
+from moto.core.models import botocore_stubber
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.stepfunctions.parser.asl.component.common.path import result_path
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import json_path
+from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 
 from local.dynamodb_local import free_port
 from local.lambda_dispatch import install_dispatcher, register_function
@@ -31,6 +38,31 @@ def _placeholder_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("placeholder.py", _PLACEHOLDER_CODE)
     return buffer.getvalue()
+
+
+@functools.cache
+def _shared_client(region: str, service: str, moto_port: str | None, intercepting: bool) -> Any:
+    return boto_client_for(region=region, service=service)
+
+
+def _lambda_client(region: str, service: str, state_credentials: Any = None) -> Any:
+    """One client per region (boto3 clients are thread-safe; moto ignores the state's credentials), keyed also by
+    what moto reads to make one: its server's port and whether in-process mocks intercept the calls."""
+    return _shared_client(region, service, os.environ.get("MOTO_PORT"), botocore_stubber.enabled)
+
+
+def cache_interpreter_work() -> None:
+    """moto's ASL interpreter redoes three things for every execution that give the same result each time: it parses
+    the definition (antlr4 in pure Python), builds a JSONPath parser (ply's tables) for every path it reads, and makes
+    a boto3 client for every Lambda task. Under a burst of leads that was about 3/4 of the stack's CPU, and the form
+    posts waited for it. What they make holds no execution's state (that lives in each execution's Environment), so
+    the runs share it."""
+    if hasattr(AmazonStateLanguageParser.parse, "cache_info"):
+        return
+    AmazonStateLanguageParser.parse = staticmethod(functools.lru_cache(maxsize=32)(AmazonStateLanguageParser.parse))
+    json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)
+    result_path.parse = functools.lru_cache(maxsize=1024)(result_path.parse)
+    lambda_eval_utils.boto_client_for = _lambda_client
 
 
 class MotoStack:
@@ -54,6 +86,7 @@ class MotoStack:
 
     def start(self) -> MotoStack:
         os.environ["MOTO_PORT"] = str(self.port)
+        cache_interpreter_work()
         install_dispatcher()
         record_sms_send_times()
         record_email_send_requests()
