@@ -12,6 +12,10 @@ phase 3 alone (tests/integration/test_bench_lead_intake.py).
    person's web-form post; the other (bench/_bare.py) imports boto3, makes its clients and the same calls.
 4. the real local stack (`python -m local --in-memory`): form POST to first sight of the rep's email in
    /outbox.json, 200 times.
+
+`--load` runs only the load instead: a burst of 20 clients, then 8 clients posting the form at once
+(load_p95_ms_8_clients, load_posts_per_s) on the local stack, and the same against the runner as it was before (its
+unbounded HTTP server, moto's interpreter without its caches) as the baseline.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +60,10 @@ STACK_POSTS = int(os.environ.get("BENCH_STACK_POSTS", "200"))
 STACK_WARMUP = 3
 PROFILE_POSTS = 60
 STACK_BUDGET_S = float(os.environ.get("BENCH_STACK_BUDGET_S", "90"))  # the stack slows down as it runs
+LOAD_CLIENTS = 8
+LOAD_POSTS_PER_CLIENT = int(os.environ.get("BENCH_LOAD_POSTS", "40"))
+BURST_CLIENTS = 20
+LOAD_TARGETS = {"load_p95_ms_8_clients": 1000.0, "burst_20_clients_failed": 0}
 ORIGINAL_ENV = dict(os.environ)
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1",
            "AWS_REGION": "us-east-1"}
@@ -454,21 +466,39 @@ def import_breakdown() -> list[tuple[str, float]]:
 
 # ------------------------------------------------------------------------------------------------ phase 4
 
-def run_stack(posts: int) -> dict:
+@dataclass
+class LocalStack:
+    url: str
+    pid: int
+    startup_s: float
+    tail: Callable[[], str]
+
+    def threads(self) -> int | None:
+        """The stack process's threads now (Linux's /proc), None where there is no /proc."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Threads:"))
+
+
+@contextlib.contextmanager
+def local_stack(label: str, runner: str | None = None) -> Iterator[LocalStack]:
+    """`python -m local --in-memory` on a free port in real time (no clock compression: SLA escalations of the
+    benchmark's own leads would compete for the one process), or `runner` (Python code) in its place; stopped as
+    Ctrl-C stops it."""
     import requests
 
     from local.dynamodb_local import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    # Real time (no clock compression): this measures intake -> notification, as on AWS, without the
-    # 20-second local SLA turning every benchmark lead into escalation work in the same process.
     env = {**ORIGINAL_ENV, "PORT": str(port), "PYTHONUNBUFFERED": "1", "CLOCK_SPEEDUP": "1"}
     log_file = tempfile.NamedTemporaryFile(prefix="bench-stack-", suffix=".log", delete=False)  # noqa: SIM115
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "local", "--in-memory"], cwd=REPO_ROOT, env=env,
+    command = ["-m", "local", "--in-memory"] if runner is None else ["-c", runner, "--in-memory"]
+    process = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, env=env,
                                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    session = requests.Session()
 
     def tail() -> str:
         return Path(log_file.name).read_text(errors="replace")[-3000:]
@@ -479,7 +509,7 @@ def run_stack(posts: int) -> dict:
             if process.poll() is not None:
                 raise RuntimeError(f"the local stack exited with {process.returncode}:\n{tail()}")
             try:
-                if session.get(f"{url}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
@@ -487,7 +517,26 @@ def run_stack(posts: int) -> dict:
                 raise RuntimeError(f"the local stack did not come up:\n{tail()}")
             time.sleep(0.1)
         startup_s = time.perf_counter() - started
-        log(f"local stack up in {startup_s:.1f} s on {url}")
+        log(f"{label} local stack up in {startup_s:.1f} s on {url}")
+        yield LocalStack(url, process.pid, startup_s, tail)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # = Ctrl-C for the stack; SIGINT is ignored in background jobs
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        log_file.close()
+        log(f"{label} local stack stopped (exit {process.returncode}); its log: {log_file.name}")
+
+
+def run_stack(posts: int) -> dict:
+    import requests
+
+    with local_stack("phase 4:") as stack:
+        url, tail, startup_s = stack.url, stack.tail, stack.startup_s
+        session = requests.Session()
         latencies, post_ms, polls, poll_ms, warmup = [], [], [], [], []
         outbox_sizes = []
         run_tag = f"{os.getpid() % 1000:03d}"
@@ -556,16 +605,130 @@ def run_stack(posts: int) -> dict:
             "healthz_get_ms_end": round(percentile(healthz, 50), 2),
             "outbox_sizes_first_last": [outbox_sizes[0], outbox_sizes[-1]],
         }
+
+
+# ------------------------------------------------------------------------------------------------ load (--load)
+
+BEFORE_RUNNER = r"""
+import runpy, socketserver
+from local import http_server, moto_stack
+
+class Unbounded(socketserver.ThreadingMixIn, http_server.LocalStackServer):
+    daemon_threads = True
+    request_queue_size = 5
+
+http_server.LocalStackServer = Unbounded
+http_server._RequestHandler.timeout = None
+moto_stack.cache_interpreter_work = lambda: None
+runpy.run_module("local", run_name="__main__", alter_sys=True)
+"""
+"""The baseline: the runner as it was before it held a burst. A thread per connection without bound (socketserver's
+ThreadingMixIn), socketserver's listen backlog of 5, idle keep-alive connections held open, and moto's interpreter
+parsing each execution's definition and JSONPaths and making a Lambda client for each task anew."""
+
+LOAD_HOW = ("Each runner is a fresh `python -m local --in-memory` in real time (CLOCK_SPEEDUP=1); the baseline is "
+            "the same stack as it was before (a thread per connection, backlog 5, no idle timeout, moto's "
+            "interpreter redoing its parses and Lambda clients for every execution). "
+            "On each: 5 warm-up posts, then 20 clients posting one form each at the same moment on connections of "
+            "their own (burst), then one client posting BENCH_LOAD_POSTS forms in a row, then 8 clients doing the "
+            "same at once, each on its keep-alive connection as a browser. Latency is the form POST to its 303; "
+            "posts_per_s counts answered posts over the wall time; peak_threads samples the stack process's "
+            "threads every 50 ms (/proc).")
+
+
+@contextlib.contextmanager
+def sampled_threads(stack: LocalStack) -> Iterator[list[int]]:
+    """The stack process's thread count every 50 ms while the block runs."""
+    samples: list[int] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            if (count := stack.threads()) is not None:
+                samples.append(count)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield samples
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # = Ctrl-C for the stack; SIGINT is ignored in background jobs
+        stop.set()
+        sampler.join()
+
+
+def clients_posting(stack: LocalStack, clients: int, posts_each: int, tag: str) -> dict:
+    """`clients` visitors posting the lead form `posts_each` times in a row, starting at the same moment, each on a
+    keep-alive connection of its own; a reset or a timeout counts as that post's outcome, it does not stop them."""
+    import requests
+
+    start_together = threading.Barrier(clients)
+
+    def client(number: int) -> list[tuple[float, str]]:
+        session = requests.Session()
+        start_together.wait()
+        results = []
+        for index in range(posts_each):
+            form = {"name": f"Load Visitor {tag}{number}x{index:03d}", "website": "",
+                    "email": f"load.{tag}.{number}.{index}@example.com"}
+            began = time.perf_counter()
             try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-        log_file.close()
-        log(f"local stack stopped (exit {process.returncode}); its log: {log_file.name}")
+                outcome = str(session.post(f"{stack.url}/leads", data=form, headers={"Origin": stack.url},
+                                           allow_redirects=False, timeout=30).status_code)
+            except requests.RequestException as error:
+                outcome = "connection reset" if "reset" in str(error).lower() else type(error).__name__
+            results.append((time.perf_counter() - began, outcome))
+        session.close()
+        return results
+
+    with sampled_threads(stack) as threads, ThreadPoolExecutor(clients) as pool:
+        began = time.perf_counter()
+        results = [result for posted in pool.map(client, range(clients)) for result in posted]
+        wall_s = time.perf_counter() - began
+    answered = [seconds for seconds, outcome in results if outcome == "303"]
+    outcomes: dict[str, int] = {}
+    for _, outcome in results:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return {"clients": clients, "posts": len(results), "outcomes": outcomes, "failed": len(results) - len(answered),
+            "latency": summary_ms(answered), "posts_per_s": round(len(answered) / wall_s, 2),
+            "wall_s": round(wall_s, 2), "peak_threads": max(threads, default=None)}
+
+
+def load_runner(label: str, runner: str | None = None) -> dict:
+    with local_stack(label, runner) as stack:
+        clients_posting(stack, 1, 5, "w")  # the handlers' first requests
+        idle_threads = stack.threads()
+        burst = clients_posting(stack, BURST_CLIENTS, 1, "b")
+        log(f"{label} burst of {BURST_CLIENTS}: {burst['outcomes']}")
+        single = clients_posting(stack, 1, LOAD_POSTS_PER_CLIENT, "s")
+        log(f"{label} 1 client: p95 {single['latency'].get('p95')} ms, {single['posts_per_s']} posts/s")
+        eight = clients_posting(stack, LOAD_CLIENTS, LOAD_POSTS_PER_CLIENT, "l")
+        log(f"{label} {LOAD_CLIENTS} clients: p95 {eight['latency'].get('p95')} ms, {eight['posts_per_s']} posts/s, "
+            f"{eight['outcomes']}, peak {eight['peak_threads']} threads")
+        return {"startup_s": round(stack.startup_s, 2), "threads_after_warmup": idle_threads, "burst": burst,
+                "single_client": single, "eight_clients": eight, "threads_at_end": stack.threads()}
+
+
+def load_figures(runs: dict) -> dict:
+    eight, burst = runs["eight_clients"], runs["burst"]
+    return {"load_p95_ms_8_clients": eight["latency"].get("p95"), "load_posts_per_s": eight["posts_per_s"],
+            "load_failed_8_clients": eight["failed"], "load_peak_threads": eight["peak_threads"],
+            "burst_20_clients_failed": burst["failed"],
+            "single_client_p95_ms": runs["single_client"]["latency"].get("p95"),
+            "single_client_posts_per_s": runs["single_client"]["posts_per_s"]}
+
+
+def run_load() -> dict:
+    """The bounded runner, then the baseline, the same clients against each."""
+    log(f"load: the runner, then the baseline (before); {LOAD_CLIENTS} clients x {LOAD_POSTS_PER_CLIENT} posts")
+    runner = load_runner("runner:")
+    baseline = load_runner("baseline (before):", BEFORE_RUNNER)
+    figures = load_figures(runner)
+    p95 = figures["load_p95_ms_8_clients"]
+    return {**figures, "baseline_before": load_figures(baseline), "targets": LOAD_TARGETS,
+            "pass": {"load_p95_ms_8_clients": p95 is not None and p95 <= LOAD_TARGETS["load_p95_ms_8_clients"],
+                     "burst_20_clients_failed": figures["burst_20_clients_failed"] == 0},
+            "details": {"runner": runner, "baseline_before": baseline, "how": LOAD_HOW}}
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -683,15 +846,26 @@ COLD_HOW = ("medians over fresh process pairs, run one after the other in altern
 
 
 def main(argv: list[str]) -> int:
-    """`--cold-only`: only the cold start (phase 3), for the test that keeps its ratio."""
+    """`--cold-only`: only the cold start (phase 3), for the test that keeps its ratio; `--load`: only the load."""
     cold_only = "--cold-only" in argv
     began = time.perf_counter()
+    result: dict = {"machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+                                "platform": platform.platform(), "processor": platform.machine()}}
+    if "--load" in argv:
+        result.update({**run_load(), "total_run_s": round(time.perf_counter() - began, 1)})
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        baseline = result["baseline_before"]
+        log(f"SUMMARY {LOAD_CLIENTS} clients: p95 {result['load_p95_ms_8_clients']} ms (target ≤ "
+            f"{LOAD_TARGETS['load_p95_ms_8_clients']:.0f}), {result['load_posts_per_s']} posts/s, peak "
+            f"{result['load_peak_threads']} threads, burst of {BURST_CLIENTS}: {result['burst_20_clients_failed']} "
+            f"failed; baseline (before): p95 {baseline['load_p95_ms_8_clients']} ms, {baseline['load_posts_per_s']} "
+            f"posts/s, peak {baseline['load_peak_threads']} threads, burst: {baseline['burst_20_clients_failed']} "
+            f"failed; run took {result['total_run_s']} s")
+        return 0
     os.environ.update(AWS_ENV)
     from tests.integration.conftest import ENVIRONMENT, PASS_MACHINE, seed_team
 
     os.environ.update(ENVIRONMENT)
-    result: dict = {"machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
-                                "platform": platform.platform(), "processor": platform.machine()}}
     import boto3
 
     from local.dynamodb_local import DynamoDBLocal
