@@ -157,6 +157,7 @@ _SERVICES: dict[str, Callable[[str, str, dict[str, Any]], list[Access]]] = {
     "cognito-idp": _by_parameter("UserPoolId", "cognito-idp:userpool"),
     "lambda": _by_parameter("FunctionName", "lambda:function"),
     "cloudfront": _by_parameter("DistributionId", "cloudfront:distribution"),
+    "secretsmanager": _by_parameter("SecretId", "secretsmanager:secret"),
 }
 
 

@@ -58,6 +58,8 @@ class PolicyResolver(Resolver):
             return f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT_ID}:{self.physical_name(name)}"
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{self.physical_name(name)}"
+        if kind == "AWS::SecretsManager::Secret":  # !Ref gives the secret's ARN
+            return f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{self.physical_name(name)}"
         try:
             return super().ref(name)
         except UnresolvableError:
