@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT / "functions" / "shared"
@@ -369,6 +370,15 @@ def form_event(fields: dict) -> dict:
     return event
 
 
+def suppression_key_secret(secretsmanager: Any) -> str:
+    """Makes the template's secrets as the runner does; the name of the suppression list's key, which intake reads."""
+    from local.provision import create_secrets
+    from local.template import Resolver, load_template
+
+    template = load_template()
+    return create_secrets(template, Resolver(template), secretsmanager)["SuppressionKeySecret"]
+
+
 def run_cold_processes(dynamodb_endpoint: str) -> dict:
     """Fresh interpreters in pairs: the handler's (import app.py, then its first request, a web-form post) and the
     bare one's (import boto3, make the clients, the same calls for the same kind of lead); their order alternates.
@@ -390,8 +400,10 @@ def run_cold_processes(dynamodb_endpoint: str) -> dict:
         arn = boto3.client("stepfunctions", endpoint_url=endpoint).create_state_machine(
             name="lead-lifecycle-cold", definition=json.dumps(PASS_MACHINE),
             roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+        secret = suppression_key_secret(boto3.client("secretsmanager", endpoint_url=endpoint))
         env = {**ORIGINAL_ENV, **AWS_ENV, **ENVIRONMENT, "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-               "AWS_ENDPOINT_URL": endpoint, "LEAD_LIFECYCLE_ARN": arn, "BENCH_SHARED": str(SHARED_DIR),
+               "AWS_ENDPOINT_URL": endpoint, "LEAD_LIFECYCLE_ARN": arn, "SUPPRESSION_KEY_SECRET": secret,
+               "BENCH_SHARED": str(SHARED_DIR),
                "BENCH_ROOT": str(REPO_ROOT), "BENCH_APP": str(LEAD_INTAKE_DIR / "app.py"),
                "BENCH_WATCH": " ".join(NOT_ON_THE_COLD_PATH)}
 
@@ -794,6 +806,7 @@ def warm_phases(environment: dict, machine: dict) -> dict:
         bare_arn = sfn.create_state_machine(name="lead-lifecycle-bare", definition=json.dumps(machine),
                                             roleArn=role)["stateMachineArn"]
         os.environ["LEAD_LIFECYCLE_ARN"] = handler_arn
+        os.environ["SUPPRESSION_KEY_SECRET"] = suppression_key_secret(boto3.client("secretsmanager"))
         get_settings.cache_clear()
         client.cache_clear()
         seed_team()

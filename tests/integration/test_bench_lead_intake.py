@@ -29,9 +29,9 @@ def test_a_cold_lead_intake_costs_little_more_than_the_bare_calls():
     assert cold["statuses"] == [303]
     assert cold["bare_returning"] == 0
     # And the handler made one botocore session and one client per service: pynamodb, idempotency and Step
-    # Functions share them
+    # Functions share them (Secrets Manager gives the suppression list's key: the visitor ticked consent)
     assert cold["botocore_sessions"] == 1
-    assert cold["clients"] == ["dynamodb", "stepfunctions"]
+    assert cold["clients"] == ["dynamodb", "secretsmanager", "stepfunctions"]
     # And it loaded nothing a form post has no use for (the X-Ray SDK, jinja2, moto)
     assert cold["loaded_but_not_needed"] == []
     # And a cold visitor waits not much longer than the bare calls take
