@@ -163,6 +163,13 @@ def proxy_event(handler: BaseHTTPRequestHandler, route: Route, path: str, path_p
     }
 
 
+def without_stage(path: str) -> str:
+    """API Gateway serves the API under its stage (`/v1/leads`) and tells a function that path as the public one
+    (requestContext.path, which pages post back to); the runner answers both, as a custom domain answers `/leads`."""
+    prefix = f"/{STAGE}"
+    return (path.removeprefix(prefix) or "/") if path == prefix or path.startswith(f"{prefix}/") else path
+
+
 class ConnectionWorkers:
     """At most `size` daemon threads serving accepted connections in turn; more connections wait their turn.
 
@@ -261,7 +268,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         url = urlsplit(self.path)
-        path = url.path
+        path = without_stage(url.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if not self.server.ready.is_set() and not self._serve_while_starting(path):
             self._send_starting()

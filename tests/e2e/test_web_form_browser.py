@@ -98,3 +98,23 @@ def test_a_visitor_who_picks_german_fills_the_german_form_and_becomes_a_german_l
     lead_id = listed_lead(stack, "manager-maria", email)["id"]
     record = call_api(stack, "manager-maria", "GET", f"/api/records/lead/{lead_id}").json()["fields"]
     assert record["language"] == "de"
+
+
+def test_a_visitor_corrects_what_the_form_refused_on_its_error_page_and_is_thanked(stack, page):
+    # Given a visitor who sends the form with a phone number no one can call
+    email = f"petra-{uuid.uuid4().hex[:8]}@example.de"
+    page.goto(f"{stack.url}/form.html")
+    page.locator("#name").fill("Petra Pohl")
+    page.locator("#email").fill(email)
+    page.locator("#phone").fill("12")
+    page.locator("#lead-form button[type=submit]").click()
+    # Then the answer is the form again, with what they typed and why the phone was refused
+    page.wait_for_load_state()
+    assert page.locator("#name").input_value() == "Petra Pohl"
+    assert page.locator("#phone").get_attribute("aria-invalid") == "true"
+    # When they correct it on that page and send it again (it posts back where the stage's public path says)
+    page.locator("#phone").fill("+49 30 901820")
+    page.locator("#lead-form button[type=submit]").click()
+    # Then they are thanked and the lead is stored
+    page.wait_for_url("**/thank-you*")
+    assert listed_lead(stack, "manager-maria", email)["name"] == "Petra Pohl"
