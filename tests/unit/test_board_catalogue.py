@@ -14,6 +14,5 @@ def catalogue() -> dict:
     return added_messages("board")
 
 
-
 def test_every_closing_filter_has_a_name(catalogue):
     assert {f"boardClosing_{value}" for value in CLOSING} <= set(catalogue["en"])

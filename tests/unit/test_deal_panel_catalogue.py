@@ -20,7 +20,6 @@ def catalogue() -> dict:
     return added_messages("deal_panel")
 
 
-
 def test_every_deal_type_the_api_accepts_is_named_and_offered(catalogue):
     for language, messages in catalogue.items():
         assert {f"dealPanelType_{kind}" for kind in DEAL_TYPES} <= set(messages), language

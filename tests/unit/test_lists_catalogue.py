@@ -14,7 +14,6 @@ def catalogue() -> dict:
     return added_messages("lists")
 
 
-
 def test_a_jobs_progress_and_end_are_worded(catalogue):
     english = catalogue["en"]
     assert set(JOB_MESSAGES) <= set(english)
