@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from crm.observability import logger, metrics
@@ -33,6 +34,24 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return (_confirm if page == "confirm-consent" else _answer)(request, event.get("queryStringParameters") or {})
     except NotFoundError:  # an unknown lead, one no link names (crm.ids) or a wrong token: the same page
         return html_response(404, render_unsubscribe_page("invalid", None, page=page))
+    except Exception as error:
+        return _unavailable(error, page, request.headers.get("accept-language", ""))
+
+
+def _unavailable(error: Exception, page: str, accept_language: str) -> dict:
+    """Storage down: a page asking the person to come back (503, Retry-After, which a mail client's one-click POST
+    retries by), nothing changed, in the browser's first language (the lead cannot be read); anything else is a bug
+    and propagates."""
+    from crm.errors import is_outage
+    from crm.http import html_response
+    from crm.web_form import render_unsubscribe_page
+
+    if not is_outage(error):
+        raise error
+    logger.exception("link page failed; nothing recorded", extra={"page": page})
+    metrics.add_metric(name="LinkPageUnavailable", unit=MetricUnit.Count, value=1)
+    language = accept_language.split(",", 1)[0].split(";", 1)[0]
+    return html_response(503, render_unsubscribe_page("unavailable", language, page=page), {"Retry-After": "60"})
 
 
 def _lead_and_token(query: dict) -> tuple[str, str]:

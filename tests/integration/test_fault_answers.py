@@ -152,6 +152,21 @@ def test_an_over_long_lead_in_an_unsubscribe_link_is_the_invalid_link_page(crm, 
     assert response["statusCode"] == 404
 
 
+@pytest.mark.parametrize(("path", "method"), [("/unsubscribe", "POST"), ("/unsubscribe", "GET"),
+                                            ("/confirm-consent", "POST")])
+def test_a_link_page_with_dynamodb_down_asks_the_person_to_come_back(crm, dynamodb_at, path: str, method: str):
+    # Given storage that cannot be reached
+    dynamodb_at(closed_endpoint())
+    # When a person follows an unsubscribe or consent link (a Greek browser), or their mail client posts one-click
+    event = api_event("List-Unsubscribe=One-Click", "application/x-www-form-urlencoded", method=method, path=path,
+                      headers={"Accept-Language": "el-GR,el;q=0.9,en;q=0.5"})
+    event["queryStringParameters"] = {"lead": "01HXLEAD0000000000000000AB", "token": "3f9a2c"}
+    response = crm.invoke("lead_intake", "unsubscribe.handler", event)
+    # Then they get a page in their language asking them to come back, and a Retry-After to retry by: not a 502
+    assert response["statusCode"] == 503 and response["headers"]["Retry-After"] == "60"
+    assert 'lang="el"' in response["body"] and "Παρακαλούμε δοκιμάστε ξανά" in response["body"]
+
+
 def test_a_non_ascii_unsubscribe_token_is_the_invalid_link_page(crm):
     event = api_event("", "application/x-www-form-urlencoded", method="GET", path="/unsubscribe")
     event["queryStringParameters"] = {"lead": "01HZZZZZZZZZZZZZZZZZZZZZZZ", "token": "é" * 20}

@@ -118,10 +118,10 @@ CASES: dict[str, Callable[[str], Rendering]] = {
     "page:form(refused)": _refused_form,
     "page:thank_you": _page(render_thank_you),
     **{f"page:unsubscribe({state})": _page(lambda language, state=state: render_unsubscribe_page(
-        state, language, "/unsubscribe/01HXLEAD/3f9a2c")) for state in ("confirm", "done", "invalid")},
+        state, language, "/unsubscribe/01HXLEAD/3f9a2c")) for state in ("confirm", "done", "invalid", "unavailable")},
     **{f"page:confirm-consent({state})": _page(lambda language, state=state: render_unsubscribe_page(
         state, language, "confirm-consent?lead=01HXLEAD&token=3f9a2c", page="confirm-consent"))
-       for state in ("confirm", "done", "invalid")},
+       for state in ("confirm", "done", "invalid", "unavailable")},
 }
 
 

@@ -225,14 +225,32 @@ CONSENT_WORDS = {
 }
 """The page of the consent confirmation link (crm.services.consent), worded like the unsubscribe page."""
 LINK_PAGE_WORDS = {"unsubscribe": UNSUBSCRIBE_WORDS, "confirm-consent": CONSENT_WORDS}
+UNAVAILABLE_WORDS = {
+    "en": {"unavailable_title": "Please try again in a few minutes",
+           "unavailable": "We could not record this just now, and nothing has changed. Please open the link again "
+                          "in a few minutes."},
+    "de": {"unavailable_title": "Bitte versuchen Sie es in ein paar Minuten noch einmal",
+           "unavailable": "Wir konnten das gerade nicht speichern; es hat sich nichts geändert. Bitte öffnen Sie den "
+                          "Link in ein paar Minuten erneut."},
+    "hu": {"unavailable_title": "Kérjük, próbálja újra néhány perc múlva",
+           "unavailable": "Ezt most nem tudtuk rögzíteni, és semmi sem változott. Kérjük, néhány perc múlva nyissa "
+                          "meg újra a linket."},
+    "el": {"unavailable_title": "Παρακαλούμε δοκιμάστε ξανά σε λίγα λεπτά",
+           "unavailable": "Δεν μπορέσαμε να το καταχωρίσουμε αυτή τη στιγμή και τίποτα δεν άλλαξε. Ανοίξτε ξανά τον "
+                          "σύνδεσμο σε λίγα λεπτά."},
+    "fa": {"unavailable_title": "لطفاً چند دقیقهٔ دیگر دوباره تلاش کنید",
+           "unavailable": "اکنون نتوانستیم این را ثبت کنیم و چیزی تغییر نکرد. لطفاً چند دقیقهٔ دیگر دوباره پیوند را "
+                          "باز کنید."},
+}
+"""Either link's page while the CRM cannot answer it (storage down): the visitor is asked to come back."""
 
 
 def render_unsubscribe_page(state: str, language: str | None, action: str = "", page: str = "unsubscribe") -> str:
-    """state: confirm (a button that posts), done, or invalid; in the lead's language when we know it. page: the
-    link's (unsubscribe, confirm-consent): a mail scanner follows links, only a person presses the button."""
+    """state: confirm (a button that posts), done, invalid or unavailable; in the lead's language when we know it.
+    page: the link's (unsubscribe, confirm-consent): a mail scanner follows links, only a person presses the button."""
     from crm.notifications.render import resolve_language
 
     lang = resolve_language(language)
     return _environment().get_template("unsubscribe.html.j2").render(
-        state=state, words=LINK_PAGE_WORDS[page][lang], language=lang, direction="rtl" if lang == "fa" else "ltr",
-        action=action)
+        state=state, words=LINK_PAGE_WORDS[page][lang] | UNAVAILABLE_WORDS[lang], language=lang,
+        direction="rtl" if lang == "fa" else "ltr", action=action)
