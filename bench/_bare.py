@@ -7,7 +7,9 @@ and boto3: the bare figure is what a minimal boto3 implementation would pay.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import time
 from datetime import timedelta
 
@@ -82,6 +84,7 @@ class Bare:
         self.lifecycle_arn, self.sla = lifecycle_arn, timedelta(minutes=sla_minutes)
         self.function_name = "test-func._local_lambda_bench__app._idempotent_intake.<locals>.intake"
         self.profile_read_at: float | None = None
+        self.suppression_key: bytes | None = None
 
     def submit(self, key: dict, sub: dict, country: str | None) -> tuple[str, bool]:
         from crm.clock import to_iso, utcnow
@@ -123,6 +126,19 @@ class Bare:
             ExpressionAttributeValues={":expiry": {"N": str(int(time.time()) + 600)},
                                        ":response_data": _s(json.dumps(result)), ":status": _s("COMPLETED")})
         return result["lead_id"], result["returning"]
+
+    def _check_suppression_list(self, sub: dict) -> None:
+        """Ticked consent for an address: whether the suppression list holds it (its key read once per process, as
+        the handler's Secrets Manager read is), so consent for an address that said no waits for its confirmation."""
+        if not (sub.get("marketing_consent") and sub.get("email")):
+            return
+        if self.suppression_key is None:
+            import boto3
+
+            secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["SUPPRESSION_KEY_SECRET"])
+            self.suppression_key = secret["SecretString"].encode()
+        digest = hmac.new(self.suppression_key, sub["email"].strip().lower().encode(), hashlib.sha256).hexdigest()
+        self.ddb.get_item(TableName=self.table, Key={"PK": _s(f"SUPPRESSED#{digest}"), "SK": _s("SUPPRESSED")})
 
     def _read_profile(self) -> None:
         """The ideal customer profile the scoring uses, read as often as the handler reads it."""
@@ -190,6 +206,7 @@ class Bare:
         lead_id = str(ULID.from_datetime(received))
         now = to_iso(received)
         rep, reason = self._assign(country, sub)
+        self._check_suppression_list(sub)
         due = to_iso(received + self.sla)
         task_id = str(ULID())
         self._read_profile()
@@ -225,6 +242,7 @@ class Bare:
         lead = self.ddb.get_item(TableName=self.table, Key={"PK": _s(f"LEAD#{lead_id}"), "SK": _s("LEAD")},
                                  ConsistentRead=True)["Item"]
         self._read_profile()
+        self._check_suppression_list(sub)
         sets = ["#last = :now"]
         names = {"#count": "touch_count", "#last": "last_touch_at"}
         values: dict = {":one": {"N": "1"}, ":now": _s(now)}

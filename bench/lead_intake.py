@@ -854,10 +854,11 @@ def cold_figures(cold: dict) -> dict:
 
 
 COLD_HOW = ("medians over fresh process pairs, run one after the other in alternating order against this run's "
-            "DynamoDB Local and a ThreadedMotoServer for Step Functions (the children never import moto). "
-            "cold_handler_ms: import app.py, then its first request, a new person's web-form post (303). "
-            "cold_bare_ms: import boto3, make the DynamoDB and Step Functions clients, and the calls that post "
-            "makes (idempotency PutItem, BatchGetItem, two Query, UpdateItem, GetItem, TransactWriteItems, "
+            "DynamoDB Local and a ThreadedMotoServer for Step Functions and Secrets Manager (the children never "
+            "import moto). cold_handler_ms: import app.py, then its first request, a new person's web-form post "
+            "with consent ticked (303). cold_bare_ms: import boto3, make the DynamoDB, Step Functions and Secrets "
+            "Manager clients, and the calls that post makes (idempotency PutItem, BatchGetItem, two Query, "
+            "UpdateItem, GetItem, the suppression key's GetSecretValue and the list's GetItem, TransactWriteItems, "
             "StartExecution, idempotency UpdateItem), its items built by hand.")
 
 
