@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from crm.observability import logger, metrics
+from crm.observability import count, logger, metrics
 
 if TYPE_CHECKING:
     from crm.http import Request
@@ -49,7 +48,7 @@ def _unavailable(error: Exception, page: str, accept_language: str) -> dict:
     if not is_outage(error):
         raise error
     logger.exception("link page failed; nothing recorded", extra={"page": page})
-    metrics.add_metric(name="LinkPageUnavailable", unit=MetricUnit.Count, value=1)
+    count("LinkPageUnavailable")
     language = accept_language.split(",", 1)[0].split(";", 1)[0]
     return html_response(503, render_unsubscribe_page("unavailable", language, page=page), {"Retry-After": "60"})
 
