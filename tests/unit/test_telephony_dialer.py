@@ -5,7 +5,7 @@ import json
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -70,8 +70,8 @@ def test_twilio_rings_the_rep_with_twiml_that_dials_the_customer(api):
     form = {name: values[-1] for name, values in parse_qs(body.decode()).items()}
     assert (form["To"], form["From"]) == (REP, "+12025550143")
     assert "StatusCallback" not in form  # the rep's own leg is not the customer's call
-    assert f"<Number statusCallback=\"{PUBLIC}/telephony/twilio/status?direction=outbound&amp;customer=%2B14155552671" \
-           in form["Twiml"]
+    assert (f'<Number statusCallback="{PUBLIC}/telephony/twilio/status?customer=%2B14155552671&amp;direction=outbound'
+            f'&amp;line=%2B12025550143&amp;rep=%2B12125551234"') in form["Twiml"]
     assert f">{CUSTOMER}</Number></Dial>" in form["Twiml"]
     assert f"recordingStatusCallback=\"{PUBLIC}/telephony/twilio/recording?" in form["Twiml"]
 
@@ -140,12 +140,27 @@ def test_ring_rep_dials_a_sip_rep_with_sip():
     assert "<Sip statusCallback=" in document and ">sip:anna@crm.example.com</Sip>" in document
 
 
-def test_voicemail_escapes_its_prompt_and_records_to_the_crm():
-    document = voicemail("Sorry <all> busy & away", "https://x/recording?customer=%2B1")
-    assert "<Say>Sorry &lt;all&gt; busy &amp; away</Say>" in document
-    assert 'recordingStatusCallback="https://x/recording?customer=%2B1"' in document
+def test_ring_rep_adds_the_inbound_calls_hints_to_its_callbacks():
+    document = ring_rep(REP, CUSTOMER, "https://x/status", "https://x/recording")
+    assert 'statusCallback="https://x/status?customer=%2B14155552671&amp;direction=inbound&amp;rep=%2B12125551234"' \
+        in document
+    assert f'callerId="{CUSTOMER}"' in document and f">{REP}</Number>" in document
 
 
-def test_hints_are_added_to_an_existing_query():
-    url = with_hints("https://x/status?a=1", "inbound", CUSTOMER)
-    assert parse_qs(urlsplit(url).query) == {"a": ["1"], "direction": ["inbound"], "customer": [CUSTOMER]}
+def test_voicemail_speaks_the_callers_language_and_records_with_the_callers_hint():
+    document = voicemail("https://x/status", "https://x/recording", language="de", customer=CUSTOMER)
+    assert '<Say language="de-DE">Leider' in document
+    assert 'recordingStatusCallback="https://x/recording?customer=%2B14155552671&amp;direction=inbound"' in document
+    assert 'action="https://x/status?customer=%2B14155552671&amp;direction=inbound"' in document
+    assert '<Say language="en-US">' in voicemail("https://x/status", "https://x/recording", language="fa")
+
+
+def test_hints_are_written_in_the_order_the_webhook_handler_rebuilds_the_signed_url():
+    # Given a callback URL with a query of its own, when the hints are added
+    url = with_hints("https://x/status?zeta=1&a=2", "outbound", CUSTOMER, line="+12025550143", rep=REP)
+    # Then the query is every pair sorted and urlencoded, as API Gateway's parsed parameters are rebuilt
+    query = parse_qs(urlsplit(url).query)
+    rebuilt = urlencode(sorted((key, value) for key, values in query.items() for value in values))
+    assert urlsplit(url).query == rebuilt
+    assert query == {"a": ["2"], "zeta": ["1"], "direction": ["outbound"], "customer": [CUSTOMER],
+                     "line": ["+12025550143"], "rep": [REP]}
