@@ -45,6 +45,12 @@ class Settings(BaseModel):
     job_results_bucket: str = Field("", alias="JOB_RESULTS_BUCKET")
     mass_email_rate: float = Field(1.0, alias="MASS_EMAIL_RATE", gt=0)  # emails per second, all workers together
     job_concurrency: int = Field(2, alias="JOB_CONCURRENCY", ge=1)  # workers at once (the event source's maximum)
+    # telephony (T1-T5): an unknown caller becomes a lead and an Unsorted deal unless this is off
+    calls_create_leads: bool = Field(True, alias="CALLS_CREATE_LEADS")
+    telephony_secret: str = Field("", alias="TELEPHONY_SECRET")
+    telephony_public_url: str = Field("", alias="TELEPHONY_PUBLIC_URL")  # the webhooks' base, as providers call it
+    recordings_queue_url: str = Field("", alias="RECORDINGS_QUEUE_URL")
+    recordings_bucket: str = Field("", alias="RECORDINGS_BUCKET")
     job_max_receives: int = Field(3, alias="JOB_MAX_RECEIVES", ge=1)  # the queue's redrive maxReceiveCount
 
     @field_validator("allowed_origins", mode="before")

@@ -18,6 +18,8 @@ class UserItem(CrmItem, discriminator="User"):
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
+    extension = UnicodeAttribute(null=True)  # how a PBX names the user's desk phone (T1)
+    sip_user = UnicodeAttribute(null=True)
     language = UnicodeAttribute(default="en")
     timezone = UnicodeAttribute(default="UTC")
     role = UnicodeAttribute()
@@ -27,11 +29,13 @@ class UserItem(CrmItem, discriminator="User"):
 
     @classmethod
     def build(cls, *, user_id: str, name: str, email: str, role: str, phone: str | None = None,
-              language: str = "en", timezone: str = "UTC", active: bool = True) -> UserItem:
+              extension: str | None = None, sip_user: str | None = None, language: str = "en",
+              timezone: str = "UTC", active: bool = True) -> UserItem:
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}")
         return cls(f"USER#{user_id}", "USER", user_id=user_id, name=name, email=email, phone=phone,
-                   language=language, timezone=timezone, role=role, active=active,
+                   extension=extension, sip_user=sip_user, language=language, timezone=timezone, role=role,
+                   active=active,
                    GSI2PK=f"ROLE#{role}", GSI2SK=f"{'A' if active else 'I'}#{user_id}")
 
     @classmethod

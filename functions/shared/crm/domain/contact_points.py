@@ -45,3 +45,11 @@ def normalize_phone(raw: str, default_region: str) -> str:
 def phone_country(e164: str) -> str | None:
     """The ISO 3166 country a phone number belongs to, if it can be told."""
     return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None
+
+
+def display_phone(e164: str) -> str:
+    """The number as people write it across borders (+49 30 1234567)."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164

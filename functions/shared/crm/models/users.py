@@ -34,6 +34,9 @@ class UserInput(BaseModel):
     email: str
     role: Literal["rep", "manager", "admin"]
     phone: str | None = None
+    extension: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9*#]{1,16}$")] | None = None
+    sip_user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128,
+                                               pattern=r"^[^\s@]+(@[^\s@]+)?$")] | None = None
     language: Literal["en", "de", "hu", "el", "fa"] = "en"
     timezone: str = "UTC"
     active: bool = True

@@ -244,6 +244,15 @@ EN: Catalogue = {
         "see_all_intro": "All your stalled deals are listed here:",
         "see_all": "See the stalled deals",
     },
+    "missed_call_for_rep": {
+        "subject": "Missed call from {caller}",
+        "heading": "You missed a call",
+        "intro": "{caller} ({number}) called at {at} and nobody answered.",
+        "action": "A “Call back” task is on your list.",
+        "why": "Calling back within the hour keeps the conversation warm.",
+        "open_record": "Open the record",
+        "sms": "Missed call: {caller} ({number}) at {at}. Call back. {url}",
+    },
 }
 
 DE: Catalogue = {
@@ -485,6 +494,15 @@ DE: Catalogue = {
         "see_all_intro": "Alle Ihre festsitzenden Deals finden Sie hier:",
         "see_all": "Festsitzende Deals ansehen",
     },
+    "missed_call_for_rep": {
+        "subject": "Verpasster Anruf von {caller}",
+        "heading": "Sie haben einen Anruf verpasst",
+        "intro": "{caller} ({number}) hat um {at} angerufen, und niemand hat abgenommen.",
+        "action": "Eine Aufgabe „Zurückrufen“ steht auf Ihrer Liste.",
+        "why": "Ein Rückruf innerhalb einer Stunde hält das Gespräch warm.",
+        "open_record": "Datensatz öffnen",
+        "sms": "Verpasster Anruf: {caller} ({number}) um {at}. Bitte zurückrufen. {url}",
+    },
 }
 
 HU: Catalogue = {
@@ -721,6 +739,15 @@ HU: Catalogue = {
         "open_deal": "Üzlet megnyitása",
         "see_all_intro": "Az összes elakadt üzlete itt található:",
         "see_all": "Elakadt üzletek megtekintése",
+    },
+    "missed_call_for_rep": {
+        "subject": "Nem fogadott hívás: {caller}",
+        "heading": "Nem fogadott hívása van",
+        "intro": "{caller} ({number}) hívta Önt ekkor: {at}, de senki sem vette fel.",
+        "action": "Egy „Visszahívás” feladat került a listájára.",
+        "why": "Ha egy órán belül visszahívja, a beszélgetés nem hűl ki.",
+        "open_record": "Adatlap megnyitása",
+        "sms": "Nem fogadott hívás: {caller} ({number}), {at}. Hívja vissza. {url}",
     },
 }
 
@@ -966,6 +993,15 @@ EL: Catalogue = {
         "see_all_intro": "Όλες οι κολλημένες συμφωνίες σας είναι εδώ:",
         "see_all": "Δείτε τις κολλημένες συμφωνίες",
     },
+    "missed_call_for_rep": {
+        "subject": "Αναπάντητη κλήση από {caller}",
+        "heading": "Έχετε μια αναπάντητη κλήση",
+        "intro": "Ο/Η {caller} ({number}) κάλεσε στις {at} και κανείς δεν απάντησε.",
+        "action": "Μια εργασία «Επανάκληση» προστέθηκε στη λίστα σας.",
+        "why": "Μια επανάκληση μέσα στην ώρα κρατά τη συζήτηση ζωντανή.",
+        "open_record": "Άνοιγμα εγγραφής",
+        "sms": "Αναπάντητη κλήση: {caller} ({number}) στις {at}. Καλέστε πίσω. {url}",
+    },
 }
 
 FA: Catalogue = {
@@ -1201,6 +1237,15 @@ FA: Catalogue = {
         "open_deal": "باز کردن معامله",
         "see_all_intro": "همهٔ معاملات متوقف شما اینجاست:",
         "see_all": "دیدن معاملات متوقف",
+    },
+    "missed_call_for_rep": {
+        "subject": "تماس بی‌پاسخ از {caller}",
+        "heading": "یک تماس بی‌پاسخ دارید",
+        "intro": "{caller} ({number}) در {at} تماس گرفت و کسی پاسخ نداد.",
+        "action": "یک کار «تماس مجدد» به فهرست شما اضافه شد.",
+        "why": "تماس مجدد در همان یک ساعت، گفتگو را گرم نگه می‌دارد.",
+        "open_record": "باز کردن پرونده",
+        "sms": "تماس بی‌پاسخ: {caller} ({number}) در {at}. لطفاً تماس بگیرید. {url}",
     },
 }
 

@@ -47,11 +47,11 @@ LEAD_EMAIL_TEMPLATES = (
     "lead_status_not_interested",
     "consent_confirmation",  # double opt-in: renewed consent after an unsubscribe waits for it (crm.services.consent)
 )
-# staff email about deals rather than one lead (no lead in the subject)
-DEAL_EMAIL_TEMPLATES = ("stalled_deals_for_rep",)
+# staff email not about one lead's details (no lead in the subject): stalled deals, a missed call
+DEAL_EMAIL_TEMPLATES = ("stalled_deals_for_rep", "missed_call_for_rep")
 EMAIL_TEMPLATES = STAFF_EMAIL_TEMPLATES + LEAD_EMAIL_TEMPLATES + DEAL_EMAIL_TEMPLATES
 LEAD_SMS_TEMPLATES = ("lead_status_attempting", "lead_status_contacted", "lead_status_not_interested")
-SMS_TEMPLATES = ("new_lead_for_rep", "lead_engaged_for_rep", *LEAD_SMS_TEMPLATES)
+SMS_TEMPLATES = ("new_lead_for_rep", "lead_engaged_for_rep", "missed_call_for_rep", *LEAD_SMS_TEMPLATES)
 
 TEMPLATES = Path(__file__).parent / "templates"
 

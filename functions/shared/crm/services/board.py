@@ -16,7 +16,7 @@ every deal, filters by owner and reassigns, an admin also edits the pipelines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -281,7 +281,7 @@ def create_deal(request: DealCreate, actor: UserItem, now: datetime) -> dict:
                               expected_close_date=_date_text(request.expected_close_date),
                               deal_type=request.deal_type)
         try:
-            _write_new_deal(deal, account, pipeline, actor)
+            write_transaction(new_deal_writes(deal, account, pipeline, actor.user_id))
             break
         except TransactWriteError as error:
             if attempt == _ATTEMPTS - 1 or not condition_failed(error):
@@ -294,13 +294,14 @@ def _date_text(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pipeline, actor: UserItem) -> None:
+def new_deal_writes(deal: DealItem, account: CompanyAccount | None, pipeline: Pipeline,
+                    by: str) -> Callable[[TransactWrite], None]:
     """The deal, its new account if any, its membership of its account, its counters, its creation on its
-    timeline and what entering its stage brings: one transaction."""
+    timeline and what entering its stage brings, for one transaction."""
     entry = stage_entry(pipeline, StageClock.of(deal))
     deal.next_task_due_at = entry.next_task_due_at(None)
     event = TimelineEventItem.build(deal.PK, "deal_created", deal.created_at, {
-        "by": actor.user_id, "owner_id": deal.owner_id, "stage_id": deal.stage_id, **entry.timeline_data})
+        "by": by, "owner_id": deal.owner_id, "stage_id": deal.stage_id, **entry.timeline_data})
     member = AccountMemberItem.of_deal(deal)
 
     def write(transaction: TransactWrite) -> None:
@@ -314,18 +315,20 @@ def _write_new_deal(deal: DealItem, account: CompanyAccount | None, pipeline: Pi
         transaction.save(event)
         entry.write(transaction)
 
-    write_transaction(write)
+    return write
 
 
 def get_deal(deal_id: str, viewer: UserItem, now: datetime | None = None) -> dict:
     """The card with the rest of the deal and its latest timeline events, newest first."""
+    from crm.services.call_view import with_calls
+
     deal = _visible_deal(deal_id, viewer)
     events = [{"id": event.SK.removeprefix("EVENT#"), "type": event.event_type, "at": event.at, "data": event.data}
               for event in timeline(deal.PK, TIMELINE_LIMIT)]
     return {**_card_of(deal, now or utcnow()),
             "pipeline_id": deal.pipeline_id, "account_id": deal.account_id, "contact_id": deal.contact_id,
             "lead_id": deal.lead_id, "lost_reason": deal.lost_reason, "created_at": deal.created_at,
-            "timeline": events}
+            "timeline": with_calls(events)}
 
 
 def move_deal(deal_id: str, stage_id: str, version: int, viewer: UserItem, now: datetime,

@@ -14,7 +14,8 @@ from crm.reasons import Reason
 from crm.roles import ROLES
 from crm.services.actors import ensure_role
 
-PRIVATE_FIELDS = ("email", "phone", "language", "timezone")  # what reps do not see of their colleagues
+# what reps do not see of their colleagues
+PRIVATE_FIELDS = ("email", "phone", "extension", "sip_user", "language", "timezone")
 
 
 def team(viewer: UserItem) -> list[dict]:

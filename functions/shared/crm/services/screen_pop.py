@@ -1,0 +1,116 @@
+"""What a rep's open pages show when a call rings (T2): who is calling, pushed over the WebSocket API.
+
+The message carries everything the popup shows (the matched records, their open deals and last activities), so the
+page needs no second request while the phone rings. `lookup` answers the same for GET /api/lookup, within the
+caller's rights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.data.accounts import AccountItem, AccountMemberItem, ContactItem, DealItem, account_pk
+from crm.data.calls import CallItem, phone_records
+from crm.data.leads import LeadItem, timeline
+from crm.data.people import UserItem
+from crm.data.table import CrmItem
+from crm.domain.contact_points import display_phone
+from crm.links import RECORD_PAGE
+
+LAST_ACTIVITIES = 3
+_MEMBER_DEALS = "MEMBER#DEAL#"
+
+
+def call_message(call: CallItem, event: str) -> dict[str, Any]:
+    """The push for the rep's pages: the call and every record its number matches."""
+    matches = _views(call.record_keys)
+    return {"type": "call", "call_id": call.call_id, "event": event, "direction": call.direction,
+            "customer": call.customer, "customer_display": display_phone(call.customer), "rep_id": call.rep_id,
+            "at": call.ringing_at or call.started_at, "status": call.status, "matches": matches,
+            "save_as_lead": None if matches else {"phone": call.customer}}
+
+
+def lookup(e164: str, viewer: UserItem) -> dict[str, Any]:
+    """The records holding a number that the viewer may see (a rep: their own)."""
+    views = [view for view in _views(phone_records(e164))
+             if viewer.role != "rep" or view["owner_id"] == viewer.user_id]
+    return {"phone": e164, "phone_display": display_phone(e164), "matches": views}
+
+
+def _views(record_keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    if not record_keys:
+        return []
+    classes = {"lead": LeadItem, "contact": ContactItem}
+    records = {(item.PK, item.SK): item for item in CrmItem.batch_get(
+        [classes[kind].key(record_id) for kind, record_id in record_keys])}
+    views = []
+    for kind, record_id in record_keys:
+        record = records.get(classes[kind].key(record_id))
+        if record is None or (isinstance(record, LeadItem) and record.erased_at):
+            continue
+        views.append(_lead_view(record) if isinstance(record, LeadItem) else _contact_view(record))
+    return views
+
+
+def _page(kind: str, record_id: str) -> str:
+    return f"{RECORD_PAGE}?kind={kind}&id={record_id}"
+
+
+def _base(kind: str, record_id: str, record: LeadItem | ContactItem) -> dict[str, Any]:
+    return {"kind": kind, "id": record_id, "name": record.name, "owner_id": record.owner_id,
+            "url": _page(kind, record_id), "last_activities": _last_activities(record.PK)}
+
+
+def _lead_view(lead: LeadItem) -> dict[str, Any]:
+    deals = _open_deals([lead.deal_id] if lead.deal_id else [])
+    return {**_base("lead", lead.lead_id, lead), "company": lead.company, "status": lead.status,
+            "score": None if lead.score is None else int(lead.score), "temperature": lead.temperature,
+            "open_deals": deals}
+
+
+def _contact_view(contact: ContactItem) -> dict[str, Any]:
+    account = _account(contact.account_id)
+    deal_ids = [member.member_id for member in AccountMemberItem.query(
+        account_pk(contact.account_id), AccountMemberItem.SK.startswith(_MEMBER_DEALS))] if contact.account_id else []
+    return {**_base("contact", contact.contact_id, contact), "company": account.name if account else None,
+            "status": None, "score": None, "temperature": None, "open_deals": _open_deals(deal_ids)}
+
+
+def _account(account_id: str | None) -> AccountItem | None:
+    if not account_id:
+        return None
+    try:
+        return AccountItem.get(*AccountItem.key(account_id))
+    except AccountItem.DoesNotExist:
+        return None
+
+
+def _open_deals(deal_ids: list[str]) -> list[dict[str, Any]]:
+    from crm.data import config
+
+    if not deal_ids:
+        return []
+    deals = DealItem.batch_get([DealItem.key(deal_id) for deal_id in deal_ids[:25]])
+    views = []
+    for deal in deals:
+        pipeline = config.pipeline(deal.pipeline_id)
+        stage = pipeline.stage(deal.stage_id) if pipeline is not None else None
+        if stage is None or not stage.is_open:
+            continue
+        views.append({"id": deal.deal_id, "title": deal.title, "stage_name": stage.name, "amount": deal.amount,
+                      "currency": deal.currency, "url": _page("deal", deal.deal_id)})
+    return views
+
+
+def _last_activities(record_pk: str) -> list[dict[str, Any]]:
+    return [{"type": event.event_type, "at": event.at, "summary": _summary(event.event_type, event.data or {})}
+            for event in timeline(record_pk, limit=LAST_ACTIVITIES)]
+
+
+def _summary(event_type: str, data: dict[str, Any]) -> str:
+    """A few words the popup shows under the event's type: a note's text, an email's subject, a call's outcome."""
+    for key in ("note", "subject", "title", "outcome", "template", "to"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value[:120]
+    return ""
