@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -28,6 +29,16 @@ def email_facts(lead: LeadItem, listed: Listing | None = None) -> EmailFacts:
     return EmailFacts(has_email=bool(lead.email), consent_given=bool(lead.consent and lead.consent.given),
                       unsubscribed=bool(lead.unsubscribed_at) or listed.unsubscribed,
                       suppressed=lead.email_suppressed or listed.suppressed)
+
+
+def recipient_facts(address: str | None, lead: LeadItem | None, listed: Listing) -> EmailFacts:
+    """The facts an email to `address` is judged by: the flags of the lead the person is (a contact's consent,
+    unsubscribe and suppression are its lead's) and what the suppression list says of the address written to
+    (`listed`: a contact's address may not be its lead's). A contact with no lead behind it has given no consent."""
+    if lead is None:
+        return EmailFacts(has_email=bool(address), consent_given=False, unsubscribed=listed.unsubscribed,
+                          suppressed=listed.suppressed)
+    return replace(email_facts(lead, listed), has_email=bool(address))
 
 
 def ensure_unsubscribe_token(lead: LeadItem) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from crm.models.lists import MassEmailRequest
 from crm.reasons import Reason
 from crm.services import jobs, lists
 from crm.services.jobs import job_id_for
-from crm.services.lead_messages import email_facts
+from crm.services.lead_messages import email_facts, recipient_facts
 from crm.settings import get_settings
 
 MAX_RECIPIENTS = 500
@@ -74,12 +74,7 @@ def _candidates(kind: str, records: list[Any], legal_basis: str) -> Iterator[Can
     lead_ids = sorted({contact.lead_id for contact in records if contact.lead_id})
     leads = {lead.lead_id: lead for lead in LeadItem.batch_get([LeadItem.key(lead_id) for lead_id in lead_ids])}
     for contact in records:
-        lead = leads.get(contact.lead_id or "")
-        address = listed.get(contact.email, NOT_LISTED)
-        facts = EmailFacts(has_email=bool(contact.email), consent_given=False, unsubscribed=address.unsubscribed,
-                           suppressed=address.suppressed)
-        if lead is not None:
-            facts = replace(email_facts(lead, address), has_email=bool(contact.email))
+        facts = recipient_facts(contact.email, leads.get(contact.lead_id or ""), listed.get(contact.email, NOT_LISTED))
         yield Candidate(contact.contact_id, _blocked(facts, legal_basis))
 
 

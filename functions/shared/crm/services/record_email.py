@@ -41,7 +41,7 @@ from crm.data.leads import LeadItem, TimelineEventItem, get_lead
 from crm.data.people import UserItem, get_user
 from crm.data.suppression import listing
 from crm.data.transactions import write_transaction
-from crm.domain.automation import EmailFacts, marketing_email_blocked, service_email_blocked
+from crm.domain.automation import marketing_email_blocked, service_email_blocked
 from crm.domain.email_templates import TEMPLATE_ID, EmailTemplate, as_html, placeholder_values, render
 from crm.errors import ForbiddenError, InvalidError
 from crm.integrations.email import UnsendableEmailError, send_email
@@ -51,7 +51,7 @@ from crm.notifications.render import RenderedEmail, resolve_language
 from crm.observability import count
 from crm.reasons import Reason
 from crm.services.activities import Recorded, log_activity
-from crm.services.lead_messages import LEAD_HEADER, email_facts, unsubscribe_url
+from crm.services.lead_messages import LEAD_HEADER, recipient_facts, unsubscribe_url
 from crm.services.records import account_summary, record_pk, writable_record
 from crm.settings import get_settings
 
@@ -186,12 +186,7 @@ def _blocked(recipient: _Recipient, purpose: str) -> Reason | None:
     lead = recipient.lead
     if lead is not None and lead.erased_at:
         return Reason("person_erased")
-    listed = listing(recipient.email)  # the address written to: a contact's may not be its lead's
-    if lead is None:  # a contact with no lead behind it has given no consent
-        facts = EmailFacts(has_email=bool(recipient.email), consent_given=False, unsubscribed=listed.unsubscribed,
-                           suppressed=listed.suppressed)
-    else:
-        facts = replace(email_facts(lead, listed), has_email=bool(recipient.email))
+    facts = recipient_facts(recipient.email, lead, listing(recipient.email))
     if purpose == "marketing":
         return marketing_email_blocked(facts, get_settings().marketing_legal_basis)
     return service_email_blocked(replace(facts, unsubscribed=False))
