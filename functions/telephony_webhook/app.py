@@ -90,7 +90,26 @@ def _handle(event: dict, request: Request, provider_name: str) -> dict:
         return _refuse(422, error.field, error.reason, "TelephonyWebhookRefused")
     if request.path == "/telephony/twilio/voice":
         return _voice_answer(webhook, results)
+    if provider_name == "telnyx":
+        _continue_click_to_call(webhook)
     return respond(204) if provider_name != "twilio" else respond(200, "<Response/>", TWIML_TYPE)
+
+
+def _continue_click_to_call(webhook: WebhookRequest) -> None:
+    """Telnyx click-to-call: the rep answered their leg, so the customer is dialled and bridged now. A provider that
+    is unreachable raises (503: Telnyx delivers the event again); one that refuses is logged and counted."""
+    from crm.settings import get_settings
+    from crm.telephony.providers.dialer import DialError, continue_call
+
+    try:
+        continue_call("telnyx", webhook, public_url=get_settings().telephony_public_url)
+    except DialError as error:
+        if error.retryable:
+            from crm.errors import UnavailableError
+
+            raise UnavailableError(str(error)) from error
+        logger.error("telnyx refused to dial the customer", extra={"reason": str(error)})
+        metrics.add_metric(name="ClickToCallRefused", unit=MetricUnit.Count, value=1)
 
 
 def _take_in(call_event: CallEvent, now: Any) -> CallResult:
@@ -130,6 +149,8 @@ def _voice_answer(webhook: WebhookRequest, results: list[CallResult]) -> dict:
     rep = next((result.rep for result in results if result.rep is not None), None)
     call = results[0].call if results else None
     callbacks = {"status_url": f"{base}/telephony/twilio/status", "recording_url": f"{base}/telephony/twilio/recording"}
+    line = call.line if call is not None else None
     if rep is not None and rep.active and rep.phone and call is not None:
-        return respond(200, ring_rep(rep.phone, caller_id=call.customer, **callbacks), TWIML_TYPE)
-    return respond(200, voicemail(language=rep.language if rep else "en", **callbacks), TWIML_TYPE)
+        return respond(200, ring_rep(rep.phone, caller_id=call.customer, line=line, **callbacks), TWIML_TYPE)
+    return respond(200, voicemail(language=rep.language if rep else "en", customer=call.customer if call else None,
+                                  line=line, **callbacks), TWIML_TYPE)

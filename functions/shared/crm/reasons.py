@@ -109,6 +109,10 @@ REASONS: dict[str, str] = {
     "lead_erased_already": "lead {lead_id} has been erased",
     "no_deletion_request": "lead {lead_id} has no pending deletion request",
     "lead_kept_changing": "the lead kept changing while we wrote; try again",
+    "record_has_no_phone": "this record has no phone number to call",
+    "your_phone_missing": "set your own phone number in settings: the call rings it first",
+    "telephony_not_configured": "no telephony provider is configured; dial the number yourself",
+    "provider_refused": "the telephony provider refused the call: {detail}",
 }
 
 # Pydantic refusals whose limit decides a plural form in other languages ("1 character", "2 characters").

@@ -145,6 +145,10 @@ export const REASON_MESSAGES = {
     reason_lead_erased_already: "Lead {lead_id} has been erased.",
     reason_no_deletion_request: "Lead {lead_id} has no pending deletion request.",
     reason_lead_kept_changing: "The lead kept changing while we saved; try again.",
+    reason_record_has_no_phone: "This record has no phone number to call.",
+    reason_your_phone_missing: "Set your own phone number in settings: the call rings it first.",
+    reason_telephony_not_configured: "No telephony provider is configured; dial the number yourself.",
+    reason_provider_refused: "The telephony provider refused the call: {detail}",
   },
   de: {
     // pydantic's own refusals
@@ -292,6 +296,10 @@ export const REASON_MESSAGES = {
     reason_lead_erased_already: "Lead {lead_id} wurde gelöscht.",
     reason_no_deletion_request: "Für Lead {lead_id} liegt kein offener Löschantrag vor.",
     reason_lead_kept_changing: "Der Lead hat sich beim Speichern ständig geändert; versuchen Sie es erneut.",
+    reason_record_has_no_phone: "Dieser Datensatz hat keine Telefonnummer.",
+    reason_your_phone_missing: "Tragen Sie Ihre eigene Telefonnummer in den Einstellungen ein: der Anruf klingelt zuerst dort.",
+    reason_telephony_not_configured: "Kein Telefonie-Anbieter eingerichtet; wählen Sie die Nummer selbst.",
+    reason_provider_refused: "Der Telefonie-Anbieter hat den Anruf abgelehnt: {detail}",
   },
   hu: {
     // pydantic's own refusals
@@ -436,6 +444,10 @@ export const REASON_MESSAGES = {
     reason_lead_erased_already: "Az érdeklődőt ({lead_id}) törölték.",
     reason_no_deletion_request: "Az érdeklődőhöz ({lead_id}) nem tartozik függőben lévő törlési kérelem.",
     reason_lead_kept_changing: "Az érdeklődő mentés közben folyamatosan változott; próbálja újra.",
+    reason_record_has_no_phone: "Ennek az adatlapnak nincs telefonszáma.",
+    reason_your_phone_missing: "Adja meg a saját telefonszámát a beállításokban: a hívás először azt csörgeti.",
+    reason_telephony_not_configured: "Nincs beállított telefonszolgáltató; tárcsázza a számot saját maga.",
+    reason_provider_refused: "A telefonszolgáltató elutasította a hívást: {detail}",
   },
   el: {
     // pydantic's own refusals
@@ -581,6 +593,10 @@ export const REASON_MESSAGES = {
     reason_lead_erased_already: "Ο δυνητικός πελάτης {lead_id} έχει διαγραφεί.",
     reason_no_deletion_request: "Ο δυνητικός πελάτης {lead_id} δεν έχει εκκρεμές αίτημα διαγραφής.",
     reason_lead_kept_changing: "Ο δυνητικός πελάτης άλλαζε συνεχώς όσο γινόταν η αποθήκευση· δοκιμάστε ξανά.",
+    reason_record_has_no_phone: "Αυτή η εγγραφή δεν έχει αριθμό τηλεφώνου.",
+    reason_your_phone_missing: "Ορίστε τον δικό σας αριθμό τηλεφώνου στις ρυθμίσεις: η κλήση χτυπά πρώτα εκεί.",
+    reason_telephony_not_configured: "Δεν έχει ρυθμιστεί πάροχος τηλεφωνίας· καλέστε τον αριθμό μόνοι σας.",
+    reason_provider_refused: "Ο πάροχος τηλεφωνίας απέρριψε την κλήση: {detail}",
   },
   fa: {
     // pydantic's own refusals
@@ -721,5 +737,9 @@ export const REASON_MESSAGES = {
     reason_lead_erased_already: "سرنخ {lead_id} پاک شده است.",
     reason_no_deletion_request: "سرنخ {lead_id} درخواست حذف در انتظاری ندارد.",
     reason_lead_kept_changing: "سرنخ هنگام ذخیره پیوسته تغییر می‌کرد؛ دوباره تلاش کنید.",
+    reason_record_has_no_phone: "این پرونده شماره تلفنی برای تماس ندارد.",
+    reason_your_phone_missing: "شماره تلفن خود را در تنظیمات وارد کنید: تماس ابتدا آن را زنگ می‌زند.",
+    reason_telephony_not_configured: "هیچ ارائه‌دهنده تلفنی تنظیم نشده است؛ خودتان شماره را بگیرید.",
+    reason_provider_refused: "ارائه‌دهنده تلفن تماس را نپذیرفت: {detail}",
   },
 };
