@@ -38,6 +38,7 @@ from local.template import (
     ses_configuration_set_names,
     state_machine_specs,
 )
+from local.websocket import CALLBACK_URL_ENV
 
 DEFAULT_DATA_DIR = REPO_ROOT / ".local" / "data" / "dynamodb"
 PARAMETER_ENV_PREFIX = "CRM_PARAM_"
@@ -149,6 +150,7 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         moto.start()
         environ["AWS_ENDPOINT_URL"] = moto.endpoint
         environ.update(function_environment)
+        environ[CALLBACK_URL_ENV] = f"http://127.0.0.1:{port}"  # pushes reach the WebSocket API (local/websocket.py)
         environ["CLOCK_SPEEDUP"] = environ.get("CLOCK_SPEEDUP") or DEFAULT_CLOCK_SPEEDUP
         moto.create_functions(functions)
         moto.create_state_machines(state_machines)

@@ -25,6 +25,7 @@ from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import botocore.handlers
 
@@ -141,6 +142,22 @@ def _s3(operation: str, params: dict[str, Any]) -> list[Access]:
     return [(action, ("s3:bucket", params["Bucket"]) if "Bucket" in params else ANY)]
 
 
+_CONNECTION_METHODS = {"PostToConnection": "POST", "GetConnection": "GET", "DeleteConnection": "DELETE"}
+CONNECTIONS_MARK = "/@connections/"
+
+
+def _execute_api(operation: str, params: dict[str, Any]) -> list[Access]:
+    """API Gateway's management API (apigatewaymanagementapi) is execute-api:ManageConnections on
+    arn:...:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/@connections/<id>. The API and stage are the
+    client's endpoint, so these calls are recorded before they are sent (`url`: the request's, endpoint included):
+    the endpoint as the code gave it (WEBSOCKET_CALLBACK_URL), the method and the connection."""
+    endpoint, _, connection = str(params.get("url", "")).partition(CONNECTIONS_MARK)
+    if operation not in _CONNECTION_METHODS or not connection:
+        return [(f"execute-api:{operation}", ANY)]
+    return [("execute-api:ManageConnections",
+             ("execute-api:connection", endpoint.rstrip("/"), _CONNECTION_METHODS[operation], unquote(connection)))]
+
+
 def _by_parameter(parameter: str, kind: str) -> Callable[[str, str, dict[str, Any]], list[Access]]:
     def accesses(prefix: str, operation: str, params: dict[str, Any]) -> list[Access]:
         return [(f"{prefix}:{operation}", (kind, params[parameter]) if parameter in params else ANY)]
@@ -158,7 +175,9 @@ _SERVICES: dict[str, Callable[[str, str, dict[str, Any]], list[Access]]] = {
     "lambda": _by_parameter("FunctionName", "lambda:function"),
     "cloudfront": _by_parameter("DistributionId", "cloudfront:distribution"),
     "secretsmanager": _by_parameter("SecretId", "secretsmanager:secret"),
+    "execute-api": lambda prefix, operation, params: _execute_api(operation, params),
 }
+_RECORDED_WHEN_SENT = {"execute-api"}  # the resource is the endpoint's: known once the request is built
 
 
 def iam_accesses(prefix: str, operation: str, params: dict[str, Any]) -> list[Access]:
@@ -190,6 +209,17 @@ class _Recorder:
         self._lock = threading.Lock()
 
     def __call__(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
+        service = model.service_model
+        if (service.signing_name or service.endpoint_prefix) not in _RECORDED_WHEN_SENT:
+            self._record(params, model)
+
+    def before_call(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
+        """botocore's before-call: `params` is the request, its url resolved."""
+        service = model.service_model
+        if (service.signing_name or service.endpoint_prefix) in _RECORDED_WHEN_SENT:
+            self._record({"url": params.get("url", "")}, model)
+
+    def _record(self, params: dict[str, Any], model: Any) -> None:
         function = _running.get()
         if function is None:
             return
@@ -244,5 +274,7 @@ def record_to(directory: Path) -> None:
     """Records, from now on in this process, every handler's AWS calls into `directory` (idempotent)."""
     if any(isinstance(entry[1], _Recorder) for entry in botocore.handlers.BUILTIN_HANDLERS):
         return
-    botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", _Recorder(directory)))
+    recorder = _Recorder(directory)
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", recorder))
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-call", recorder.before_call))
     ThreadPoolExecutor.submit = _submit_in_handler(ThreadPoolExecutor.submit)  # type: ignore[method-assign]

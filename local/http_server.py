@@ -62,6 +62,7 @@ from local.outbox import outbox_messages, record_email_send_requests, render_out
 from local.scheduler import fire_schedule
 from local.ses_events import EmailEventError, email_event_targets, post_email_event
 from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec, StateMachineSpec, load_template
+from local.websocket import WEBSOCKET_PATH, LocalWebSockets
 
 STATIC_ROOT = REPO_ROOT / "static_site"
 STAGE = "v1"
@@ -69,7 +70,7 @@ EMAIL_EVENTS_PATH = re.compile(r"^/outbox/(?P<message_id>[^/]+)/events/?$")
 SCHEDULE_RUN_PATH = re.compile(r"^/local/schedules/(?P<function>[A-Za-z0-9]+)/run/?$")
 TOKEN_PATH = "/local/token"
 OAUTH_TOKEN_PATH = "/local/oauth2/token"
-SITE_CONFIG = {"apiBase": "/api", "auth": "local"}
+SITE_CONFIG = {"apiBase": "/api", "auth": "local", "webSocketUrl": WEBSOCKET_PATH}  # the page resolves ws(s)://
 STARTING_RETRY_AFTER_SECONDS = 2
 STARTING_MESSAGE = "The local CRM is still starting; try again in a few seconds."
 STARTING_PAGE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Starting</title>"
@@ -235,6 +236,7 @@ class LocalStackServer(HTTPServer):
         self.ready = ready
         self.static_root = static_root.resolve()
         self.workers = ConnectionWorkers(self._serve_connection, CONNECTION_WORKERS)
+        self.websockets = LocalWebSockets(template, functions, invoke)  # local/websocket.py
         super().__init__(("127.0.0.1", port), _RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -246,11 +248,13 @@ class LocalStackServer(HTTPServer):
         except Exception:
             self.handle_error(request, client_address)
         finally:
-            self.shutdown_request(request)
+            if not self.websockets.took(request):  # an upgraded WebSocket lives on in its own reader thread
+                self.shutdown_request(request)
 
     def server_close(self) -> None:
         super().server_close()
         self.workers.stop()
+        self.websockets.close_all()
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -272,6 +276,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if not self.server.ready.is_set() and not self._serve_while_starting(path):
             self._send_starting()
+            return
+        if self.server.websockets.serve(self, path, body):
             return
         matches = [(route, match) for route in self.server.routes if (match := route.pattern.match(path))]
         for route, match in matches:

@@ -36,6 +36,7 @@ STACK_NAME = "crm-local"
 PARTITION = "aws"
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+LAMBDA_FUNCTION_TYPE = "AWS::Lambda::Function"
 API_TYPE = "AWS::Serverless::Api"
 STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
 TABLE_TYPE = "AWS::DynamoDB::Table"
@@ -142,8 +143,9 @@ class Resolver:
                 return str(self.resolve(properties["TableName"]))
             base = _kebab(logical_id.removesuffix("Table"))
             return base if base.startswith("crm") else f"crm-{base}"
-        name_property = {FUNCTION_TYPE: "FunctionName", STATE_MACHINE_TYPE: "Name", QUEUE_TYPE: "QueueName",
-                         BUCKET_TYPE: "BucketName"}.get(kind, "Name")
+        names = {FUNCTION_TYPE: "FunctionName", LAMBDA_FUNCTION_TYPE: "FunctionName", STATE_MACHINE_TYPE: "Name",
+                 QUEUE_TYPE: "QueueName", BUCKET_TYPE: "BucketName", "AWS::ApiGatewayV2::Stage": "StageName"}
+        name_property = names.get(kind, "Name")
         if name_property in properties:
             return str(self.resolve(properties[name_property]))
         return _kebab(logical_id) if kind == BUCKET_TYPE else logical_id
@@ -168,7 +170,7 @@ class Resolver:
         name = self.physical_name(logical_id)
         if attribute == "Name":
             return name
-        if attribute == "Arn" and kind == FUNCTION_TYPE:
+        if attribute == "Arn" and kind in (FUNCTION_TYPE, LAMBDA_FUNCTION_TYPE):
             return function_arn(name)
         if attribute == "Arn" and kind == STATE_MACHINE_TYPE:
             return state_machine_arn(name)
@@ -496,3 +498,84 @@ def table_resources(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def ses_configuration_set_names(template: dict[str, Any], resolver: Resolver) -> list[str]:
     return [resolver.physical_name(key) for key in _resources_of(template, SES_CONFIGURATION_SET_TYPE)]
+
+
+WEBSOCKET_API_TYPE = "AWS::ApiGatewayV2::Api"
+_INTEGRATION_TARGET = re.compile(r"^integrations/\$\{(?P<integration>[A-Za-z0-9]+)\}$")
+
+
+@dataclass(frozen=True)
+class WebSocketRouteSpec:
+    """A route of a WebSocket API: the function its Lambda proxy integration invokes (by ARN), the REQUEST
+    authorizer's function and identity sources ($connect only), and whether the handler's answer goes back to the
+    client (RouteResponseSelectionExpression: a two-way route)."""
+
+    route_key: str
+    function_arn: str
+    authorizer_function_arn: str | None = None
+    identity_source: tuple[str, ...] = ()
+    two_way: bool = False
+
+
+@dataclass(frozen=True)
+class WebSocketApiSpec:
+    logical_id: str
+    stage: str
+    route_selection_expression: str
+    routes: dict[str, WebSocketRouteSpec]
+
+
+def _ref_id(value: Any, owner: str) -> str:
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    raise UnresolvableError(f"{owner}: the local stack needs a !Ref here, not {value!r}")
+
+
+def _invoked_arn(uri: Any, resolver: Resolver, owner: str) -> str:
+    invoked = _LAMBDA_INVOCATION.search(str(resolver.resolve(uri)))
+    if invoked is None:
+        raise UnresolvableError(f"{owner}: not a Lambda invocation URI")
+    return invoked["arn"]
+
+
+def websocket_apis(template: dict[str, Any], resolver: Resolver) -> list[WebSocketApiSpec]:
+    """Every WebSocket API (AWS::ApiGatewayV2::Api, ProtocolType WEBSOCKET) with its stage and routes, each route's
+    integration and authorizer followed to the functions they invoke."""
+    resources = template.get("Resources", {})
+
+    def of_api(kind: str, api_id: str) -> dict[str, dict[str, Any]]:
+        return {key: resource for key, resource in resources.items() if resource.get("Type") == kind
+                and _ref_id(resource.get("Properties", {}).get("ApiId"), key) == api_id}
+
+    specs = []
+    for api_id, api in _resources_of(template, WEBSOCKET_API_TYPE).items():
+        properties = api.get("Properties", {})
+        if properties.get("ProtocolType") != "WEBSOCKET":
+            continue
+        stages = [str(resolver.resolve(stage["Properties"]["StageName"]))
+                  for stage in of_api("AWS::ApiGatewayV2::Stage", api_id).values()]
+        if len(stages) != 1:
+            raise UnresolvableError(f"{api_id}: the local stack plays one stage, the template has {stages}")
+        routes = {}
+        for route_id, route in of_api("AWS::ApiGatewayV2::Route", api_id).items():
+            route_properties = route["Properties"]
+            target = _INTEGRATION_TARGET.match(str(route_properties.get("Target", {}).get("Fn::Sub", "")))
+            if target is None:
+                raise UnresolvableError(f"{route_id}: Target must be !Sub integrations/${{Integration}}")
+            integration = resources[target["integration"]]["Properties"]
+            if integration.get("IntegrationType") != "AWS_PROXY":
+                raise UnresolvableError(f"{route_id}: only Lambda proxy integrations are played locally")
+            authorizer_arn, sources = None, ()
+            if route_properties.get("AuthorizationType") == "CUSTOM":
+                authorizer = resources[_ref_id(route_properties.get("AuthorizerId"), route_id)]["Properties"]
+                if authorizer.get("AuthorizerType") != "REQUEST":
+                    raise UnresolvableError(f"{route_id}: only REQUEST authorizers are played locally")
+                authorizer_arn = _invoked_arn(authorizer["AuthorizerUri"], resolver, route_id)
+                sources = tuple(str(source) for source in resolver.resolve(authorizer.get("IdentitySource", [])))
+            key = str(route_properties["RouteKey"])
+            routes[key] = WebSocketRouteSpec(key, _invoked_arn(integration["IntegrationUri"], resolver, route_id),
+                                             authorizer_arn, sources,
+                                             "RouteResponseSelectionExpression" in route_properties)
+        specs.append(WebSocketApiSpec(api_id, stages[0], str(properties.get("RouteSelectionExpression", "")),
+                                      routes))
+    return specs

@@ -293,6 +293,10 @@ def resource_arn(resource: list[str]) -> str:
         return f"arn:{PARTITION}:cognito-idp:{account}:userpool/{ids[0]}"
     if kind == "lambda:function":
         return ids[0] if ids[0].startswith("arn:") else f"arn:{PARTITION}:lambda:{account}:function:{ids[0]}"
+    if kind == "execute-api:connection":  # the endpoint https://{api}.execute-api.{region}.{suffix}/{stage}
+        endpoint = urlparse(ids[0])
+        api, stage = (endpoint.hostname or "").split(".")[0], endpoint.path.strip("/").split("/")[0]
+        return f"arn:{PARTITION}:execute-api:{account}:{api}/{stage}/{ids[1]}/@connections/{ids[2]}"
     if kind == "cloudfront:distribution":
         return f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{ids[0]}"
     return ids[0] if ids else "*"  # "*", an SNS topic ARN, a state machine ARN, a phone number
