@@ -3,6 +3,7 @@ buckets and generated secrets in moto."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 from pathlib import Path
@@ -50,7 +51,7 @@ def create_buckets(names: list[str], client: Any) -> None:
 def create_secrets(template: dict[str, Any], resolver: Resolver, client: Any,
                    kept_in: Path | None = None) -> dict[str, str]:
     """Creates the template's Secrets Manager secrets; a value the template has Secrets Manager generate
-    (GenerateSecretString) is made as CloudFormation would: letters and digits, PasswordLength long.
+    (GenerateSecretString) is made as CloudFormation would (`generated_secret_string`).
 
     With `kept_in` (the persisted data folder) a value is kept in a file there and read back on the next start: the
     suppression list's hashes, made with its key, must still match after a restart. Returns their names by logical id.
@@ -64,15 +65,27 @@ def create_secrets(template: dict[str, Any], resolver: Resolver, client: Any,
         if "SecretString" in properties:
             client.create_secret(Name=name, SecretString=properties["SecretString"])
             continue
-        length = int(properties.get("GenerateSecretString", {}).get("PasswordLength", 32))
         kept = kept_in / f"{name}.secret" if kept_in is not None else None
         if kept is not None and kept.exists():
             value = kept.read_text(encoding="utf-8")
         else:
-            value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
+            value = generated_secret_string(properties.get("GenerateSecretString", {}))
             if kept is not None:
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 kept.touch(mode=0o600)
                 kept.write_text(value, encoding="utf-8")
         client.create_secret(Name=name, SecretString=value)
     return names
+
+
+def generated_secret_string(spec: dict[str, Any]) -> str:
+    """What Secrets Manager makes of a GenerateSecretString: letters and digits, PasswordLength long; with a
+    SecretStringTemplate (a JSON object) and a GenerateStringKey, that template with the generated value at the key."""
+    length = int(spec.get("PasswordLength", 32))
+    password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
+    if "SecretStringTemplate" not in spec:
+        return password
+    document = json.loads(spec["SecretStringTemplate"])
+    if not isinstance(document, dict) or not spec.get("GenerateStringKey"):
+        raise ValueError("SecretStringTemplate must be a JSON object, with a GenerateStringKey to put the value at")
+    return json.dumps({**document, spec["GenerateStringKey"]: password})
