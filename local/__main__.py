@@ -26,6 +26,7 @@ from local.moto_stack import MotoStack
 from local.provision import create_buckets, create_queues, create_secrets, create_tables
 from local.queues import QueuePoller
 from local.scheduler import Scheduler
+from local.telephony import set_up_telephony
 from local.template import (
     REGION,
     REPO_ROOT,
@@ -96,7 +97,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _print_banner(base_url: str, data: str, seeded: bool) -> None:
     print(f"\nCRM running at {base_url}\n  sign in: {base_url}/login.html (pick a demo user)\n"
-          f"  outbox:  {base_url}/outbox\n  data:    {data}", flush=True)
+          f"  outbox:  {base_url}/outbox\n  telephony: {base_url}/local/telephony\n  data:    {data}", flush=True)
     print(f"  demo users ({'created now' if seeded else 'from earlier runs'}):")
     for user in DEMO_USERS:
         print(f"    {user.role:<8} {user.name:<15} {user.email:<22} {user.phone}  {user.language}")
@@ -158,6 +159,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         create_queues(queue_specs(template, resolver), moto.client("sqs"))
         create_buckets(bucket_names(template, resolver), moto.client("s3"))
         create_secrets(template, resolver, moto.client("secretsmanager"), data_dir)
+        set_up_telephony(template, resolver, moto.client("secretsmanager"), data_dir, f"http://127.0.0.1:{port}",
+                         environ)  # local/telephony.py: local provider keys, the simulator's API URLs
 
         add_shared_code_to_path()
         for function in functions:  # a handler that cannot load stops the start, instead of failing its requests

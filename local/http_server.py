@@ -61,6 +61,7 @@ from local.executions import (
 from local.outbox import outbox_messages, record_email_send_requests, render_outbox_page
 from local.scheduler import fire_schedule
 from local.ses_events import EmailEventError, email_event_targets, post_email_event
+from local.telephony import serve_telephony
 from local.template import ACCOUNT_ID, REPO_ROOT, FunctionSpec, StateMachineSpec, load_template
 from local.websocket import WEBSOCKET_PATH, LocalWebSockets
 
@@ -278,6 +279,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send_starting()
             return
         if self.server.websockets.serve(self, path, body):
+            return
+        if serve_telephony(self, path, body):  # local/telephony.py: the provider simulator and its pages
             return
         matches = [(route, match) for route in self.server.routes if (match := route.pattern.match(path))]
         for route, match in matches:
