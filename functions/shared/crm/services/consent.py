@@ -10,7 +10,6 @@ cannot be used to flood someone's inbox.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from crm.data.suppression import NOT_LISTED, listing, unlist_in
 from crm.data.transactions import condition_failed, write_transaction
 from crm.errors import NotFoundError
 from crm.observability import count, logger
+from crm.services.unsubscribe import token_matches
 from crm.settings import get_settings
 
 CONSENT_CONFIRMATION = "consent_confirmation"
@@ -77,7 +77,7 @@ def _pending_for(lead_id: str, token: str, now: datetime) -> tuple[LeadItem, dic
     and an expired link alike."""
     lead = get_lead(lead_id) if lead_id else None
     pending = lead.consent_pending if lead is not None and not lead.erased_at else None
-    if (lead is None or not pending or not token or not hmac.compare_digest(str(pending.get("token")), token)
+    if (lead is None or not pending or not token_matches(pending.get("token"), token)
             or from_iso(pending["at"]) + timedelta(days=CONFIRM_DAYS) < now):
         raise NotFoundError("no such consent confirmation link")
     return lead, pending

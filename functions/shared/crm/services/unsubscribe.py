@@ -29,10 +29,16 @@ class UnsubscribeTarget:
     already: bool
 
 
+def token_matches(expected: str | None, given: str) -> bool:
+    """Whether `given` is the link's token, compared in constant time. The comparison takes ASCII text only; the
+    tokens we make are URL-safe ASCII, so any other text is simply not one (no TypeError, no 500)."""
+    return bool(expected and given and given.isascii()) and hmac.compare_digest(expected, given)
+
+
 def find_target(lead_id: str, token: str) -> UnsubscribeTarget:
     """The lead this link is for; NotFoundError for an unknown lead or a wrong token (indistinguishable)."""
     lead = get_lead(lead_id) if lead_id else None
-    if lead is None or not lead.unsubscribe_token or not hmac.compare_digest(lead.unsubscribe_token, token):
+    if lead is None or not token_matches(lead.unsubscribe_token, token):
         raise NotFoundError("no such unsubscribe link")
     return UnsubscribeTarget(lead.lead_id, lead.language, bool(lead.unsubscribed_at))
 
