@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from crm.telephony.events import BadEventError, CallEvent
+if TYPE_CHECKING:
+    from crm.telephony.events import CallEvent
 
 MAX_SIGNATURE_AGE_SECONDS = 300
 """Telnyx's and our PBX scheme's replay window: a signed timestamp older (or further ahead) than this is stale."""
@@ -36,6 +37,7 @@ def phone(raw: object, field: str, region: str) -> str:
     from pydantic_core import PydanticCustomError
 
     from crm.domain.contact_points import normalize_phone
+    from crm.telephony.events import BadEventError
 
     if not isinstance(raw, str) or not raw.strip():
         raise BadEventError(field, "missing")
@@ -48,6 +50,8 @@ def phone(raw: object, field: str, region: str) -> str:
 def call_event(**fields: Any) -> CallEvent:
     """A CallEvent, or BadEventError naming the first field pydantic refused."""
     from pydantic import ValidationError
+
+    from crm.telephony.events import BadEventError, CallEvent
 
     try:
         return CallEvent(**fields)
