@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.integration.conftest import api_event, lead_id_of
 from tests.integration.test_board_api import MANAGER, REP_A, REP_B, board  # noqa: F401  (fixture)
 from tests.integration.test_board_integrations import as_integration
+from tests.integration.test_nurture import events, lead
 
 
 def post_json(crm, payload: dict, **headers: str) -> dict:
@@ -25,18 +26,6 @@ def post_form(crm, fields: dict) -> dict:
     from urllib.parse import urlencode
 
     return crm.invoke("lead_intake", "app.handler", api_event(urlencode(fields), "application/x-www-form-urlencoded"))
-
-
-def lead(lead_id: str):
-    from crm.data.leads import get_lead
-
-    return get_lead(lead_id)
-
-
-def events(lead_id: str, event_type: str) -> list:
-    from crm.data.leads import timeline
-
-    return [event for event in timeline(f"LEAD#{lead_id}") if event.event_type == event_type]
 
 
 def parsed(message):
