@@ -181,6 +181,7 @@ def escalate_missed_contact(lead_id: str, now: datetime) -> dict:
     return {"escalation": escalation, "owner_id": new_owner, "due_at": due_at}
 
 
+LEAD_LIFECYCLE = "lead lifecycle"  # the workflow a failure report is about unless it names another (a status message)
 # the errors a task raises when a dependency is down (crm.retryable, Lambda, a task timeout): worth another run
 OUTAGE_ERRORS = frozenset({"TransientError", "States.Timeout", "Lambda.ServiceException", "Lambda.AWSLambdaException",
                            "Lambda.SdkClientException", "Lambda.TooManyRequestsException"})
@@ -204,10 +205,10 @@ def report_workflow_failure(state: dict, now: datetime) -> dict:
     lead_id = state.get("lead_id")
     error = state.get("error") or {}
     lead = get_lead(lead_id) if lead_id else None
-    workflow = str(state.get("workflow", "lead lifecycle"))
+    workflow = str(state.get("workflow", LEAD_LIFECYCLE))
     step = str(error.get("Error", "unknown"))
     cause = str(error.get("Cause", ""))[:2000]
-    resumed = step in OUTAGE_ERRORS and lead is not None and workflow == "lead lifecycle"
+    resumed = step in OUTAGE_ERRORS and lead is not None and workflow == LEAD_LIFECYCLE
     if lead:
         def writes(transaction: TransactWrite) -> None:
             if resumed:
@@ -314,6 +315,6 @@ def _give_up(lead: LeadItem, now: datetime) -> None:
 
     write_transaction(writes)
     email_managers("workflow_failed_for_manager", {
-        "lead": {"id": lead.lead_id, "name": lead.name}, "step": "lead lifecycle", "error": "LeadLifecycleGaveUp",
+        "lead": {"id": lead.lead_id, "name": lead.name}, "step": LEAD_LIFECYCLE, "error": "LeadLifecycleGaveUp",
         "cause": cause, "lead_url": lead_url(lead.lead_id)})
     logger.error("lead workflow not resumed: too many unfinished runs", extra={"lead_id": lead.lead_id})
