@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
-from chalicelib import admin, board, home, imports, jobs, leads, lists, records, robots, users
+from chalicelib import admin, board, calls, home, imports, jobs, leads, lists, records, robots, users
 from chalicelib.routing import Routes, current_request
 
 if TYPE_CHECKING:
@@ -80,6 +80,6 @@ def _openapi() -> Any:
     return module
 
 
-for _module in (board, records, leads, lists, jobs, imports, robots, home, admin, users):
+for _module in (board, records, leads, lists, jobs, imports, robots, home, admin, users, calls):
     app.register_blueprint(_module.routes.blueprint)
 app.register_blueprint(routes.blueprint)

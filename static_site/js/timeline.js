@@ -5,12 +5,14 @@
 
 import "./i18n/lists.js"; // the lead statuses, named as on the lists
 import "./i18n/record.js";
+import "./i18n/calls.js";
+import {api} from "./api.js";
 import {dealTypeName, formatDay} from "./deal_fields.js";
 import {h} from "./dom.js";
 import {formatDateTime, formatNumber, stageName, t, taskTitle} from "./i18n.js";
 
 const EVENT_ICONS = Object.freeze({
-  note: "✎", meeting: "◷", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
+  note: "✎", meeting: "◷", call: "☏", task_created: "☐", task_done: "☑", email_sent: "✉", activity: "☎",
   status_changed: "⇄", stage_changed: "➜", converted: "★", converted_from_lead: "★", deal_created: "✚",
   touch: "☛", scored: "◎", assigned: "☺", owner_changed: "☺", email_opened: "✉", email_clicked: "➚",
   deal_updated: "✎", changes_proposed: "✎", changes_applied: "✔", consent_requested: "✉", consent_confirmed: "✔",
@@ -43,6 +45,50 @@ function fieldChanges(changes = {}) {
   }).join(" · ");
 }
 
+/** A call's length as m:ss (h:mm:ss past an hour). */
+function callLength(seconds) {
+  const pad = (value) => String(value).padStart(2, "0");
+  const [hours, minutes, rest] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  return hours ? `${hours}:${pad(minutes)}:${pad(rest)}` : `${minutes}:${pad(rest)}`;
+}
+
+/** "Incoming · Completed · Duration 1:15 · +49 151 …": the call as it stands (the API's data.call), else the event's. */
+function callSummary(data) {
+  const call = data.call ?? {};
+  const direction = call.direction ?? data.direction;
+  const status = call.status ?? data.outcome;
+  return [direction && labelOr(direction === "inbound" ? "callInbound" : "callOutbound", direction),
+    status && labelOr(`callStatus_${String(status).replaceAll("-", "_")}`, status),
+    call.duration_seconds ? t("callDuration", {duration: callLength(call.duration_seconds)}) : null,
+    call.customer ?? data.customer].filter(Boolean).join(" · ");
+}
+
+/**
+ * A call's recording: a Play button that asks the API for a short-lived link (GET /api/calls/{id}/recording) and
+ * plays it in an <audio> element; each Play asks again, as the link lives minutes.
+ */
+function callPlayer(event) {
+  const callId = event.data?.call_id;
+  if (!callId || !event.data?.call?.has_recording) return null;
+  const holder = h("div", {class: "timeline-recording"});
+  const play = h("button", {type: "button", class: "secondary", "data-testid": "call-play", onclick: async () => {
+    play.disabled = true;
+    try {
+      const {url} = await api(`/calls/${encodeURIComponent(callId)}/recording`);
+      const audio = h("audio", {controls: true, preload: "auto", src: url, "aria-label": t("callRecording"),
+        "data-testid": "call-audio"});
+      holder.replaceChildren(play, audio);
+      await audio.play().catch(() => null); // autoplay may be refused: the controls are there
+    } catch {
+      holder.replaceChildren(play, h("span", {role: "alert", class: "timeline-error"}, t("callPlayFailed")));
+    } finally {
+      play.disabled = false;
+    }
+  }}, t("callPlay"));
+  holder.append(play);
+  return holder;
+}
+
 function eventSummary(event, stageLabel) {
   const data = event.data ?? {};
   switch (event.type) {
@@ -56,6 +102,7 @@ function eventSummary(event, stageLabel) {
     case "stage_changed": return `${stageLabel(data.from)} → ${stageLabel(data.to)}`;
     case "deal_updated": case "changes_proposed": case "changes_applied": return fieldChanges(data.changes);
     case "email_opened": case "email_clicked": return data.subject;
+    case "call": return callSummary(data);
     default: return "";
   }
 }
@@ -74,7 +121,9 @@ export function timelineItem(event, stages = [], action = () => null) {
         h("strong", {}, label.startsWith("recordEvent_") ? event.type : label), " ",
         h("time", {datetime: event.at}, formatDateTime(event.at)),
         event.from ? h("span", {class: "timeline-from"}, t("recordOnLead")) : null,
-        event.data?.by ? h("span", {class: "timeline-by"}, t("recordBy", {who: event.by_name ?? event.data.by})) : null),
+        event.data?.by ? h("span", {class: "timeline-by"},
+          t("recordBy", {who: event.by_name ?? event.data.call?.rep_name ?? event.data.by})) : null),
       h("p", {class: "timeline-text", dir: "auto"}, eventSummary(event, stageLabel)),
+      event.type === "call" ? callPlayer(event) : null,
       action(event)));
 }

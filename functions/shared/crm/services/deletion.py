@@ -48,6 +48,7 @@ from crm.models.lead_fields import LEAD_RECORD_ATTRIBUTES, PERSONAL, REMOVED, fi
 from crm.observability import count, logger
 from crm.reasons import Reason
 from crm.services.actors import ensure_visible
+from crm.services.recordings import erase_recordings
 
 ERASED = "(erased)"
 TRANSACTION_LIMIT = 100  # items in one DynamoDB transaction
@@ -63,7 +64,8 @@ PROCESS_KEYS = frozenset({field.name for field in fields_where(personal=False)})
     "reason", "task_id", "task_ids", "title", "due_at", "missed_due_at", "channels", "reps_tried", "escalation",
     "error", "type", "by", "direction", "outcome", "from", "to", "attempts_without_response", "status", "skipped",
     "sequence", "step", "nurture_step", "template", "subject", "message_id", "sent", "opens", "clicks", "unopened",
-    "how", "account_id", "account_created", "contact_id", "deal_id", "batch_id", "import_id", "chunk", "row"})
+    "how", "account_id", "account_created", "contact_id", "deal_id", "batch_id", "import_id", "chunk", "row",
+    "call_id"})  # a call's id is a hash of the provider's: the erased lead's recordings are found by it (a retry too)
 # Of those, the free text that may quote the person (ids are never scrubbed: a rep id may contain a first name).
 _FREE_TEXT_KEYS = frozenset({"reason", "title", "error", "subject"})
 _MIN_QUOTED_CHARS = 3  # shorter values ("Al", "HR") would match ordinary words
@@ -253,7 +255,8 @@ def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: dateti
     """
     def step() -> Outcome:
         lead = _existing(lead_id)
-        if lead.erased_at:  # a retried approval: the end state is already there
+        if lead.erased_at:  # a retried approval: the end state is already there (the recordings' too, after this)
+            erase_recordings(lead_id)
             return Outcome(lead_id, lead.deletion_request or {}, changed=False)
         request = _pending_of(lead)
         _stop_automation(lead_id, "deleted")
@@ -263,6 +266,8 @@ def approve_deletion(lead_id: str, user: UserItem, note: str | None, now: dateti
         forget(answers)
         decided = _decided(request, "approved", user, note, now, personal)
         write_transaction(partial(_tombstone, lead, decided, personal))
+        # after the tombstone: a recording the worker links from now on sees the lead erased and deletes itself
+        erase_recordings(lead_id)
         return Outcome(lead_id, decided, changed=True)
 
     return _counted("LeadErased", _retried(step))

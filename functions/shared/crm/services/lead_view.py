@@ -7,6 +7,7 @@ from crm.data.leads import LeadItem, TimelineEventItem, get_lead, lead_pk
 from crm.data.people import UserItem, user_names
 from crm.models.lead_fields import OWN_ATTRIBUTES
 from crm.services.actors import ensure_visible
+from crm.services.call_view import with_calls
 
 TIMELINE_LIMIT = 50
 _FACTS = (*(field.name for field in OWN_ATTRIBUTES), "touch_count", "last_touch_at", "created_at", "assignment_reason",
@@ -41,7 +42,7 @@ def lead_view(lead_id: str, actor: UserItem) -> dict | None:
         "engagement": {"opens": lead.opens, "clicks": lead.clicks, "replies": lead.replies,
                        "answered_calls": lead.answered_calls, "promoted_at": lead.promoted_at},
         "flags": _flags(lead),
-        "timeline": latest,
+        "timeline": with_calls(latest),
     }
 
 

@@ -101,7 +101,10 @@ def timeline_page(kind: str, record_id: str, viewer: UserItem, cursor: str | Non
     merged = list(heapq.merge(*streams, key=lambda pair: pair[0].SK, reverse=True))
     page = merged[:limit]
     next_cursor = page[-1][0].SK.removeprefix(_EVENT) if len(merged) > limit else None
-    return {"events": [event_view(event, source, kind) for event, source in page], "next_cursor": next_cursor}
+    from crm.services.call_view import with_calls
+
+    return {"events": with_calls([event_view(event, source, kind) for event, source in page]),
+            "next_cursor": next_cursor}
 
 
 def event_view(event: TimelineEventItem, source: str = "", kind: str = "") -> dict:
