@@ -65,6 +65,7 @@ DEFAULT_STEP_SECONDS = 0.4
 TALK_SECONDS = 42
 KEPT_CALLS = 200
 TELNYX_REP_LEG_WAIT_SECONDS = 30.0
+RETRY_DELAYS = (2.0, 4.0, 8.0)
 
 
 @dataclass
@@ -269,23 +270,30 @@ def _in_background(name: str, work: Callable[[], None]) -> None:
 
 def _deliver(call: _Call, url: str, body: bytes, headers: dict[str, str], event: str) -> str:
     """POSTs one signed webhook to the local server (the path and query of `url`, the public URL it is signed for),
-    records it on the call, and returns the CRM's answer."""
+    records each attempt on the call, and returns the CRM's answer. A 5xx or no answer is sent again after
+    RETRY_DELAYS, as Telnyx retries (Twilio only with connection overrides): a busy local stack still logs the call."""
     local = _require_state()
     parts = urlsplit(url)
     target = f"{local.base_url}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    record: dict[str, Any] = {"at": _iso(datetime.now(UTC)), "event": event, "url": url, "status": None}
-    try:
-        with urlopen(Request(target, data=body, headers=headers, method="POST"), timeout=30) as response:
-            answer = response.read().decode("utf-8", "replace")
-            record["status"] = response.status
-    except HTTPError as error:
-        answer = error.read().decode("utf-8", "replace")
-        record["status"] = error.code
-    except (URLError, OSError) as error:
-        answer = f"not delivered: {error}"
-    record["answer"] = answer[:2000]
-    with _calls_lock:
-        call.webhooks.append(record)
+    answer = ""
+    for attempt, delay in enumerate((0.0, *RETRY_DELAYS)):
+        time.sleep(delay)
+        record: dict[str, Any] = {"at": _iso(datetime.now(UTC)), "url": url, "status": None,
+                                  "event": event if attempt == 0 else f"{event} (retry {attempt})"}
+        try:
+            with urlopen(Request(target, data=body, headers=headers, method="POST"), timeout=30) as response:
+                answer = response.read().decode("utf-8", "replace")
+                record["status"] = response.status
+        except HTTPError as error:
+            answer = error.read().decode("utf-8", "replace")
+            record["status"] = error.code
+        except (URLError, OSError) as error:
+            answer = f"not delivered: {error}"
+        record["answer"] = answer[:2000]
+        with _calls_lock:
+            call.webhooks.append(record)
+        if record["status"] is not None and record["status"] < 500:
+            break
     return answer
 
 

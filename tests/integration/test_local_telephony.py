@@ -105,7 +105,7 @@ class StandInCrm:
     answer the voice webhook with TwiML."""
 
     def __init__(self, secret: TelephonySecret):
-        self.secret, self.events, self.refusals = secret, [], []
+        self.secret, self.events, self.refusals, self.outages = secret, [], [], 0
         crm = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -134,6 +134,9 @@ class StandInCrm:
         threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
 
     def webhook(self, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        if self.outages:
+            self.outages -= 1
+            return 503, b'{"message": "storage is down"}'
         name = {"/telephony/telnyx": "telnyx", "/telephony/events": "pbx"}.get(path, "twilio")
         public = os.environ["TELEPHONY_PUBLIC_URL"]
         pairs = sorted(parse_qsl(query, keep_blank_values=True))
@@ -168,6 +171,7 @@ class StandInCrm:
 @pytest.fixture
 def crm(aws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv(telephony.STEP_SECONDS_ENV, "0.01")
+    monkeypatch.setattr(telephony, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     # Given the local stack's secret, and the providers' public URL on API Gateway's stage path
     server = StandInCrm(TelephonySecret())
     values = start(aws, tmp_path, server.url)
@@ -260,6 +264,19 @@ def test_a_customer_ringing_through_a_pbx(crm):
     assert crm.refusals == []
     assert stages(events) == [("ringing", "ringing"), ("ended", "no-answer")]
     assert events[0].rep.kind == "extension" and events[0].rep.value == "201"
+
+
+def test_a_webhook_the_crm_could_not_store_is_sent_again(crm):
+    # Given the CRM's storage fails twice
+    crm.outages = 2
+    # When a PBX reports a ringing call
+    answer = ring(crm, **{"from": CUSTOMER, "provider": "pbx", "outcome": "busy"})
+    events = crm.wait_for(2)
+    # Then the webhook is retried until the CRM takes it, and /calls shows every attempt
+    assert stages(events) == [("ringing", "ringing"), ("ended", "busy")]
+    [shown] = [call for call in telephony.calls() if call["call_id"] == answer["call_id"]]
+    assert [(hook["event"], hook["status"]) for hook in shown["webhooks"]][:3] == [
+        ("ringing", 503), ("ringing (retry 1)", 503), ("ringing (retry 2)", 200)]
 
 
 # --- the pages and refusals -------------------------------------------------------------------------------------------
