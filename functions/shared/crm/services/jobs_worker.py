@@ -126,15 +126,17 @@ def _send_one(job: JobItem, kind: str, record_id: str, sender: UserItem) -> str 
     try:
         send_template_email(kind, record_id, job.request["template_id"], sender, utcnow(), purpose="marketing",
                             batch_id=job.job_id)
-    except (EmailNotAllowedError, NotFoundError, ForbiddenError) as refused:
-        if isinstance(refused, EmailNotAllowedError):
-            reason = refused.code
-        else:
-            reason = "record_gone" if isinstance(refused, NotFoundError) else "not_yours"
-        logger.info("mass email %s skips %s %s: %s", job.job_id, kind, record_id, reason)
-        count("MassEmailRecipientSkipped")
-        return reason
-    return None
+    except EmailNotAllowedError as refused:
+        reason = refused.reason.code
+    except NotFoundError:
+        reason = "record_gone"
+    except ForbiddenError:
+        reason = "not_yours"
+    else:
+        return None
+    logger.info("mass email %s skips %s %s: %s", job.job_id, kind, record_id, reason)
+    count("MassEmailRecipientSkipped")
+    return reason
 
 
 # --- export ----------------------------------------------------------------------------------------------------

@@ -62,9 +62,10 @@ EMAIL_KINDS = ("lead", "contact", "deal")
 class EmailNotAllowedError(InvalidError):
     """Refused on "recipient": the consent rules (or a missing address) forbid this email; the reason says why."""
 
+    reason: Reason  # its code is what a mass email reports of a recipient it skipped
+
     def __init__(self, reason: Reason) -> None:
         super().__init__("recipient", reason)
-        self.code = reason.code
 
 
 @dataclass(frozen=True)
