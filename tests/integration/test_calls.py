@@ -246,3 +246,43 @@ def test_a_storage_failure_answers_503_so_the_provider_retries(telephony, monkey
 
     monkeypatch.setattr(calls, "record_call_event", unavailable)
     assert post(telephony, event("ringing"))["statusCode"] == 503
+
+
+def test_a_converted_persons_call_shows_on_the_lead_the_contact_and_the_open_deal(telephony):
+    # Given Anna's lead, converted into a contact at an account with an open deal
+    from crm.data.accounts import contact_pk, deal_pk
+    from crm.data.leads import timeline
+    from crm.data.people import get_user
+    from crm.models.conversion import ConversionRequest
+    from crm.services.conversion import convert_lead
+
+    lead_id = a_lead(company="Nagy Kft")
+    converted = convert_lead(lead_id, ConversionRequest.model_validate({"deal": {"amount": "900", "currency": "HUF"}}),
+                             get_user("rep-anna"), START)
+    # When the person calls and Anna answers
+    post(telephony, event("ringing", call_id="conv-1"))
+    post(telephony, event("answered", call_id="conv-1", at=START + timedelta(seconds=4)))
+    # Then the call is on every one of the person's records, once each
+    call = the_call("conv-1")
+    assert call.matches == [{"kind": "lead", "id": lead_id}, {"kind": "contact", "id": converted.contact_id}]
+    for pk in (contact_pk(converted.contact_id), deal_pk(converted.deal_id)):
+        assert [item.data["call_id"] for item in timeline(pk) if item.event_type == "call"] == [call.call_id]
+    assert len(events_of(lead_id, "call")) == 1
+
+
+def test_a_missed_call_from_a_contact_is_a_call_back_on_the_contact(telephony):
+    from crm.data.accounts import ContactItem
+    from crm.data.imports import ContactKeyItem
+    from crm.data.tasks import open_tasks
+
+    contact = ContactItem.build(account_id="acct-kiss", name="Zsófia Kiss", owner_id="rep-anna",
+                                created_at="2026-03-01T00:00:00Z", first_touch=None, phone=UNKNOWN_PHONE)
+    contact.save()
+    ContactKeyItem.build(ContactKeyItem.phone_pk(UNKNOWN_PHONE), contact.contact_id).save()
+    post(telephony, event("ringing", call_id="c-1", customer=UNKNOWN_PHONE))
+    post(telephony, event("ended", call_id="c-1", customer=UNKNOWN_PHONE, status="no-answer",
+                          at=START + timedelta(seconds=20)))
+    call = the_call("c-1")
+    assert (call.matches, call.created_lead_id) == ([{"kind": "contact", "id": contact.contact_id}], None)
+    [task] = open_tasks("rep-anna", related_id=contact.contact_id)
+    assert (task.title, task.related_type) == ("Call back", "contact")

@@ -26,9 +26,11 @@ from crm.data.tasks import new_task
 from crm.data.transactions import condition_failed, write_transaction
 from crm.domain.calls import CallProgress, Outcome, call_id
 from crm.observability import count, logger
+from crm.services.screen_pop import deal_ids_of, open_deals
 from crm.telephony.events import BadEventError, CallEvent, RepHint
 
 if TYPE_CHECKING:
+    from crm.data.accounts import ContactItem
     from crm.models.activities import ActivityInput
 
 _ATTEMPTS = 8  # events of one call written at the same moment: each round one of them is written
@@ -202,19 +204,40 @@ def _take_in_outcome(call: CallItem, rep: UserItem | None, outcome: Outcome, now
         if created is None:
             return None
     missed = outcome == "unanswered" and call.direction == "inbound"
-    lead_id = next((record_id for kind, record_id in call.record_keys if kind == "lead"), None)
-    lead = get_lead(lead_id) if lead_id else None
-    for kind, record_id in call.record_keys:
-        if kind == "lead" and lead is not None and not lead.erased_at and not missed:
+    people = _people(call.record_keys)
+    lead = next((item for item in people if isinstance(item, LeadItem)), None)
+    deal_ids: list[str] = []
+    for person in people:
+        deal_ids += [deal_id for deal_id in deal_ids_of(person) if deal_id not in deal_ids]
+        if isinstance(person, LeadItem) and not missed:
             continue  # the follow-up rules write the lead's event (below)
-        if kind == "lead" and (lead is None or lead.erased_at):
-            continue
+        kind, record_id = ("lead", person.lead_id) if isinstance(person, LeadItem) else ("contact", person.contact_id)
         writes.items.append(_call_event(kind, record_id, call, outcome))
+    for deal, _stage in open_deals(deal_ids):  # and on the person's open deals
+        writes.items.append(_call_event("deal", deal.deal_id, call, outcome))
     if missed and rep is not None:
-        _call_back(call, rep, lead, now, writes)
-    if lead is not None and not lead.erased_at and not missed:
+        _call_back(call, rep, lead or (people[0] if people else None), now, writes)
+    if lead is not None and not missed:
         _follow_up_rules(lead, call, rep, outcome, writes)
     return created
+
+
+def _people(record_keys: list[tuple[str, str]]) -> list[LeadItem | ContactItem]:
+    """The call's lead and contacts as they are now; an erased lead is a tombstone: nothing more is written about it."""
+    from crm.data.accounts import ContactItem
+
+    people: list[LeadItem | ContactItem] = []
+    for kind, record_id in record_keys:
+        if kind == "lead":
+            lead = get_lead(record_id)
+            if lead is not None and not lead.erased_at:
+                people.append(lead)
+            continue
+        try:
+            people.append(ContactItem.get(*ContactItem.key(record_id)))
+        except ContactItem.DoesNotExist:
+            continue
+    return people
 
 
 def _call_event(kind: str, record_id: str, call: CallItem, outcome: Outcome) -> TimelineEventItem:
@@ -245,38 +268,26 @@ def _follow_up_rules(lead: LeadItem, call: CallItem, rep: UserItem | None, outco
         call_event_data(call, outcome))
 
 
-def _call_back(call: CallItem, rep: UserItem, lead: LeadItem | None, now: datetime, writes: _Writes) -> None:
+def _call_back(call: CallItem, rep: UserItem, person: LeadItem | ContactItem | None, now: datetime,
+               writes: _Writes) -> None:
     """A missed call from a known person: a "Call back" task on their record now, a notice, an email and an SMS."""
-    kind, record_id = ("lead", lead.lead_id) if lead is not None and not lead.erased_at else call.record_keys[0] \
-        if call.record_keys else (None, None)
-    if kind is None:
+    if person is None:
         return
-    at = to_iso(now)
-    task = new_task(title=CALL_BACK_TITLE, owner_id=rep.user_id, due_at=at, related_type=kind, related_id=record_id,
-                    created_at=at, notes=call.customer)
     from crm.services.first_task import task_created_event
     from crm.services.records import record_pk
 
+    kind, record_id = ("lead", person.lead_id) if isinstance(person, LeadItem) else ("contact", person.contact_id)
+    at = to_iso(now)
+    task = new_task(title=CALL_BACK_TITLE, owner_id=rep.user_id, due_at=at, related_type=kind, related_id=record_id,
+                    created_at=at, notes=call.customer)
     event = task_created_event(record_id, task) if kind == "lead" else TimelineEventItem.build(
         record_pk(kind, record_id), "task_created", at, {"task_id": task.task_id, "title": task.title,
                                                          "owner_id": rep.user_id, "due_at": at})
-    name = lead.name if lead is not None else _record_name(kind, record_id)
     notice = NoticeItem.build(user_id=rep.user_id, name=f"missed-call-{call.call_id}", notice_type="missed_call",
-                              at=at, data={"customer": call.customer, "kind": kind, "id": record_id, "name": name,
-                                           "call_id": call.call_id})
+                              at=at, data={"customer": call.customer, "kind": kind, "id": record_id,
+                                           "name": person.name, "call_id": call.call_id})
     writes.items += [task, event, notice]
-    writes.after.append(lambda: _tell_missed_call(rep, call, kind, record_id, name))
-
-
-def _record_name(kind: str, record_id: str) -> str | None:
-    from crm.services.records import _ITEMS
-
-    item_class = _ITEMS[kind]
-    try:
-        record = item_class.get(*item_class.key(record_id))
-    except item_class.DoesNotExist:
-        return None
-    return getattr(record, "name", None) or getattr(record, "title", None)
+    writes.after.append(lambda: _tell_missed_call(rep, call, kind, record_id, person.name))
 
 
 def _tell_missed_call(rep: UserItem, call: CallItem, kind: str, record_id: str, name: str | None) -> None:

@@ -15,6 +15,7 @@ from crm.data.leads import LeadItem, timeline
 from crm.data.people import UserItem
 from crm.data.table import CrmItem
 from crm.domain.contact_points import display_phone
+from crm.domain.pipelines import Stage
 from crm.links import RECORD_PAGE
 
 LAST_ACTIVITIES = 3
@@ -61,8 +62,39 @@ def _base(kind: str, record_id: str, record: LeadItem | ContactItem) -> dict[str
             "url": _page(kind, record_id), "last_activities": _last_activities(record.PK)}
 
 
+def deal_ids_of(record: LeadItem | ContactItem) -> list[str]:
+    """The deals a person's record leads to: a converted lead's deal, a contact's account's deals."""
+    if isinstance(record, LeadItem):
+        return [record.deal_id] if record.deal_id else []
+    if not record.account_id:
+        return []
+    return [member.member_id for member in AccountMemberItem.query(
+        account_pk(record.account_id), AccountMemberItem.SK.startswith(_MEMBER_DEALS))]
+
+
+def open_deals(deal_ids: list[str]) -> list[tuple[DealItem, Stage]]:
+    """Those of the deals still open, with their stage (at most 25: one BatchGet)."""
+    from crm.data import config
+
+    if not deal_ids:
+        return []
+    found = []
+    for deal in DealItem.batch_get([DealItem.key(deal_id) for deal_id in deal_ids[:25]]):
+        pipeline = config.pipeline(deal.pipeline_id)
+        stage = pipeline.stage(deal.stage_id) if pipeline is not None else None
+        if stage is not None and stage.is_open:
+            found.append((deal, stage))
+    return found
+
+
+def _deal_views(record: LeadItem | ContactItem) -> list[dict[str, Any]]:
+    return [{"id": deal.deal_id, "title": deal.title, "stage_name": stage.name, "amount": deal.amount,
+             "currency": deal.currency, "url": _page("deal", deal.deal_id)}
+            for deal, stage in open_deals(deal_ids_of(record))]
+
+
 def _lead_view(lead: LeadItem) -> dict[str, Any]:
-    deals = _open_deals([lead.deal_id] if lead.deal_id else [])
+    deals = _deal_views(lead)
     return {**_base("lead", lead.lead_id, lead), "company": lead.company, "status": lead.status,
             "score": None if lead.score is None else int(lead.score), "temperature": lead.temperature,
             "open_deals": deals}
@@ -70,10 +102,8 @@ def _lead_view(lead: LeadItem) -> dict[str, Any]:
 
 def _contact_view(contact: ContactItem) -> dict[str, Any]:
     account = _account(contact.account_id)
-    deal_ids = [member.member_id for member in AccountMemberItem.query(
-        account_pk(contact.account_id), AccountMemberItem.SK.startswith(_MEMBER_DEALS))] if contact.account_id else []
     return {**_base("contact", contact.contact_id, contact), "company": account.name if account else None,
-            "status": None, "score": None, "temperature": None, "open_deals": _open_deals(deal_ids)}
+            "status": None, "score": None, "temperature": None, "open_deals": _deal_views(contact)}
 
 
 def _account(account_id: str | None) -> AccountItem | None:
@@ -83,23 +113,6 @@ def _account(account_id: str | None) -> AccountItem | None:
         return AccountItem.get(*AccountItem.key(account_id))
     except AccountItem.DoesNotExist:
         return None
-
-
-def _open_deals(deal_ids: list[str]) -> list[dict[str, Any]]:
-    from crm.data import config
-
-    if not deal_ids:
-        return []
-    deals = DealItem.batch_get([DealItem.key(deal_id) for deal_id in deal_ids[:25]])
-    views = []
-    for deal in deals:
-        pipeline = config.pipeline(deal.pipeline_id)
-        stage = pipeline.stage(deal.stage_id) if pipeline is not None else None
-        if stage is None or not stage.is_open:
-            continue
-        views.append({"id": deal.deal_id, "title": deal.title, "stage_name": stage.name, "amount": deal.amount,
-                      "currency": deal.currency, "url": _page("deal", deal.deal_id)})
-    return views
 
 
 def _last_activities(record_pk: str) -> list[dict[str, Any]]:
