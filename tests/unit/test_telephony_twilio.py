@@ -37,13 +37,16 @@ def twilio():
 # --- signatures -------------------------------------------------------------------------------------------------
 
 def test_a_request_signed_with_the_auth_token_passes(twilio):
+    # Given the voice webhook as Twilio signs it, when verified, then it passes
     request = signed(f"{BASE}/voice", call("ringing"))
     twilio.verify(request)
 
 
 def test_the_stage_path_and_a_query_string_are_part_of_what_is_signed(twilio):
+    # Given a callback URL on API Gateway's stage path with the CRM's hints in its query
     url = f"{BASE}/status?direction=outbound&customer=%2B14155552671"
     twilio.verify(signed(url, call("completed")))
+    # When the handler rebuilt the URL without the stage, then the signature does not match
     stripped = signed(url, call("completed"))
     with pytest.raises(SignatureError, match="bad"):
         twilio.verify(WebhookRequest(url=url.replace("/v1", ""), headers=stripped.headers, body=stripped.body,
@@ -121,9 +124,11 @@ def test_a_completed_call_carries_its_duration(twilio):
 
 
 def test_a_dial_leg_ringing_a_rep_belongs_to_the_parent_call(twilio):
+    # Given the status callback of the <Dial> leg that rang the rep for a caller
     leg = call("in-progress", CallSid="CA" + "2" * 32, ParentCallSid="CA" + "1" * 32, Direction="outbound-dial",
                To=REP)
     [event] = twilio.parse(signed(f"{BASE}/status", leg))
+    # Then it is the caller's call (its ParentCallSid), answered by that rep
     assert (event.call_id, event.direction, event.customer, event.event) == ("CA" + "1" * 32, "inbound", CALLER,
                                                                              "answered")
     assert (event.rep.kind, event.rep.value, event.line) == ("phone", REP, None)
@@ -151,6 +156,7 @@ def test_a_sip_rep_is_named_by_its_sip_user(twilio):
 
 
 def test_a_recording_callback_is_a_recording_event(twilio):
+    # Given the recording callback of a call whose URL names the customer
     url = f"{BASE}/recording?" + urlencode({"direction": "inbound", "customer": CALLER})
     fields = {"AccountSid": "AC" + "0" * 32, "CallSid": "CA" + "1" * 32, "RecordingSid": "RE" + "4" * 32,
               "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE4",
