@@ -23,7 +23,6 @@ from crm.integrations.secrets import secret_string
 from crm.settings import get_settings
 
 SUPPRESSIONS = ("bounce", "complaint")
-_BATCH = 100  # a BatchGet reads at most 100 items
 
 
 class SuppressedAddressItem(CrmItem, discriminator="SuppressedAddress"):
@@ -79,14 +78,11 @@ def listing(address: str | None) -> Listing:
 
 
 def listings(addresses: Iterable[str | None]) -> dict[str, Listing]:
-    """The listing of each address (by the address as given), in BatchGets of 100."""
+    """The listing of each address (by the address as given); pynamodb's batch_get reads each key once, in BatchGets
+    of 100."""
     keys = {address: SuppressedAddressItem.key(address) for address in set(addresses) if address}
-    by_key: dict[tuple[str, str], Listing] = {}
-    ordered = list(dict.fromkeys(keys.values()))
-    for start in range(0, len(ordered), _BATCH):
-        for item in SuppressedAddressItem.batch_get(ordered[start:start + _BATCH]):
-            by_key[(item.PK, item.SK)] = _listing(item)
-    return {address: by_key.get(key, NOT_LISTED) for address, key in keys.items()}
+    found = {(item.PK, item.SK): _listing(item) for item in SuppressedAddressItem.batch_get(keys.values())}
+    return {address: found.get(key, NOT_LISTED) for address, key in keys.items()}
 
 
 def _actions(suppressed: str | None, unsubscribed: bool, at: str) -> list[Action]:
