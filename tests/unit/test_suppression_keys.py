@@ -1,18 +1,25 @@
-"""The suppression list's keys: a keyed hash of the address, no address."""
+"""The suppression list's keys (a keyed hash of the address, no address) and the email a send can never deliver."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
 from crm.data import suppression
+from crm.integrations import email
+
+CONTENT = SimpleNamespace(subject="Hello", html="<p>Hello</p>", text="Hello")
 
 
 @pytest.fixture(autouse=True)
 def settings(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    configured = SimpleNamespace(suppression_key_secret="crm-suppression-key")
-    monkeypatch.setattr(suppression, "get_settings", lambda: configured)
+    configured = SimpleNamespace(suppression_key_secret="crm-suppression-key", sender_address="crm@example.com",
+                                 ses_configuration_set="crm")
+    for module in (suppression, email):
+        monkeypatch.setattr(module, "get_settings", lambda: configured)
     return configured
 
 
@@ -44,3 +51,24 @@ def test_without_the_key_nothing_is_read_or_written(settings: SimpleNamespace):
 def test_only_a_bounce_or_a_complaint_is_a_suppression(key):
     with pytest.raises(ValueError, match="not a suppression"):
         suppression.suppress("nora@example.org", "unsubscribe", "2030-01-01T00:00:00Z")
+
+
+def test_a_line_break_in_the_recipients_name_is_an_email_that_cannot_be_sent(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(email, "client", lambda name: pytest.fail("nothing may reach SES"))
+    with pytest.raises(email.UnsendableEmailError, match="cannot be written"):
+        email.send_email("mallory@example.org", CONTENT, to_name="Mallory\r\nBcc: victim@evil.example")
+
+
+@pytest.mark.parametrize(("code", "unsendable"), [
+    ("MessageRejected", True), ("BadRequestException", True),
+    ("TooManyRequestsException", False), ("SendingPausedException", False),
+])
+def test_ses_refusing_the_message_is_unsendable_and_a_busy_ses_is_not(monkeypatch: pytest.MonkeyPatch, code: str,
+                                                                      unsendable: bool):
+    ses = boto3.client("sesv2", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(email, "client", lambda name: ses)
+    with Stubber(ses) as stub:
+        stub.add_client_error("send_email", service_error_code=code, service_message="no")
+        with pytest.raises(Exception) as raised:
+            email.send_email("ann@example.org", CONTENT)
+    assert isinstance(raised.value, email.UnsendableEmailError) is unsendable
