@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    from crm.errors import NotFoundError
+    from crm.errors import NotFoundError, is_outage
     from crm.http import Request, html_response
     from crm.web_form import render_unsubscribe_page
 
@@ -34,19 +34,17 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except NotFoundError:  # an unknown lead, one no link names (crm.ids) or a wrong token: the same page
         return html_response(404, render_unsubscribe_page("invalid", None, page=page))
     except Exception as error:
-        return _unavailable(error, page, request.headers.get("accept-language", ""))
+        if not is_outage(error):  # a bug: it propagates
+            raise
+        return _unavailable(page, request.headers.get("accept-language", ""))
 
 
-def _unavailable(error: Exception, page: str, accept_language: str) -> dict:
+def _unavailable(page: str, accept_language: str) -> dict:
     """Storage down: a page asking the person to come back (503, Retry-After, which a mail client's one-click POST
-    retries by), nothing changed, in the browser's first language (the lead cannot be read); anything else is a bug
-    and propagates."""
-    from crm.errors import is_outage
+    retries by), nothing changed, in the browser's first language (the lead cannot be read)."""
     from crm.http import html_response
     from crm.web_form import render_unsubscribe_page
 
-    if not is_outage(error):
-        raise error
     logger.exception("link page failed; nothing recorded", extra={"page": page})
     count("LinkPageUnavailable")
     language = accept_language.split(",", 1)[0].split(";", 1)[0]
