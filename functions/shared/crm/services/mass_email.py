@@ -35,7 +35,7 @@ from crm.services.lead_messages import email_facts, recipient_facts
 from crm.settings import get_settings
 
 MAX_RECIPIENTS = 500
-_PER_READ = 100  # a BatchGet reads at most 100 items
+_PER_READ = 100  # records judged together: one BatchGet of their listings (and of contacts' leads), a page of 100
 
 
 @dataclass(frozen=True)
