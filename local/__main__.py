@@ -56,6 +56,7 @@ def local_parameters(port: int, environ: Mapping[str, str]) -> dict[str, str]:
         "BoardUrl": base_url,
         "AllowedOrigins": f"{base_url},http://localhost:{port}",
         "PublicLinksUrl": base_url,
+        "TelephonyPublicUrl": base_url,  # providers (the local simulator) call the webhooks on this port
         "SenderPostalAddress": "Demo CRM Ltd, 1 Example Street, 10115 Berlin, Germany",
     }
     parameters.update({key.removeprefix(PARAMETER_ENV_PREFIX): value for key, value in environ.items()

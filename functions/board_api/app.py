@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
-from chalicelib import admin, board, calls, home, imports, jobs, leads, lists, records, robots, users
+from chalicelib import admin, board, calls, home, imports, jobs, leads, lists, records, robots, telephony, users
 from chalicelib.routing import Routes, current_request
 
 if TYPE_CHECKING:
@@ -56,8 +56,11 @@ def _bind_request(request: Request, get_response: Callable[[Request], Response])
 @routes("/api/me")
 def me(viewer: UserItem) -> dict[str, Any]:
     """The signed-in user: who they are and their role."""
+    from crm.services.click_to_call import dialer
+
     return {"user_id": viewer.user_id, "name": viewer.name, "email": viewer.email, "role": viewer.role,
-            "language": viewer.language, "timezone": viewer.timezone}
+            "language": viewer.language, "timezone": viewer.timezone, "phone": viewer.phone,
+            "click_to_call": dialer()}
 
 
 @routes("/api/openapi.json", public=True)
@@ -80,6 +83,6 @@ def _openapi() -> Any:
     return module
 
 
-for _module in (board, records, leads, lists, jobs, imports, robots, home, admin, users, calls):
+for _module in (board, records, leads, lists, jobs, imports, robots, home, admin, users, calls, telephony):
     app.register_blueprint(_module.routes.blueprint)
 app.register_blueprint(routes.blueprint)

@@ -38,6 +38,8 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "closing": {"description": "Only deals expected to close: before today (overdue), this month, next month, this "
                                "quarter, or with no date (none).",
                 "schema": {"type": "string", "enum": ["overdue", "this_month", "next_month", "this_quarter", "none"]}},
+    "phone": {"description": "A phone number in any format; a national one is read in the deployment's region.",
+              "schema": {"type": "string", "maxLength": 64}},
     "limit": {"description": "Rows per page (when absent, the route's own: 25 most often).",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
 }

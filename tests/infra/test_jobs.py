@@ -95,7 +95,7 @@ def test_the_workers_together_stay_under_the_send_rate_and_a_chunk_fits_in_an_in
     assert slowest[-1] <= worker["Timeout"] / 2
 
 
-def test_the_board_may_only_start_jobs_and_read_exports(template: dict[str, Any]):
+def test_the_board_may_only_start_jobs_read_exports_and_reach_recordings(template: dict[str, Any]):
     board = functions_of(template)[BOARD]
     variables = board["Environment"]["Variables"]
     assert variables["JOBS_QUEUE_URL"] == {"Ref": "JobsQueue"}
@@ -103,7 +103,10 @@ def test_the_board_may_only_start_jobs_and_read_exports(template: dict[str, Any]
     assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["JobsQueue", "QueueName"]}}} in board["Policies"]
     s3 = [statement for statement in _statements(board) if any(action.startswith("s3:") for action in
                                                                 _actions(statement))]
-    assert s3 == [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": EXPORTS}]
+    # besides the exports: call recordings' links (presigned GETs) and an erased lead's recordings (T3)
+    assert s3 == [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
+                   "Resource": {"Fn::Sub": "${RecordingsBucket.Arn}/calls/*"}},
+                  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": EXPORTS}]
 
 
 def test_the_worker_may_do_what_it_calls_and_no_more(template: dict[str, Any]):

@@ -76,7 +76,7 @@ def test_viewers_get_https_only_security_headers_and_a_fresh_config(template):
     assert config["DefaultCacheBehavior"]["CachePolicyId"] != CACHING_DISABLED
 
 
-def test_the_content_security_policy_allows_the_site_the_api_and_cognito_only(template):
+def test_the_content_security_policy_allows_the_site_the_apis_cognito_and_recordings_only(template):
     headers = resource(template, "SiteSecurityHeaders")["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     directives = dict(directive.strip().split(" ", 1) for directive in csp.split(";"))
@@ -84,9 +84,14 @@ def test_the_content_security_policy_allows_the_site_the_api_and_cognito_only(te
     # the site's own modules, and the lead form's one inline script (UTM fields, page URL) by its hash
     assert directives["script-src"].split() == ["'self'", f"'sha256-{_inline_script_hash('form.html')}'"]
     assert directives["frame-ancestors"] == "'none'"
+    # the board API, the screen pop's WebSocket API and the sign-in
     assert directives["connect-src"].split() == [
         "'self'", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+        "wss://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
         "https://${SiteUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"]
+    # call recordings play from their presigned links into the private bucket
+    assert directives["media-src"].split() == [
+        "'self'", "https://${RecordingsBucket.RegionalDomainName}", "https://${RecordingsBucket.DomainName}"]
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
 

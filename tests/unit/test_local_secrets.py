@@ -38,7 +38,7 @@ def test_a_generated_key_is_made_and_kept_across_starts_in_the_data_folder(aws, 
     first, second = started(tmp_path), started(tmp_path)
     # Then the key is letters and digits of the template's length, the same both times, in a file only its owner reads
     assert len(first) == 64 and first.isalnum() and second == first
-    [kept] = tmp_path.glob("*.secret")
+    [kept] = tmp_path.glob("*suppression-key.secret")
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     # And in memory (no data folder) each start makes a new one
     assert started(None) != started(None)

@@ -95,6 +95,31 @@ def test_repeated_fields_are_signed_value_by_value(twilio):
                                  now=NOW))
 
 
+@pytest.mark.parametrize(("signed_url", "called_url"), [
+    ("https://calls.example.com:443/v1/telephony/twilio/voice", "https://calls.example.com/v1/telephony/twilio/voice"),
+    ("https://calls.example.com/v1/telephony/twilio/voice", "https://calls.example.com:443/v1/telephony/twilio/voice"),
+], ids=["signed-with-port", "signed-without-port"])
+def test_the_default_port_may_be_written_or_not_as_twilios_own_validator_allows(twilio, signed_url, called_url):
+    fields = call("ringing")
+    signature = RequestValidator(TOKEN).compute_signature(signed_url, fields)
+    assert RequestValidator(TOKEN).validate(called_url, fields, signature)
+    twilio.verify(WebhookRequest(url=called_url, headers={"x-twilio-signature": signature},
+                                 body=urlencode(fields).encode(), now=NOW))
+
+
+def test_our_signature_is_twilios_for_any_fields():
+    from crm.telephony.providers.twilio import twilio_signature
+
+    fields = {"From": ["+36 30 111 2233"], "CallerName": ["Nagy Péter & Fiai"], "Empty": [""], "Z": ["b", "a", "b"]}
+    url = f"{BASE}/status?customer=%2B36301112233&direction=inbound"
+
+    class Multi(dict):
+        def getall(self, name):
+            return fields[name]
+
+    assert twilio_signature(TOKEN, url, fields) == RequestValidator(TOKEN).compute_signature(url, Multi(fields))
+
+
 # --- events -----------------------------------------------------------------------------------------------------
 
 def test_the_voice_webhook_is_an_inbound_call_ringing(twilio):
