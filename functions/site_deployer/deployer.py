@@ -67,7 +67,7 @@ def site_config(properties: dict[str, Any]) -> dict[str, str]:
     return {"apiBase": properties["ApiBase"], "auth": "cognito", "region": properties["Region"],
             "userPoolId": properties["UserPoolId"], "userPoolClientId": properties["UserPoolClientId"],
             "cognitoDomain": properties["CognitoDomain"], "redirectUri": properties["RedirectUri"],
-            "leadsUrl": properties["LeadsUrl"]}
+            "leadsUrl": properties["LeadsUrl"], "webSocketUrl": properties["WebSocketUrl"]}
 
 
 def published_body(path: Path, leads_url: str) -> bytes:

@@ -14,6 +14,7 @@ import "./i18n/chrome.js";
 import {api, getToken, signInAgain, signOut} from "./api.js";
 import {announce, h} from "./dom.js";
 import {mountNotices} from "./notices.js";
+import {mountScreenPop} from "./screen_pop.js";
 import {mountSearch} from "./search.js";
 import {
   describeError, hasRememberedLanguage, initialLanguage, languagePicker, onLanguageChange, roleName,
@@ -150,6 +151,7 @@ export async function startPage() {
   byId("sign-out")?.addEventListener("click", signOut);
   renderNav();
   placeControls();
+  mountScreenPop(); // calls ringing for this rep pop up on whatever page is open; needs the token, not /api/me
   let me = null;
   onLanguageChange(() => {
     renderNav(me);

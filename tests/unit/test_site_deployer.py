@@ -23,7 +23,8 @@ PROPERTIES = {"BucketName": BUCKET, "ApiBase": "https://abc123.execute-api.eu-ce
               "Region": "eu-central-1", "UserPoolId": "eu-central-1_Pool", "UserPoolClientId": "client123",
               "CognitoDomain": "https://crm-1.auth.eu-central-1.amazoncognito.com",
               "RedirectUri": "https://d111.cloudfront.net/login.html", "SiteFiles": "arn:layer:1",
-              "LeadsUrl": "https://lead123.execute-api.eu-central-1.amazonaws.com/v1/leads"}
+              "LeadsUrl": "https://lead123.execute-api.eu-central-1.amazonaws.com/v1/leads",
+              "WebSocketUrl": "wss://ws123.execute-api.eu-central-1.amazonaws.com/v1"}
 
 
 class Context:
@@ -108,7 +109,7 @@ def test_create_and_update_publish_the_site_with_its_config_and_answer_success(a
         "apiBase": PROPERTIES["ApiBase"], "auth": "cognito", "region": "eu-central-1",
         "userPoolId": "eu-central-1_Pool", "userPoolClientId": "client123",
         "cognitoDomain": PROPERTIES["CognitoDomain"], "redirectUri": PROPERTIES["RedirectUri"],
-        "leadsUrl": PROPERTIES["LeadsUrl"]}
+        "leadsUrl": PROPERTIES["LeadsUrl"], "webSocketUrl": PROPERTIES["WebSocketUrl"]}
     assert stored["config.json"]["CacheControl"] == "no-store"
     assert stored["index.html"]["CacheControl"] == "public, max-age=0, must-revalidate"
     # And CloudFront is told to forget its copies
