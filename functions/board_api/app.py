@@ -56,11 +56,11 @@ def _bind_request(request: Request, get_response: Callable[[Request], Response])
 @routes("/api/me")
 def me(viewer: UserItem) -> dict[str, Any]:
     """The signed-in user: who they are and their role."""
-    from crm.services.click_to_call import dialer
+    from crm.services.click_to_call import dialer_if_known
 
     return {"user_id": viewer.user_id, "name": viewer.name, "email": viewer.email, "role": viewer.role,
             "language": viewer.language, "timezone": viewer.timezone, "phone": viewer.phone,
-            "click_to_call": dialer()}
+            "click_to_call": dialer_if_known()}
 
 
 @routes("/api/openapi.json", public=True)

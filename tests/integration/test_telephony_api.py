@@ -177,3 +177,12 @@ def test_click_to_call_needs_a_provider_and_a_phone(board, crm):
 def test_me_says_whether_click_to_call_is_configured(board, twilio):
     assert board.call("GET", "/api/me", REP_A).json()["click_to_call"] == "twilio"
 
+
+
+def test_an_unreadable_telephony_secret_does_not_fail_the_page_it_offers_tel_links(board, crm, monkeypatch):
+    from crm.settings import get_settings
+
+    monkeypatch.setenv("TELEPHONY_SECRET", "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf")
+    get_settings.cache_clear()
+    me = board.call("GET", "/api/me", REP_A)
+    assert (me.status_code, me.json()["click_to_call"]) == (200, None)

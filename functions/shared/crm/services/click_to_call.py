@@ -13,7 +13,7 @@ from crm.data.calls import CallItem, phone_records
 from crm.data.people import UserItem
 from crm.domain.calls import call_id
 from crm.errors import ConflictError, InvalidError, UnavailableError
-from crm.observability import count
+from crm.observability import count, logger
 from crm.reasons import Reason
 
 DIALERS = ("twilio", "telnyx")  # the providers that can place a call, in the order one is chosen
@@ -29,6 +29,20 @@ def dialer() -> str | None:
     if secret.telnyx_api_key and secret.telnyx_connection_id and secret.telnyx_number:
         return "telnyx"
     return None
+
+
+def dialer_if_known() -> str | None:
+    """The dialer, for a page deciding between a Call button and a tel: link: the telephony secret out of reach
+    (Secrets Manager slow or down) is no reason to fail the page; it offers the tel: link meanwhile."""
+    from crm.errors import is_outage
+
+    try:
+        return dialer()
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        logger.warning("telephony secret unreadable; offering tel: links", extra={"error": str(error)})
+        return None
 
 
 def record_phone(kind: str, record_id: str, viewer: UserItem) -> tuple[str, list[tuple[str, str]]]:
