@@ -3,8 +3,9 @@
  * closing stages (won, lost) as drop zones in a bar under the board. A card moves by drag and drop, or by its Move
  * button: a menu of stages that moves on an explicit choice (Enter or a click), never while arrow keys browse it.
  * A move sends the card's version; a 409 brings the fresh card. A plain click on a card's title, or one of its quick
- * actions (call, email, task), opens the deal's side panel (js/deal_panel.js); the title's link stays the record's
- * address, so a ctrl- or middle-click opens the record page.
+ * actions (log a call, email, task), opens the deal's side panel (js/deal_panel.js); the title's link stays the
+ * record's address, so a ctrl- or middle-click opens the record page. The quick action "Call" dials the deal's
+ * person at once (js/record_actions.js: click-to-call, or a tel: link without a telephony provider).
  *
  * URL parameters: ?pipeline= (default "sales") and the filters (js/board_filters.js): q, type, closing, stalled,
  * overdue and, for managers and admins, owner.
@@ -19,6 +20,7 @@ import {describeError, lostReasonLabel, onLanguageChange, stageName, t} from "./
 import {recordHref} from "./links.js";
 import {isManaging as managing, say, sayError, startPage} from "./page.js";
 import {setupQuickCreate} from "./quick_create.js";
+import {callRecord, signedInUser} from "./record_actions.js";
 
 const params = new URLSearchParams(location.search);
 const CLOSING_KINDS = new Set(["won", "lost"]);
@@ -398,7 +400,8 @@ function bindBoardEvents() {
     }
     const action = event.target.closest("button.quick-action");
     if (action) {
-      openPanel(action.dataset.dealId, action.dataset.action);
+      if (action.dataset.action === "dial") callRecord("deal", action.dataset.dealId, say);
+      else openPanel(action.dataset.dealId, action.dataset.action);
       return;
     }
     const link = event.target.closest("a.card-link");
@@ -442,6 +445,7 @@ function bindToolbar() {
 /** Who is signed in decides the owner filter. */
 async function loadMe() {
   state.me = await startPage();
+  if (state.me) signedInUser(state.me);
   if (!isManaging()) {
     state.filters.owner = ""; // a rep's board is their own
     return;

@@ -20,10 +20,12 @@ const ICONS = Object.freeze({
   call: "M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 "
     + "4.1 2h3a2 2 0 0 1 2 1.7c.1 1 .4 1.9.7 2.8a2 2 0 0 1-.5 2.1L8.1 9.9a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9"
     + ".3 1.8.6 2.8.7a2 2 0 0 1 1.7 2z",
+  log: "M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z",
   email: "M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6",
 });
-export const QUICK_ACTIONS = Object.freeze([["call", "boardActionCall"], ["email", "boardActionEmail"],
-  ["task", "boardActionTask"]]);
+/** [action, label, icon]: "dial" calls the deal's person (click-to-call or tel:), "call" only logs a call. */
+export const QUICK_ACTIONS = Object.freeze([["dial", "boardActionDial", "call"], ["call", "boardActionCall", "log"],
+  ["email", "boardActionEmail", "email"], ["task", "boardActionTask", "task"]]);
 
 /** A line icon; decorative (its button or text says what it means). */
 export function icon(name) {
@@ -165,9 +167,9 @@ export function cardElement(card, {stages, now, busy = false}) {
       h("span", {class: "visually-hidden"}, t("boardWeighted", {amount: weighted}))),
       card.deal_type && h("span", {"class": "card-type", "data-testid": `type-${id}`}, dealTypeName(card.deal_type)),
       h("span", {"class": "quick-actions", "role": "group", "aria-label": t("boardQuickActions", {title: card.title})},
-        QUICK_ACTIONS.map(([action, key]) => h("button", {"type": "button", "class": "quick-action",
+        QUICK_ACTIONS.map(([action, key, iconName]) => h("button", {"type": "button", "class": "quick-action",
           "data-action": action, "data-deal-id": id, "data-testid": `${action}-${id}`, "title": t(key)},
-        icon(action === "task" ? "task" : action), h("span", {class: "visually-hidden"}, t(key))))))));
+        icon(iconName), h("span", {class: "visually-hidden"}, t(key))))))));
 }
 
 function columnSummary(stage, column) {

@@ -6,8 +6,10 @@
  * the version read), the open tasks, the latest timeline entries and a link to the full record page.
  *
  * Quick actions log a call, email the deal's contact from a template, or schedule a task or a meeting, with the
- * record page's own forms (record_actions.js). A stale version (409) shows the deal as it is now and says so.
- * After every change `onChange(card)` gets the fresh card, so the board can put it where it now belongs.
+ * record page's own forms (record_actions.js); "Call" beside them dials the deal's person (its contact, else its
+ * lead) through the telephony provider, or is a tel: link without one. A stale version (409) shows the deal as it
+ * is now and says so. After every change `onChange(card)` gets the fresh card, so the board can put it where it
+ * now belongs.
  *
  * The panel is a labelled, non-modal dialog: Escape or its close button closes it and focus goes back to where it
  * was (the card). It loads its own styles (css/deal_panel.css, and record.css for the shared parts).
@@ -20,8 +22,10 @@ import {announce, h, setOptions} from "./dom.js";
 import {describeError, formatDateTime, formatMoney, lostReasonLabel, onLanguageChange, stageName, t}
   from "./i18n.js";
 import {recordHref} from "./links.js";
-import {actionForm, actionPath, previewValues, renderOutcomes, renderTemplates, submitAction, taskItem}
-  from "./record_actions.js";
+import {
+  actionForm, actionPath, callControl, previewValues, recordPhone, renderOutcomes, renderTemplates, signedInUser,
+  submitAction, taskItem,
+} from "./record_actions.js";
 import {timelineItem} from "./timeline.js";
 
 const PREFIX = "deal-panel-";
@@ -30,7 +34,7 @@ const LATEST = 5; // timeline entries shown; the record page has the rest
 const EDITABLE = Object.freeze({expected_close_date: "dealPanelCloseDate", deal_type: "dealPanelType"});
 
 const state = {
-  panel: null, dealId: null, deal: null, record: null, contact: null, pipeline: null, onChange: () => {},
+  panel: null, dealId: null, deal: null, record: null, contact: null, phone: null, pipeline: null, onChange: () => {},
   returnTo: null, action: null, editing: null, templates: null, me: null, forms: new Map(), opened: 0,
   drafts: {}, // what the rep picked or typed in the facts and has not sent yet: a redraw keeps it
 
@@ -64,6 +68,7 @@ function buildPanel() {
   h("section", {"class": "deal-panel-section", "aria-labelledby": "deal-panel-actions-heading"},
     h("h3", {"id": "deal-panel-actions-heading", "data-i18n": "dealPanelActions"}, t("dealPanelActions")),
     h("div", {class: "deal-panel-quick", role: "group", "aria-labelledby": "deal-panel-actions-heading"},
+      h("span", {"class": "deal-panel-call", "data-part": "call"}),
       QUICK_ACTIONS.map((action) => h("button", {"type": "button", "class": "button",
         "data-testid": `deal-panel-action-${action}`, "aria-expanded": "false",
         "aria-controls": "deal-panel-action-area", "data-i18n": `dealPanelAction_${action}`,
@@ -110,7 +115,7 @@ export async function openDealPanel({dealId, card, pipeline, action = null, onCh
   if (!state.panel.contains(document.activeElement)) state.returnTo = document.activeElement; // the card's link
   Object.assign(state, {dealId, pipeline, onChange, deal: {...card}, editing: null, drafts: {}});
   if (!reopened) {
-    Object.assign(state, {record: null, contact: null, action: null});
+    Object.assign(state, {record: null, contact: null, phone: null, action: null});
     state.forms.clear();
     part("action").replaceChildren();
     part("message").textContent = "";
@@ -147,9 +152,13 @@ async function load() {
     contact = await api(`/records/contact/${encodeURIComponent(record.fields.contact_id)}`)
       .then((found) => found.fields, () => null); // another rep's contact: the deal shows without it
   }
+  // the number "Call" dials, as the API picks it: the contact's, else (no contact) the lead's
+  const phone = record.fields.contact_id ? contact?.phone ?? null : await recordPhone("deal", record.fields);
+  state.me ??= await signedInUser();
   if (dealId !== state.dealId) return;
   state.record = record;
   state.contact = contact;
+  state.phone = phone;
   state.deal = {...state.deal, ...record.fields};
   renderAll();
 }
@@ -172,12 +181,19 @@ function renderAll() {
   state.panel.querySelector("#deal-panel-title").textContent = deal.title ?? "";
   part("record").href = recordHref("deal", state.dealId);
   renderFacts();
+  renderCall();
   renderTasks();
   renderTimeline();
   for (const button of state.panel.querySelectorAll("[data-testid^='deal-panel-action-']")) {
     button.setAttribute("aria-expanded", String(button.dataset.testid === `deal-panel-action-${state.action}`));
   }
   if (state.action === "email") renderEmail();
+}
+
+function renderCall() {
+  const control = callControl({kind: "deal", recordId: state.dealId, phone: state.phone, me: state.me, tell: say,
+    testId: "deal-panel-call"});
+  part("call").replaceChildren(...(control ? [control] : []));
 }
 
 function fact(labelKey, ...value) {
@@ -405,7 +421,7 @@ function emailBlocker() {
 async function prepareEmail(focus) {
   if (state.templates === null && !emailBlocker()) {
     try {
-      state.me ??= await api("/me"); // the rep's name and address in the preview, as the email will have them
+      state.me ??= await signedInUser(); // the rep's name and address in the preview, as the email will have them
       state.templates = await api("/email-templates");
     } catch (error) {
       say(describeError(error), "error");

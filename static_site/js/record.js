@@ -2,7 +2,8 @@
  * A record page (D6), record.html?kind=lead|contact|account|deal&id=...: the record's facts, its open tasks (mark
  * done), ONE timeline (the lead's history included, newest first, "load more"), and forms to add a note, a task or
  * a meeting, to email a lead or contact from a template (with a preview), and to log a call or an email (on a lead
- * through its follow-up rules, POST /api/leads/{id}/activities; on any other record on its timeline). A lead's
+ * through its follow-up rules, POST /api/leads/{id}/activities; on any other record on its timeline). "Call" dials
+ * a lead's, contact's or deal's number (click-to-call through the provider, or a tel: link without one). A lead's
  * page also converts it (convert.js, then links to its contact, account and deal), flags it "please delete" for a
  * manager's review, or marks it junk, each with a reason; its owner applies there what a public form post proposed
  * to change on it (the timeline's "Apply these changes").
@@ -23,7 +24,8 @@ import {formatDateTime, formatMoney, onLanguageChange, stageName, t} from "./i18
 import {LEAD_RECORD_FACTS} from "./lead_fields.js";
 import {say, sayError, startPage} from "./page.js";
 import {
-  actionForm, actionPath, previewValues, renderOutcomes, renderTemplates, showFieldErrors, submitAction, taskItem,
+  actionForm, actionPath, callControl, previewValues, recordPhone, renderOutcomes, renderTemplates, showFieldErrors,
+  signedInUser, submitAction, taskItem,
 } from "./record_actions.js";
 import {labelOr, statusName, timelineItem} from "./timeline.js";
 
@@ -32,7 +34,7 @@ const params = new URLSearchParams(location.search);
 const kind = params.get("kind") ?? "";
 const recordId = params.get("id") ?? "";
 const base = `/records/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}`;
-const state = {me: null, record: null, events: [], cursor: null, templates: [], stages: []};
+const state = {me: null, record: null, phone: null, events: [], cursor: null, templates: [], stages: []};
 
 const FACTS = Object.freeze({
   lead: [...LEAD_RECORD_FACTS, "status", "temperature", "score", "owner_name", "created_at"],
@@ -231,9 +233,17 @@ function renderEmailForm() {
     values: previewValues(fields.name, fields.company ?? fields.account?.name, state.me)});
 }
 
+/** "Call" on a lead, contact or deal with a number (record_actions.js): through the provider, or a tel: link. */
+function renderCall() {
+  const control = callControl({kind, recordId, phone: state.phone, me: state.me, tell: say});
+  byId("record-call").replaceChildren(...(control ? [control] : []));
+  byId("record-call").hidden = !control;
+}
+
 function render() {
   if (!state.record) return;
   renderFacts();
+  renderCall();
   renderLeadActions();
   renderTasks();
   renderTimeline();
@@ -246,6 +256,7 @@ async function load() {
   if (kind === "deal" && !state.stages.length) {
     state.stages = (await api(`/pipelines/${encodeURIComponent(record.fields.pipeline_id)}`)).stages;
   }
+  state.phone = kind === "account" ? null : await recordPhone(kind, record.fields);
   state.record = record;
   state.events = record.timeline.events;
   state.cursor = record.timeline.next_cursor;
@@ -255,6 +266,7 @@ async function load() {
 async function main() {
   state.me = await startPage();
   if (!state.me) return;
+  signedInUser(state.me);
   const main = byId("record");
   // no record to show (unknown, or another rep's): the message alone, not empty facts and forms to add to nothing
   const showNothing = () => {

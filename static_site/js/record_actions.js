@@ -6,12 +6,16 @@
  *
  * Every add is sent with an Idempotency-Key kept until it succeeds, so a retry after a lost answer adds once; a 422
  * shows each field's reason under that field.
+ *
+ * Click-to-call (T4) is here too, for the record page, the deal panel and the board's cards alike: "Call" dials the
+ * record's number (the provider rings the rep's own phone first), while "Log a call" only writes down a call made
+ * elsewhere.
  */
 
 import "./i18n/record.js";
 import {ApiError, api} from "./api.js";
 import {h, setOptions} from "./dom.js";
-import {formatDateTime, t, taskTitle} from "./i18n.js";
+import {describeError, formatDateTime, reasonText, t, taskTitle} from "./i18n.js";
 import {say, sayError} from "./page.js";
 
 export const ACTIONS = Object.freeze(["call", "note", "task", "meeting", "email"]);
@@ -244,4 +248,99 @@ export function taskItem(task, then) {
     task.overdue ? h("span", {class: "badge badge--overdue"}, t("overdue")) : null,
     h("button", {"type": "button", "class": "button", "data-testid": `task-done-${task.task_id}`,
       "aria-label": t("recordMarkDoneLabel", {title: taskTitle(task.title)}), "onclick": done}, t("recordMarkDone")));
+}
+
+// ----- click-to-call
+
+const ISOLATE = (text) => `\u2066${text}\u2069`; // a number reads left to right inside a Persian sentence too
+let signedIn = null;
+
+/**
+ * Who is signed in (GET /api/me: click_to_call names the configured provider, or null), asked once per page; a page
+ * that has it from startPage() hands it over as `known`.
+ */
+export function signedInUser(known = null) {
+  if (known) signedIn = Promise.resolve(known);
+  signedIn ??= api("/me");
+  return signedIn;
+}
+
+/** A tel: link's target: the number's digits and its leading +. */
+export function telHref(phone) {
+  return `tel:${String(phone).replace(/[^\d+]/g, "")}`;
+}
+
+/**
+ * The number a call from a record dials, as the API picks it (crm.services.click_to_call.record_phone): a lead's or
+ * a contact's own; a deal's contact's, else its lead's. Null when there is none, or that person is not the viewer's.
+ */
+export async function recordPhone(kind, fields) {
+  if (kind !== "deal" || fields.phone) return fields.phone ?? null;
+  const [personKind, personId] = fields.contact_id ? ["contact", fields.contact_id] : ["lead", fields.lead_id];
+  if (!personId) return null;
+  return api(`/records/${personKind}/${encodeURIComponent(personId)}`).then((found) => found.fields.phone ?? null,
+    () => null);
+}
+
+/**
+ * Asks the provider to ring the rep's phone, then connect the record's number (POST
+ * /api/records/{kind}/{id}/call); `tell(text, kind)` says what happens. A 409 with a tel: link (no provider any
+ * more) dials from this device instead.
+ */
+export async function startCall(kind, recordId, tell) {
+  try {
+    const answer = await api(`/records/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}/call`,
+      {method: "POST"});
+    tell(t("recordCalling", {number: ISOLATE(answer.customer)}));
+  } catch (error) {
+    if (error.status === 401) return;
+    if (error.status === 409 && error.body.tel) {
+      tell(reasonText(error.body));
+      location.assign(error.body.tel);
+      return;
+    }
+    const reason = error.status === 422 ? error.fieldErrors.phone ?? describeError(error) : describeError(error);
+    tell(t("recordCallFailed", {message: reason}), "error");
+  }
+}
+
+/**
+ * A record's Call control for `phone` (null: nothing to call, no control): with a provider configured (`me` from
+ * signedInUser) a button starting the call, else a plain tel: link to the number.
+ */
+export function callControl({kind, recordId, phone, me, tell, testId = "call-record"}) {
+  if (!phone) return null;
+  const words = [h("span", {}, t("recordCall")), " ",
+    h("bdi", {class: "record-call-number", dir: "ltr"}, phone)];
+  if (!me?.click_to_call) {
+    return h("a", {"class": "button record-call", "href": telHref(phone), "data-testid": testId,
+      "data-mode": "tel"}, words);
+  }
+  return h("button", {"type": "button", "class": "button button--primary record-call", "data-testid": testId,
+    "data-mode": me.click_to_call, "onclick": async (event) => {
+      const button = event.currentTarget;
+      button.disabled = true; // one click, one call
+      try {
+        await startCall(kind, recordId, tell);
+      } finally {
+        button.disabled = false;
+      }
+    }}, words);
+}
+
+/**
+ * Call from where the number is not at hand (a board card): through the provider when one is configured, else the
+ * record's number read first and dialled from this device.
+ */
+export async function callRecord(kind, recordId, tell) {
+  try {
+    const me = await signedInUser();
+    if (me.click_to_call) return await startCall(kind, recordId, tell);
+    const record = await api(`/records/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}`);
+    const phone = await recordPhone(kind, record.fields);
+    if (phone) location.assign(telHref(phone));
+    else tell(t("recordCallFailed", {message: reasonText({code: "record_has_no_phone"})}), "error");
+  } catch (error) {
+    if (error.status !== 401) tell(t("recordCallFailed", {message: describeError(error)}), "error");
+  }
 }
