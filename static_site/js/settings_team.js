@@ -1,7 +1,8 @@
 /**
  * Settings, the team (D3): everyone who works in the CRM in a table; an admin adds a user or edits one in a
- * dialog (PUT /api/users/{user_id}). A user is never deleted, only made inactive; the API refuses (409) a change
- * that would leave the CRM without an active admin, and the dialog says so.
+ * dialog (PUT /api/users/{user_id}). A user's phone, PBX extension and SIP user are how the telephony webhooks
+ * name them (T1): a call is matched to its rep by any of the three. A user is never deleted, only made inactive;
+ * the API refuses (409) a change that would leave the CRM without an active admin, and the dialog says so.
  */
 
 import {api} from "./api.js";
@@ -12,7 +13,8 @@ import {bindError, clearErrors, showErrors} from "./settings_errors.js";
 
 const ROLES = ["rep", "manager", "admin"];
 const USER_ID = /^[a-z0-9][a-z0-9._-]{1,63}$/;
-const FIELDS = ["user_id", "name", "email", "role", "language", "phone", "timezone", "active"];
+const FIELDS = ["user_id", "name", "email", "role", "language", "phone", "extension", "sip_user", "timezone",
+  "active"];
 
 const byId = (id) => document.getElementById(id);
 const input = (field) => byId(field === "user_id" ? "user-id" : `user-${field}`);
@@ -30,6 +32,8 @@ function renderRows() {
     cell(roleName(user.role)),
     cell(user.email),
     cell(user.phone),
+    cell(user.extension),
+    cell(user.sip_user),
     cell(LANGUAGES[user.language]?.name ?? user.language),
     cell(user.timezone),
     cell(user.active ? t("settingsTeamYes") : t("settingsTeamNo")),
@@ -67,6 +71,8 @@ function openDialog(user) {
   input("role").value = user?.role ?? "rep";
   input("language").value = user?.language ?? "en";
   input("phone").value = user?.phone ?? "";
+  input("extension").value = user?.extension ?? "";
+  input("sip_user").value = user?.sip_user ?? "";
   input("timezone").value = user?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
   input("active").checked = user?.active ?? true;
   clearErrors(byId("user-form"), byId("user-form-error"));
@@ -77,6 +83,7 @@ function openDialog(user) {
 function body() {
   return {name: input("name").value, email: input("email").value, role: input("role").value,
     language: input("language").value, phone: input("phone").value.trim() || null,
+    extension: input("extension").value.trim() || null, sip_user: input("sip_user").value.trim() || null,
     timezone: input("timezone").value.trim(), active: input("active").checked};
 }
 

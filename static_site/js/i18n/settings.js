@@ -78,6 +78,13 @@ addMessages({
     settingsTeamEmail: "Email",
     settingsTeamPhone: "Phone",
     settingsTeamPhoneHint: "With the country code, e.g. +49 30 901820. Optional.",
+    settingsTeamExtension: "Extension",
+    settingsTeamExtensionHint: "The number of their desk phone on the PBX, e.g. 214. Optional.",
+    settingsTeamSipUser: "SIP user",
+    settingsTeamSipUserHint: "The user name their softphone signs in to the PBX with, e.g. anna or "
+      + "anna@pbx.example.com. Optional.",
+    settingsTeamTelephonyHint: "The CRM knows whose call it is by these and by the phone number: a call the PBX or "
+      + "the telephony provider reports for them lands on their records.",
     settingsTeamLanguage: "Language",
     settingsTeamTimezone: "Time zone",
     settingsTeamActive: "Active",
@@ -200,6 +207,13 @@ addMessages({
     settingsTeamEmail: "E-Mail",
     settingsTeamPhone: "Telefon",
     settingsTeamPhoneHint: "Mit Ländervorwahl, z. B. +49 30 901820. Optional.",
+    settingsTeamExtension: "Durchwahl",
+    settingsTeamExtensionHint: "Die Nummer ihres Tischtelefons in der Telefonanlage, z. B. 214. Optional.",
+    settingsTeamSipUser: "SIP-Benutzer",
+    settingsTeamSipUserHint: "Der Benutzername, mit dem sich ihr Softphone an der Telefonanlage anmeldet, z. B. anna "
+      + "oder anna@pbx.example.com. Optional.",
+    settingsTeamTelephonyHint: "Daran und an der Telefonnummer erkennt das CRM, wessen Anruf es ist: Ein Anruf, den "
+      + "die Telefonanlage oder der Telefonie-Anbieter für sie meldet, landet bei ihren Datensätzen.",
     settingsTeamLanguage: "Sprache",
     settingsTeamTimezone: "Zeitzone",
     settingsTeamActive: "Aktiv",
@@ -321,6 +335,13 @@ addMessages({
     settingsTeamEmail: "E-mail",
     settingsTeamPhone: "Telefon",
     settingsTeamPhoneHint: "Országhívószámmal, pl. +36 1 234 5678. Nem kötelező.",
+    settingsTeamExtension: "Mellék",
+    settingsTeamExtensionHint: "Az asztali telefonja melléke a telefonközpontban, pl. 214. Nem kötelező.",
+    settingsTeamSipUser: "SIP-felhasználó",
+    settingsTeamSipUserHint: "A felhasználónév, amellyel a softphone-ja a telefonközpontba bejelentkezik, pl. anna "
+      + "vagy anna@pbx.example.com. Nem kötelező.",
+    settingsTeamTelephonyHint: "Ezekből és a telefonszámból tudja a CRM, kié a hívás: amit a telefonközpont vagy a "
+      + "telefonszolgáltató neki jelez, az az ő adatlapjaira kerül.",
     settingsTeamLanguage: "Nyelv",
     settingsTeamTimezone: "Időzóna",
     settingsTeamActive: "Aktív",
@@ -440,6 +461,13 @@ addMessages({
     settingsTeamEmail: "Email",
     settingsTeamPhone: "Τηλέφωνο",
     settingsTeamPhoneHint: "Με τον κωδικό χώρας, π.χ. +30 21 0123 4567. Προαιρετικό.",
+    settingsTeamExtension: "Εσωτερικό",
+    settingsTeamExtensionHint: "Ο αριθμός του επιτραπέζιου τηλεφώνου του στο τηλεφωνικό κέντρο, π.χ. 214. Προαιρετικό.",
+    settingsTeamSipUser: "Χρήστης SIP",
+    settingsTeamSipUserHint: "Το όνομα χρήστη με το οποίο το softphone του συνδέεται στο τηλεφωνικό κέντρο, π.χ. "
+      + "anna ή anna@pbx.example.com. Προαιρετικό.",
+    settingsTeamTelephonyHint: "Από αυτά και από τον αριθμό τηλεφώνου το CRM καταλαβαίνει ποιανού είναι η κλήση: "
+      + "μια κλήση που αναφέρει γι' αυτόν το τηλεφωνικό κέντρο ή ο πάροχος τηλεφωνίας καταλήγει στις εγγραφές του.",
     settingsTeamLanguage: "Γλώσσα",
     settingsTeamTimezone: "Ζώνη ώρας",
     settingsTeamActive: "Ενεργός",
@@ -560,6 +588,13 @@ addMessages({
     settingsTeamEmail: "ایمیل",
     settingsTeamPhone: "تلفن",
     settingsTeamPhoneHint: "با کد کشور، مثلاً \u2066+98 21 1234 5678\u2069. اختیاری.",
+    settingsTeamExtension: "شماره داخلی",
+    settingsTeamExtensionHint: "شماره داخلی تلفن رومیزی او در سانترال، مثلاً \u2066214\u2069. اختیاری.",
+    settingsTeamSipUser: "کاربر SIP",
+    settingsTeamSipUserHint: "نام کاربری‌ای که سافت‌فون او با آن به سانترال وصل می‌شود، مثلاً "
+      + "\u2066anna@pbx.example.com\u2069. اختیاری.",
+    settingsTeamTelephonyHint: "CRM با این‌ها و با شماره تلفن می‌فهمد تماس مال کیست: تماسی که سانترال یا "
+      + "ارائه‌دهنده تلفن برای او گزارش کند، روی پرونده‌های او ثبت می‌شود.",
     settingsTeamLanguage: "زبان",
     settingsTeamTimezone: "منطقهٔ زمانی",
     settingsTeamActive: "فعال",
