@@ -1,6 +1,6 @@
 /**
  * The notices control of every signed-in page (D5): a topbar button with the unread count, opening a list of the
- * latest notices (e.g. "this deal is stuck"); following one, or "Mark read", marks it read.
+ * latest notices (e.g. "this deal is stuck", "missed call from ..."); following one, or "Mark read", marks it read.
  * Keyboard: the button toggles the list, Escape closes it and returns to the button.
  * Its styles live in css/stalled.css, which it links on pages that do not have it yet.
  */
@@ -24,11 +24,16 @@ function noticeText(notice) {
     return t("stalledNoticeText", {title: data.title ?? "", days: data.days_in_stage, max: data.max_days_in_stage,
       stage: stageName({id: data.stage_id, name: data.stage_name})});
   }
+  if (notice.type === "missed_call") {
+    // the caller's name, else their number (kept left to right inside a Persian sentence)
+    return t("stalledNoticeMissedCall", {caller: data.name || `\u2066${data.customer ?? ""}\u2069`});
+  }
   return t(notice.type === "changes_proposed" ? "stalledNoticeChangesProposed" : "stalledNoticeOther");
 }
 
 function noticeLink(notice) {
-  const {deal_id: dealId, lead_id: leadId} = notice.data ?? {};
+  const {deal_id: dealId, lead_id: leadId, kind, id} = notice.data ?? {};
+  if (notice.type === "missed_call" && kind && id) return recordHref(kind, id); // the caller's lead or contact
   if (dealId) return recordHref("deal", dealId);
   return leadId ? recordHref("lead", leadId) : null;
 }

@@ -23,6 +23,7 @@ addMessages({
     stalledNoticeText: "Stuck deal {title}: {days} days in the stage (limit: {max}), stage: {stage}. Move it on, "
       + "or lower its priority.",
     stalledNoticeOther: "Something needs your attention.",
+    stalledNoticeMissedCall: "Missed call from {caller}",
     stalledNoticeChangesProposed: "A form post proposed changes to a lead of yours: apply them on its page or not.",
     stalledNoticeUnread: "Unread",
     stalledNoticeMarkRead: "Mark read",
@@ -48,6 +49,7 @@ addMessages({
     stalledNoticeText: "Festgefahrener Deal {title}: {days} Tage in der Phase (Grenze: {max}), Phase: {stage}. "
       + "Bringen Sie ihn voran oder senken Sie seine Priorität.",
     stalledNoticeOther: "Etwas braucht Ihre Aufmerksamkeit.",
+    stalledNoticeMissedCall: "Verpasster Anruf von {caller}",
     stalledNoticeChangesProposed: "Ein Formular hat Änderungen an einem Ihrer Leads vorgeschlagen:"
       + " auf seiner Seite übernehmen oder nicht.",
     stalledNoticeUnread: "Ungelesen",
@@ -74,6 +76,7 @@ addMessages({
     stalledNoticeText: "Elakadt üzlet: {title}. Napok a szakaszban: {days} (határ: {max}), szakasz: {stage}. "
       + "Vigye tovább, vagy csökkentse a prioritását.",
     stalledNoticeOther: "Valami a figyelmére vár.",
+    stalledNoticeMissedCall: "Nem fogadott hívás: {caller}",
     stalledNoticeChangesProposed: "Egy űrlap módosításokat javasolt az egyik érdeklődőjénél:"
       + " az oldalán átvezetheti vagy elvetheti őket.",
     stalledNoticeUnread: "Olvasatlan",
@@ -101,6 +104,7 @@ addMessages({
     stalledNoticeText: "Κολλημένη συμφωνία: {title}. Ημέρες στο στάδιο: {days} (όριο: {max}), στάδιο: {stage}. "
       + "Προχωρήστε τη ή μειώστε την προτεραιότητά της.",
     stalledNoticeOther: "Κάτι χρειάζεται την προσοχή σας.",
+    stalledNoticeMissedCall: "Αναπάντητη κλήση από {caller}",
     stalledNoticeChangesProposed: "Μια φόρμα πρότεινε αλλαγές σε έναν υποψήφιο πελάτη σας:"
       + " εφαρμόστε τες στη σελίδα του ή όχι.",
     stalledNoticeUnread: "Μη αναγνωσμένη",
@@ -127,6 +131,7 @@ addMessages({
     stalledNoticeText: "معاملهٔ متوقف: {title}. روزها در این مرحله: {days} (حد مجاز: {max})، مرحله: {stage}. "
       + "آن را پیش ببرید یا اولویتش را پایین بیاورید.",
     stalledNoticeOther: "چیزی به توجه شما نیاز دارد.",
+    stalledNoticeMissedCall: "تماس بی‌پاسخ از {caller}",
     stalledNoticeChangesProposed: "یک فرم تغییراتی برای یکی از سرنخ‌های شما پیشنهاد داد: در صفحهٔ آن اعمال کنید یا نه.",
     stalledNoticeUnread: "خوانده‌نشده",
     stalledNoticeMarkRead: "علامت‌گذاری به‌عنوان خوانده‌شده",
