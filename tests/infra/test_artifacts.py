@@ -265,7 +265,8 @@ NAME_KEYS = {"Name", "TableName", "FunctionName", "RoleName", "TopicName", "Queu
              "StateMachineName", "AlarmName", "LogGroupName", "RuleName", "ScheduleName", "AliasName", "ApiName"}
 ACCOUNT_WIDE = ("AWS::CloudFront::", "AWS::IAM::", "AWS::S3::Bucket")
 NAMED_INSIDE_ANOTHER = ("AWS::Cognito::UserPoolResourceServer", "AWS::Cognito::UserPoolGroup",
-                        "AWS::Cognito::UserPoolClient")  # names unique within their user pool only
+                        "AWS::Cognito::UserPoolClient",  # names unique within their user pool only
+                        "AWS::ApiGatewayV2::Authorizer")  # and within its API
 
 
 def _fixed_names(resource: dict[str, Any]) -> list[Any]:
@@ -320,4 +321,4 @@ def test_the_readmes_idle_cost_counts_what_the_template_bills_idle(template: dic
     assert f"the {metrics} metrics of the {len(alarms)} alarms" in section and f"| {metrics / 10:.2f} |" in section
     assert len(keys) == 1 and "KMS key" in section
     secrets = [resource for resource in resources if resource["Type"] == "AWS::SecretsManager::Secret"]
-    assert len(secrets) == 1 and "a Secrets Manager secret" in section
+    assert len(secrets) == 2 and "a Secrets Manager secret" in section and "a second secret" in section
