@@ -11,38 +11,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from crm.data import connections
-from crm.integrations import aws, push
+from crm.integrations import push
 from tests.e2e.browser import call_api, log_in, unique
 from tests.e2e.conftest import RunningStack
+from tests.integration.test_screen_pop_local import pushing  # noqa: F401 - pushes as the stack's functions do
 
 pytestmark = pytest.mark.e2e
-
-DYNAMODB_ENDPOINT = re.compile(r"DynamoDB Local on (http://127\.0\.0\.1:\d+)")
-
-
-@pytest.fixture
-def pushing(stack: RunningStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process pushes as a function of the stack would: its DynamoDB Local, its port as the callback URL."""
-    endpoint = DYNAMODB_ENDPOINT.search(stack.log_path.read_text())
-    assert endpoint, stack.log()
-    settings = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint[1], "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-                "TABLE_NAME": "crm",
-                push.CALLBACK_URL_ENV: stack.url}
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    aws.client.cache_clear()
-    push._management_client.cache_clear()
-    yield
-    aws.client.cache_clear()
-    push._management_client.cache_clear()
-
 
 def open_board(page, stack: RunningStack, user_id: str) -> None:
     """Signs in and opens the board; waits until the page's WebSocket is registered as the user's."""

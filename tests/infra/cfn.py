@@ -11,7 +11,8 @@ from local.template import REPO_ROOT as ROOT
 from local.template import TEMPLATE_PATH as TEMPLATE
 from local.template import load_template
 
-__all__ = ["ROOT", "TEMPLATE", "functions_of", "load_template", "sam_transform", "state_machines_of"]
+__all__ = ["ROOT", "TEMPLATE", "functions_of", "load_template", "policy_statements", "properties_of", "sam_transform",
+           "state_machines_of"]
 
 
 def functions_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -31,6 +32,16 @@ def functions_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 properties.setdefault(key, value)
         found[logical_id] = properties
     return found
+
+
+def properties_of(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return template["Resources"][logical_id]["Properties"]
+
+
+def policy_statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inline statements of a function's Policies (not its SAM policy templates)."""
+    return [statement for policy in properties["Policies"] if isinstance(policy, dict) and "Statement" in policy
+            for statement in policy["Statement"]]
 
 
 def state_machines_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

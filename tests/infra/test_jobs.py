@@ -9,20 +9,11 @@ from typing import Any
 
 import pytest
 
-from .cfn import functions_of
+from .cfn import functions_of, policy_statements, properties_of
 from .test_template import transformed  # noqa: F401 - the SAM-transformed template fixture
 
 WORKER, BOARD = "JobsWorkerFunction", "BoardApiFunction"
 EXPORTS = {"Fn::Sub": "${JobResultsBucket.Arn}/exports/*"}
-
-
-def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return template["Resources"][logical_id]["Properties"]
-
-
-def _statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
-    return [statement for policy in properties["Policies"] if isinstance(policy, dict) and "Statement" in policy
-            for statement in policy["Statement"]]
 
 
 def _actions(statement: dict[str, Any]) -> set[str]:
@@ -30,7 +21,7 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 
 
 def test_the_queue_is_encrypted_and_gives_up_on_a_message_after_a_few_receives(template: dict[str, Any]):
-    queue, dead = _resource(template, "JobsQueue"), _resource(template, "JobsDeadLetterQueue")
+    queue, dead = properties_of(template, "JobsQueue"), properties_of(template, "JobsDeadLetterQueue")
     assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
     redrive = queue["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
@@ -42,7 +33,7 @@ def test_the_queue_is_encrypted_and_gives_up_on_a_message_after_a_few_receives(t
 
 
 def test_a_message_in_the_dead_letter_queue_alarms_the_operators(template: dict[str, Any]):
-    alarm = _resource(template, "JobsDeadLetterAlarm")
+    alarm = properties_of(template, "JobsDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["JobsDeadLetterQueue", "QueueName"]}}]
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -50,7 +41,7 @@ def test_a_message_in_the_dead_letter_queue_alarms_the_operators(template: dict[
 
 
 def test_the_results_bucket_is_private_encrypted_tls_only_and_forgets_exports(template: dict[str, Any]):
-    bucket = _resource(template, "JobResultsBucket")
+    bucket = properties_of(template, "JobResultsBucket")
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4
     assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
@@ -59,7 +50,7 @@ def test_the_results_bucket_is_private_encrypted_tls_only_and_forgets_exports(te
     [rule] = bucket["LifecycleConfiguration"]["Rules"]
     assert (rule["Status"], rule["Prefix"]) == ("Enabled", "exports/") and 1 <= rule["ExpirationInDays"] <= 7
     assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] <= rule["ExpirationInDays"]
-    policy = _resource(template, "JobResultsBucketPolicy")
+    policy = properties_of(template, "JobResultsBucketPolicy")
     assert policy["Bucket"] == {"Ref": "JobResultsBucket"}
     [deny] = policy["PolicyDocument"]["Statement"]
     assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*")
@@ -76,7 +67,7 @@ def test_the_worker_reads_the_queue_one_message_at_a_time_and_reports_each_failu
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     # SQS's advice: a visibility timeout of six times the function's timeout, so a message is never given to a second
     # worker while the first still runs
-    assert _resource(template, "JobsQueue")["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert properties_of(template, "JobsQueue")["VisibilityTimeout"] >= 6 * worker["Timeout"]
 
 
 def test_the_workers_together_stay_under_the_send_rate_and_a_chunk_fits_in_an_invocation(template: dict[str, Any]):
@@ -101,7 +92,7 @@ def test_the_board_may_only_start_jobs_read_exports_and_reach_recordings(templat
     assert variables["JOBS_QUEUE_URL"] == {"Ref": "JobsQueue"}
     assert variables["JOB_RESULTS_BUCKET"] == {"Ref": "JobResultsBucket"}
     assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["JobsQueue", "QueueName"]}}} in board["Policies"]
-    s3 = [statement for statement in _statements(board) if any(action.startswith("s3:") for action in
+    s3 = [statement for statement in policy_statements(board) if any(action.startswith("s3:") for action in
                                                                 _actions(statement))]
     # besides the exports: call recordings' links (presigned GETs) and an erased lead's recordings (T3)
     assert s3 == [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
@@ -117,10 +108,11 @@ def test_the_worker_may_do_what_it_calls_and_no_more(template: dict[str, Any]):
     templates = {name for policy in worker["Policies"] if isinstance(policy, dict) for name in policy}
     assert templates == {"DynamoDBCrudPolicy", "Statement", "SQSSendMessagePolicy"}
     assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["JobsQueue", "QueueName"]}}} in worker["Policies"]
-    s3 = [statement for statement in _statements(worker) if any(action.startswith("s3:") for action in
+    s3 = [statement for statement in policy_statements(worker) if any(action.startswith("s3:") for action in
                                                                  _actions(statement))]
     assert s3 == [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": EXPORTS}]
-    assert any(action.startswith("ses:Send") for statement in _statements(worker) for action in _actions(statement))
+    assert any(action.startswith("ses:Send") for statement in policy_statements(worker)
+               for action in _actions(statement))
 
 
 def test_sam_makes_the_event_source_mapping_with_its_concurrency_and_failure_reports(transformed: dict[str, Any]):
@@ -141,4 +133,4 @@ def test_sam_makes_the_event_source_mapping_with_its_concurrency_and_failure_rep
 @pytest.mark.parametrize("logical_id", ["JobsQueue", "JobsDeadLetterQueue", "JobResultsBucket"])
 def test_jobs_resources_are_named_by_cloudformation(template: dict[str, Any], logical_id: str):
     """No fixed names: two stacks (environments, regions) in one account must not clash."""
-    assert not {"QueueName", "BucketName"} & set(_resource(template, logical_id))
+    assert not {"QueueName", "BucketName"} & set(properties_of(template, logical_id))

@@ -7,30 +7,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .cfn import functions_of
+from .cfn import functions_of, policy_statements, properties_of
 from .test_template import transformed  # noqa: F401 - the SAM-transformed template fixture
 
 WORKER = "RecordingsWorkerFunction"
 AUDIO = {"Fn::Sub": "${RecordingsBucket.Arn}/calls/*"}
 
 
-def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return template["Resources"][logical_id]["Properties"]
-
-
-def _statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
-    return [statement for policy in properties["Policies"] if isinstance(policy, dict) and "Statement" in policy
-            for statement in policy["Statement"]]
-
-
 def test_a_recording_that_fails_every_attempt_waits_in_the_dead_letter_queue_and_alarms(template: dict[str, Any]):
-    queue, dead = _resource(template, "RecordingsQueue"), _resource(template, "RecordingsDeadLetterQueue")
+    queue, dead = properties_of(template, "RecordingsQueue"), properties_of(template, "RecordingsDeadLetterQueue")
     assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
     redrive = queue["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["RecordingsDeadLetterQueue", "Arn"]}
     assert 3 <= redrive["maxReceiveCount"] <= 10
     assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
-    alarm = _resource(template, "RecordingsDeadLetterAlarm")
+    alarm = properties_of(template, "RecordingsDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert alarm["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["RecordingsDeadLetterQueue", "QueueName"]}}]
@@ -40,7 +31,7 @@ def test_a_recording_that_fails_every_attempt_waits_in_the_dead_letter_queue_and
 
 def test_the_bucket_is_private_encrypted_tls_only_and_keeps_recordings_for_the_retention_setting(
         template: dict[str, Any]):
-    bucket = _resource(template, "RecordingsBucket")
+    bucket = properties_of(template, "RecordingsBucket")
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4
     assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
@@ -51,7 +42,7 @@ def test_the_bucket_is_private_encrypted_tls_only_and_keeps_recordings_for_the_r
     assert rule["ExpirationInDays"] == {"Ref": "RecordingRetentionDays"}
     retention = template["Parameters"]["RecordingRetentionDays"]
     assert retention["Type"] == "Number" and retention["Default"] == 365 and retention["MinValue"] >= 1
-    policy = _resource(template, "RecordingsBucketPolicy")
+    policy = properties_of(template, "RecordingsBucketPolicy")
     [deny] = policy["PolicyDocument"]["Statement"]
     assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*")
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -65,14 +56,14 @@ def test_the_worker_reads_one_message_at_a_time_reports_failures_and_may_do_only
     [event] = worker["Events"].values()
     assert event["Type"] == "SQS" and event["Properties"]["Queue"] == {"Fn::GetAtt": ["RecordingsQueue", "Arn"]}
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert _resource(template, "RecordingsQueue")["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert properties_of(template, "RecordingsQueue")["VisibilityTimeout"] >= 6 * worker["Timeout"]
     variables = worker["Environment"]["Variables"]
     assert variables["RECORDINGS_BUCKET"] == {"Ref": "RecordingsBucket"}
     assert variables["TELEPHONY_SECRET"] == {"Ref": "TelephonySecret"}
     templates = {name for policy in worker["Policies"] if isinstance(policy, dict) for name in policy}
     assert templates == {"Statement", "AWSSecretsManagerGetSecretValuePolicy"}
     assert {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "TelephonySecret"}}} in worker["Policies"]
-    assert sorted(_statements(worker), key=json.dumps) == sorted([
+    assert sorted(policy_statements(worker), key=json.dumps) == sorted([
         {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
          "Resource": {"Fn::GetAtt": ["CrmTable", "Arn"]}},
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": AUDIO}], key=json.dumps)

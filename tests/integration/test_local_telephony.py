@@ -16,9 +16,7 @@ from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from crm.telephony.events import CallEvent
 from crm.telephony.providers import build_provider
@@ -29,21 +27,13 @@ from crm.telephony.secrets import TelephonySecret
 from local import telephony
 from local.provision import create_secrets, generated_secret_string
 from local.template import Resolver
+from tests.unit.test_local_secrets import aws  # noqa: F401 - moto's Secrets Manager
 
 REP, CUSTOMER, NOBODY_FREE = "+12125551234", "+14155552671", "+14155550111"
 TEMPLATE = {"Resources": {"TelephonySecret": {"Type": "AWS::SecretsManager::Secret", "Properties": {
     "GenerateSecretString": {"SecretStringTemplate": json.dumps({key: "" for key in telephony.SECRET_KEYS
                                                                  if key != "pbx_secret"}),
                              "GenerateStringKey": "pbx_secret", "PasswordLength": 48, "ExcludePunctuation": True}}}}}
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch):
-    credentials = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
-    for name, value in credentials.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield boto3.client("secretsmanager")
 
 
 def start(client, kept_in: Path | None, base_url: str = "http://127.0.0.1:1") -> dict[str, str]:

@@ -16,11 +16,12 @@ from local.template import Resolver, load_template
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch):
+    """moto's Secrets Manager, in-process."""
     credentials = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
     for name, value in credentials.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        yield
+        yield boto3.client("secretsmanager")
 
 
 def started(kept_in: Path | None) -> str:
