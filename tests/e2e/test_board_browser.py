@@ -237,7 +237,7 @@ def test_a_cards_quick_action_opens_the_panel_at_that_action(stack, page):
     log_in(page, stack, "rep-anna")
     page.get_by_test_id(f"move-{deal['deal_id']}").focus()
     page.keyboard.press("Tab")  # the quick actions come after the Move button, in the card
-    assert page.evaluate("document.activeElement.dataset.action") == "call"
+    assert page.evaluate("document.activeElement.dataset.action") == "dial"  # Call, then Log a call, Email, Task
     page.get_by_test_id(f"task-{deal['deal_id']}").click()
     page.get_by_test_id("deal-panel").get_by_test_id("deal-panel-title").filter(has_text=deal["title"]).wait_for()
     page.locator("[data-testid=deal-panel] form").first.wait_for()
