@@ -154,7 +154,7 @@ async function load() {
   }
   // the number "Call" dials, as the API picks it: the contact's, else (no contact) the lead's
   const phone = record.fields.contact_id ? contact?.phone ?? null : await recordPhone("deal", record.fields);
-  state.me ??= await signedInUser();
+  state.me ??= await signedInUser().catch(() => null); // unknown: "Call" is a tel: link meanwhile
   if (dealId !== state.dealId) return;
   state.record = record;
   state.contact = contact;

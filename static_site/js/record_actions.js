@@ -261,7 +261,10 @@ let signedIn = null;
  */
 export function signedInUser(known = null) {
   if (known) signedIn = Promise.resolve(known);
-  signedIn ??= api("/me");
+  signedIn ??= api("/me").catch((error) => {
+    signedIn = null; // a failed answer is asked again next time, not kept
+    throw error;
+  });
   return signedIn;
 }
 
