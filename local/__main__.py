@@ -152,7 +152,8 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         moto.start()
         environ["AWS_ENDPOINT_URL"] = moto.endpoint
         environ.update(function_environment)
-        environ[CALLBACK_URL_ENV] = f"http://127.0.0.1:{port}"  # pushes reach the WebSocket API (local/websocket.py)
+        # pushes reach the WebSocket API's management API, served apart from the HTTP server's workers (websocket.py)
+        environ[CALLBACK_URL_ENV] = server.websockets.serve_management()
         environ["CLOCK_SPEEDUP"] = environ.get("CLOCK_SPEEDUP") or DEFAULT_CLOCK_SPEEDUP
         moto.create_functions(functions)
         moto.create_state_machines(state_machines)

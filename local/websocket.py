@@ -11,9 +11,9 @@
 - After the handshake the socket leaves the HTTP server's worker pool for a reader thread of its own, so open pages
   never hold the pool's workers. Ping frames get pongs, a close frame is answered; a closed, broken or idle (10
   minutes, API Gateway's idle timeout) socket runs $disconnect once.
-- The management API, `POST|GET|DELETE /@connections/{id}`, as boto3's `apigatewaymanagementapi` client calls it
-  with endpoint_url set to the runner's base URL (the runner sets WEBSOCKET_CALLBACK_URL to it): a connection not
-  open answers 410 GoneException.
+- The management API, `POST|GET|DELETE /@connections/{id}`, as boto3's `apigatewaymanagementapi` client calls it:
+  on a port of its own (`serve_management`; the runner sets WEBSOCKET_CALLBACK_URL to it), and on the runner's port
+  too; a connection not open answers 410 GoneException.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -187,6 +187,7 @@ class LocalWebSockets:
         self.connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
         self._taken: set[socket.socket] = set()
+        self._management: ThreadingHTTPServer | None = None
 
     # ---------------------------------------------------------------- the HTTP server's hooks
 
@@ -215,6 +216,38 @@ class LocalWebSockets:
     def close_all(self) -> None:
         for connection in list(self.connections.values()):
             connection.close(CLOSE_GOING_AWAY, "the local stack is stopping")
+        if self._management is not None:
+            self._management.shutdown()
+            self._management.server_close()
+
+    def serve_management(self) -> str:
+        """The management API on a port of its own, as API Gateway's is a service of its own: a handler pushing while
+        it serves a request (a ringing webhook) must not wait for one of the HTTP server's workers, which may all be
+        busy with such handlers (50 calls at once timed their pushes out). Returns its base URL."""
+        manager = self
+
+        class Management(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                managed = CONNECTIONS_PATH.match(urlsplit(self.path).path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if managed is None or self.command not in ("POST", "GET", "DELETE"):
+                    _answer(self, HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+                    return
+                manager._manage(self, unquote(managed["connection_id"]), body)
+
+            do_GET = do_POST = do_DELETE = _any
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Management)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name="websocket-management", daemon=True).start()
+        self._management = server
+        return f"http://127.0.0.1:{server.server_address[1]}"
 
     # ---------------------------------------------------------------- $connect
 

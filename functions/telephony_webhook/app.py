@@ -128,12 +128,15 @@ def _take_in(call_event: CallEvent, now: Any) -> CallResult:
 
 
 def _pop(result: CallResult, event: str) -> None:
-    """The rep's open pages show the caller; a push that fails never fails the call's logging."""
+    """The rep's open pages show the caller; a push that fails never fails the call's logging. The records are read
+    for the message only when the rep has a page open, and only when it rings or made the caller's lead: later events
+    update the popup the ringing opened."""
     from crm.integrations.push import push_to_user
     from crm.services.screen_pop import call_message
 
     try:
-        reached = push_to_user(result.rep.user_id, call_message(result.call, event))
+        records = event == "ringing" or result.lead_created is not None  # else the ringing's popup has them
+        reached = push_to_user(result.rep.user_id, lambda: call_message(result.call, event, records))
     except Exception:
         logger.exception("screen pop failed", extra={"call_id": result.call.call_id})
         metrics.add_metric(name="ScreenPopFailed", unit=MetricUnit.Count, value=1)

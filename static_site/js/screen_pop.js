@@ -201,6 +201,7 @@ export function receive(message) {
     show(known);
     return;
   }
+  if (!Array.isArray(message.matches)) return; // a later event of a call this page never saw ring: nothing to show
   const call = {message: {...message, matches}, selected: null, saving: false, error: null, card: null,
     key: calls.size + Date.now(), saveKey: crypto.randomUUID()};
   calls.set(message.call_id, call);

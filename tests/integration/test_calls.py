@@ -286,3 +286,36 @@ def test_a_missed_call_from_a_contact_is_a_call_back_on_the_contact(telephony):
     assert (call.matches, call.created_lead_id) == ([{"kind": "contact", "id": contact.contact_id}], None)
     [task] = open_tasks("rep-anna", related_id=contact.contact_id)
     assert (task.title, task.related_type) == ("Call back", "contact")
+
+
+def test_the_rep_is_pushed_the_caller_when_it_rings_and_updates_after(telephony, monkeypatch):
+    import crm.integrations.push as push
+
+    pushed = []
+    monkeypatch.setattr(push, "push_to_user", lambda user_id, message: pushed.append(
+        (user_id, message() if callable(message) else message)) or 1)
+    # Given Anna's lead, When it calls and she answers
+    lead_id = a_lead()
+    post(telephony, event("ringing"))
+    post(telephony, event("answered", at=START + timedelta(seconds=3)))
+    # Then the ringing push names the lead; the answer only updates the popup (no second read of the records)
+    (rep, ringing), (_, answered) = pushed
+    assert rep == "rep-anna" and (ringing["event"], answered["event"]) == ("ringing", "answered")
+    [match] = ringing["matches"]
+    assert (match["kind"], match["id"], match["name"]) == ("lead", lead_id, "Péter Nagy")
+    assert "matches" not in answered and answered["call_id"] == ringing["call_id"]
+
+
+def test_an_unknown_callers_new_lead_replaces_save_as_lead_in_the_popup(telephony, monkeypatch):
+    import crm.integrations.push as push
+
+    pushed = []
+    monkeypatch.setattr(push, "push_to_user", lambda user_id, message: pushed.append(
+        message() if callable(message) else message) or 1)
+    post(telephony, event("ringing", call_id="new-3", customer=UNKNOWN_PHONE, extension="202"))
+    post(telephony, event("answered", call_id="new-3", customer=UNKNOWN_PHONE, extension="202",
+                          at=START + timedelta(seconds=3)))
+    ringing, answered = pushed
+    assert (ringing["matches"], ringing["save_as_lead"]) == ([], {"phone": UNKNOWN_PHONE})
+    [match] = answered["matches"]
+    assert (match["id"], answered["save_as_lead"]) == (the_call("new-3").created_lead_id, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -33,9 +34,10 @@ def _management_client(endpoint_url: str) -> Any:
             read_timeout=limits.read))
 
 
-def push_to_user(user_id: str, message: dict) -> int:
-    """Sends `message` (JSON) to every open connection of the user; answers how many it reached. A connection API
-    Gateway no longer knows (410 GoneException) is deleted; any other failure of one connection is logged and the
+def push_to_user(user_id: str, message: dict | Callable[[], dict]) -> int:
+    """Sends `message` (JSON) to every open connection of the user; answers how many it reached. A message that
+    costs reads to build may be given as a function: it is called only when the user has a page open. A connection
+    API Gateway no longer knows (410 GoneException) is deleted; any other failure of one connection is logged and the
     others are still tried, so one bad socket never hides the popup from the rep's other pages."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -46,7 +48,7 @@ def push_to_user(user_id: str, message: dict) -> int:
     if not connections:
         return 0
     client = _management_client(endpoint.rstrip("/"))
-    data = json.dumps(message, separators=(",", ":"), default=str).encode("utf-8")
+    data = json.dumps(message() if callable(message) else message, separators=(",", ":"), default=str).encode("utf-8")
     reached = 0
     for connection_id in connections:
         try:

@@ -164,10 +164,12 @@ def _identities(user: UserItem, kind: str) -> set[str]:
 def _rep(hint: RepHint | None, call: CallItem) -> UserItem | None:
     """Who took or takes the call: the one the provider names, else the one chosen before, else the matched record's
     owner, else the routing rules' choice (an unknown caller)."""
+    if call.rep_id:
+        known = _user(call.rep_id)
+        if hint is None or (known is not None and known.active and hint.value in _identities(known, hint.kind)):
+            return known  # the rep this call already has: no need to look through the team again
     if hint is not None:
         return rep_named(hint)
-    if call.rep_id:
-        return _user(call.rep_id)
     for kind, record_id in call.record_keys:
         owner = _record_owner(kind, record_id)
         if owner is not None:

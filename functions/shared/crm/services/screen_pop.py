@@ -22,13 +22,16 @@ LAST_ACTIVITIES = 3
 _MEMBER_DEALS = "MEMBER#DEAL#"
 
 
-def call_message(call: CallItem, event: str) -> dict[str, Any]:
-    """The push for the rep's pages: the call and every record its number matches."""
+def call_message(call: CallItem, event: str, records: bool = True) -> dict[str, Any]:
+    """The push for the rep's pages: the call, and with `records` every record its number matches (a later event
+    may leave them out: it updates the popup the ringing opened, which keeps its records)."""
+    message = {"type": "call", "call_id": call.call_id, "event": event, "direction": call.direction,
+               "customer": call.customer, "customer_display": display_phone(call.customer), "rep_id": call.rep_id,
+               "at": call.ringing_at or call.started_at, "status": call.status}
+    if not records:
+        return message
     matches = _views(call.record_keys)
-    return {"type": "call", "call_id": call.call_id, "event": event, "direction": call.direction,
-            "customer": call.customer, "customer_display": display_phone(call.customer), "rep_id": call.rep_id,
-            "at": call.ringing_at or call.started_at, "status": call.status, "matches": matches,
-            "save_as_lead": None if matches else {"phone": call.customer}}
+    return {**message, "matches": matches, "save_as_lead": None if matches else {"phone": call.customer}}
 
 
 def lookup(e164: str, viewer: UserItem) -> dict[str, Any]:
