@@ -13,9 +13,10 @@ message pushed to the rep's open page, with each item read once:
 - answered (the call's outcome, first known): GetItem of the lead (consistent), TransactWriteItems [call, receipt,
   the lead's call, status and score events, the lead's conditional update], GetItem of the status rules (the lead's
   status changed); the ideal customer profile as often as the handler reads it;
-- ended: TransactWriteItems [call, receipt], GetItem of the lead for the popup;
-- the push: a GSI1 Query of the rep's connections, a Query of the lead's last three timeline events, one
-  PostToConnection per connection (API Gateway's management API).
+- ended: TransactWriteItems [call, receipt];
+- the push: a GSI1 Query of the rep's connections, then one PostToConnection per connection (API Gateway's
+  management API); when it rings, the message names the lead with its last three timeline events (a Query); later
+  events only update that popup.
 Scoring and the follow-up rules are pure Python: their results (the same for every bench lead) are written as is.
 """
 
@@ -77,8 +78,7 @@ class BareCalls:
                 lead = self._answered(event, call, lead_id, new_receipt)
             else:
                 self._progress(event, call, new_receipt)
-                lead = _plain(self.ddb.get_item(TableName=self.table, Key={"PK": _s(f"LEAD#{lead_id}"),
-                                                                             "SK": _s("LEAD")})["Item"])
+                lead = {"lead_id": lead_id}
         return self._push(rep, event, lead)
 
     # --- the events ---------------------------------------------------------------------------------------------
@@ -184,6 +184,16 @@ class BareCalls:
             ExpressionAttributeValues={":0": _s(f"OWNER#{rep}#WSCONN"), ":1": {"N": str(int(time.time()))}})["Items"]
         if not connections:
             return 0
+        message = {"type": "call", "call_id": event["call_id"], "event": event["event"], "direction": "inbound",
+                   "customer": event["customer"], "rep_id": rep, "at": event["at"]}
+        if event["event"] == "ringing":
+            message |= {"matches": [self._view(lead)], "save_as_lead": None}
+        data = json.dumps(message, separators=(",", ":")).encode()
+        for connection in connections:
+            self.api.post_to_connection(ConnectionId=connection["connection_id"]["S"], Data=data)
+        return len(connections)
+
+    def _view(self, lead: dict) -> dict:
         lead_pk = f"LEAD#{lead['lead_id']}"
         last = self.ddb.query(TableName=self.table, KeyConditionExpression="#0 = :0 AND begins_with (#1, :1)",
                               ExpressionAttributeNames={"#0": "PK", "#1": "SK"},
@@ -194,10 +204,4 @@ class BareCalls:
                 "status": lead.get("status"), "score": lead.get("score"), "temperature": lead.get("temperature"),
                 "open_deals": [], "last_activities": [{"type": item["event_type"]["S"], "at": item["at"]["S"]}
                                                       for item in last]}
-        message = {"type": "call", "call_id": event["call_id"], "event": event["event"], "direction": "inbound",
-                   "customer": event["customer"], "rep_id": rep, "at": event["at"], "matches": [view],
-                   "save_as_lead": None}
-        data = json.dumps(message, separators=(",", ":")).encode()
-        for connection in connections:
-            self.api.post_to_connection(ConnectionId=connection["connection_id"]["S"], Data=data)
-        return len(connections)
+        return view
