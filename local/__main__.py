@@ -48,6 +48,16 @@ DEFAULT_CLOCK_SPEEDUP = "60"
 _log = logging.getLogger("local")
 
 
+def _read_secrets_once(secret_ids: list[str]) -> None:
+    """The functions read a secret once per process (crm.integrations.secrets), and locally they all share this one:
+    it reads them now, while moto is idle, rather than in the first requests, behind the demo workflows that keep
+    moto busy right after the start (a webhook's first read then took 7 to 19 s and answered 503)."""
+    from crm.integrations.secrets import secret_string
+
+    for secret_id in secret_ids:
+        secret_string(secret_id)
+
+
 def local_parameters(port: int, environ: Mapping[str, str]) -> dict[str, str]:
     """Values for the template's parameters: local defaults, then CRM_PARAM_<Name> from the environment."""
     base_url = f"http://127.0.0.1:{port}"
@@ -160,11 +170,12 @@ def run(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
         moto.set_up_email(resolver.parameters["SenderAddress"], ses_configuration_set_names(template, resolver))
         create_queues(queue_specs(template, resolver), moto.client("sqs"))
         create_buckets(bucket_names(template, resolver), moto.client("s3"))
-        create_secrets(template, resolver, moto.client("secretsmanager"), data_dir)
+        secret_names = create_secrets(template, resolver, moto.client("secretsmanager"), data_dir)
         set_up_telephony(template, resolver, moto.client("secretsmanager"), data_dir, f"http://127.0.0.1:{port}",
                          environ)  # local/telephony.py: local provider keys, the simulator's API URLs
 
         add_shared_code_to_path()
+        _read_secrets_once([resolver.ref(logical_id) for logical_id in secret_names])
         for function in functions:  # a handler that cannot load stops the start, instead of failing its requests
             load_handler(function.code_dir, function.handler)
         seeded = seed_demo_data()

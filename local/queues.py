@@ -1,6 +1,7 @@
 """The template's SQS event sources, played in this process: what Lambda's pollers do for a function's SQS events.
 
-For each SQS event of a function (local.template.QueueEventSpec), `maximum_concurrency` threads long-poll the queue
+For each SQS event of a function (local.template.QueueEventSpec), `maximum_concurrency` threads (at most MAX_POLLERS)
+long-poll the queue
 (moto) for up to `batch_size` messages, invoke the handler with the event Lambda builds, and delete what it
 processed: the whole batch, or with ReportBatchItemFailures all but the messages its batchItemFailures name. A handler
 that raises leaves the whole batch. What is left comes back after the queue's visibility timeout with a higher
@@ -23,6 +24,7 @@ Invoker = Callable[[FunctionSpec, Any], Any]
 
 _log = logging.getLogger(__name__)
 _WAIT_SECONDS = 1  # a long poll short enough that stop() returns quickly
+MAX_POLLERS = 5  # per event source: one without a ScalingConfig may scale to 1,000 on AWS, not 1,000 threads here
 
 
 def sqs_event(queue: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -46,7 +48,7 @@ class QueuePoller:
 
     def start(self) -> QueuePoller:
         for function, event in self.mappings:
-            for number in range(event.maximum_concurrency):
+            for number in range(min(event.maximum_concurrency, MAX_POLLERS)):
                 thread = threading.Thread(target=self._run, args=(function, event), daemon=True,
                                           name=f"sqs-{function.logical_id}-{event.name}-{number}")
                 thread.start()

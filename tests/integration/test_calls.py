@@ -188,6 +188,7 @@ def test_an_unknown_caller_becomes_a_lead_and_an_unsorted_deal_once(telephony):
 
     deals = list(DealItem.owner_index.query(owner_column_pk("rep-dora", DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID)))
     assert [(deal.stage_id, deal.lead_id, deal.owner_id) for deal in deals] == [("unsorted", lead_id, "rep-dora")]
+    assert person.deal_id == deals[0].deal_id  # the person's open deal, in the popup and the lookup
 
 
 def test_no_lead_is_made_for_unknown_callers_when_the_setting_is_off(telephony, monkeypatch):

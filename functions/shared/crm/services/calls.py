@@ -326,12 +326,32 @@ def _unknown_caller(call: CallItem, rep: UserItem, now: datetime, writes: _Write
                          IntakeOptions(owner_id=rep.user_id, touch={"call_id": call.call_id}))
     call.matches = [{"kind": "lead", "id": result.lead_id}]
     call.created_lead_id = result.lead_id
-    writes.writers.append(_unsorted_deal(call, result.lead_id, rep, title))
+    deal_id, writer = _unsorted_deal(call, result.lead_id, rep, title)
+    writes.writers.append(writer)
+    writes.after.append(lambda: _link_deal(result.lead_id, deal_id))
     count("CallerLeadCreated")
     return result.lead_id
 
 
-def _unsorted_deal(call: CallItem, lead_id: str, rep: UserItem, title: str) -> Callable[[TransactWrite], None]:
+def _link_deal(lead_id: str, deal_id: str) -> None:
+    """The lead names its Unsorted deal (the popup and lookups show it as the person's open deal), unless it has one.
+    Written after the call's transaction, which may already update the lead (its follow-up counters) and a
+    transaction writes an item once."""
+    from pynamodb.exceptions import UpdateError
+
+    lead = get_lead(lead_id)  # as read: an update adds 1 to the version the item has
+    if lead is None or lead.deal_id:
+        return
+    try:
+        lead.update(actions=[LeadItem.deal_id.set(deal_id)], condition=LeadItem.deal_id.does_not_exist(),
+                    add_version_condition=False)
+    except UpdateError as error:
+        if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+
+
+def _unsorted_deal(call: CallItem, lead_id: str, rep: UserItem,
+                   title: str) -> tuple[str, Callable[[TransactWrite], None]]:
     from crm.data import config
     from crm.data.accounts import DealItem
     from crm.domain.pipelines import DEFAULT_PIPELINE_ID, UNSORTED_STAGE_ID
@@ -340,4 +360,4 @@ def _unsorted_deal(call: CallItem, lead_id: str, rep: UserItem, title: str) -> C
     at = call.ringing_at or call.started_at
     deal = DealItem.build(title=title, owner_id=rep.user_id, pipeline_id=DEFAULT_PIPELINE_ID,
                           stage_id=UNSORTED_STAGE_ID, created_at=at, lead_id=lead_id)
-    return new_deal_writes(deal, None, config.pipeline(DEFAULT_PIPELINE_ID), "telephony")
+    return deal.deal_id, new_deal_writes(deal, None, config.pipeline(DEFAULT_PIPELINE_ID), "telephony")
