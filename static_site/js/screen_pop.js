@@ -93,7 +93,8 @@ function details(call, match) {
       : h("p", {class: "screen-pop-empty"}, t("screenPopNoDeals")),
     h("h3", {class: "screen-pop-subheading"}, t("screenPopActivities")),
     activities.length ? h("ul", {class: "screen-pop-list", "data-testid": "screen-pop-activities"},
-      activities.map((activity) => h("li", {}, activity.summary || activity.type,
+      activities.map((activity) => h("li", {}, [labelOr(`recordEvent_${activity.type}`, activity.type),
+        activity.summary].filter(Boolean).join(": "),
         h("span", {class: "screen-pop-when"}, ` · ${formatDateTime(activity.at)}`))))
       : h("p", {class: "screen-pop-empty"}, t("screenPopNoActivities")),
     call.message.matches.length > 1 ? h("button", {type: "button", class: "button screen-pop-back",

@@ -71,6 +71,8 @@ def test_a_known_caller_pops_up_on_the_reps_board_and_the_call_is_on_the_lead(st
     # Then the popup names the lead and links to it (the 1 s target is bench/telephony.py's, on a quiet machine)
     assert page.get_by_test_id("screen-pop-link").inner_text() == name, shown_after
     assert f"id={lead_id}" in page.get_by_test_id("screen-pop-link").get_attribute("href")
+    activities = page.get_by_test_id("screen-pop-activities").inner_text()
+    assert "Assigned" in activities and "assigned" not in activities  # in words, not the event's code
     page.screenshot(path="test-artifacts/screenshots/call-popup-known-en.png")
     # When Béla answers and the call ends
     pbx(stack, "answered", call_id, phone)

@@ -119,13 +119,14 @@ def _account(account_id: str | None) -> AccountItem | None:
 
 
 def _last_activities(record_pk: str) -> list[dict[str, Any]]:
-    return [{"type": event.event_type, "at": event.at, "summary": _summary(event.event_type, event.data or {})}
+    return [{"type": event.event_type, "at": event.at, "summary": _summary(event.data or {})}
             for event in timeline(record_pk, limit=LAST_ACTIVITIES)]
 
 
-def _summary(event_type: str, data: dict[str, Any]) -> str:
-    """A few words the popup shows under the event's type: a note's text, an email's subject, a call's outcome."""
-    for key in ("note", "subject", "title", "outcome", "template", "to"):
+def _summary(data: dict[str, Any]) -> str:
+    """A few words the popup shows after the event's (translated) type: a note's text, an email's subject, a task's
+    title; never a code the page would show untranslated."""
+    for key in ("note", "subject", "title"):
         value = data.get(key)
         if isinstance(value, str) and value:
             return value[:120]
