@@ -5,9 +5,9 @@ The same items the handler writes (the call, its receipt, the lead's timeline ev
 message pushed to the rep's open page, with each item read once:
 - every event: BatchGetItem of the call and the event's receipt (consistent: idempotency and the call's state);
 - ringing (a new call): BatchGetItem of the number's contact-point and contact-key items, GetItem of the matched
-  lead (consistent: a converted lead's contact, and the popup's record), three GSI2 Queries of the active team
-  (ROLE#rep/manager/admin: the PBX names the rep by extension, which has no index), TransactWriteItems [call,
-  receipt];
+  lead (consistent: a converted lead's contact, and the popup's record), the active team's three GSI2 Queries
+  (ROLE#rep/manager/admin: the PBX names the rep by extension, which has no index) at most every 30 s, as the
+  handler keeps it, TransactWriteItems [call, receipt];
 - answered, ended: GetItem of the call's rep (the extension checked against the user the call already has; the team
   is read only if it names someone else);
 - answered (the call's outcome, first known): GetItem of the lead (consistent), TransactWriteItems [call, receipt,
@@ -27,6 +27,7 @@ import time
 from typing import Any
 
 PROFILE_SECONDS = 60  # crm.services.qualification re-reads the ideal customer profile at most once a minute
+TEAM_SECONDS = 30  # crm.data.people.calling_team: the team the reps are matched in, re-read at most this often
 ROLES = ("rep", "manager", "admin")
 # What the handler's follow-up rules and scoring write for the bench's leads (new, then answered once)
 STATUS_CHANGE = {"from": "new", "to": "contacted", "attempts_without_response": 0}
@@ -55,6 +56,8 @@ class BareCalls:
         self.api = boto3.client("apigatewaymanagementapi", endpoint_url=callback_url)
         self.table = table
         self.profile_read_at: float | None = None
+        self.team_read_at: float | None = None
+        self.team: dict[str, str] = {}
 
     def take(self, event: dict[str, Any]) -> int:
         """The event's calls; answers how many pages the popup reached."""
@@ -157,14 +160,23 @@ class BareCalls:
     # --- who and where ------------------------------------------------------------------------------------------
 
     def _team_member(self, extension: str) -> str:
+        if self.team_read_at is None or time.monotonic() - self.team_read_at > TEAM_SECONDS:
+            self.team = self._active_team()
+            self.team_read_at = time.monotonic()
+        if extension in self.team:
+            return self.team[extension]
+        raise LookupError(f"no active user has the extension {extension}")
+
+    def _active_team(self) -> dict[str, str]:
+        team = {}
         for role in ROLES:
             for user in self.ddb.query(TableName=self.table, IndexName="GSI2",
                                        KeyConditionExpression="#0 = :0 AND begins_with (#1, :1)",
                                        ExpressionAttributeNames={"#0": "GSI2PK", "#1": "GSI2SK"},
                                        ExpressionAttributeValues={":0": _s(f"ROLE#{role}"), ":1": _s("A#")})["Items"]:
-                if user.get("extension", {}).get("S") == extension:
-                    return user["user_id"]["S"]
-        raise LookupError(f"no active user has the extension {extension}")
+                if "extension" in user:
+                    team[user["extension"]["S"]] = user["user_id"]["S"]
+        return team
 
     def _rep_again(self, rep_id: str, extension: str) -> str:
         user = self.ddb.get_item(TableName=self.table, Key={"PK": _s(f"USER#{rep_id}"), "SK": _s("USER")})["Item"]

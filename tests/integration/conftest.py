@@ -68,7 +68,7 @@ class Crm:
 
 
 def _reset_caches() -> None:
-    from crm.data.people import signed_in_user, team_names
+    from crm.data.people import calling_team, signed_in_user, team_names
     from crm.integrations.aws import client
     from crm.integrations.secrets import secret_string
     from crm.services.board import _pipeline
@@ -82,6 +82,7 @@ def _reset_caches() -> None:
     _pipeline.forget()
     team_names.forget()
     signed_in_user.forget()
+    calling_team.forget()
 
 
 @pytest.fixture

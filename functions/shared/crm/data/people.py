@@ -112,6 +112,13 @@ def active_team() -> list[UserItem]:
     return sorted((user for role in ROLES for user in active_users(role)), key=lambda user: (user.name, user.user_id))
 
 
+@ttl_cached(TEAM_NAMES_SECONDS)
+def calling_team() -> list[UserItem]:
+    """The active team as telephony matches a call's rep (by phone, extension, SIP user or email), read at most every
+    TEAM_NAMES_SECONDS per process: every new call's first event names its rep."""
+    return active_team()
+
+
 def routing_rules() -> list[RoutingRuleItem]:
     return list(RoutingRuleItem.query(RoutingRuleItem.PARTITION, RoutingRuleItem.SK.startswith("RULE#")))
 

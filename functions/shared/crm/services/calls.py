@@ -20,7 +20,7 @@ from crm.clock import to_iso
 from crm.data.calls import CallItem, CallReceiptItem, call_pk, phone_records
 from crm.data.leads import LeadItem, TimelineEventItem, get_lead
 from crm.data.notices import NoticeItem
-from crm.data.people import UserItem, active_team, get_user
+from crm.data.people import UserItem, calling_team, get_user
 from crm.data.table import CrmItem
 from crm.data.tasks import new_task
 from crm.data.transactions import condition_failed, write_transaction
@@ -150,9 +150,12 @@ def _user(user_id: str | None) -> UserItem | None:
 
 def rep_named(hint: RepHint) -> UserItem:
     """The active user a provider names by phone, extension, SIP user or email; BadEventError when none is."""
-    for user in active_team():
-        if hint.value in _identities(user, hint.kind):
-            return user
+    for fresh in (False, True):  # a rep whose extension was set a moment ago is found at once
+        if fresh:
+            calling_team.forget()
+        for user in calling_team():
+            if hint.value in _identities(user, hint.kind):
+                return user
     raise BadEventError("rep", f"no active user has the {hint.kind} {hint.value!r} (set it on the user in settings)")
 
 

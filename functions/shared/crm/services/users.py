@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crm.clock import to_iso
-from crm.data.people import UserItem, get_user, signed_in_user, team_names
+from crm.data.people import UserItem, calling_team, get_user, signed_in_user, team_names
 from crm.errors import ConflictError, InvalidError
 from crm.models.users import USER_ID, UserInput
 from crm.reasons import Reason
@@ -40,6 +40,7 @@ def save_user(user_id: str, given: UserInput, actor: UserItem, now: datetime) ->
     user.updated_by = actor.user_id
     user.save()
     team_names.forget()  # this process knows the change at once; others within TEAM_NAMES_SECONDS
+    calling_team.forget()
     signed_in_user.forget()
     pool_id = get_settings().user_pool_id
     if pool_id:
