@@ -41,6 +41,10 @@ STALLED = {  # the shape of crm.services.robots: the default pipeline's stages, 
          "url": "https://crm.example.com/record.html?kind=deal&id=01HXDEAL2"},
     ],
 }
+MISSED_CALL = {  # the shape of crm.services.calls: the caller's name, else the number as people write it
+    "rep": {"name": "Anna Kovács"}, "caller": "Péter Nagy", "number": "+36 30 111 2233",
+    "at_display": "2026-03-09 11:00 (Europe/Budapest)",
+    "record_url": "https://crm.example.com/record.html?kind=lead&id=01HXLEAD1"}
 NO_SLA = {**FULL["new_lead_for_rep"], "sla_minutes": None}
 """A rep's new lead that is not an expected buyer: no deadline promised."""
 
@@ -48,6 +52,8 @@ NO_SLA = {**FULL["new_lead_for_rep"], "sla_minutes": None}
 def email_context(template: str) -> dict:
     if template in LEAD_EMAIL_TEMPLATES:
         return lead_context()
+    if template == "missed_call_for_rep":
+        return MISSED_CALL
     return STALLED if template in DEAL_EMAIL_TEMPLATES else FULL[template]
 
 

@@ -499,7 +499,7 @@ DE: Catalogue = {
         "heading": "Sie haben einen Anruf verpasst",
         "intro": "{caller} ({number}) hat um {at} angerufen, und niemand hat abgenommen.",
         "action": "Eine Aufgabe „Zurückrufen“ steht auf Ihrer Liste.",
-        "why": "Ein Rückruf innerhalb einer Stunde hält das Gespräch warm.",
+        "why": "Ein Rückruf innerhalb einer Stunde hält das Interesse lebendig.",
         "open_record": "Datensatz öffnen",
         "sms": "Verpasster Anruf: {caller} ({number}) um {at}. Bitte zurückrufen. {url}",
     },
