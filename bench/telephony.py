@@ -14,10 +14,11 @@ BENCH_TEL_POPUPS and BENCH_TEL_IMPORTS (tests/integration/test_bench_telephony.p
    A count pass then meters both (calls and capacity units per call), and cProfile over BENCH_TEL_PROFILED more
    calls says where the handler's time goes.
 2. popup_p95_ms: `python -m local --in-memory`; BENCH_TEL_POPUPS WebSocket clients (tests/integration/
-   websocket_client.py) connected as the demo reps (GET /api/users with the manager's token), then as many signed
-   ringing webhooks posted at the same moment (the PBX secret from GET /local/telephony; callers: the demo lead with
-   a phone and unknown numbers); from each POST to its popup message on the client of the call's rep. Every page of
-   a rep gets each of the rep's popups (three demo reps: ~17 pages each). Five calls one at a time first
+   websocket_client.py), each the one open page of a rep of its own (BENCH_TEL_POPUPS reps added through
+   PUT /api/users as the admin: 50 calls at once ring 50 reps), then as many signed ringing webhooks posted at the
+   same moment (the PBX secret from GET /local/telephony; callers: the demo lead with a phone and unknown numbers);
+   from each POST to its popup message on the client of the call's rep. (Every page of a rep gets each of the rep's
+   popups: with the demo's three reps, ~17 pages each, every call pushed 17 times.) Five calls one at a time first
    (one_at_a_time_ms): the same path without the others queued in the one local process.
 3. import_ms_telephony_webhook: median over fresh processes importing app.py (as a cold Lambda's init does).
 4. aws_list_price_1000_calls_usd: list prices (us-east-1) x what phase 1 measured, with the assumptions stated.
@@ -406,10 +407,15 @@ def popup_phase() -> dict:
             answer.raise_for_status()
             return answer.json()["token"]
 
-        team = requests.get(f"{base_url}/api/users", timeout=10,
-                            headers={"Authorization": f"Bearer {token('manager-maria')}"}).json()
-        team = team.get("users", team) if isinstance(team, dict) else team
-        reps = [user for user in team if user.get("role") == "rep" and user.get("active", True)]
+        admin = {"Authorization": f"Bearer {token('admin-ada')}"}
+        reps = []
+        for number in range(POPUPS):  # a rep per call, each with one page open
+            user = {"user_id": f"bench-rep-{number:02d}", "name": f"Bench Rep {number:02d}",
+                    "email": f"bench-rep-{number:02d}@example.com", "role": "rep", "timezone": "UTC"}
+            answer = requests.put(f"{base_url}/api/users/{user['user_id']}", json={
+                key: value for key, value in user.items() if key != "user_id"}, headers=admin, timeout=30)
+            answer.raise_for_status()
+            reps.append(user)
         tokens = {user["user_id"]: token(user["user_id"]) for user in reps}
         ws_url = base_url.replace("http://", "ws://") + "/ws"
         assignments = [reps[index % len(reps)] for index in range(POPUPS)]
@@ -502,10 +508,8 @@ def popup_phase() -> dict:
             f"{answers}; one call at a time: {summary_ms(alone)}")
         return {"latency": figures, "received": len(latencies), "calls": POPUPS, "statuses": statuses,
                 "webhook_answer_ms": answers, "one_at_a_time_ms": summary_ms(alone),
-                "pushes_per_call": "every page of the call's rep gets it: as many as the rep has clients here",
-                "reps": [user["user_id"] for user in reps],
-                "connections_per_rep": {user["user_id"]: sum(a["user_id"] == user["user_id"] for a in assignments)
-                                        for user in reps},
+                "pushes_per_call": "every page of the call's rep gets it: one here (a rep per call, one page each)",
+                "reps": len(reps),
                 "known_callers": sum(1 for index in range(POPUPS) if index % 5 == 0)}
 
 

@@ -317,7 +317,8 @@ def test_tokens_only_for_active_users(board):
 
 
 def test_the_site_config_is_served(board):
-    assert requests.get(f"{board.url}/config.json", timeout=10).json() == {"apiBase": "/api", "auth": "local"}
+    assert requests.get(f"{board.url}/config.json", timeout=10).json() == {"apiBase": "/api", "auth": "local",
+                                                                            "webSocketUrl": "/ws"}
 
 
 def gateway_event(claims: dict[str, str] | None, resource: str = "/api/me") -> dict:
