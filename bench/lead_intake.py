@@ -50,6 +50,7 @@ for _path in (str(SHARED_DIR), str(REPO_ROOT)):
         sys.path.insert(0, _path)
 
 from bench._bare import Bare  # noqa: E402
+from bench._output import stdout_to_devnull  # noqa: E402
 from bench._stats import percentile, summary_ms  # noqa: E402
 
 TARGETS = {"ratio_p95": 1.5, "cold_first_request_ratio": 1.5, "import_ms_lead_intake": 300.0,
@@ -231,22 +232,6 @@ def run_interleaved(posts: list[dict], bare: Bare, prepared: list, label: str):
         if (index + 1) % 250 == 0:
             log(f"{label}: {index + 1}/{len(events)}")
     return handler_durations, statuses, bare_durations, returning
-
-
-@contextlib.contextmanager
-def stdout_to_devnull():
-    """fd-level: powertools' log handler holds the original sys.stdout object, so redirect fd 1 itself."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 # ------------------------------------------------------------------------------------------------ phase 2

@@ -54,6 +54,7 @@ for _path in (str(SHARED_DIR), str(REPO_ROOT)):
 
 from bench._bare_telephony import BareCalls  # noqa: E402
 from bench._capacity import CapacityMeter, log, metered_dynamodb  # noqa: E402
+from bench._output import stdout_to_devnull  # noqa: E402
 from bench._stats import percentile, summary_ms  # noqa: E402
 
 TARGETS = {"webhook_ratio_p95": 1.5, "popup_p95_ms": 1000.0, "import_ms_telephony_webhook": 150.0}
@@ -114,22 +115,6 @@ def aws_env() -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ phase 1
-
-@contextlib.contextmanager
-def stdout_to_devnull():
-    """fd-level: powertools' log handler holds the original sys.stdout object, so redirect fd 1 itself."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
 
 def make_leads(count: int, first: int) -> list[tuple[str, str]]:
     """`count` new leads of the same shape (Anna's, a phone each), as the intake writes them: (lead id, phone)."""
