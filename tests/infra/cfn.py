@@ -11,8 +11,8 @@ from local.template import REPO_ROOT as ROOT
 from local.template import TEMPLATE_PATH as TEMPLATE
 from local.template import load_template
 
-__all__ = ["ROOT", "TEMPLATE", "functions_of", "load_template", "policy_statements", "properties_of", "sam_transform",
-           "state_machines_of"]
+__all__ = ["ROOT", "TEMPLATE", "dead_letter_redrive", "functions_of", "load_template", "policy_statements",
+           "properties_of", "sam_transform", "state_machines_of"]
 
 
 def functions_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -42,6 +42,16 @@ def policy_statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
     """The inline statements of a function's Policies (not its SAM policy templates)."""
     return [statement for policy in properties["Policies"] if isinstance(policy, dict) and "Statement" in policy
             for statement in policy["Statement"]]
+
+
+def dead_letter_redrive(template: dict[str, Any], queue_id: str, dead_id: str) -> dict[str, Any]:
+    """Checks what every queue with a dead-letter queue must be (both encrypted, the dead letters kept longer than
+    the messages they were, so someone can look at them) and answers the queue's RedrivePolicy."""
+    queue, dead = properties_of(template, queue_id), properties_of(template, dead_id)
+    assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [dead_id, "Arn"]}
+    assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    return queue["RedrivePolicy"]
 
 
 def state_machines_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .cfn import functions_of, policy_statements, properties_of
+from .cfn import dead_letter_redrive, functions_of, policy_statements, properties_of
 from .test_template import transformed  # noqa: F401 - the SAM-transformed template fixture
 
 WORKER, BOARD = "JobsWorkerFunction", "BoardApiFunction"
@@ -21,13 +21,8 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 
 
 def test_the_queue_is_encrypted_and_gives_up_on_a_message_after_a_few_receives(template: dict[str, Any]):
-    queue, dead = properties_of(template, "JobsQueue"), properties_of(template, "JobsDeadLetterQueue")
-    assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
-    redrive = queue["RedrivePolicy"]
-    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    redrive = dead_letter_redrive(template, "JobsQueue", "JobsDeadLetterQueue")
     assert 2 <= redrive["maxReceiveCount"] <= 5
-    # the dead letters outlive the messages they were, so someone can look at them
-    assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
     # the worker marks a job failed on the last attempt the queue allows: it must know which one that is
     assert functions_of(template)[WORKER]["Environment"]["Variables"]["JOB_MAX_RECEIVES"] == redrive["maxReceiveCount"]
 

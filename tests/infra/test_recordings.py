@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .cfn import functions_of, policy_statements, properties_of
+from .cfn import dead_letter_redrive, functions_of, policy_statements, properties_of
 from .test_template import transformed  # noqa: F401 - the SAM-transformed template fixture
 
 WORKER = "RecordingsWorkerFunction"
@@ -15,12 +15,8 @@ AUDIO = {"Fn::Sub": "${RecordingsBucket.Arn}/calls/*"}
 
 
 def test_a_recording_that_fails_every_attempt_waits_in_the_dead_letter_queue_and_alarms(template: dict[str, Any]):
-    queue, dead = properties_of(template, "RecordingsQueue"), properties_of(template, "RecordingsDeadLetterQueue")
-    assert queue["SqsManagedSseEnabled"] is True and dead["SqsManagedSseEnabled"] is True
-    redrive = queue["RedrivePolicy"]
-    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["RecordingsDeadLetterQueue", "Arn"]}
+    redrive = dead_letter_redrive(template, "RecordingsQueue", "RecordingsDeadLetterQueue")
     assert 3 <= redrive["maxReceiveCount"] <= 10
-    assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
     alarm = properties_of(template, "RecordingsDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert alarm["Dimensions"] == [
